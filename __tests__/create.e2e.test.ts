@@ -1,0 +1,213 @@
+/**
+ * The main job, end to end: `node dist/index.js` run as the runner runs it, against the
+ * simulator over real HTTP.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { startSimulator, type Simulator } from './simulator/simulator.js'
+import { errorLines, runAction, visibleLog, type ActionRun } from './support/run-action.js'
+
+const TOKEN = 'test-token'
+let sim: Simulator
+
+beforeAll(async () => {
+  sim = await startSimulator({ token: TOKEN, backupDurationMs: 1500 })
+})
+afterAll(() => sim.close())
+beforeEach(() => {
+  sim.reset()
+  sim.setBackupDuration(1500)
+})
+
+function create(inputs: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionRun> {
+  return runAction({ 'api-token': TOKEN, 'api-url': sim.url, 'server-id': '12345', 'poll-interval': '1s', ...inputs }, { env })
+}
+
+function expectTokenNowhere(run: ActionRun): void {
+  expect(visibleLog(run.log)).not.toContain(TOKEN)
+  expect(run.log).toContain(`::add-mask::${TOKEN}`)
+  expect(JSON.stringify(run.outputs)).not.toContain(TOKEN)
+  expect(JSON.stringify(run.state)).not.toContain(TOKEN)
+  expect(run.summary).not.toContain(TOKEN)
+}
+
+/** A failure is one readable line: no stack, no raw JSON. */
+function expectOneLineError(run: ActionRun, pattern: RegExp): string {
+  expect(run.exitCode).toBe(1)
+  const errors = errorLines(run.log)
+  expect(errors).toHaveLength(1)
+  const [message] = errors as [string]
+  expect(message).toMatch(pattern)
+  expect(message).not.toContain('\n')
+  expect(run.log).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
+  expect(message).not.toMatch(/[{}]/)
+  return message
+}
+
+describe('create', () => {
+  it('creates a backup, waits until it is completed and hands its id on', async () => {
+    const run = await create()
+    expect(run.exitCode).toBe(0)
+
+    const posts = sim.requests.filter(r => r.method === 'POST')
+    expect(posts).toHaveLength(1)
+    expect(posts[0]?.path).toBe('/api/v1/backups/')
+    expect(posts[0]?.json).toEqual({
+      server_id: 12345,
+      description: 'Pre-deploy backup: acme/shop@3f1c2d9 (run 9876543210)'
+    })
+    expect(posts[0]?.headers['content-type']).toBe('application/json')
+    for (const request of sim.requests) expect(request.headers.authorization).toBe(`Bearer ${TOKEN}`)
+
+    const [backup] = sim.backups()
+    expect(sim.backups()).toHaveLength(1)
+    expect(backup?.status).toBe('completed')
+    expect(run.outputs['backup-id']).toBe(String(backup?.id))
+    expect(run.outputs.status).toBe('completed')
+    expect(run.outputs['size-mb']).toBe(String(backup?.size_mb))
+    expect(run.outputs['created-at']).toBe(backup?.created_at)
+    expect(run.outputs['server-id']).toBe('12345')
+    expect(run.outputs['server-name']).toBe('web-server-01')
+    expect(JSON.parse(run.outputs.backup ?? '')).toMatchObject({ id: backup?.id, status: 'completed', server: { id: 12345 } })
+
+    // Followed through the documented list endpoint, filtered, never a per-backup endpoint.
+    const gets = sim.requests.filter(r => r.method === 'GET')
+    expect(gets.length).toBeGreaterThanOrEqual(2)
+    for (const get of gets) {
+      expect(get.path).toBe('/api/v1/backups/')
+      expect(get.query).toMatchObject({ server_id: '12345', backup_type: 'manual' })
+    }
+    expect(run.log).toMatch(new RegExp(`Backup ${backup?.id}: in_progress → completed after \\d+s`))
+    expect(run.log).toMatch(new RegExp(`^::notice title=VPS.org backup ${backup?.id}::.*${backup?.id}`, 'm'))
+    expect(run.summary).toContain(`| Backup ID | ${backup?.id} |`)
+    expect(run.summary).toContain('| Status | completed |')
+    expect(run.summary).toMatch(/\| Wait \| \d+s \|/)
+    expect(run.summary).toContain('command: restore')
+    expect(run.summary).toContain(`backup-id: ${backup?.id}`)
+    expectTokenNowhere(run)
+  })
+
+  it('sends the description as given', async () => {
+    const run = await create({ description: 'Before release 2.4 — "quoted" & <b>' })
+    expect(run.exitCode).toBe(0)
+    expect(sim.requests.find(r => r.method === 'POST')?.json).toMatchObject({ description: 'Before release 2.4 — "quoted" & <b>' })
+    expect(run.summary).toContain('&lt;b&gt;')
+  })
+
+  it('with wait: false returns as soon as the API accepted the backup', async () => {
+    sim.setBackupDuration(60_000)
+    const run = await create({ wait: 'false' })
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.status).toBe('in_progress')
+    expect(run.outputs['backup-id']).toBe(String(sim.backups()[0]?.id))
+    expect(sim.requests.filter(r => r.method === 'POST')).toHaveLength(1)
+    // One GET before creating (the limit check), none to follow the backup.
+    expect(sim.requests.filter(r => r.method === 'GET')).toHaveLength(1)
+    expect(run.durationMs).toBeLessThan(10_000)
+  })
+
+  it('finds the backup by id across pages, whatever the list order', async () => {
+    const paged = await startSimulator({ token: TOKEN, backupDurationMs: 1500, pageSize: 2 })
+    try {
+      for (let i = 0; i < 7; i++) paged.addBackup({ serverId: 12345, description: `old ${i}`, created_at: `2026-01-0${i + 1}T00:00:00Z` })
+      const run = await runAction({ 'api-token': TOKEN, 'api-url': paged.url, 'server-id': '12345', 'poll-interval': '1s' })
+      expect(run.exitCode).toBe(0)
+      const created = paged.backups().find(b => b.description.startsWith('Pre-deploy backup'))
+      expect(run.outputs['backup-id']).toBe(String(created?.id))
+      expect(run.outputs.status).toBe('completed')
+      expect(paged.requests.some(r => r.method === 'GET' && r.query.page === '4')).toBe(true)
+    } finally {
+      await paged.close()
+    }
+  })
+
+  it('fails naming the backup and its status when the backup fails, with backup-id already output', async () => {
+    sim.setCreateOutcome('failed')
+    const run = await create()
+    const id = sim.backups()[0]?.id
+    expectOneLineError(run, new RegExp(`backup ${id} of server 12345 ended with status "failed"`))
+    expect(run.outputs['backup-id']).toBe(String(id))
+  })
+
+  it('fails when the backup disappears from the list while waiting', async () => {
+    sim.setBackupDuration(30_000)
+    const running = create()
+    // Delete it through the API, as a person in the panel would, once it exists.
+    const deadline = Date.now() + 10_000
+    while (sim.backups().length === 0 && Date.now() < deadline) await new Promise(r => setTimeout(r, 50))
+    const id = sim.backups()[0]?.id
+    const answer = await fetch(`${sim.url}/api/v1/backups/${id}/`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } })
+    expect(answer.status).toBe(204)
+    const run = await running
+    expectOneLineError(run, new RegExp(`backup ${id} of server 12345 is no longer listed`))
+    expect(run.outputs['backup-id']).toBe(String(id))
+  })
+
+  it('times out saying after how long, with backup-id already output', async () => {
+    sim.setBackupDuration(120_000)
+    const run = await create({ timeout: '3s' })
+    const id = sim.backups()[0]?.id
+    expectOneLineError(run, new RegExp(`timed out after 3s waiting for backup ${id} of server 12345 .*in_progress`))
+    expect(run.outputs['backup-id']).toBe(String(id))
+    expect(run.durationMs).toBeLessThan(10_000)
+  })
+})
+
+describe('inputs are validated before any request', () => {
+  it.each([
+    [{ 'server-id': 'web-01' }, /^server-id must be a positive integer, got "web-01"$/],
+    [{ 'server-id': '0' }, /^server-id must be a positive integer, got "0"$/],
+    [{ 'server-id': '' }, /^server-id is required for command create$/],
+    [{ command: 'backup' }, /^command must be one of create, restore, delete, list, got "backup"$/],
+    [{ 'api-url': 'http://admin.vps.org' }, /^api-url must use https .*got "http:\/\/admin.vps.org"$/],
+    [{ 'api-url': 'ftp://127.0.0.1' }, /^api-url must use https/],
+    [{ 'api-url': 'not a url' }, /^api-url must be an absolute https URL/],
+    [{ timeout: '30 minutes' }, /^timeout must be a duration like 90, 90s, 15m, 1h or 1h30m, got "30 minutes"$/],
+    [{ 'poll-interval': '500ms' }, /^poll-interval must be at least 1s$/],
+    [{ wait: 'yes' }, /^wait must be true or false, got "yes"$/],
+    [{ 'api-token': '' }, /^api-token is required/],
+    [{ 'backup-id': '5' }, /^backup-id is not used by command create/]
+  ])('%p', async (inputs, message) => {
+    const run = await create(inputs)
+    expectOneLineError(run, message)
+    expect(sim.requests).toHaveLength(0)
+  })
+})
+
+describe('API errors are one clear line', () => {
+  it('404 on create: the server does not exist', async () => {
+    const run = await create({ 'server-id': '999' })
+    expectOneLineError(run, /^server 999 not found \(404 on POST \/api\/v1\/backups\/\)/)
+  })
+
+  it('401: the token was refused, and the token is not printed', async () => {
+    const run = await create({ 'api-token': 'wrong-token-value' })
+    expectOneLineError(run, /refused the token .*Invalid token\..*check the api-token secret/)
+    expect(visibleLog(run.log)).not.toContain('wrong-token-value')
+  })
+
+  it("400: the API's reason, per field", async () => {
+    sim.fault({
+      method: 'POST',
+      path: '/api/v1/backups/',
+      kind: 'status',
+      status: 400,
+      body: { description: ['Ensure this field has no more than 255 characters.'] }
+    })
+    const run = await create()
+    expectOneLineError(run, /rejected POST \/api\/v1\/backups\/ \(400\): description: Ensure this field has no more than 255 characters\./)
+    expect(sim.backups()).toHaveLength(0)
+  })
+})
+
+describe('the token', () => {
+  it('appears in no log line, output, state or summary, with debug logging on', async () => {
+    const run = await create({}, { ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1' })
+    expect(run.exitCode).toBe(0)
+    expect(run.log).toContain('::debug::')
+    expect(run.log).toMatch(/^::debug::POST .*authorization: Bearer \[redacted\]/m)
+    // Registered as a secret before anything else is printed.
+    const firstLines = run.log.split('\n').filter(line => line && !line.startsWith('::save-state'))
+    expect(firstLines[0]).toMatch(/^::add-mask::/)
+    expectTokenNowhere(run)
+  })
+})

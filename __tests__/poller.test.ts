@@ -1,0 +1,82 @@
+/**
+ * The poller's timing with a fake clock: what a person watching a long wait sees, and how many
+ * status checks it costs. Over real HTTP the same poller is exercised by the end-to-end tests.
+ */
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import type { Backup, BackupFilter, VpsApiClient } from '../src/api-client.js'
+import { Deadline } from '../src/deadline.js'
+import { BackupError } from '../src/errors.js'
+import { waitForBackup } from '../src/poller.js'
+
+const START = Date.parse('2026-11-28T12:00:00Z')
+
+function backup(status: string): Backup {
+  return {
+    id: 502,
+    server: { id: 12345, name: 'web-server-01' },
+    backup_type: 'manual',
+    status,
+    size_mb: status === 'completed' ? 4000 : null,
+    created_at: '2026-11-28T12:00:00Z',
+    expires_at: null,
+    description: 'Pre-deploy backup'
+  }
+}
+
+/** A list endpoint whose backup 502 completes `doneAfterMs` after START. */
+function fakeClient(doneAfterMs: number, filters: BackupFilter[]): VpsApiClient {
+  const listBackups = async (filter: BackupFilter = {}): Promise<Backup[]> => {
+    filters.push(filter)
+    // Another, older backup is listed first: the poller must find 502 by id, not by position.
+    return [{ ...backup('completed'), id: 400 }, backup(Date.now() - START >= doneAfterMs ? 'completed' : 'in_progress')]
+  }
+  return { listBackups } as unknown as VpsApiClient
+}
+
+beforeEach(() => {
+  jest.useFakeTimers({ now: START })
+})
+afterEach(() => {
+  jest.useRealTimers()
+})
+
+describe('waitForBackup', () => {
+  it('logs a line at least once a minute during a long wait, and each status change', async () => {
+    const lines: Array<{ at: number; text: string }> = []
+    const filters: BackupFilter[] = []
+    const waiting = waitForBackup(fakeClient(5 * 60_000, filters), backup('in_progress'), {
+      pollIntervalMs: 15_000,
+      deadline: new Deadline(30 * 60_000),
+      log: { info: text => lines.push({ at: Date.now(), text }) }
+    })
+    await jest.advanceTimersByTimeAsync(6 * 60_000)
+    const result = await waiting
+
+    expect(result.backup.status).toBe('completed')
+    expect(result.backup.id).toBe(502)
+    expect(lines.at(-1)?.text).toMatch(/^Backup 502: in_progress → completed after 5m\d\ds$/)
+    expect(lines.filter(line => line.text.startsWith('Still waiting for backup 502 (in_progress)')).length).toBeGreaterThanOrEqual(8)
+    const times = [START, ...lines.map(line => line.at)]
+    for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeLessThanOrEqual(60_000)
+    // Completion noticed within one poll-interval, at a cost of far fewer checks than one a second.
+    expect(result.waitedMs - 5 * 60_000).toBeLessThanOrEqual(15_000)
+    expect(result.checks).toBeLessThan(40)
+    expect(filters.every(f => f.serverId === 12345 && f.backupType === 'manual')).toBe(true)
+  })
+
+  it('stops at the deadline, saying after how long, with the last status', async () => {
+    const waiting = waitForBackup(fakeClient(Infinity, []), backup('in_progress'), {
+      pollIntervalMs: 15_000,
+      deadline: new Deadline(2 * 60_000),
+      log: { info: () => undefined }
+    })
+    const outcome = expect(waiting).rejects.toThrow(
+      new BackupError(
+        'timed out after 2m00s waiting for backup 502 of server 12345 to complete (last status: in_progress); ' +
+          'the backup may still complete: raise timeout for larger servers'
+      )
+    )
+    await jest.advanceTimersByTimeAsync(3 * 60_000)
+    await outcome
+  })
+})

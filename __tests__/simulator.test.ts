@@ -1,0 +1,635 @@
+// Tests of the VPS.org API simulator itself, over real HTTP, so the other tests can trust it.
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals'
+import http from 'node:http'
+import {
+  startRecorder,
+  startSimulator,
+  type SimBackup,
+  type Simulator,
+  type SimulatorOptions
+} from './simulator/simulator.js'
+
+const TOKEN = 'test-token'
+const WEB = 12345
+const DB = 23456
+const BACKUPS = '/api/v1/backups/'
+
+interface Page {
+  count: number
+  next: string | null
+  previous: string | null
+  results: SimBackup[]
+}
+
+/** Starts a simulator before each test of the enclosing block and closes it after. */
+function useSimulator(options?: SimulatorOptions): () => Simulator {
+  let current: Simulator | undefined
+  beforeEach(async () => {
+    current = await startSimulator(options)
+  })
+  afterEach(async () => {
+    await current?.close()
+  })
+  return () => {
+    if (!current) throw new Error('simulator not started')
+    return current
+  }
+}
+
+interface CallOptions {
+  method?: string
+  /** A string is sent as is; anything else as JSON. */
+  body?: unknown
+  /** null sends no Authorization header. */
+  token?: string | null
+  headers?: Record<string, string>
+  redirect?: 'follow' | 'manual' | 'error'
+}
+
+/** A request through fetch, with the token and a JSON body by default. */
+async function call<T = unknown>(
+  base: string,
+  path: string,
+  { method = 'GET', body, token = TOKEN, headers = {}, redirect }: CallOptions = {}
+) {
+  const response = await fetch(base + path, {
+    method,
+    redirect,
+    headers: {
+      ...(token === null ? {} : { Authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...headers
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
+  })
+  const text = await response.text()
+  let json: T | undefined
+  try {
+    json = text === '' ? undefined : (JSON.parse(text) as T)
+  } catch {
+    json = undefined
+  }
+  return { status: response.status, headers: response.headers, text, json }
+}
+
+interface RawResult {
+  /** The error code when the request failed before a complete response (e.g. ECONNRESET). */
+  error?: string
+  status: number
+  headers: http.IncomingHttpHeaders
+  body: string
+  /** false when stopAfterMs cut the wait for the body short. */
+  complete: boolean
+  remoteAddress?: string
+}
+
+/**
+ * A request through node:http, for what fetch hides: connection errors, partial bodies, the
+ * connection used.
+ */
+function rawRequest(
+  url: string,
+  options: { method?: string; body?: string; agent?: http.Agent; stopAfterMs?: number } = {}
+): Promise<RawResult> {
+  return new Promise(resolve => {
+    const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }
+    const req = http.request(url, { method: options.method ?? 'GET', headers, agent: options.agent }, res => {
+      const chunks: Buffer[] = []
+      // Read now: the socket is detached from the response once it ends.
+      const remoteAddress = res.socket?.remoteAddress
+      const finish = (complete: boolean) =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+          complete,
+          remoteAddress
+        })
+      const timer =
+        options.stopAfterMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              finish(false)
+              req.destroy()
+            }, options.stopAfterMs)
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => {
+        clearTimeout(timer)
+        finish(true)
+      })
+    })
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ error: error.code ?? error.message, status: 0, headers: {}, body: '', complete: false })
+    )
+    req.end(options.body)
+  })
+}
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+
+async function waitFor(condition: () => boolean, timeoutMs = 2000) {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await sleep(10)
+  }
+}
+
+describe('authentication', () => {
+  const simulator = useSimulator()
+
+  it('refuses a request without credentials, DRF style, and still records it', async () => {
+    const sim = simulator()
+    const res = await call(sim.url, BACKUPS, { token: null })
+    expect(res.status).toBe(401)
+    expect(res.json).toEqual({ detail: 'Authentication credentials were not provided.' })
+    expect(res.headers.get('www-authenticate')).toBe('Bearer')
+    expect(sim.requests).toHaveLength(1)
+  })
+
+  it('refuses a wrong token', async () => {
+    const res = await call(simulator().url, BACKUPS, { token: 'nope' })
+    expect(res.status).toBe(401)
+    expect(res.json).toEqual({ detail: 'Invalid token.' })
+  })
+
+  it('honours a custom token', async () => {
+    const sim = await startSimulator({ token: 'secret' })
+    try {
+      expect((await call(sim.url, BACKUPS, { token: 'secret' })).status).toBe(200)
+      expect((await call(sim.url, BACKUPS)).status).toBe(401)
+    } finally {
+      await sim.close()
+    }
+  })
+})
+
+describe('routing and recording', () => {
+  const simulator = useSimulator()
+
+  it('answers 404 to unknown paths and paths without the trailing slash, 405 to wrong methods', async () => {
+    const sim = simulator()
+    expect(await call(sim.url, '/api/v1/nothing/')).toMatchObject({ status: 404, json: { detail: 'Not found.' } })
+    expect((await call(sim.url, '/api/v1/backups')).status).toBe(404)
+    const put = await call(sim.url, BACKUPS, { method: 'PUT', body: {} })
+    expect(put).toMatchObject({ status: 405, json: { detail: 'Method "PUT" not allowed.' } })
+    // There is no documented endpoint to read one backup.
+    const getOne = await call(sim.url, `${BACKUPS}501/`)
+    expect(getOne).toMatchObject({ status: 405, json: { detail: 'Method "GET" not allowed.' } })
+    expect(getOne.headers.get('allow')).toBe('DELETE')
+  })
+
+  it('records method, pathname, query, headers, raw and parsed body', async () => {
+    const sim = simulator()
+    const before = Date.now()
+    await call(sim.url, `${BACKUPS}?server_id=${WEB}&x=1`, { method: 'POST', body: { server_id: WEB } })
+    expect(sim.requests).toHaveLength(1)
+    const [recorded] = sim.requests
+    expect(recorded).toMatchObject({
+      method: 'POST',
+      path: BACKUPS,
+      query: { server_id: String(WEB), x: '1' },
+      body: JSON.stringify({ server_id: WEB }),
+      json: { server_id: WEB }
+    })
+    expect(recorded.headers.authorization).toBe(`Bearer ${TOKEN}`)
+    expect(recorded.at).toBeGreaterThanOrEqual(before)
+  })
+
+  it('sends JSON with a Content-Length', async () => {
+    const res = await rawRequest(simulator().url + BACKUPS)
+    expect(res.headers['content-type']).toBe('application/json')
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.body))
+  })
+})
+
+describe('listing backups', () => {
+  const simulator = useSimulator()
+
+  beforeEach(() => {
+    const sim = simulator()
+    sim.addBackup({ serverId: WEB, backup_type: 'manual' })
+    sim.addBackup({ serverId: WEB, backup_type: 'automatic' })
+    sim.addBackup({ serverId: DB, backup_type: 'automatic' })
+  })
+
+  it('lists every backup in the DRF paginated shape', async () => {
+    const res = await call<Page>(simulator().url, BACKUPS)
+    expect(res.status).toBe(200)
+    expect(res.json).toMatchObject({ count: 3, next: null, previous: null })
+    expect(res.json?.results.map(b => b.id).sort()).toEqual([501, 502, 503])
+  })
+
+  it('filters by server and by type', async () => {
+    const sim = simulator()
+    const byServer = await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}`)
+    expect(byServer.json?.results.map(b => b.server.id)).toEqual([WEB, WEB])
+    const both = await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}&backup_type=automatic`)
+    expect(both.json?.results).toEqual([expect.objectContaining({ id: 502, backup_type: 'automatic' })])
+    const unknownServer = await call<Page>(sim.url, `${BACKUPS}?server_id=999`)
+    expect(unknownServer.json).toMatchObject({ count: 0, results: [] })
+  })
+
+  it('gives automatic backups an expiry and manual ones none', async () => {
+    const { json } = await call<Page>(simulator().url, `${BACKUPS}?server_id=${WEB}`)
+    const manual = json?.results.find(b => b.backup_type === 'manual')
+    const automatic = json?.results.find(b => b.backup_type === 'automatic')
+    expect(manual?.expires_at).toBeNull()
+    expect(Date.parse(automatic?.expires_at ?? '')).toBeGreaterThan(Date.parse(automatic?.created_at ?? ''))
+  })
+
+  it('validates the filters', async () => {
+    const sim = simulator()
+    expect(await call(sim.url, `${BACKUPS}?server_id=abc`)).toMatchObject({
+      status: 400,
+      json: { server_id: ['A valid integer is required.'] }
+    })
+    expect(await call(sim.url, `${BACKUPS}?backup_type=weekly`)).toMatchObject({
+      status: 400,
+      json: { backup_type: ['Select a valid choice. weekly is not one of the available choices.'] }
+    })
+  })
+})
+
+describe('pagination', () => {
+  const simulator = useSimulator({ pageSize: 3 })
+  const start = Date.parse('2025-01-10T03:00:00Z')
+
+  beforeEach(() => {
+    const sim = simulator()
+    for (let day = 0; day < 7; day++) {
+      sim.addBackup({ serverId: WEB, created_at: new Date(start + day * 86_400_000).toISOString() })
+    }
+    sim.addBackup({ serverId: DB })
+  })
+
+  it('returns every backup exactly once across pages, following absolute next links', async () => {
+    const sim = simulator()
+    const pages: Page[] = []
+    let url: string | null = `${sim.url}${BACKUPS}?server_id=${WEB}`
+    while (url) {
+      const page: Page = (await call<Page>(url, '')).json as Page
+      pages.push(page)
+      url = page.next
+    }
+    expect(pages.map(p => p.results.length)).toEqual([3, 3, 1])
+    expect(pages.every(p => p.count === 7)).toBe(true)
+    expect(pages[0].next).toBe(`${sim.url}${BACKUPS}?page=2&server_id=${WEB}`)
+    expect(pages[1].previous).toBe(`${sim.url}${BACKUPS}?server_id=${WEB}`)
+    expect(pages[2].previous).toBe(`${sim.url}${BACKUPS}?page=2&server_id=${WEB}`)
+
+    const listed = pages.flatMap(p => p.results)
+    expect(listed.map(b => b.id).sort()).toEqual([501, 502, 503, 504, 505, 506, 507])
+    const times = listed.map(b => Date.parse(b.created_at))
+    const ascending = [...times].sort((a, b) => a - b)
+    expect(times).not.toEqual(ascending)
+    expect(times).not.toEqual([...ascending].reverse())
+  })
+
+  it('answers 404 to a page out of range or not a number, and accepts "last"', async () => {
+    const sim = simulator()
+    for (const page of ['4', '0', 'abc']) {
+      expect(await call(sim.url, `${BACKUPS}?server_id=${WEB}&page=${page}`)).toMatchObject({
+        status: 404,
+        json: { detail: 'Invalid page.' }
+      })
+    }
+    const last = await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}&page=last`)
+    expect(last.json?.results).toHaveLength(1)
+  })
+})
+
+describe('creating backups', () => {
+  const simulator = useSimulator()
+
+  it('answers 201 with an in-progress backup that completes after the duration', async () => {
+    const sim = simulator()
+    const durationMs = 300
+    sim.setBackupDuration(durationMs)
+    const before = Date.now()
+    const created = await call<SimBackup & { message: string }>(sim.url, BACKUPS, {
+      method: 'POST',
+      body: { server_id: WEB, description: 'Pre-deployment backup' }
+    })
+    expect(created.status).toBe(201)
+    expect(created.json).toEqual({
+      id: 501,
+      server: { id: WEB, name: 'web-server-01' },
+      backup_type: 'manual',
+      status: 'in_progress',
+      size_mb: null,
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
+      expires_at: null,
+      description: 'Pre-deployment backup',
+      message: 'Backup is being created. This may take several minutes depending on server size.'
+    })
+    expect(Date.parse(created.json?.created_at ?? '')).toBeGreaterThanOrEqual(before - 1)
+    // The duration is captured at creation.
+    sim.setBackupDuration(60_000)
+
+    const listed = await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}`)
+    expect(listed.json?.results[0]).toMatchObject({ status: 'in_progress', size_mb: null })
+    await waitFor(() => sim.backups()[0].status === 'completed')
+    expect(Date.now() - before).toBeGreaterThanOrEqual(durationMs)
+    const done = await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}`)
+    expect(done.json?.results[0].status).toBe('completed')
+    expect(done.json?.results[0].size_mb).toBeGreaterThan(0)
+    expect(Number.isInteger(done.json?.results[0].size_mb)).toBe(true)
+    expect(sim.backups()).toEqual(done.json?.results)
+  })
+
+  it('ends backups with the configured outcome', async () => {
+    const sim = simulator()
+    sim.setBackupDuration(50)
+    sim.setCreateOutcome('failed')
+    await call(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB } })
+    await sleep(80)
+    expect(sim.backups()).toEqual([expect.objectContaining({ status: 'failed', size_mb: null })])
+  })
+
+  it('refuses an eleventh manual backup, not counting automatic ones', async () => {
+    const sim = simulator()
+    for (let i = 0; i < 9; i++) sim.addBackup({ serverId: WEB, status: i % 2 ? 'failed' : 'completed' })
+    for (let i = 0; i < 3; i++) sim.addBackup({ serverId: WEB, backup_type: 'automatic' })
+    const create = () => call(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB } })
+    expect((await create()).status).toBe(201)
+    expect(await create()).toMatchObject({
+      status: 400,
+      json: { non_field_errors: ['Maximum number of manual backups (10) reached for this server.'] }
+    })
+    // Another server has its own limit.
+    expect((await call(sim.url, BACKUPS, { method: 'POST', body: { server_id: DB } })).status).toBe(201)
+  })
+
+  it('answers 404 for an unknown server', async () => {
+    const res = await call(simulator().url, BACKUPS, { method: 'POST', body: { server_id: 999 } })
+    expect(res).toMatchObject({ status: 404, json: { detail: 'Not found.' } })
+  })
+
+  it.each([
+    ['a body that is not JSON', '{not json', { detail: expect.stringMatching(/^JSON parse error - /) }],
+    ['no body', '', { server_id: ['This field is required.'] }],
+    ['a missing server_id', { description: 'x' }, { server_id: ['This field is required.'] }],
+    ['a server_id given as a string', { server_id: '12345' }, { server_id: ['A valid integer is required.'] }],
+    ['a fractional server_id', { server_id: 1.5 }, { server_id: ['A valid integer is required.'] }],
+    [
+      'a description that is not a string',
+      { server_id: WEB, description: 5 },
+      { description: ['Not a valid string.'] }
+    ],
+    ['an array', [WEB], { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] }]
+  ])('answers 400 to %s', async (_name, body, expected) => {
+    const sim = simulator()
+    const res = await call(sim.url, BACKUPS, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } })
+    expect(res).toMatchObject({ status: 400, json: expected })
+    expect(sim.backups()).toEqual([])
+  })
+
+  it('answers 415 to a body that is not declared as JSON', async () => {
+    const res = await call(simulator().url, BACKUPS, {
+      method: 'POST',
+      body: { server_id: WEB },
+      headers: { 'Content-Type': 'text/plain' }
+    })
+    expect(res).toMatchObject({ status: 415, json: { detail: 'Unsupported media type "text/plain" in request.' } })
+  })
+})
+
+describe('deleting backups', () => {
+  const simulator = useSimulator()
+
+  it('answers 204 with an empty body, then 404', async () => {
+    const sim = simulator()
+    const { id } = sim.addBackup({ serverId: WEB })
+    const deleted = await call(sim.url, `${BACKUPS}${id}/`, { method: 'DELETE' })
+    expect(deleted).toMatchObject({ status: 204, text: '' })
+    expect(sim.backups()).toEqual([])
+    const again = await call(sim.url, `${BACKUPS}${id}/`, { method: 'DELETE' })
+    expect(again).toMatchObject({ status: 404, json: { detail: 'Not found.' } })
+  })
+})
+
+describe('restoring servers', () => {
+  const simulator = useSimulator()
+  const restorePath = (serverId: number) => `/api/v1/servers/${serverId}/restore/`
+
+  beforeEach(() => {
+    const sim = simulator()
+    sim.addBackup({ id: 601, serverId: WEB })
+    sim.addBackup({ id: 602, serverId: DB })
+    sim.addBackup({ id: 603, serverId: WEB, status: 'in_progress' })
+  })
+
+  it.each([
+    ['an unknown server', 999, { backup_id: 601 }, 404, { detail: 'Not found.' }],
+    ['a missing backup_id', WEB, {}, 400, { backup_id: ['This field is required.'] }],
+    [
+      'a backup_id that is not an integer',
+      WEB,
+      { backup_id: '601' },
+      400,
+      { backup_id: ['A valid integer is required.'] }
+    ],
+    ['an unknown backup', WEB, { backup_id: 700 }, 400, { backup_id: ['Backup not found.'] }],
+    [
+      'a backup of another server',
+      WEB,
+      { backup_id: 602 },
+      400,
+      { backup_id: ['Backup does not belong to this server.'] }
+    ],
+    ['a backup not completed', WEB, { backup_id: 603 }, 400, { backup_id: ['Backup is not completed.'] }]
+  ])('refuses %s', async (_name, serverId, body, status, expected) => {
+    const sim = simulator()
+    expect(await call(sim.url, restorePath(serverId), { method: 'POST', body })).toMatchObject({
+      status,
+      json: expected
+    })
+    expect(sim.restores).toEqual([])
+  })
+
+  it('accepts a completed backup of the server with 202 and records the restore', async () => {
+    const sim = simulator()
+    const res = await call(sim.url, restorePath(WEB), { method: 'POST', body: { backup_id: 601 } })
+    expect(res).toMatchObject({
+      status: 202,
+      json: {
+        status: 'restoring',
+        server_id: WEB,
+        backup_id: 601,
+        message: 'Restore started. The server will be unavailable for several minutes.'
+      }
+    })
+    expect(sim.restores).toEqual([{ serverId: WEB, backupId: 601, at: expect.any(Number) }])
+  })
+})
+
+describe('faults', () => {
+  const simulator = useSimulator()
+  const createBody = JSON.stringify({ server_id: WEB })
+
+  it('status: answers the given status and headers to matching requests only, as many times as asked', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'status', status: 429, headers: { 'Retry-After': '1' }, method: 'POST', path: BACKUPS, times: 2 })
+    expect((await call(sim.url, BACKUPS)).status).toBe(200)
+    for (let i = 0; i < 2; i++) {
+      const throttled = await call(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB } })
+      expect(throttled).toMatchObject({ status: 429, json: { detail: 'Request was throttled.' } })
+      expect(throttled.headers.get('retry-after')).toBe('1')
+    }
+    expect((await call(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB } })).status).toBe(201)
+    expect(sim.backups()).toHaveLength(1)
+    expect(sim.requests.map(r => r.method)).toEqual(['GET', 'POST', 'POST', 'POST'])
+  })
+
+  it('status: defaults to 503, comes before authentication, matches paths by RegExp, takes a raw body', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'status' })
+    sim.fault({ kind: 'status', status: 500, body: '', path: /restore/ })
+    expect(await call(sim.url, BACKUPS, { token: null })).toMatchObject({
+      status: 503,
+      json: { detail: 'Service temporarily unavailable, try again later.' }
+    })
+    expect(await call(sim.url, `/api/v1/servers/${WEB}/restore/`, { method: 'POST', body: {} })).toMatchObject({
+      status: 500,
+      text: ''
+    })
+  })
+
+  it('reset-before: resets the connection and creates nothing', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'reset-before' })
+    const res = await rawRequest(sim.url + BACKUPS, { method: 'POST', body: createBody })
+    expect(res.error).toBe('ECONNRESET')
+    expect(sim.backups()).toEqual([])
+    expect(sim.requests).toHaveLength(1)
+  })
+
+  it('reset-after: creates the backup, then resets the connection', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'reset-after' })
+    const res = await rawRequest(sim.url + BACKUPS, { method: 'POST', body: createBody })
+    expect(res.error).toBe('ECONNRESET')
+    expect(sim.backups()).toEqual([expect.objectContaining({ server: expect.objectContaining({ id: WEB }) })])
+  })
+
+  it('hang: never answers, and close() still returns promptly', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'hang' })
+    const pending = rawRequest(sim.url + BACKUPS, { method: 'POST', body: createBody })
+    await waitFor(() => sim.requests.length === 1)
+    await sleep(100)
+    expect(sim.backups()).toEqual([])
+    const closing = Date.now()
+    await sim.close()
+    expect(Date.now() - closing).toBeLessThan(1000)
+    expect((await pending).error).toBeDefined()
+  })
+
+  it('stall-body: processes, announces the real length, sends half the body and stalls', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'stall-body' })
+    const res = await rawRequest(sim.url + BACKUPS, { method: 'POST', body: createBody, stopAfterMs: 300 })
+    expect(res.status).toBe(201)
+    expect(res.complete).toBe(false)
+    const announced = Number(res.headers['content-length'])
+    expect(Buffer.byteLength(res.body)).toBe(Math.floor(announced / 2))
+    expect(sim.backups()).toHaveLength(1)
+  })
+
+  it('html: answers an nginx error page without processing', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'html' })
+    const res = await call(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB } })
+    expect(res.status).toBe(502)
+    expect(res.headers.get('content-type')).toBe('text/html')
+    expect(res.text).toContain('<title>502 Bad Gateway</title>')
+    expect(res.text).toContain('<center>nginx</center>')
+    expect(sim.backups()).toEqual([])
+  })
+
+  it('truncated-json: processes and sends a complete response whose JSON is cut', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'truncated-json' })
+    const res = await rawRequest(sim.url + BACKUPS, { method: 'POST', body: createBody })
+    expect(res).toMatchObject({ status: 201, complete: true })
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.body))
+    expect(() => JSON.parse(res.body) as unknown).toThrow()
+    expect(res.body.startsWith('{"id":501')).toBe(true)
+    expect(sim.backups()).toHaveLength(1)
+  })
+
+  it('redirect: answers a Location without processing; the target is a recorder on 127.0.0.2', async () => {
+    const sim = simulator()
+    const recorder = await startRecorder()
+    try {
+      sim.fault({ kind: 'redirect', location: `${recorder.url}${BACKUPS}` })
+      const manual = await call(sim.url, BACKUPS, { redirect: 'manual' })
+      expect(manual.status).toBe(302)
+      expect(manual.headers.get('location')).toBe(`${recorder.url}${BACKUPS}`)
+
+      sim.fault({ kind: 'redirect', status: 307, location: `${recorder.url}${BACKUPS}` })
+      const followed = await call(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB } })
+      expect(followed).toMatchObject({ status: 200, json: { count: 0, results: [] } })
+      expect(recorder.requests).toEqual([expect.objectContaining({ method: 'POST', path: BACKUPS })])
+      expect(sim.backups()).toEqual([])
+    } finally {
+      await recorder.close()
+    }
+  })
+
+  it('refuses unknown kinds and redirects without a location, and clearFaults() drops queued faults', async () => {
+    const sim = simulator()
+    expect(() => sim.fault({ kind: 'explode' as 'hang' })).toThrow(/unknown fault kind/)
+    expect(() => sim.fault({ kind: 'redirect' })).toThrow(/location/)
+    sim.fault({ kind: 'status' })
+    sim.clearFaults()
+    expect((await call(sim.url, BACKUPS)).status).toBe(200)
+  })
+})
+
+describe('connections and lifecycle', () => {
+  const simulator = useSimulator()
+
+  it('keeps connections alive between requests', async () => {
+    const sim = simulator()
+    const agent = new http.Agent({ keepAlive: true })
+    try {
+      expect((await rawRequest(sim.url + BACKUPS, { agent })).status).toBe(200)
+      expect((await rawRequest(sim.url + BACKUPS, { agent })).status).toBe(200)
+      expect(sim.connections).toBe(1)
+    } finally {
+      agent.destroy()
+    }
+  })
+
+  it('reset() clears state but keeps servers and token', async () => {
+    const sim = simulator()
+    sim.addServer({ id: 777, name: 'extra' })
+    sim.addBackup({ serverId: 777 })
+    sim.setCreateOutcome('failed')
+    await call(sim.url, `/api/v1/servers/777/restore/`, { method: 'POST', body: { backup_id: 501 } })
+    sim.fault({ kind: 'status' })
+    sim.reset()
+    expect([sim.backups(), sim.requests, sim.restores, sim.connections]).toEqual([[], [], [], 0])
+
+    sim.setBackupDuration(0)
+    const created = await call<SimBackup>(sim.url, BACKUPS, { method: 'POST', body: { server_id: 777 } })
+    expect(created).toMatchObject({ status: 201, json: { id: 501, server: { id: 777, name: 'extra' } } })
+    expect(sim.backups()[0].status).toBe('completed')
+  })
+
+  it('the recorder listens on 127.0.0.2 and answers with the configured status and body', async () => {
+    const recorder = await startRecorder({ status: 418, body: { detail: 'teapot' } })
+    try {
+      expect(recorder.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/)
+      const res = await rawRequest(`${recorder.url}/somewhere/?a=1`, { method: 'POST', body: '{"x":1}' })
+      expect(res).toMatchObject({ status: 418, body: '{"detail":"teapot"}', remoteAddress: '127.0.0.2' })
+      expect(recorder.requests).toEqual([
+        expect.objectContaining({ method: 'POST', path: '/somewhere/', query: { a: '1' }, json: { x: 1 } })
+      ])
+    } finally {
+      await recorder.close()
+    }
+  })
+})

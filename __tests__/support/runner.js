@@ -1,0 +1,142 @@
+// @ts-check
+/**
+ * Runs the bundled action as the GitHub runner does: `node dist/index.js` in a child process,
+ * every input of action.yml as INPUT_<NAME> (its defaults filled in), and the GITHUB_OUTPUT,
+ * GITHUB_STATE and GITHUB_STEP_SUMMARY files; the post step with STATE_<name> from the main
+ * step's GITHUB_STATE. Plain JavaScript so that `npm run demo` and the benchmark use it as the
+ * tests do.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+/**
+ * @typedef {{
+ *   inputs: Record<string, { description: string; required?: boolean; default?: string }>
+ *   outputs: Record<string, { description: string }>
+ *   runs: { using: string; main: string; post?: string; 'post-if'?: string }
+ * }} ActionYml
+ * @typedef {{
+ *   exitCode: number | null
+ *   log: string
+ *   outputs: Record<string, string>
+ *   state: Record<string, string>
+ *   summary: string
+ *   durationMs: number
+ * }} ActionRun
+ * @typedef {{
+ *   env?: Record<string, string>
+ *   postState?: Record<string, string>
+ *   killAfterMs?: number
+ *   echo?: (text: string) => void
+ * }} RunOptions
+ */
+
+/** @returns {ActionYml} */
+export function readActionYml() {
+  return parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'))
+}
+
+/** The repository, commit and run a workflow run would have. */
+export const GITHUB_ENV = {
+  GITHUB_REPOSITORY: 'acme/shop',
+  GITHUB_SHA: '3f1c2d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e',
+  GITHUB_RUN_ID: '9876543210',
+  GITHUB_RUN_ATTEMPT: '1',
+  GITHUB_WORKFLOW: 'deploy',
+  GITHUB_ACTIONS: 'true'
+}
+
+/**
+ * Input name → runner variable: uppercased, spaces to `_`, hyphens kept.
+ * @param {string} name
+ */
+export function inputVariable(name) {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
+}
+
+/**
+ * Parses a GITHUB_OUTPUT / GITHUB_STATE file (`name<<delimiter` heredocs and `name=value` lines).
+ * @param {string} text
+ * @returns {Record<string, string>}
+ */
+export function parseCommandFile(text) {
+  /** @type {Record<string, string>} */
+  const values = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? ''
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line)
+    if (heredoc) {
+      const [, name = '', delimiter] = heredoc
+      const body = []
+      for (i++; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i])
+      values[name] = body.join('\n')
+    } else if (line.includes('=')) {
+      const at = line.indexOf('=')
+      values[line.slice(0, at)] = line.slice(at + 1)
+    }
+  }
+  return values
+}
+
+/**
+ * Runs the main step (or, with `postState`, the post step) and collects what the runner would.
+ * @param {Record<string, string>} inputs
+ * @param {RunOptions} [options]
+ * @returns {Promise<ActionRun>}
+ */
+export async function runAction(inputs, options = {}) {
+  const action = readActionYml()
+  const unknown = Object.keys(inputs).filter(name => !(name in action.inputs))
+  if (unknown.length) throw new Error(`inputs that action.yml does not declare: ${unknown.join(', ')}`)
+  const dir = mkdtempSync(join(tmpdir(), 'vps-action-'))
+  const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STATE: join(dir, 'state'), GITHUB_STEP_SUMMARY: join(dir, 'summary') }
+  for (const file of Object.values(files)) writeFileSync(file, '')
+  /** @type {Record<string, string>} */
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    RUNNER_TEMP: dir,
+    ...GITHUB_ENV,
+    ...files,
+    ...options.env
+  }
+  for (const [name, spec] of Object.entries(action.inputs)) {
+    env[inputVariable(name)] = inputs[name] ?? spec.default ?? ''
+  }
+  for (const [name, value] of Object.entries(options.postState ?? {})) env[`STATE_${name}`] = value
+  const script = join(ROOT, options.postState ? String(action.runs.post) : action.runs.main)
+
+  const started = Date.now()
+  const child = spawn(process.execPath, [script], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  let log = ''
+  /** @param {Buffer} chunk */
+  const collect = chunk => {
+    log += chunk.toString()
+    options.echo?.(chunk.toString())
+  }
+  child.stdout.on('data', collect)
+  child.stderr.on('data', collect)
+  const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 50_000)
+  /** @type {number | null} */
+  const exitCode = await new Promise(done => child.on('close', code => done(code)))
+  clearTimeout(killer)
+  /** @param {string} file */
+  const read = file => readFileSync(file, 'utf8')
+  const run = {
+    exitCode,
+    log,
+    outputs: parseCommandFile(read(files.GITHUB_OUTPUT)),
+    state: parseCommandFile(read(files.GITHUB_STATE)),
+    summary: read(files.GITHUB_STEP_SUMMARY),
+    durationMs: Date.now() - started
+  }
+  rmSync(dir, { recursive: true, force: true })
+  return run
+}

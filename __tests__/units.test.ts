@@ -1,0 +1,141 @@
+import { describe, expect, it } from '@jest/globals'
+import { apiMessage } from '../src/api-client.js'
+import { defaultDescription } from '../src/description.js'
+import { formatDuration, parseDuration } from '../src/duration.js'
+import { InputError } from '../src/errors.js'
+import { pollDelay } from '../src/poller.js'
+import { RETRY_CAP_MS, backoffDelay, parseRetryAfter } from '../src/retry.js'
+import { excerpt, markdownCell, neutraliseWorkflowCommands, safeText } from '../src/text.js'
+
+describe('parseDuration', () => {
+  it.each([
+    ['90', 90_000],
+    ['90s', 90_000],
+    ['15m', 900_000],
+    ['1h', 3_600_000],
+    ['1h30m', 5_400_000],
+    ['1m30s', 90_000],
+    ['500ms', 500],
+    [' 2M ', 120_000]
+  ])('reads %s', (text, ms) => expect(parseDuration('timeout', text)).toBe(ms))
+
+  it.each(['', 'soon', '-5', '0', '0s', '30s1m', '1.5h', '15 m', 'm', '1d'])('refuses %p naming the input', text => {
+    expect(() => parseDuration('timeout', text)).toThrow(InputError)
+    expect(() => parseDuration('timeout', text)).toThrow(/^timeout must be a (positive )?duration like .*, got "/)
+  })
+
+  it('formats for people', () => {
+    expect(formatDuration(850)).toBe('850ms')
+    expect(formatDuration(42_000)).toBe('42s')
+    expect(formatDuration(245_000)).toBe('4m05s')
+    expect(formatDuration(3_720_000)).toBe('1h02m')
+    expect(formatDuration(1_800_000)).toBe('30m00s')
+  })
+})
+
+describe('defaultDescription', () => {
+  it('names the repository, the short sha and the run', () => {
+    expect(defaultDescription({ repository: 'acme/shop', sha: '3f1c2d9e8b7a', runId: 9876543210, runAttempt: 1 })).toBe(
+      'Pre-deploy backup: acme/shop@3f1c2d9 (run 9876543210)'
+    )
+  })
+  it('names a re-run attempt', () => {
+    expect(defaultDescription({ repository: 'acme/shop', sha: 'abcdef0123', runId: 5, runAttempt: 2 })).toBe(
+      'Pre-deploy backup: acme/shop@abcdef0 (run 5, attempt 2)'
+    )
+  })
+  it('still starts with the prefix outside a runner', () => {
+    expect(defaultDescription({})).toBe('Pre-deploy backup')
+    expect(defaultDescription({ runId: NaN })).toBe('Pre-deploy backup')
+    expect(defaultDescription({ runId: 7 })).toBe('Pre-deploy backup: run 7')
+    expect(defaultDescription({ repository: 'a/b' })).toBe('Pre-deploy backup: a/b')
+  })
+})
+
+describe('pollDelay', () => {
+  it('checks about every second at first and never more often', () => {
+    expect(pollDelay(0, 15_000)).toBe(1000)
+    expect(pollDelay(4000, 15_000)).toBe(1000)
+  })
+  it('lengthens with the time waited, up to poll-interval', () => {
+    expect(pollDelay(20_000, 15_000)).toBe(4000)
+    expect(pollDelay(600_000, 15_000)).toBe(15_000)
+    expect(pollDelay(600_000, 1000)).toBe(1000)
+  })
+  /** Replays the schedule: when is a backup that completes at `doneAt` noticed, after how many checks. */
+  function replay(doneAtMs: number, maxIntervalMs = 15_000): { lateMs: number; checks: number } {
+    let t = 0
+    let checks = 0
+    while (t < doneAtMs) {
+      t += pollDelay(t, maxIntervalMs)
+      checks++
+    }
+    return { lateMs: t - doneAtMs, checks }
+  }
+  it('notices a 4 s backup within 1.5 s and a 20 s one within 3 s in at most 15 checks', () => {
+    expect(replay(4000).lateMs).toBeLessThanOrEqual(1500)
+    const twenty = replay(20_000)
+    expect(twenty.lateMs).toBeLessThanOrEqual(3000)
+    expect(twenty.checks).toBeLessThanOrEqual(15)
+  })
+  it('costs few requests for a long backup', () => {
+    expect(replay(30 * 60_000).checks).toBeLessThan(140)
+    expect(replay(10 * 60_000, 1000).checks).toBe(600)
+  })
+})
+
+describe('retry timing', () => {
+  it('uses full jitter between 0 and an exponential ceiling capped at 30 s', () => {
+    expect(backoffDelay(1, () => 0)).toBe(0)
+    expect(backoffDelay(1, () => 0.999)).toBe(999)
+    expect(backoffDelay(3, () => 1)).toBe(4000)
+    expect(backoffDelay(20, () => 1)).toBe(RETRY_CAP_MS)
+  })
+  it('reads Retry-After as seconds or an HTTP date', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z')
+    expect(parseRetryAfter('7', now)).toBe(7000)
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:09 GMT', now)).toBe(9000)
+    expect(parseRetryAfter('Wed, 31 Dec 2025 00:00:00 GMT', now)).toBe(0)
+    expect(parseRetryAfter(undefined, now)).toBeUndefined()
+    expect(parseRetryAfter('soon', now)).toBeUndefined()
+  })
+})
+
+describe('untrusted text', () => {
+  it('neutralises workflow commands on every line', () => {
+    const text = neutraliseWorkflowCommands('ok\n::add-mask::x\n  ::error::boom\nsee ##[set-env name=A]1')
+    for (const line of text.split('\n')) {
+      expect(line.trimStart().startsWith('::')).toBe(false)
+      expect(line).not.toContain('##[')
+    }
+    expect(text).toContain('add-mask')
+  })
+  it('makes one safe line', () => {
+    expect(safeText('a\n::error::b\r\n\tc')).toBe('a ::error::b c')
+    expect(safeText('x'.repeat(300), 10)).toBe('xxxxxxxxx…')
+  })
+  it('reduces HTML pages to their text', () => {
+    expect(excerpt('<html><head><style>p{}</style></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>')).toBe(
+      '502 Bad Gateway nginx'
+    )
+  })
+  it('escapes Markdown table cells', () => {
+    expect(markdownCell('a | <b>\nc')).toBe('a \\| &lt;b&gt; c')
+  })
+})
+
+describe('apiMessage', () => {
+  it('reads DRF error bodies', () => {
+    expect(apiMessage('{"detail":"Not found."}')).toBe('Not found.')
+    expect(apiMessage('{"non_field_errors":["Maximum reached."]}')).toBe('Maximum reached.')
+    expect(apiMessage('{"server_id":["This field is required."],"description":["Too long."]}')).toBe(
+      'server_id: This field is required.; description: Too long.'
+    )
+  })
+  it('copes with empty, non-JSON and HTML bodies', () => {
+    expect(apiMessage('')).toBe('empty body')
+    expect(apiMessage('Service Unavailable')).toBe('"Service Unavailable"')
+    expect(apiMessage('<html><body><h1>502 Bad Gateway</h1></body></html>')).toBe('"502 Bad Gateway"')
+    expect(apiMessage('{"detail": "cut')).toBe('"{"detail": "cut"')
+  })
+})

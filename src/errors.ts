@@ -1,0 +1,58 @@
+/**
+ * The errors this action fails with. Each carries a message that is printed as it is, on one
+ * line, without a stack: the message names what it is about (the input, the backup, the server).
+ */
+
+/** An input is missing, malformed or contradicts another input. Raised before any request. */
+export class InputError extends Error {
+  override name = 'InputError'
+}
+
+export interface RequestDescription {
+  method: string
+  /** The path and query of the request, never the full URL (the origin is known). */
+  path: string
+}
+
+/** The API answered with an error status, or with a body that cannot be used. */
+export class ApiError extends Error {
+  override name = 'ApiError'
+  readonly status: number | undefined
+  readonly request: RequestDescription
+
+  constructor(message: string, request: RequestDescription, status?: number) {
+    super(message)
+    this.request = request
+    this.status = status
+  }
+}
+
+/** The request did not get a complete answer: refused, reset, timed out, DNS failure. */
+export class NetworkError extends ApiError {
+  override name = 'NetworkError'
+  /** True when the request surely never reached the API, so even a POST may be sent again. */
+  readonly notSent: boolean
+
+  constructor(message: string, request: RequestDescription, notSent: boolean) {
+    super(message, request)
+    this.notSent = notSent
+  }
+}
+
+/**
+ * A request that changes something may or may not have taken effect (reset or timeout after it
+ * was sent, a gateway error). Callers must find out before doing anything that repeats it.
+ */
+export class OutcomeUnknownError extends ApiError {
+  override name = 'OutcomeUnknownError'
+}
+
+/** A backup ended badly, disappeared, or the wait for it ran out of time. */
+export class BackupError extends Error {
+  override name = 'BackupError'
+}
+
+/** The error's message, or a plain rendering of a non-Error value. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

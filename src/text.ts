@@ -1,0 +1,62 @@
+/**
+ * Text that comes from the API (descriptions, server names, error bodies) is untrusted: it may
+ * hold newlines, control characters, HTML from a proxy, or lines that the runner would execute
+ * as workflow commands (`::add-mask::…`, `::error::…`, `##[…]`). These helpers make it safe to
+ * print on one line, in a table cell or in the job summary.
+ */
+
+// C0/C1 control characters and the Unicode line/paragraph separators.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g
+const ZERO_WIDTH_SPACE = '\u200b'
+
+/** One line, control characters and runs of white space folded to one space. */
+export function oneLine(text: string): string {
+  return text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim()
+}
+
+/** Cuts to at most `max` characters, marking the cut. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`
+}
+
+/**
+ * A short, single-line excerpt of a response body for an error message: HTML pages from proxies
+ * are reduced to their text.
+ */
+export function excerpt(body: string, max = 120): string {
+  let text = body
+  if (/^\s*</.test(text)) {
+    text = text
+      .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/&nbsp;/g, ' ')
+  }
+  return truncate(oneLine(text), max)
+}
+
+/**
+ * Makes sure no line of `text` is taken by the runner as a workflow command. The runner looks
+ * for `::` at the start of a line (after leading white space) and for the legacy `##[` anywhere;
+ * a zero-width space between the two characters keeps the text readable and inert.
+ */
+export function neutraliseWorkflowCommands(text: string): string {
+  return text
+    .split('\n')
+    .map(line => line.replace(/^(\s*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`).replace(/##\[/g, `#${ZERO_WIDTH_SPACE}#[`))
+    .join('\n')
+}
+
+/** Untrusted text made fit for one log line or message. */
+export function safeText(text: unknown, max = 200): string {
+  return neutraliseWorkflowCommands(truncate(oneLine(String(text ?? '')), max))
+}
+
+/** A Markdown table cell: one line, with pipes and HTML escaped. */
+export function markdownCell(text: string): string {
+  return oneLine(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+}
