@@ -1,4 +1,4 @@
-import { Deadline, sleep } from './deadline.js'
+import { sleep, type Deadline } from './deadline.js'
 import { formatDuration } from './duration.js'
 import { ApiError, NetworkError, OutcomeUnknownError, type RequestDescription } from './errors.js'
 import { HttpTransport, type HttpAnswer } from './http.js'
@@ -309,9 +309,10 @@ export class VpsApiClient {
     const request = { method: 'GET', path: this.pathOf(current) }
     let url: URL
     try {
-      url = new URL(String(next), current)
+      if (typeof next !== 'string') throw new TypeError('not a string')
+      url = new URL(next, current)
     } catch {
-      throw new ApiError(`GET ${request.path}: the next link "${safeText(next, 80)}" is not a URL`, request, 200)
+      throw new ApiError(`GET ${request.path}: the next link ${safeText(JSON.stringify(next), 80)} is not a URL`, request, 200)
     }
     if (url.origin !== this.origin) {
       throw new ApiError(
@@ -361,7 +362,7 @@ export function apiMessage(body: string): string {
   if (!isRecord(parsed)) return `"${excerpt(body)}"`
   const parts: string[] = []
   for (const [field, value] of Object.entries(parsed)) {
-    const text = Array.isArray(value) ? value.map(String).join(' ') : typeof value === 'object' ? JSON.stringify(value) : String(value)
+    const text = Array.isArray(value) ? value.map(String).join(' ') : typeof value === 'string' ? value : JSON.stringify(value)
     parts.push(field === 'detail' || field === 'non_field_errors' ? text : `${field}: ${text}`)
   }
   return parts.length ? safeText(parts.join('; '), 300) : `"${excerpt(body)}"`

@@ -1,5 +1,5 @@
 import type { Backup, VpsApiClient } from './api-client.js'
-import { Deadline, sleep } from './deadline.js'
+import { sleep, type Deadline } from './deadline.js'
 import { formatDuration } from './duration.js'
 import { BackupError } from './errors.js'
 import { safeText } from './text.js'

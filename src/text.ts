@@ -48,8 +48,8 @@ export function neutraliseWorkflowCommands(text: string): string {
 }
 
 /** Untrusted text made fit for one log line or message. */
-export function safeText(text: unknown, max = 200): string {
-  return neutraliseWorkflowCommands(truncate(oneLine(String(text ?? '')), max))
+export function safeText(text: string, max = 200): string {
+  return neutraliseWorkflowCommands(truncate(oneLine(text), max))
 }
 
 /** A Markdown table cell: one line, with pipes and HTML escaped. */
