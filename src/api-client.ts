@@ -56,6 +56,15 @@ type RepeatRule =
 const LIST_PATH = '/api/v1/backups/'
 /** A runaway `next` chain is a broken API, not a large account. */
 const MAX_PAGES = 10_000
+/**
+ * Retryable statuses that may come after the API acted: the application failing after its change
+ * (500), or a gateway losing or giving up on a slow answer (502, 504). 408, 429 and 503 say the
+ * request was not taken on.
+ */
+const MAY_HAVE_ACTED: ReadonlySet<number> = new Set([500, 502, 504])
+
+/** How long to let the API settle before looking for a backup whose creation was cut off. */
+const SETTLE_MS = 2000
 
 /** The VPS.org backups API: the four documented endpoints and nothing else. */
 export class VpsApiClient {
@@ -110,7 +119,7 @@ export class VpsApiClient {
     const request = { method: 'POST', path: LIST_PATH }
     const body = JSON.stringify({ server_id: serverId, description })
     for (let attempt = 1; ; attempt++) {
-      let uncertainty: ApiError
+      let uncertainty: OutcomeUnknownError
       try {
         const answer = await this.send('POST', this.url(LIST_PATH), body, 'once')
         if (answer.status < 200 || answer.status >= 300) {
@@ -132,25 +141,35 @@ export class VpsApiClient {
         if (!(error instanceof OutcomeUnknownError)) throw error
         uncertainty = error
       }
+      // Look only after the pause the API asked for, or a short one: behind a gateway that gave up
+      // (502, 504) the API may still be creating it, and a backup listed late would be missed and
+      // a second one started.
+      const remainingMs = this.options.deadline.remainingMs()
+      const pause = uncertainty.retryAfterMs ?? Math.max(SETTLE_MS, backoffDelay(attempt))
+      const mayRetry = attempt < MAX_ATTEMPTS && pause < remainingMs
       this.options.log.warning(
         `Creating the backup of server ${serverId} may or may not have worked (${uncertainty.message}); ` +
-          'checking the backup list before trying again'
+          `checking the backup list${mayRetry ? ` in ${formatDuration(pause)}, before trying again` : ''}`
       )
+      if (mayRetry) await sleep(pause)
       const found = await this.findNewBackup(serverId, description, knownIds)
       if (found) {
         this.options.log.warning(`Backup ${found.id} was created by that request; using it instead of creating another`)
         return { backup: found, adopted: true }
       }
-      const pause = backoffDelay(attempt)
-      if (attempt >= MAX_ATTEMPTS || pause >= this.options.deadline.remainingMs()) {
+      if (!mayRetry) {
+        const asked =
+          uncertainty.retryAfterMs !== undefined && pause >= remainingMs
+            ? `; the API asked to retry after ${formatDuration(pause)}, but only ${formatDuration(remainingMs)} remain of the ` +
+              `${this.options.deadline.describe()} timeout`
+            : ''
         throw new ApiError(
           `could not create a backup of server ${serverId}: ${uncertainty.message}, and no new backup is listed ` +
-            `after ${attempt} attempt${attempt > 1 ? 's' : ''}`,
+            `after ${attempt} attempt${attempt > 1 ? 's' : ''}${asked}`,
           request,
           uncertainty.status
         )
       }
-      await sleep(pause)
     }
   }
 
@@ -240,7 +259,7 @@ export class VpsApiClient {
       let problem: ApiError
       let retryAfterMs: number | undefined
       try {
-        const answer = await this.http.exchange({ method, path, url, body, headers }, timeoutMs)
+        const answer = withoutToken(await this.http.exchange({ method, path, url, body, headers }, timeoutMs), token)
         log.debug(`${method} ${path} → ${answer.status} in ${Date.now() - started} ms`)
         if (answer.status >= 300 && answer.status < 400) throw redirectError(answer, request)
         if (!RETRYABLE_STATUSES.has(answer.status)) return { ...answer, afterUnknownOutcome }
@@ -249,8 +268,10 @@ export class VpsApiClient {
         // A POST that the API refused with 429 did nothing; any other of these statuses may have
         // been produced after the API acted (a gateway timing out on a slow answer).
         if (rule === 'once' && answer.status !== 429) {
-          throw new OutcomeUnknownError(problem.message, request, answer.status)
+          throw new OutcomeUnknownError(problem.message, request, answer.status, retryAfterMs)
         }
+        // So a DELETE retried after such an answer may meet the 404 of its own earlier success.
+        afterUnknownOutcome ||= MAY_HAVE_ACTED.has(answer.status)
       } catch (error) {
         if (!(error instanceof NetworkError)) throw error
         if (rule === 'once' && !error.notSent) {
@@ -271,7 +292,7 @@ export class VpsApiClient {
           problem.status
         )
       }
-      log.debug(`${method} ${path}: ${problem.message}; retrying in ${formatDuration(pause)}`)
+      log.debug(`${problem.message}; retrying in ${formatDuration(pause)}`)
       await sleep(pause)
     }
   }
@@ -324,6 +345,19 @@ export class VpsApiClient {
     }
     return url.href
   }
+}
+
+/**
+ * The answer with every occurrence of the token replaced, in the body and the Location: an API or
+ * proxy that echoes the token (in an error message, a page, a link) must not make this action
+ * print it, output it or put it in the job summary.
+ */
+function withoutToken(answer: HttpAnswer, token: string): HttpAnswer {
+  const location = answer.headers.location
+  if (!answer.body.includes(token) && !(typeof location === 'string' && location.includes(token))) return answer
+  const scrub = (text: string): string => text.split(token).join('***')
+  const headers = typeof location === 'string' ? { ...answer.headers, location: scrub(location) } : answer.headers
+  return { ...answer, headers, body: scrub(answer.body) }
 }
 
 function redirectError(answer: HttpAnswer, request: RequestDescription): ApiError {

@@ -45,6 +45,13 @@ export class NetworkError extends ApiError {
  */
 export class OutcomeUnknownError extends ApiError {
   override name = 'OutcomeUnknownError'
+  /** The pause the answer's Retry-After asked for, if it had one. */
+  readonly retryAfterMs: number | undefined
+
+  constructor(message: string, request: RequestDescription, status?: number, retryAfterMs?: number) {
+    super(message, request, status)
+    this.retryAfterMs = retryAfterMs
+  }
 }
 
 /** A backup ended badly, disappeared, or the wait for it ran out of time. */

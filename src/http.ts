@@ -59,8 +59,10 @@ export class HttpTransport {
     let message: IncomingMessage | undefined
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        message?.destroy()
+        // Reject first: destroying the message makes the body reader fail with a reset at once,
+        // and the race must report what happened, the timeout, not that consequence.
         reject(new NetworkError(`${request.method} ${request.path}: no complete answer within ${formatDuration(timeoutMs)}`, describe, false))
+        message?.destroy()
       }, timeoutMs)
     })
     try {

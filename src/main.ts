@@ -50,7 +50,7 @@ async function restoreOnFailure(): Promise<void> {
     return
   }
   const settings = getInputs()
-  log.info(`restore-on-failure: the job failed; restoring server ${created.serverId} from backup ${created.backupId}`)
+  log.info(`restore-on-failure: the job failed; checking backup ${created.backupId} before restoring server ${created.serverId} from it`)
   try {
     await withClient(settings, context =>
       restoreServer(context, { backupId: created.backupId, serverId: created.serverId, wait: false })

@@ -32,7 +32,7 @@ export function excerpt(body: string, max = 120): string {
       .replace(/<[^>]*>/g, ' ')
       .replace(/&nbsp;/g, ' ')
   }
-  return truncate(oneLine(text), max)
+  return neutraliseWorkflowCommands(truncate(oneLine(text), max))
 }
 
 /**

@@ -30,7 +30,9 @@ export async function createBackup({ settings, client, deadline }: CommandContex
       // The new backup counts as one of those kept (it has no id yet: 0 matches none).
       const remaining = before.filter(b => !roomFor.includes(b))
       for (const backup of backupsBeyondKeep(remaining, rule, settings.keep, 0)) {
-        log.info(`Dry run: would then delete backup ${backup.id} (${backup.created_at}), keeping the ${settings.keep} newest`)
+        log.info(
+          `Dry run: would then delete backup ${backup.id} (${backup.created_at}), keeping the ${settings.keep} newest`
+        )
       }
     }
     return
