@@ -1,0 +1,708 @@
+#!/usr/bin/env node
+// `npm run bench` (issue 5): a report, not a test. Against the VPS.org API simulator on loopback, it
+// measures from one run
+//   - start-up: the whole-process time of `node dist/index.js` for a small `list`, next to bare `node -e 0`
+//     (median of interleaved runs), and the size of dist/;
+//   - for backups that take 4 s and 20 s, with the default settings (command create, wait true, default
+//     poll-interval): how late completion is noticed, how many status checks that cost and how many TCP
+//     connections the run opened;
+//   - `list` of 10,000 backups served as 100 pages of 100: wall time, peak RSS and connections;
+// and prints each figure with its target and PASS or MISS. It exits 0 on a MISS and non-zero only when
+// something crashed (a run that did not succeed, a simulator that misbehaved).
+//
+// `npm run bench -- --builds` also builds, into temporary directories, the action not minified and minified
+// (ncc -m), the action without @actions/github (a copy of src/ with that import replaced by a shim; src/ is
+// not touched) and three tiny bundles (undici, which @actions/http-client loads; @actions/core; @actions/core
+// and @actions/github), and compares their start-up (wall and CPU time) and peak RSS: whether minifying pays,
+// and how much of start-up is octokit.
+// Options: --runs N (start-up runs per variant; default 10, 40 with --builds), --builds.
+import { spawn, spawnSync } from 'node:child_process'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { parseArgs } from 'node:util'
+import { startSimulator } from '../__tests__/simulator/simulator.js'
+import {
+  GITHUB_ENV,
+  ROOT,
+  inputVariable,
+  parseCommandFile,
+  readActionYml,
+  runAction
+} from '../__tests__/support/runner.js'
+
+const { values: args } = parseArgs({
+  options: { builds: { type: 'boolean', default: false }, runs: { type: 'string' } }
+})
+const STARTUP_RUNS = Number(args.runs ?? (args.builds ? 40 : 10))
+if (!Number.isInteger(STARTUP_RUNS) || STARTUP_RUNS < 1) throw new Error(`--runs must be a positive integer`)
+
+const TOKEN = 'bench-token'
+const SERVER_ID = 12345
+const DIST = join(ROOT, 'dist')
+const TIME = '/usr/bin/time'
+const HAS_TIME = existsSync(TIME)
+const LIST_PATH = '/api/v1/backups/'
+/** Loaded with --import by the runs that report their CPU time: writes it (µs) when the process exits. */
+const CPU_PRELOAD =
+  'data:text/javascript,' +
+  encodeURIComponent(
+    "import { writeFileSync } from 'node:fs'\n" +
+      "process.on('exit', () => { const u = process.cpuUsage(); writeFileSync(process.env.BENCH_CPU_FILE, String(u.user + u.system)) })\n"
+  )
+
+const TARGETS = {
+  noticed4s: 1500,
+  noticed20s: 3000,
+  checks20s: 15,
+  connections: 2,
+  bigListMs: 1500,
+  bigListPeakMb: 100
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the action
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Runs a script the way __tests__/support/runner.js's runAction does (same environment: every input of
+ * action.yml as INPUT_<NAME> with its defaults, the GITHUB_* files, cwd in a fresh temp dir, stdout and
+ * stderr piped), but for any script (a bundle built elsewhere, `node -e 0`), timed with the monotonic
+ * clock, and, with `peak`, measuring the process's RSS high-water mark. With `cpu`, the child also loads
+ * CPU_PRELOAD and reports the CPU time (user + system, all threads) it used, a figure that other work on
+ * the machine disturbs far less than the wall time.
+ * @param {string[]} nodeArgs arguments of `node`, e.g. [script] or ['-e', '0']
+ * @param {Record<string, string>} inputs
+ * @param {{ peak?: boolean, cpu?: boolean }} [options]
+ */
+async function runNode(nodeArgs, inputs, options = {}) {
+  const action = readActionYml()
+  const dir = mkdtempSync(join(tmpdir(), 'vps-bench-'))
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary')
+  }
+  for (const file of Object.values(files)) writeFileSync(file, '')
+  /** @type {Record<string, string>} */
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, RUNNER_TEMP: dir, ...GITHUB_ENV, ...files }
+  for (const [name, spec] of Object.entries(action.inputs))
+    env[inputVariable(name)] = inputs[name] ?? spec.default ?? ''
+
+  const peakFile = join(dir, 'peak')
+  const cpuFile = join(dir, 'cpu')
+  if (options.cpu) {
+    env.BENCH_CPU_FILE = cpuFile
+    nodeArgs = [`--import=${CPU_PRELOAD}`, ...nodeArgs]
+  }
+  const viaTime = options.peak && HAS_TIME
+  const [command, argv] = viaTime
+    ? [TIME, ['-o', peakFile, '-f', '%M', process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs]
+  const started = performance.now()
+  const child = spawn(command, argv, { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Without /usr/bin/time: the kernel's VmHWM of the child, read every 20 ms; the last value read is
+  // the high-water mark up to then (it only grows), which misses at most the last 20 ms.
+  let polledKb = 0
+  const poller =
+    options.peak && !viaTime
+      ? setInterval(() => {
+          try {
+            const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
+            if (match) polledKb = Math.max(polledKb, Number(match[1]))
+          } catch {
+            // gone already
+          }
+        }, 20)
+      : undefined
+  let log = ''
+  child.stdout.on('data', chunk => (log += chunk))
+  child.stderr.on('data', chunk => (log += chunk))
+  const killer = setTimeout(() => child.kill('SIGKILL'), 120_000)
+  /** @type {number | null} */
+  const exitCode = await new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', code => resolve(code))
+  })
+  const ms = performance.now() - started
+  clearTimeout(killer)
+  clearInterval(poller)
+  const peakKb = viaTime ? Number(readFileSync(peakFile, 'utf8').trim().split('\n').at(-1)) : polledKb
+  const outputs = parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8'))
+  const cpuMs = options.cpu && existsSync(cpuFile) ? Number(readFileSync(cpuFile, 'utf8')) / 1000 : undefined
+  rmSync(dir, { recursive: true, force: true })
+  return { exitCode, ms, cpuMs, peakMb: options.peak ? peakKb / 1024 : undefined, log, outputs }
+}
+
+/** @param {{ exitCode: number | null, log: string }} run @param {string} what */
+function mustSucceed(run, what) {
+  if (run.exitCode !== 0) throw new Error(`${what}: exit code ${run.exitCode}\n${run.log.slice(-3000)}`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and printing
+// ---------------------------------------------------------------------------------------------
+
+/** @param {number[]} values */
+function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const at = (sorted.length - 1) * q
+  const low = Math.floor(at)
+  return sorted[low] + (sorted[Math.min(low + 1, sorted.length - 1)] - sorted[low]) * (at - low)
+}
+/** @param {number[]} values */
+const median = values => quantile(values, 0.5)
+/** @param {number} ms */
+const fmtMs = ms => `${Math.round(ms)} ms`
+/** @param {number} ms */
+const fmtS = ms => `${(ms / 1000).toFixed(2)} s`
+/** @param {number} bytes */
+const fmtBytes = bytes => `${(bytes / 1024).toFixed(0)} KiB (${bytes} B)`
+
+/** @param {string} directory */
+function directoryBytes(directory) {
+  let total = 0
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name)
+    total += entry.isDirectory() ? directoryBytes(path) : statSync(path).size
+  }
+  return total
+}
+
+/** @type {Array<[string, string, string, string]>} */
+const rows = []
+let misses = 0
+/**
+ * @param {string} figure
+ * @param {string} value
+ * @param {string} target
+ * @param {boolean | undefined} pass undefined: no target, information only
+ */
+function row(figure, value, target = '', pass = undefined) {
+  if (pass === false) misses++
+  rows.push([figure, value, target, pass === undefined ? '' : pass ? 'PASS' : 'MISS'])
+}
+
+/** @param {string[]} header @param {string[][]} body */
+function printTable(header, body) {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map(r => r[i].length)))
+  const line = (/** @type {string[]} */ r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd()
+  console.log(line(header))
+  console.log(widths.map(w => '-'.repeat(w)).join('  '))
+  for (const r of body) console.log(line(r))
+}
+
+/** @param {string} text */
+const progress = text => process.stderr.write(`bench: ${text}\n`)
+
+// ---------------------------------------------------------------------------------------------
+// Start-up
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Runs every variant `runs` times, interleaved (the order rotates each round so no variant always
+ * goes first after an idle moment), after one warm-up run each. Returns the wall times per variant
+ * and, with `cpu`, the CPU times.
+ * @param {Array<{ name: string, args: string[], inputs: Record<string, string>, check?: boolean }>} variants
+ * @param {number} runs
+ * @param {{ connections: number }} sim
+ * @param {{ cpu?: boolean }} [options]
+ */
+async function interleaved(variants, runs, sim, options = {}) {
+  /** @type {Record<string, number[]>} */
+  const times = Object.fromEntries(variants.map(v => [v.name, []]))
+  /** @type {Record<string, number[]>} */
+  const cpuTimes = Object.fromEntries(variants.map(v => [v.name, []]))
+  let maxConnections = 0
+  for (let round = -1; round < runs; round++) {
+    for (let k = 0; k < variants.length; k++) {
+      const variant = variants[(k + Math.max(round, 0)) % variants.length]
+      const before = sim.connections
+      const run = await runNode(variant.args, variant.inputs, { cpu: options.cpu })
+      mustSucceed(run, `start-up run of ${variant.name}`)
+      if (variant.check && run.outputs.count === undefined)
+        throw new Error(`${variant.name}: no count output\n${run.log}`)
+      if (options.cpu && run.cpuMs === undefined) throw new Error(`${variant.name}: no CPU time reported`)
+      maxConnections = Math.max(maxConnections, sim.connections - before)
+      if (round >= 0) {
+        times[variant.name].push(run.ms)
+        if (run.cpuMs !== undefined) cpuTimes[variant.name].push(run.cpuMs)
+      }
+    }
+  }
+  return { times, cpuTimes, maxConnections }
+}
+
+/**
+ * Median, quartiles, and median paired difference against `base` (run i of both in the same round).
+ * @param {number[]} values
+ * @param {number[]} base
+ */
+function summary(values, base) {
+  const diffs = values.map((v, i) => v - base[i])
+  return {
+    median: median(values),
+    p25: quantile(values, 0.25),
+    p75: quantile(values, 0.75),
+    diff: median(diffs),
+    diffP25: quantile(diffs, 0.25),
+    diffP75: quantile(diffs, 0.75),
+    lowerShare: diffs.filter(d => d < 0).length / diffs.length
+  }
+}
+
+async function startup() {
+  const sim = await startSimulator({ token: TOKEN })
+  try {
+    for (let i = 0; i < 3; i++) {
+      sim.addBackup({
+        serverId: SERVER_ID,
+        description: `Pre-deploy backup ${i}`,
+        created_at: `2026-11-2${i}T03:00:00Z`
+      })
+    }
+    const listInputs = { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': String(SERVER_ID), command: 'list' }
+    progress(`start-up: ${STARTUP_RUNS} interleaved runs each of the action (list of 3 backups) and node -e 0`)
+    const { times, maxConnections } = await interleaved(
+      [
+        { name: 'action', args: [join(DIST, 'index.js')], inputs: listInputs, check: true },
+        { name: 'bare', args: ['-e', '0'], inputs: listInputs }
+      ],
+      STARTUP_RUNS,
+      sim
+    )
+    const action = median(times.action)
+    const bare = median(times.bare)
+    const small = await runNode([join(DIST, 'index.js')], listInputs, { peak: true })
+    mustSucceed(small, 'small list')
+    return { action, bare, times, maxConnections, smallPeakMb: small.peakMb ?? 0 }
+  } finally {
+    await sim.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waiting for a backup
+// ---------------------------------------------------------------------------------------------
+
+/** @param {number} durationMs */
+async function waitScenario(durationMs) {
+  const sim = await startSimulator({ token: TOKEN, backupDurationMs: durationMs })
+  try {
+    progress(`create and wait: a backup that takes ${durationMs / 1000} s`)
+    const run = await runAction(
+      { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': String(SERVER_ID) },
+      { killAfterMs: 120_000 }
+    )
+    const ended = Date.now()
+    mustSucceed(run, `create (${durationMs / 1000} s backup)`)
+    if (run.outputs.status !== 'completed')
+      throw new Error(`create ended with status ${run.outputs.status}\n${run.log}`)
+    const posts = sim.requests.filter(r => r.method === 'POST' && r.path === LIST_PATH)
+    if (posts.length !== 1) throw new Error(`expected one POST, the simulator saw ${posts.length}`)
+    const created = sim.backups().find(b => String(b.id) === run.outputs['backup-id'])
+    if (!created) throw new Error(`backup ${run.outputs['backup-id']} is not in the simulator`)
+    // The simulator resolves a backup's status from the clock: it first reports `completed` at
+    // created_at + duration.
+    const completedAt = Date.parse(created.created_at) + durationMs
+    const checks = sim.requests.filter(r => r.method === 'GET' && r.path === LIST_PATH && r.at >= posts[0].at)
+    const seeing = checks.find(r => r.at >= completedAt)
+    return {
+      durationMs,
+      noticedLateMs: (seeing?.at ?? ended) - completedAt,
+      noticedBy: seeing ? 'check' : 'run end',
+      runEndLateMs: ended - completedAt,
+      checks: checks.length,
+      connections: sim.connections,
+      runMs: run.durationMs
+    }
+  } finally {
+    await sim.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A large list
+// ---------------------------------------------------------------------------------------------
+
+const BIG_COUNT = 10_000
+const BIG_PAGE = 100
+
+/** A simulator serving BIG_COUNT backups of one server in pages of BIG_PAGE, and the `list` inputs for it. */
+async function bigListSimulator() {
+  const sim = await startSimulator({ token: TOKEN, pageSize: BIG_PAGE })
+  const start = Date.parse('2025-01-01T00:00:00Z')
+  for (let i = 0; i < BIG_COUNT; i++) {
+    const automatic = i % 3 === 0
+    sim.addBackup({
+      serverId: SERVER_ID,
+      backup_type: automatic ? 'automatic' : 'manual',
+      description: automatic
+        ? 'Automatic daily backup'
+        : `Pre-deploy backup: acme/shop@${(i * 7919).toString(16).padStart(7, '0')} (run ${9e9 + i})`,
+      created_at: new Date(start + i * 3_600_000).toISOString()
+    })
+  }
+  const inputs = { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': String(SERVER_ID), command: 'list' }
+  return { sim, inputs }
+}
+
+/**
+ * `list` of the big simulator's backups with `script`, `runs` times: median wall time, highest peak RSS.
+ * @param {string} script
+ * @param {{ sim: import('../__tests__/simulator/simulator.js').Simulator, inputs: Record<string, string> }} big
+ * @param {number} runs
+ */
+async function bigListRuns(script, { sim, inputs }, runs) {
+  /** @type {Array<{ ms: number, peakMb: number, connections: number, gets: number }>} */
+  const results = []
+  for (let i = 0; i < runs; i++) {
+    const firstRequest = sim.requests.length
+    const before = sim.connections
+    const run = await runNode([script], inputs, { peak: true })
+    mustSucceed(run, `list of ${BIG_COUNT} backups`)
+    if (run.outputs.count !== String(BIG_COUNT))
+      throw new Error(`list counted ${run.outputs.count}, expected ${BIG_COUNT}`)
+    results.push({
+      ms: run.ms,
+      peakMb: run.peakMb ?? 0,
+      connections: sim.connections - before,
+      gets: sim.requests.slice(firstRequest).filter(r => r.method === 'GET').length
+    })
+  }
+  return {
+    ms: median(results.map(r => r.ms)),
+    peakMb: Math.max(...results.map(r => r.peakMb)),
+    connections: Math.max(...results.map(r => r.connections)),
+    gets: Math.max(...results.map(r => r.gets)),
+    runs
+  }
+}
+
+async function bigList() {
+  const big = await bigListSimulator()
+  try {
+    const RUNS = 3
+    progress(`list of ${BIG_COUNT} backups in ${BIG_COUNT / BIG_PAGE} pages: ${RUNS} runs`)
+    return await bigListRuns(join(DIST, 'index.js'), big, RUNS)
+  } finally {
+    await big.sim.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other builds (--builds)
+// ---------------------------------------------------------------------------------------------
+
+/** @param {string[]} ncc @param {string} cwd */
+function ncc(ncc, cwd) {
+  const result = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', ...ncc],
+    {
+      cwd,
+      encoding: 'utf8'
+    }
+  )
+  if (result.status !== 0) throw new Error(`ncc ${ncc.join(' ')} failed:\n${result.stdout}${result.stderr}`)
+}
+
+/**
+ * A copy of the project (src/, package.json, tsconfig.json, node_modules as a link) in which every import
+ * of @actions/github is replaced by a shim giving `context` from the environment, as @actions/github
+ * does, without octokit. The copy is never written back.
+ * @param {string} work
+ */
+function withoutGithubCopy(work) {
+  const copy = join(work, 'project')
+  mkdirSync(copy)
+  cpSync(join(ROOT, 'src'), join(copy, 'src'), { recursive: true })
+  for (const file of ['package.json', 'tsconfig.json']) cpSync(join(ROOT, file), join(copy, file))
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'))
+  writeFileSync(
+    join(copy, 'src', 'github-shim.ts'),
+    [
+      '// Stands in for @actions/github in a throwaway benchmark build: its `context` without octokit.',
+      'export const context = {',
+      "  sha: process.env.GITHUB_SHA ?? '',",
+      "  ref: process.env.GITHUB_REF ?? '',",
+      "  workflow: process.env.GITHUB_WORKFLOW ?? '',",
+      '  runId: Number(process.env.GITHUB_RUN_ID),',
+      '  runNumber: Number(process.env.GITHUB_RUN_NUMBER),',
+      '  runAttempt: Number(process.env.GITHUB_RUN_ATTEMPT),',
+      "  repo: { owner: (process.env.GITHUB_REPOSITORY ?? '').split('/')[0], repo: (process.env.GITHUB_REPOSITORY ?? '').split('/')[1] }",
+      '}',
+      ''
+    ].join('\n')
+  )
+  let replaced = 0
+  /** @param {string} directory */
+  const walk = directory => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      const path = join(directory, entry.name)
+      if (entry.isDirectory()) walk(path)
+      else if (path.endsWith('.ts')) {
+        const text = readFileSync(path, 'utf8')
+        let shim = relative(directory, join(copy, 'src', 'github-shim.js'))
+        if (!shim.startsWith('.')) shim = `./${shim}`
+        const rewritten = text.replace(/from '@actions\/github'/g, `from '${shim}'`)
+        if (rewritten !== text) {
+          replaced++
+          writeFileSync(path, rewritten)
+        }
+      }
+    }
+  }
+  walk(join(copy, 'src'))
+  return { copy, replaced }
+}
+
+/** Whether package.json's bundle script minifies (ncc -m / --minify). */
+function bundleMinifies() {
+  const script = String(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts?.bundle ?? '')
+  return /(^|\s)(-m|--minify)(\s|$)/.test(script)
+}
+
+const UNMINIFIED = 'action, not minified (list)'
+const MINIFIED = 'action, minified: ncc -m (list)'
+const NO_GITHUB = 'action without @actions/github (list)'
+const TINY_UNDICI = 'tiny: undici only'
+const TINY_CORE = 'tiny: @actions/core only'
+const TINY_GITHUB = 'tiny: @actions/core + @actions/github'
+
+async function builds() {
+  const work = mkdtempSync(join(tmpdir(), 'vps-bench-builds-'))
+  const minify = bundleMinifies() ? ['-m'] : []
+  try {
+    const out = (/** @type {string} */ name) => join(work, name)
+    progress(
+      'building: the action not minified and minified, without @actions/github, and three tiny bundles (about a minute)'
+    )
+    ncc(['src/index.ts', '-o', out('unminified'), '--license', 'licenses.txt'], ROOT)
+    ncc(['src/index.ts', '-o', out('minified'), '-m', '--license', 'licenses.txt'], ROOT)
+    // These four are built as the bundle script builds (minified or not), to compare like with like.
+    const { copy, replaced } = withoutGithubCopy(work)
+    if (replaced === 0) {
+      throw new Error('no import of @actions/github found in src/: the variant without it would be the same build')
+    }
+    ncc(['src/index.ts', '-o', out('no-github'), ...minify], copy)
+    writeFileSync(join(copy, 'core-only.js'), "import * as core from '@actions/core'\ncore.info('hello')\n")
+    writeFileSync(
+      join(copy, 'core-github.js'),
+      "import * as core from '@actions/core'\nimport { context } from '@actions/github'\ncore.info(`hello ${context.sha}`)\n"
+    )
+    writeFileSync(join(copy, 'undici-only.js'), "import { Agent } from 'undici'\nconsole.log(typeof Agent)\n")
+    ncc(['undici-only.js', '-o', out('undici-only'), ...minify], copy)
+    ncc(['core-only.js', '-o', out('core-only'), ...minify], copy)
+    ncc(['core-github.js', '-o', out('core-github'), ...minify], copy)
+
+    const sim = await startSimulator({ token: TOKEN })
+    try {
+      sim.addBackup({ serverId: SERVER_ID, description: 'Pre-deploy backup', created_at: '2026-11-27T03:00:00Z' })
+      const inputs = { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': String(SERVER_ID), command: 'list' }
+      /** @param {string} name @param {string} dir @param {boolean} action */
+      const variant = (name, dir, action) => ({
+        name,
+        args: [join(out(dir), 'index.js')],
+        inputs,
+        check: action,
+        dir: out(dir)
+      })
+      const variants = [
+        { name: 'node -e 0', args: ['-e', '0'], inputs },
+        variant(UNMINIFIED, 'unminified', true),
+        variant(MINIFIED, 'minified', true),
+        variant(NO_GITHUB, 'no-github', true),
+        variant(TINY_UNDICI, 'undici-only', false),
+        variant(TINY_CORE, 'core-only', false),
+        variant(TINY_GITHUB, 'core-github', false)
+      ]
+      progress(`build comparison: ${STARTUP_RUNS} interleaved runs of each of ${variants.length} variants`)
+      const { times, cpuTimes } = await interleaved(variants, STARTUP_RUNS, sim, { cpu: true })
+      progress('build comparison: peak RSS of each, and of the list of 10,000 for the builds of the action')
+      /** @type {Record<string, { small: number, big?: number }>} */
+      const peaks = {}
+      const big = await bigListSimulator()
+      try {
+        for (const v of variants) {
+          let small = 0
+          for (let i = 0; i < 3; i++) {
+            const run = await runNode(v.args, v.inputs, { peak: true })
+            mustSucceed(run, `peak RSS of ${v.name}`)
+            small = Math.max(small, run.peakMb ?? 0)
+          }
+          peaks[v.name] = { small, big: v.check ? (await bigListRuns(v.args[0], big, 3)).peakMb : undefined }
+        }
+      } finally {
+        await big.sim.close()
+      }
+      /** @param {string} name @param {string} base */
+      const compare = (name, base) => ({
+        wall: summary(times[name], times[base]),
+        cpu: summary(cpuTimes[name], cpuTimes[base])
+      })
+      return {
+        variants: variants.map(v => ({
+          name: v.name,
+          bytes: v.dir ? statSync(join(v.dir, 'index.js')).size : undefined,
+          peaks: peaks[v.name],
+          ...compare(v.name, 'node -e 0')
+        })),
+        minifiedBundle: minify.length > 0,
+        minified: compare(MINIFIED, UNMINIFIED),
+        noGithub: compare(NO_GITHUB, minify.length ? MINIFIED : UNMINIFIED),
+        tinyGithub: compare(TINY_GITHUB, TINY_CORE)
+      }
+    } finally {
+      await sim.close()
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  if (!existsSync(join(DIST, 'index.js'))) throw new Error('dist/index.js is missing: run npm run bundle first')
+  const distBytes = directoryBytes(DIST)
+  const loadAtStart = loadavg()[0].toFixed(2)
+  const start = await startup()
+  const waits = [await waitScenario(4000), await waitScenario(20_000)]
+  const big = await bigList()
+  const compared = args.builds ? await builds() : undefined
+
+  row('start-up: node dist/index.js, list of 3 (median)', fmtMs(start.action), 'as low as the bundle allows')
+  row('start-up: node -e 0 (median)', fmtMs(start.bare))
+  row('start-up: ratio action / bare node', `${(start.action / start.bare).toFixed(2)}x`)
+  row('start-up: peak RSS of the small list', `${start.smallPeakMb.toFixed(1)} MB`)
+  row(
+    'start-up: connections per run',
+    String(start.maxConnections),
+    `<= ${TARGETS.connections}`,
+    start.maxConnections <= TARGETS.connections
+  )
+  row('dist/ size (bytes of its files)', fmtBytes(distBytes))
+  row('dist/index.js built by npm run bundle', bundleMinifies() ? 'minified (ncc -m)' : 'not minified')
+  for (const w of waits) {
+    const s = `${w.durationMs / 1000} s backup`
+    const target = w.durationMs === 4000 ? TARGETS.noticed4s : TARGETS.noticed20s
+    row(
+      `${s}: completion noticed after`,
+      `${fmtS(w.noticedLateMs)}${w.noticedBy === 'check' ? '' : ' (run end)'}`,
+      `<= ${fmtS(target)}`,
+      w.noticedLateMs <= target
+    )
+    row(`${s}: run ended after completion`, fmtS(w.runEndLateMs))
+    row(
+      `${s}: status checks`,
+      String(w.checks),
+      w.durationMs === 20_000 ? `<= ${TARGETS.checks20s}` : '',
+      w.durationMs === 20_000 ? w.checks <= TARGETS.checks20s : undefined
+    )
+    row(`${s}: connections`, String(w.connections), `<= ${TARGETS.connections}`, w.connections <= TARGETS.connections)
+  }
+  row(
+    `list of 10,000 (${big.gets} pages): wall time (median of ${big.runs})`,
+    fmtS(big.ms),
+    `< ${fmtS(TARGETS.bigListMs)}`,
+    big.ms < TARGETS.bigListMs
+  )
+  row(
+    `list of 10,000: peak RSS (highest of ${big.runs})`,
+    `${big.peakMb.toFixed(1)} MB`,
+    `< ${TARGETS.bigListPeakMb} MB`,
+    big.peakMb < TARGETS.bigListPeakMb
+  )
+  row(
+    'list of 10,000: connections',
+    String(big.connections),
+    `<= ${TARGETS.connections}`,
+    big.connections <= TARGETS.connections
+  )
+
+  const cpu = cpus()
+  console.log(
+    `\nvps-backup-action benchmark: Node ${process.version}, ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ` +
+      `${process.platform}/${process.arch}; start-up: ${STARTUP_RUNS} interleaved runs each; peak RSS via ` +
+      `${HAS_TIME ? '/usr/bin/time -f %M' : 'VmHWM polled every 20 ms'}; load average at the start ${loadAtStart}, ` +
+      `at the end ${loadavg()[0].toFixed(2)} (other work on the machine slows the wall times)\n`
+  )
+  printTable(['figure', 'value', 'target', ''], rows)
+
+  if (compared) {
+    console.log(
+      `\nStart-up of other builds (--builds): ${STARTUP_RUNS} interleaved runs each, every run loading a one-line ` +
+        '--import that reports its CPU time (user + system, all threads); ms: median (p25-p75), and over node -e 0 ' +
+        '(median of paired differences):\n'
+    )
+    /** @param {{ median: number, p25: number, p75: number }} s */
+    const spread = s => `${s.median.toFixed(1)} (${s.p25.toFixed(0)}-${s.p75.toFixed(0)})`
+    printTable(
+      ['variant', 'wall', 'wall over bare', 'CPU', 'CPU over bare', 'index.js', 'peak RSS', 'peak RSS, list of 10,000'],
+      compared.variants.map(v => [
+        v.name,
+        spread(v.wall),
+        v.wall.diff.toFixed(1),
+        spread(v.cpu),
+        v.cpu.diff.toFixed(1),
+        v.bytes === undefined ? '' : `${Math.round(v.bytes / 1024)} KiB`,
+        `${v.peaks.small.toFixed(1)} MB`,
+        v.peaks.big === undefined ? '' : `${v.peaks.big.toFixed(1)} MB`
+      ])
+    )
+    console.log('(peak RSS: highest of 3 runs each, without the --import)')
+    /** @param {string} what @param {{ wall: ReturnType<typeof summary>, cpu: ReturnType<typeof summary> }} c */
+    const delta = (what, c) =>
+      console.log(
+        `${what}: wall ${c.wall.diff >= 0 ? '+' : ''}${c.wall.diff.toFixed(1)} ms (p25-p75 ${c.wall.diffP25.toFixed(1)} to ` +
+          `${c.wall.diffP75.toFixed(1)}, lower in ${Math.round(c.wall.lowerShare * 100)}% of pairs), CPU ` +
+          `${c.cpu.diff >= 0 ? '+' : ''}${c.cpu.diff.toFixed(1)} ms (p25-p75 ${c.cpu.diffP25.toFixed(1)} to ` +
+          `${c.cpu.diffP75.toFixed(1)}, lower in ${Math.round(c.cpu.lowerShare * 100)}% of pairs)`
+      )
+    const current = compared.minifiedBundle ? MINIFIED : UNMINIFIED
+    console.log(
+      `\nPaired differences (median over rounds of one's run minus the other's); the bundle script ` +
+        `${compared.minifiedBundle ? 'minifies' : 'does not minify'}, and the last four builds above are built likewise:`
+    )
+    delta('minified - not minified', compared.minified)
+    delta(`without @actions/github - ${current.replace(' (list)', '')}`, compared.noGithub)
+    delta('tiny core + github - tiny core only', compared.tinyGithub)
+    const action = /** @type {(typeof compared.variants)[number]} */ (compared.variants.find(v => v.name === current))
+    const github = -compared.noGithub.cpu.diff
+    console.log(
+      `@actions/github (octokit): ${github.toFixed(1)} ms of CPU, ${Math.round((github / action.cpu.diff) * 100)}% of ` +
+        `the action's start-up cost over bare node (${action.cpu.diff.toFixed(1)} ms), ` +
+        `${Math.round((github / action.cpu.median) * 100)}% of its whole process (${action.cpu.median.toFixed(1)} ms)`
+    )
+  }
+
+  console.log(
+    misses ? `\n${misses} target${misses === 1 ? '' : 's'} missed (a report: exit code 0).` : '\nAll targets met.'
+  )
+}
+
+try {
+  await main()
+} catch (error) {
+  console.error(`bench crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+  process.exitCode = 1
+}
