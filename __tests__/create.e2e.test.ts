@@ -19,7 +19,10 @@ beforeEach(() => {
 })
 
 function create(inputs: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionRun> {
-  return runAction({ 'api-token': TOKEN, 'api-url': sim.url, 'server-id': '12345', 'poll-interval': '1s', ...inputs }, { env })
+  return runAction(
+    { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': '12345', 'poll-interval': '1s', ...inputs },
+    { env }
+  )
 }
 
 function expectTokenNowhere(run: ActionRun): void {
@@ -67,7 +70,11 @@ describe('create', () => {
     expect(run.outputs['created-at']).toBe(backup?.created_at)
     expect(run.outputs['server-id']).toBe('12345')
     expect(run.outputs['server-name']).toBe('web-server-01')
-    expect(JSON.parse(run.outputs.backup ?? '')).toMatchObject({ id: backup?.id, status: 'completed', server: { id: 12345 } })
+    expect(JSON.parse(run.outputs.backup ?? '')).toMatchObject({
+      id: backup?.id,
+      status: 'completed',
+      server: { id: 12345 }
+    })
 
     // Followed through the documented list endpoint, filtered, never a per-backup endpoint.
     const gets = sim.requests.filter(r => r.method === 'GET')
@@ -89,7 +96,9 @@ describe('create', () => {
   it('sends the description as given', async () => {
     const run = await create({ description: 'Before release 2.4 — "quoted" & <b>' })
     expect(run.exitCode).toBe(0)
-    expect(sim.requests.find(r => r.method === 'POST')?.json).toMatchObject({ description: 'Before release 2.4 — "quoted" & <b>' })
+    expect(sim.requests.find(r => r.method === 'POST')?.json).toMatchObject({
+      description: 'Before release 2.4 — "quoted" & <b>'
+    })
     expect(run.summary).toContain('&lt;b&gt;')
   })
 
@@ -108,8 +117,14 @@ describe('create', () => {
   it('finds the backup by id across pages, whatever the list order', async () => {
     const paged = await startSimulator({ token: TOKEN, backupDurationMs: 1500, pageSize: 2 })
     try {
-      for (let i = 0; i < 7; i++) paged.addBackup({ serverId: 12345, description: `old ${i}`, created_at: `2026-01-0${i + 1}T00:00:00Z` })
-      const run = await runAction({ 'api-token': TOKEN, 'api-url': paged.url, 'server-id': '12345', 'poll-interval': '1s' })
+      for (let i = 0; i < 7; i++)
+        paged.addBackup({ serverId: 12345, description: `old ${i}`, created_at: `2026-01-0${i + 1}T00:00:00Z` })
+      const run = await runAction({
+        'api-token': TOKEN,
+        'api-url': paged.url,
+        'server-id': '12345',
+        'poll-interval': '1s'
+      })
       expect(run.exitCode).toBe(0)
       const created = paged.backups().find(b => b.description.startsWith('Pre-deploy backup'))
       expect(run.outputs['backup-id']).toBe(String(created?.id))
@@ -135,7 +150,10 @@ describe('create', () => {
     const deadline = Date.now() + 10_000
     while (sim.backups().length === 0 && Date.now() < deadline) await new Promise(r => setTimeout(r, 50))
     const id = sim.backups()[0]?.id
-    const answer = await fetch(`${sim.url}/api/v1/backups/${id}/`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } })
+    const answer = await fetch(`${sim.url}/api/v1/backups/${id}/`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${TOKEN}` }
+    })
     expect(answer.status).toBe(204)
     const run = await running
     expectOneLineError(run, new RegExp(`backup ${id} of server 12345 is no longer listed`))
@@ -194,7 +212,10 @@ describe('API errors are one clear line', () => {
       body: { description: ['Ensure this field has no more than 255 characters.'] }
     })
     const run = await create()
-    expectOneLineError(run, /rejected POST \/api\/v1\/backups\/ \(400\): description: Ensure this field has no more than 255 characters\./)
+    expectOneLineError(
+      run,
+      /rejected POST \/api\/v1\/backups\/ \(400\): description: Ensure this field has no more than 255 characters\./
+    )
     expect(sim.backups()).toHaveLength(0)
   })
 })

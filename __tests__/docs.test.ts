@@ -20,7 +20,7 @@ const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
 const action = readActionYml()
 
 function matches(text: string, pattern: RegExp): Set<string> {
-  return new Set([...text.matchAll(pattern)].map(match => match[1] as string))
+  return new Set([...text.matchAll(pattern)].map(match => match[1]))
 }
 
 /** The rows of the Markdown table under a `## heading`, by their first cell's `name`. */
@@ -28,8 +28,12 @@ function readmeTable(heading: string): Map<string, string[]> {
   const section = readme.split(/^## /m).find(part => part.startsWith(`${heading}\n`)) ?? ''
   const rows = new Map<string, string[]>()
   for (const line of section.split('\n')) {
-    const cells = /^\| `([a-z-]+)` \|(.*)\|$/.exec(line)
-    if (cells) rows.set(cells[1] as string, (cells[2] as string).split(' | ').map(cell => cell.trim()))
+    const cells = /^\| `([a-z-]+)` +\|(.*)\|$/.exec(line)
+    if (cells)
+      rows.set(
+        cells[1],
+        cells[2].split(' | ').map(cell => cell.trim())
+      )
   }
   return rows
 }
@@ -73,6 +77,11 @@ describe('outputs', () => {
 
 describe('action.yml', () => {
   it('runs the bundle on node24, with the post step only when the job failed', () => {
-    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/index.js', 'post-if': 'failure()' })
+    expect(action.runs).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/index.js',
+      'post-if': 'failure()'
+    })
   })
 })

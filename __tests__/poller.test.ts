@@ -28,7 +28,10 @@ function fakeClient(doneAfterMs: number, filters: BackupFilter[]): VpsApiClient 
   const listBackups = async (filter: BackupFilter = {}): Promise<Backup[]> => {
     filters.push(filter)
     // Another, older backup is listed first: the poller must find 502 by id, not by position.
-    return [{ ...backup('completed'), id: 400 }, backup(Date.now() - START >= doneAfterMs ? 'completed' : 'in_progress')]
+    return [
+      { ...backup('completed'), id: 400 },
+      backup(Date.now() - START >= doneAfterMs ? 'completed' : 'in_progress')
+    ]
   }
   return { listBackups } as unknown as VpsApiClient
 }
@@ -55,9 +58,11 @@ describe('waitForBackup', () => {
     expect(result.backup.status).toBe('completed')
     expect(result.backup.id).toBe(502)
     expect(lines.at(-1)?.text).toMatch(/^Backup 502: in_progress → completed after 5m\d\ds$/)
-    expect(lines.filter(line => line.text.startsWith('Still waiting for backup 502 (in_progress)')).length).toBeGreaterThanOrEqual(8)
+    expect(
+      lines.filter(line => line.text.startsWith('Still waiting for backup 502 (in_progress)')).length
+    ).toBeGreaterThanOrEqual(8)
     const times = [START, ...lines.map(line => line.at)]
-    for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeLessThanOrEqual(60_000)
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeLessThanOrEqual(60_000)
     // Completion noticed within one poll-interval, at a cost of far fewer checks than one a second.
     expect(result.waitedMs - 5 * 60_000).toBeLessThanOrEqual(15_000)
     expect(result.checks).toBeLessThan(40)

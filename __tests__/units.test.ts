@@ -111,7 +111,11 @@ describe('untrusted text', () => {
     expect(text).toContain('add-mask')
   })
   it('leaves plain text as it is and still catches commands behind the fast path', () => {
-    for (const plain of ['web-server-01 (12345)', '2026-01-01T00:00:00.000Z', 'Pre-deploy backup: acme/shop@3f1c2d9 (run 1)']) {
+    for (const plain of [
+      'web-server-01 (12345)',
+      '2026-01-01T00:00:00.000Z',
+      'Pre-deploy backup: acme/shop@3f1c2d9 (run 1)'
+    ]) {
       expect(safeText(plain)).toBe(plain)
     }
     for (const hostile of ['::add-mask::x', ' ::error::x', 'a ##[set-env name=A]1', 'a\n::error::b', 'x:\n::y']) {

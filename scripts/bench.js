@@ -34,14 +34,7 @@ import { join, relative } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { startSimulator } from '../__tests__/simulator/simulator.js'
-import {
-  GITHUB_ENV,
-  ROOT,
-  inputVariable,
-  parseCommandFile,
-  readActionYml,
-  runAction
-} from '../__tests__/support/runner.js'
+import { ROOT, parseCommandFile, prepareStep, runAction } from '../__tests__/support/runner.js'
 
 const { values: args } = parseArgs({
   options: { builds: { type: 'boolean', default: false }, runs: { type: 'string' } }
@@ -88,18 +81,7 @@ const TARGETS = {
  * @param {{ peak?: boolean, cpu?: boolean }} [options]
  */
 async function runNode(nodeArgs, inputs, options = {}) {
-  const action = readActionYml()
-  const dir = mkdtempSync(join(tmpdir(), 'vps-bench-'))
-  const files = {
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_STATE: join(dir, 'state'),
-    GITHUB_STEP_SUMMARY: join(dir, 'summary')
-  }
-  for (const file of Object.values(files)) writeFileSync(file, '')
-  /** @type {Record<string, string>} */
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, RUNNER_TEMP: dir, ...GITHUB_ENV, ...files }
-  for (const [name, spec] of Object.entries(action.inputs))
-    env[inputVariable(name)] = inputs[name] ?? spec.default ?? ''
+  const { dir, files, env } = prepareStep(inputs)
 
   const peakFile = join(dir, 'peak')
   const cpuFile = join(dir, 'cpu')

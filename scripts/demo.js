@@ -8,7 +8,12 @@ import { runAction } from '../__tests__/support/runner.js'
 
 const TOKEN = 'demo-token'
 const simulator = await startSimulator({ token: TOKEN, backupDurationMs: 4000 })
-simulator.addBackup({ serverId: 12345, backup_type: 'automatic', description: 'Automatic daily backup', created_at: '2026-11-27T03:00:00Z' })
+simulator.addBackup({
+  serverId: 12345,
+  backup_type: 'automatic',
+  description: 'Automatic daily backup',
+  created_at: '2026-11-27T03:00:00Z'
+})
 
 const common = { 'api-token': TOKEN, 'api-url': simulator.url, 'server-id': '12345' }
 const steps = [
@@ -31,5 +36,9 @@ try {
 } finally {
   await simulator.close()
 }
-console.log(failed ? 'Demo FAILED' : `Demo done: the simulator saw ${simulator.requests.length} requests over ${simulator.connections} connections.`)
+console.log(
+  failed
+    ? 'Demo FAILED'
+    : `Demo done: the simulator saw ${simulator.requests.length} requests over ${simulator.connections} connections.`
+)
 process.exitCode = failed ? 1 : 0

@@ -101,7 +101,11 @@ export class VpsApiClient {
       if (answer.status !== 200) throw this.failure(answer, request)
       const page = parseJson(answer, request)
       if (!isRecord(page) || !Array.isArray(page.results)) {
-        throw new ApiError(`GET ${request.path} answered 200 without a results list: ${excerpt(answer.body)}`, request, 200)
+        throw new ApiError(
+          `GET ${request.path} answered 200 without a results list: ${excerpt(answer.body)}`,
+          request,
+          200
+        )
       }
       for (const item of page.results) backups.push(toBackup(item, request))
       url = this.nextPage(page.next, url)
@@ -124,7 +128,11 @@ export class VpsApiClient {
         const answer = await this.send('POST', this.url(LIST_PATH), body, 'once')
         if (answer.status < 200 || answer.status >= 300) {
           if (answer.status === 404) {
-            throw new ApiError(`server ${serverId} not found (404 on POST ${LIST_PATH}): ${apiMessage(answer.body)}`, request, 404)
+            throw new ApiError(
+              `server ${serverId} not found (404 on POST ${LIST_PATH}): ${apiMessage(answer.body)}`,
+              request,
+              404
+            )
           }
           throw this.failure(answer, request)
         }
@@ -225,7 +233,11 @@ export class VpsApiClient {
   }
 
   /** A manual backup of the server with this description that was not there before. */
-  private async findNewBackup(serverId: number, description: string, knownIds: ReadonlySet<number>): Promise<Backup | undefined> {
+  private async findNewBackup(
+    serverId: number,
+    description: string,
+    knownIds: ReadonlySet<number>
+  ): Promise<Backup | undefined> {
     const backups = await this.listBackups({ serverId, backupType: 'manual' })
     const fresh = backups
       .filter(b => !knownIds.has(b.id) && b.description === description && b.server.id === serverId)
@@ -285,7 +297,10 @@ export class VpsApiClient {
         throw new ApiError(`${problem.message} (gave up after ${attempt} attempts)`, request, problem.status)
       }
       if (pause >= deadline.remainingMs()) {
-        const why = retryAfterMs !== undefined ? `the API asked to retry after ${formatDuration(pause)}` : 'no time is left to retry'
+        const why =
+          retryAfterMs !== undefined
+            ? `the API asked to retry after ${formatDuration(pause)}`
+            : 'no time is left to retry'
         throw new ApiError(
           `${problem.message}; ${why}, but only ${formatDuration(deadline.remainingMs())} remain of the ${deadline.describe()} timeout`,
           request,
@@ -303,7 +318,11 @@ export class VpsApiClient {
     const said = apiMessage(answer.body)
     switch (answer.status) {
       case 401:
-        return new ApiError(`the VPS.org API refused the token (${where}: ${said}); check the api-token secret`, request, 401)
+        return new ApiError(
+          `the VPS.org API refused the token (${where}: ${said}); check the api-token secret`,
+          request,
+          401
+        )
       case 403:
         return new ApiError(`the token is not allowed to do this (${where}: ${said})`, request, 403)
       case 400:
@@ -333,7 +352,11 @@ export class VpsApiClient {
       if (typeof next !== 'string') throw new TypeError('not a string')
       url = new URL(next, current)
     } catch {
-      throw new ApiError(`GET ${request.path}: the next link ${safeText(JSON.stringify(next), 80)} is not a URL`, request, 200)
+      throw new ApiError(
+        `GET ${request.path}: the next link ${safeText(JSON.stringify(next), 80)} is not a URL`,
+        request,
+        200
+      )
     }
     if (url.origin !== this.origin) {
       throw new ApiError(
@@ -396,7 +419,11 @@ export function apiMessage(body: string): string {
   if (!isRecord(parsed)) return `"${excerpt(body)}"`
   const parts: string[] = []
   for (const [field, value] of Object.entries(parsed)) {
-    const text = Array.isArray(value) ? value.map(String).join(' ') : typeof value === 'string' ? value : JSON.stringify(value)
+    const text = Array.isArray(value)
+      ? value.map(String).join(' ')
+      : typeof value === 'string'
+        ? value
+        : JSON.stringify(value)
     parts.push(field === 'detail' || field === 'non_field_errors' ? text : `${field}: ${text}`)
   }
   return parts.length ? safeText(parts.join('; '), 300) : `"${excerpt(body)}"`
@@ -407,7 +434,11 @@ function parseJson(answer: HttpAnswer, request: RequestDescription): unknown {
     return JSON.parse(answer.body) as unknown
   } catch {
     const what = answer.body.trim() === '' ? 'an empty body' : `a body that is not JSON: "${excerpt(answer.body)}"`
-    throw new ApiError(`${request.method} ${request.path} answered ${answer.status} with ${what}`, request, answer.status)
+    throw new ApiError(
+      `${request.method} ${request.path} answered ${answer.status} with ${what}`,
+      request,
+      answer.status
+    )
   }
 }
 

@@ -17,8 +17,7 @@ export function parseDuration(inputName: string, raw: string): number {
     throw new InputError(expected)
   }
   const [, h, m, s, ms] = match
-  const total =
-    Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s + Number(ms ?? 0)
+  const total = Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s + Number(ms ?? 0)
   return positive(total, inputName, raw)
 }
 

@@ -13,7 +13,15 @@ export interface HttpAnswer {
 const MAX_BODY_BYTES = 32 * 1024 * 1024
 
 /** Failures where the connection was never made, so the request surely did not reach the API. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'ENETUNREACH', 'EHOSTUNREACH'])
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'EAI_FAIL',
+  'ENETUNREACH',
+  'EHOSTUNREACH'
+])
 
 const CODE_WORDS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -61,7 +69,13 @@ export class HttpTransport {
       timer = setTimeout(() => {
         // Reject first: destroying the message makes the body reader fail with a reset at once,
         // and the race must report what happened, the timeout, not that consequence.
-        reject(new NetworkError(`${request.method} ${request.path}: no complete answer within ${formatDuration(timeoutMs)}`, describe, false))
+        reject(
+          new NetworkError(
+            `${request.method} ${request.path}: no complete answer within ${formatDuration(timeoutMs)}`,
+            describe,
+            false
+          )
+        )
         message?.destroy()
       }, timeoutMs)
     })
@@ -94,13 +108,21 @@ function readBody(message: IncomingMessage, request: RequestDescription): Promis
       size += chunk.length
       if (size > MAX_BODY_BYTES) {
         message.destroy()
-        reject(new NetworkError(`${request.method} ${request.path}: answer larger than ${MAX_BODY_BYTES} bytes`, request, false))
+        reject(
+          new NetworkError(
+            `${request.method} ${request.path}: answer larger than ${MAX_BODY_BYTES} bytes`,
+            request,
+            false
+          )
+        )
         return
       }
       chunks.push(chunk)
     })
     message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    message.on('aborted', () => reject(networkError(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }), request)))
+    message.on('aborted', () =>
+      reject(networkError(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }), request))
+    )
     message.on('error', error => reject(networkError(error, request)))
   })
 }

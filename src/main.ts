@@ -46,11 +46,15 @@ async function restoreOnFailure(): Promise<void> {
   if (!state.restoreOnFailureRequested()) return
   const created = state.createdBackup()
   if (!created) {
-    log.warning('restore-on-failure: the job failed, but this step created no backup, so there is nothing to restore from')
+    log.warning(
+      'restore-on-failure: the job failed, but this step created no backup, so there is nothing to restore from'
+    )
     return
   }
   const settings = getInputs()
-  log.info(`restore-on-failure: the job failed; checking backup ${created.backupId} before restoring server ${created.serverId} from it`)
+  log.info(
+    `restore-on-failure: the job failed; checking backup ${created.backupId} before restoring server ${created.serverId} from it`
+  )
   try {
     await withClient(settings, context =>
       restoreServer(context, { backupId: created.backupId, serverId: created.serverId, wait: false })

@@ -59,7 +59,9 @@ export async function waitForBackup(client: VpsApiClient, backup: Backup, option
     const waitedMs = Date.now() - started
     if (current.status === COMPLETED) return { backup: current, waitedMs, checks }
     if (isFailedStatus(current.status)) {
-      throw new BackupError(`${subject} ended with status "${safeText(current.status, 40)}" after ${formatDuration(waitedMs)}`)
+      throw new BackupError(
+        `${subject} ended with status "${safeText(current.status, 40)}" after ${formatDuration(waitedMs)}`
+      )
     }
     if (deadline.expired()) {
       throw new BackupError(
@@ -78,7 +80,9 @@ export async function waitForBackup(client: VpsApiClient, backup: Backup, option
       )
     }
     if (found.status !== current.status) {
-      log.info(`Backup ${backup.id}: ${safeText(current.status, 40)} → ${safeText(found.status, 40)} after ${formatDuration(now - started)}`)
+      log.info(
+        `Backup ${backup.id}: ${safeText(current.status, 40)} → ${safeText(found.status, 40)} after ${formatDuration(now - started)}`
+      )
       lastHeartbeat = now
     } else if (now - lastHeartbeat >= HEARTBEAT_MS) {
       log.info(

@@ -13,7 +13,12 @@ export function textTable(table: Table): string {
   const cells = [table.headers, ...table.rows].map(row => row.map(cell => safeText(cell, 80)))
   const widths = table.headers.map((_, column) => Math.max(...cells.map(row => row[column]?.length ?? 0)))
   return cells
-    .map(row => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd())
+    .map(row =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd()
+    )
     .join('\n')
 }
 

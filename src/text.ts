@@ -53,8 +53,9 @@ export function neutraliseWorkflowCommands(text: string): string {
  * control characters, no `#`, no `::`. Most API text is like this, and a list of 10,000 backups
  * would otherwise pay four regular expressions a cell.
  */
-// eslint-disable-next-line no-control-regex
-const PLAIN = /^[^\s\u0000-\u001f\u007f-\u009f\u2028\u2029#:]*(?:(?:: ?| )[^\s\u0000-\u001f\u007f-\u009f\u2028\u2029#:]+)*$/
+const PLAIN =
+  // eslint-disable-next-line no-control-regex
+  /^[^\s\u0000-\u001f\u007f-\u009f\u2028\u2029#:]*(?:(?:: ?| )[^\s\u0000-\u001f\u007f-\u009f\u2028\u2029#:]+)*$/
 
 /** Untrusted text made fit for one log line or message. */
 export function safeText(text: string, max = 200): string {
@@ -64,9 +65,5 @@ export function safeText(text: string, max = 200): string {
 
 /** A Markdown table cell: one line, with pipes and HTML escaped. */
 export function markdownCell(text: string): string {
-  return oneLine(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
+  return oneLine(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|')
 }

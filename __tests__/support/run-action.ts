@@ -28,7 +28,13 @@ export function errorLines(log: string): string[] {
   return log
     .split('\n')
     .filter(line => line.startsWith('::error'))
-    .map(line => line.replace(/^::error[^:]*::/, '').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'))
+    .map(line =>
+      line
+        .replace(/^::error[^:]*::/, '')
+        .replace(/%0A/g, '\n')
+        .replace(/%0D/g, '\r')
+        .replace(/%25/g, '%')
+    )
 }
 
 /**

@@ -86,17 +86,22 @@ export function parseCommandFile(text) {
 }
 
 /**
- * Runs the main step (or, with `postState`, the post step) and collects what the runner would.
+ * What the runner gives a step: a fresh directory with the GITHUB_OUTPUT, GITHUB_STATE and
+ * GITHUB_STEP_SUMMARY files, and an environment with every input of action.yml as INPUT_<NAME>
+ * (its default when not given) and the run's GITHUB_* variables.
  * @param {Record<string, string>} inputs
- * @param {RunOptions} [options]
- * @returns {Promise<ActionRun>}
+ * @param {Record<string, string>} [extraEnv]
  */
-export async function runAction(inputs, options = {}) {
+export function prepareStep(inputs, extraEnv = {}) {
   const action = readActionYml()
   const unknown = Object.keys(inputs).filter(name => !(name in action.inputs))
   if (unknown.length) throw new Error(`inputs that action.yml does not declare: ${unknown.join(', ')}`)
   const dir = mkdtempSync(join(tmpdir(), 'vps-action-'))
-  const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STATE: join(dir, 'state'), GITHUB_STEP_SUMMARY: join(dir, 'summary') }
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary')
+  }
   for (const file of Object.values(files)) writeFileSync(file, '')
   /** @type {Record<string, string>} */
   const env = {
@@ -105,11 +110,23 @@ export async function runAction(inputs, options = {}) {
     RUNNER_TEMP: dir,
     ...GITHUB_ENV,
     ...files,
-    ...options.env
+    ...extraEnv
   }
   for (const [name, spec] of Object.entries(action.inputs)) {
     env[inputVariable(name)] = inputs[name] ?? spec.default ?? ''
   }
+  return { dir, files, env }
+}
+
+/**
+ * Runs the main step (or, with `postState`, the post step) and collects what the runner would.
+ * @param {Record<string, string>} inputs
+ * @param {RunOptions} [options]
+ * @returns {Promise<ActionRun>}
+ */
+export async function runAction(inputs, options = {}) {
+  const action = readActionYml()
+  const { dir, files, env } = prepareStep(inputs, options.env)
   for (const [name, value] of Object.entries(options.postState ?? {})) env[`STATE_${name}`] = value
   const script = join(ROOT, options.postState ? String(action.runs.post) : action.runs.main)
 

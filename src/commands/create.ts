@@ -23,10 +23,13 @@ export async function createBackup({ settings, client, deadline }: CommandContex
   const description = safeText(settings.description, 120)
 
   if (settings.dryRun) {
-    for (const backup of roomFor) log.info(`Dry run: would delete backup ${backup.id} (${backup.created_at}) to stay under the limit`)
+    for (const backup of roomFor)
+      log.info(`Dry run: would delete backup ${backup.id} (${backup.created_at}) to stay under the limit`)
     log.info(`Dry run: would create a manual backup of server ${serverId} described "${description}"`)
     if (settings.keep !== undefined) {
-      log.info(`Dry run: would then keep the ${settings.keep} newest "${safeText(settings.keepPrefix, 60)}" backups of server ${serverId}`)
+      log.info(
+        `Dry run: would then keep the ${settings.keep} newest "${safeText(settings.keepPrefix, 60)}" backups of server ${serverId}`
+      )
       // The new backup counts as one of those kept (it has no id yet: 0 matches none).
       const remaining = before.filter(b => !roomFor.includes(b))
       for (const backup of backupsBeyondKeep(remaining, rule, settings.keep, 0)) {
@@ -41,7 +44,11 @@ export async function createBackup({ settings, client, deadline }: CommandContex
   const deletedIds = await deleteBackups(client, roomFor, 'to make room under the limit of 10 manual backups')
   setDeletedIds(deletedIds)
 
-  const { backup: started, adopted } = await client.createBackup(serverId, settings.description, new Set(before.map(b => b.id)))
+  const { backup: started, adopted } = await client.createBackup(
+    serverId,
+    settings.description,
+    new Set(before.map(b => b.id))
+  )
   saveCreatedBackup(started.id, started.server.id)
   setBackupOutputs(started)
   log.info(
@@ -56,9 +63,13 @@ export async function createBackup({ settings, client, deadline }: CommandContex
     backup = result.backup
     waitedMs = result.waitedMs
     setBackupOutputs(backup)
-    log.info(`Backup ${backup.id} completed in ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${result.checks} status checks`)
+    log.info(
+      `Backup ${backup.id} completed in ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${result.checks} status checks`
+    )
   } else {
-    log.info(`Not waiting (wait: false): backup ${started.id} is ${safeText(backup.status, 40)}; it is not usable until completed`)
+    log.info(
+      `Not waiting (wait: false): backup ${started.id} is ${safeText(backup.status, 40)}; it is not usable until completed`
+    )
   }
 
   if (settings.keep !== undefined) {

@@ -23,7 +23,9 @@ export async function deleteCommand({ settings, client }: CommandContext): Promi
   if (settings.dryRun) {
     const found = (await client.listBackups()).find(b => b.id === backupId)
     if (!found) throw new BackupError(`backup ${backupId} not found`)
-    log.info(`Dry run: would delete backup ${backupId} of server ${found.server.id} ("${safeText(found.description, 80)}")`)
+    log.info(
+      `Dry run: would delete backup ${backupId} of server ${found.server.id} ("${safeText(found.description, 80)}")`
+    )
     return
   }
   await client.deleteBackup(backupId)

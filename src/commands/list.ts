@@ -9,7 +9,9 @@ const SUMMARY_ROWS = 300
 
 /** `command: list`: every backup matching the filters, from every page, newest first. */
 export async function listCommand({ settings, client }: CommandContext): Promise<void> {
-  const backups = newestFirst(await client.listBackups({ serverId: settings.serverId, backupType: settings.backupType }))
+  const backups = newestFirst(
+    await client.listBackups({ serverId: settings.serverId, backupType: settings.backupType })
+  )
   const filters = [
     settings.serverId !== undefined ? `server ${settings.serverId}` : 'all servers',
     settings.backupType ? `${settings.backupType} only` : ''

@@ -30,7 +30,9 @@ export async function restoreServer(context: CommandContext, request: RestoreReq
     if (!request.wait) {
       throw new BackupError(`backup ${backup.id} is ${status}, not completed; restore refused`)
     }
-    log.info(`Backup ${backup.id} is ${status}; waiting up to ${deadline.describe()} for it to complete before restoring`)
+    log.info(
+      `Backup ${backup.id} is ${status}; waiting up to ${deadline.describe()} for it to complete before restoring`
+    )
     backup = (await waitForBackup(client, backup, { pollIntervalMs: settings.pollIntervalMs, deadline, log })).backup
   }
 
@@ -91,5 +93,9 @@ async function findBackup(client: VpsApiClient, request: RestoreRequest): Promis
 /** `command: restore` with the inputs. */
 export function restoreCommand(context: CommandContext): Promise<void> {
   const { settings } = context
-  return restoreServer(context, { backupId: settings.backupId as number, serverId: settings.serverId, wait: settings.wait })
+  return restoreServer(context, {
+    backupId: settings.backupId as number,
+    serverId: settings.serverId,
+    wait: settings.wait
+  })
 }
