@@ -42,6 +42,12 @@ export function readActionYml() {
   return parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'))
 }
 
+/**
+ * The Node.js that runs the action: this one, or another given as ACTION_NODE (`.ci/run` runs the
+ * end-to-end tests once more on Node 24, the runtime action.yml names).
+ */
+export const ACTION_NODE = process.env.ACTION_NODE || process.execPath
+
 /** The repository, commit and run a workflow run would have. */
 export const GITHUB_ENV = {
   GITHUB_REPOSITORY: 'acme/shop',
@@ -131,7 +137,7 @@ export async function runAction(inputs, options = {}) {
   const script = join(ROOT, options.postState ? String(action.runs.post) : action.runs.main)
 
   const started = Date.now()
-  const child = spawn(process.execPath, [script], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(ACTION_NODE, [script], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
   let log = ''
   /** @param {Buffer} chunk */
   const collect = chunk => {
