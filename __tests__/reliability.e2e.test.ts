@@ -4,8 +4,6 @@
 // ended within a bounded time, the error is one clear line, the token went nowhere it should not,
 // and no text from the API became a workflow command.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import http from 'node:http'
-import type { Socket } from 'node:net'
 import { errorLines, runAction, type ActionRun, type RunOptions } from './support/run-action.js'
 import {
   startRecorder,
@@ -138,138 +136,6 @@ function expectNoToken(result: ActionRun, token = TOKEN): void {
   expect(result.summary).not.toContain(token)
 }
 
-// -------------------------------------------------------------------------------------------------
-// A gateway in front of the simulator, for the two faults the simulator cannot produce itself:
-// a connection refused (nothing listening, while the API is otherwise up) and a gateway that passes
-// a request on, lets the API act, and then answers 502/504 instead of the API's answer.
-// -------------------------------------------------------------------------------------------------
-
-interface Gateway {
-  readonly url: string
-  /** The next request matching is passed to the API (which acts on it), then answered `status`. */
-  answerAfter(rule: { method: string; path: string; status: number }): void
-  /**
-   * The next request matching is passed on and answered normally with `Connection: close`; from then
-   * connections are refused for `ms`.
-   */
-  refuseAfter(rule: { method: string; path: string }, ms: number): void
-  /** Connections are refused from now for `ms`. */
-  refuseFor(ms: number): void
-  close(): Promise<void>
-}
-
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host'])
-
-async function startGateway(upstream: string): Promise<Gateway> {
-  const agent = new http.Agent({ keepAlive: true })
-  const sockets = new Set<Socket>()
-  const timers = new Set<NodeJS.Timeout>()
-  const after: Array<{ method: string; path: string; status: number }> = []
-  const refuse: Array<{ method: string; path: string; ms: number }> = []
-  let server: http.Server | undefined
-  let port = 0
-  let closed = false
-
-  const take = <T extends { method: string; path: string }>(
-    rules: T[],
-    method: string,
-    path: string
-  ): T | undefined => {
-    const index = rules.findIndex(rule => rule.method === method && rule.path === path)
-    return index === -1 ? undefined : rules.splice(index, 1)[0]
-  }
-
-  const forward = (req: http.IncomingMessage, body: Buffer) =>
-    new Promise<{ status: number; headers: Record<string, string>; body: Buffer }>((resolve, reject) => {
-      const headers: Record<string, string> = {}
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (!HOP_BY_HOP.has(name) && typeof value === 'string') headers[name] = value
-      }
-      const out = http.request(new URL(req.url ?? '/', upstream), { method: req.method, headers, agent }, res => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('end', () => {
-          const relayed: Record<string, string> = {}
-          for (const [name, value] of Object.entries(res.headers)) {
-            if (!HOP_BY_HOP.has(name) && typeof value === 'string') relayed[name] = value
-          }
-          resolve({ status: res.statusCode ?? 502, headers: relayed, body: Buffer.concat(chunks) })
-        })
-        res.on('error', reject)
-      })
-      out.on('error', reject)
-      out.end(body)
-    })
-
-  const stopListening = (ms: number): void => {
-    server?.close()
-    server?.closeIdleConnections()
-    server = undefined
-    const timer = setTimeout(() => {
-      timers.delete(timer)
-      if (!closed) void open()
-    }, ms)
-    timers.add(timer)
-  }
-
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
-    const method = req.method ?? 'GET'
-    const path = new URL(req.url ?? '/', 'http://gateway').pathname
-    const answer = await forward(req, Buffer.concat(chunks))
-    const late = take(after, method, path)
-    if (late) {
-      const title = `${late.status} ${http.STATUS_CODES[late.status] ?? ''}`
-      const page = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`
-      res.writeHead(late.status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(page) })
-      res.end(page)
-      return
-    }
-    const refusal = take(refuse, method, path)
-    if (refusal) {
-      stopListening(refusal.ms)
-      res.setHeader('Connection', 'close')
-    }
-    res.writeHead(answer.status, answer.headers)
-    res.end(answer.body)
-  }
-
-  const open = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const next = http.createServer((req, res) => {
-        handle(req, res).catch(() => res.destroy())
-      })
-      next.on('connection', socket => {
-        sockets.add(socket)
-        socket.once('close', () => sockets.delete(socket))
-      })
-      next.once('error', reject)
-      next.listen(port, '127.0.0.1', () => {
-        port = (next.address() as { port: number }).port
-        server = next
-        resolve()
-      })
-    })
-
-  await open()
-  return {
-    url: `http://127.0.0.1:${port}`,
-    answerAfter: rule => after.push(rule),
-    refuseAfter: (rule, ms) => refuse.push({ ...rule, ms }),
-    refuseFor: ms => stopListening(ms),
-    async close() {
-      closed = true
-      timers.forEach(clearTimeout)
-      server?.close()
-      sockets.forEach(socket => socket.destroy())
-      agent.destroy()
-    }
-  }
-}
-
-// -------------------------------------------------------------------------------------------------
-
 describe('GET and DELETE are retried with backoff', () => {
   it.each<[string, FaultSpec, { connections: number; minGapMs: number; maxGapMs: number }]>([
     [
@@ -342,43 +208,33 @@ describe('GET and DELETE are retried with backoff', () => {
   })
 
   it('DELETE answered 504 by a gateway after the API deleted the backup: the retry meets 404, which is success', async () => {
-    const gateway = await startGateway(sim.url)
-    try {
-      const doomed = sim.addBackup({ serverId: WEB, description: 'old' })
-      gateway.answerAfter({ method: 'DELETE', path: `${LIST}${doomed.id}/`, status: 504 })
-      const result = await run({ command: 'delete', 'backup-id': String(doomed.id), 'api-url': gateway.url })
-      expect(errorLines(result.log)).toEqual([])
-      expect(result.exitCode).toBe(0)
-      expect(result.outputs['deleted-ids']).toBe(JSON.stringify([doomed.id]))
-      expect(sim.backups()).toEqual([])
-      expect(seen('DELETE')).toHaveLength(2)
-    } finally {
-      await gateway.close()
-    }
+    const doomed = sim.addBackup({ serverId: WEB, description: 'old' })
+    sim.fault({ method: 'DELETE', path: `${LIST}${doomed.id}/`, kind: 'status-after', status: 504 })
+    const result = await run({ command: 'delete', 'backup-id': String(doomed.id) })
+    expect(errorLines(result.log)).toEqual([])
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs['deleted-ids']).toBe(JSON.stringify([doomed.id]))
+    expect(sim.backups()).toEqual([])
+    expect(seen('DELETE')).toHaveLength(2)
   })
 
   it('GET list and DELETE survive a connection refused while the API restarts', async () => {
-    const gateway = await startGateway(sim.url)
-    try {
-      const doomed = sim.addBackup({ serverId: WEB, description: 'old' })
-      gateway.refuseFor(700)
-      const listed = await run({ command: 'list', 'api-url': gateway.url })
-      expect(listed.exitCode).toBe(0)
-      expect(listed.outputs.count).toBe('1')
-      expect(listed.log).toMatch(/connection refused; retrying in/)
-      expect(listed.durationMs).toBeGreaterThanOrEqual(700)
-      expect(listed.durationMs).toBeLessThan(6000)
+    const doomed = sim.addBackup({ serverId: WEB, description: 'old' })
+    await sim.refuseConnections(700)
+    const listed = await run({ command: 'list' })
+    expect(listed.exitCode).toBe(0)
+    expect(listed.outputs.count).toBe('1')
+    expect(listed.log).toMatch(/connection refused; retrying in/)
+    expect(listed.durationMs).toBeGreaterThanOrEqual(700)
+    expect(listed.durationMs).toBeLessThan(6000)
 
-      gateway.refuseFor(700)
-      const deleted = await run({ command: 'delete', 'backup-id': String(doomed.id), 'api-url': gateway.url })
-      expect(deleted.exitCode).toBe(0)
-      expect(deleted.log).toMatch(/connection refused; retrying in/)
-      expect(sim.backups()).toEqual([])
-      // Refused connections never reached the API: it saw one request of each.
-      expect(sequence()).toBe('GET DELETE')
-    } finally {
-      await gateway.close()
-    }
+    await sim.refuseConnections(700)
+    const deleted = await run({ command: 'delete', 'backup-id': String(doomed.id) })
+    expect(deleted.exitCode).toBe(0)
+    expect(deleted.log).toMatch(/connection refused; retrying in/)
+    expect(sim.backups()).toEqual([])
+    // Refused connections never reached the API: it saw one request of each.
+    expect(sequence()).toBe('GET DELETE')
   })
 })
 
@@ -507,19 +363,14 @@ describe('POST create never leaves two backups behind', () => {
   })
 
   it('a 504 from a gateway after the API created the backup: adopts it, one POST', async () => {
-    const gateway = await startGateway(sim.url)
-    try {
-      gateway.answerAfter({ method: 'POST', path: LIST, status: 504 })
-      const result = await create({ 'api-url': gateway.url })
-      expect(result.exitCode).toBe(0)
-      const [backup] = newBackups() as [SimBackup]
-      expect(newBackups()).toHaveLength(1)
-      expect(result.outputs['backup-id']).toBe(String(backup.id))
-      expect(seen('POST')).toHaveLength(1)
-      expect(sequence()).toBe('GET POST GET')
-    } finally {
-      await gateway.close()
-    }
+    sim.fault({ method: 'POST', path: LIST, kind: 'status-after', status: 504 })
+    const result = await create()
+    expect(result.exitCode).toBe(0)
+    const [backup] = newBackups() as [SimBackup]
+    expect(newBackups()).toHaveLength(1)
+    expect(result.outputs['backup-id']).toBe(String(backup.id))
+    expect(seen('POST')).toHaveLength(1)
+    expect(sequence()).toBe('GET POST GET')
   })
 
   it('retries directly on 429 (the API did nothing), without listing in between', async () => {
@@ -532,18 +383,14 @@ describe('POST create never leaves two backups behind', () => {
   })
 
   it('retries directly on a connection refused (the request never left), without listing in between', async () => {
-    const gateway = await startGateway(sim.url)
-    try {
-      gateway.refuseAfter({ method: 'GET', path: LIST }, 400)
-      const result = await create({ 'api-url': gateway.url })
-      expect(result.exitCode).toBe(0)
-      expect(result.log).toMatch(/POST \/api\/v1\/backups\/: connection refused; retrying in/)
-      expect(newBackups()).toHaveLength(1)
-      expect(result.outputs['backup-id']).toBe(String(newBackups()[0].id))
-      expect(sequence()).toBe('GET POST')
-    } finally {
-      await gateway.close()
-    }
+    // The list before creating is answered, then nothing listens when the POST connects.
+    sim.fault({ method: 'GET', path: LIST, kind: 'refuse', graceful: true, durationMs: 400 })
+    const result = await create()
+    expect(result.exitCode).toBe(0)
+    expect(result.log).toMatch(/POST \/api\/v1\/backups\/: connection refused; retrying in/)
+    expect(newBackups()).toHaveLength(1)
+    expect(result.outputs['backup-id']).toBe(String(newBackups()[0].id))
+    expect(sequence()).toBe('GET POST')
   })
 
   it('honours Retry-After on a 503 before sending the POST again', async () => {
@@ -589,6 +436,15 @@ describe('POST create never leaves two backups behind', () => {
     expect(newBackups()).toHaveLength(1)
     expect(result.outputs['backup-id']).toBe(String(backup.id))
     expect(sequence()).toBe('GET POST GET GET')
+  })
+
+  it('adopts the backup when the API stored the description trimmed, as DRF does', async () => {
+    sim.fault({ method: 'POST', path: LIST, kind: 'reset-after' })
+    const result = await create({ description: `  ${DESCRIPTION}  ` })
+    expect(result.exitCode).toBe(0)
+    expect(sim.backups().map(b => b.description)).toEqual([DESCRIPTION])
+    expect(seen('POST')).toHaveLength(1)
+    expect(result.outputs['backup-id']).toBe(String(sim.backups()[0]?.id))
   })
 
   it('never sends a second POST after a 2xx it cannot read, and says what it got', async () => {
@@ -639,17 +495,12 @@ describe('POST restore is never repeated blindly', () => {
   })
 
   it('a 504 from a gateway after the API started the restore: one POST, outcome unknown', async () => {
-    const gateway = await startGateway(sim.url)
-    try {
-      const backup = sim.addBackup({ serverId: WEB })
-      gateway.answerAfter({ method: 'POST', path: RESTORE_WEB, status: 504 })
-      const result = await run({ command: 'restore', 'backup-id': String(backup.id), 'api-url': gateway.url })
-      expectCleanError(result, '504', 'POST', RESTORE_WEB, /may or may not have started/)
-      expect(seen('POST')).toHaveLength(1)
-      expect(sim.restores).toHaveLength(1)
-    } finally {
-      await gateway.close()
-    }
+    const backup = sim.addBackup({ serverId: WEB })
+    sim.fault({ method: 'POST', path: RESTORE_WEB, kind: 'status-after', status: 504 })
+    const result = await run({ command: 'restore', 'backup-id': String(backup.id) })
+    expectCleanError(result, '504', 'POST', RESTORE_WEB, /may or may not have started/)
+    expect(seen('POST')).toHaveLength(1)
+    expect(sim.restores).toHaveLength(1)
   })
 
   it('retries a restore the API refused with 429 (it did nothing), and restores once', async () => {

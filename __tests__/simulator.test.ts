@@ -578,6 +578,78 @@ describe('faults', () => {
     }
   })
 
+  it('status-after: creates the backup, then answers a gateway 504 page or the given status and body', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'status-after', method: 'POST', path: BACKUPS })
+    const res = await call(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB } })
+    expect(res.status).toBe(504)
+    expect(res.headers.get('content-type')).toBe('text/html')
+    expect(res.text).toContain('<title>504 Gateway Timeout</title>')
+    expect(sim.backups()).toEqual([expect.objectContaining({ id: 501, server: expect.objectContaining({ id: WEB }) })])
+
+    sim.fault({ kind: 'status-after', status: 502, body: { detail: 'upstream' }, method: 'DELETE' })
+    expect(await call(sim.url, `${BACKUPS}501/`, { method: 'DELETE' })).toMatchObject({
+      status: 502,
+      json: { detail: 'upstream' }
+    })
+    expect(sim.backups()).toEqual([])
+  })
+
+  it('refuse: drops the matching request, refuses connections for durationMs, then listens on the same port', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'refuse', durationMs: 600, method: 'POST' })
+    const started = Date.now()
+    expect((await rawRequest(sim.url + BACKUPS, { method: 'POST', body: createBody })).error).toBe('ECONNRESET')
+    expect(sim.backups()).toEqual([])
+    expect((await rawRequest(sim.url + BACKUPS)).error).toBe('ECONNREFUSED')
+    await sleep(300)
+    expect((await rawRequest(sim.url + BACKUPS)).error).toBe('ECONNREFUSED')
+    expect(Date.now() - started).toBeLessThan(600)
+    await waitFor(() => Date.now() - started > 700)
+    expect((await rawRequest(sim.url + BACKUPS, { method: 'POST', body: createBody })).status).toBe(201)
+    // Refused connections never became requests.
+    expect(sim.requests.map(r => r.method)).toEqual(['POST', 'POST'])
+  })
+
+  it('refuse, graceful: answers the matching request with Connection: close, then refuses', async () => {
+    const sim = simulator()
+    const agent = new http.Agent({ keepAlive: true })
+    try {
+      sim.fault({ kind: 'refuse', graceful: true, durationMs: 500, method: 'POST' })
+      const created = await rawRequest(sim.url + BACKUPS, { method: 'POST', body: createBody, agent })
+      expect(created).toMatchObject({ status: 201, complete: true, headers: { connection: 'close' } })
+      expect(sim.backups()).toHaveLength(1)
+      expect((await rawRequest(sim.url + BACKUPS, { agent })).error).toBe('ECONNREFUSED')
+      await sleep(600)
+      expect((await rawRequest(sim.url + BACKUPS, { agent })).status).toBe(200)
+    } finally {
+      agent.destroy()
+    }
+  })
+
+  it('refuseConnections(): refuses from now, closing kept-alive connections; close() ends a refusal', async () => {
+    const sim = simulator()
+    const agent = new http.Agent({ keepAlive: true })
+    try {
+      expect((await rawRequest(sim.url + BACKUPS, { agent })).status).toBe(200)
+      await sim.refuseConnections(400)
+      // The agent learns that its kept-alive connection was closed once the FIN arrives.
+      await sleep(50)
+      expect((await rawRequest(sim.url + BACKUPS, { agent })).error).toBe('ECONNREFUSED')
+      await sleep(500)
+      expect((await rawRequest(sim.url + BACKUPS, { agent })).status).toBe(200)
+      expect(sim.connections).toBe(2)
+
+      await sim.refuseConnections(60_000)
+      const closing = Date.now()
+      await sim.close()
+      expect(Date.now() - closing).toBeLessThan(1000)
+      expect((await rawRequest(sim.url + BACKUPS)).error).toBe('ECONNREFUSED')
+    } finally {
+      agent.destroy()
+    }
+  })
+
   it('refuses unknown kinds and redirects without a location, and clearFaults() drops queued faults', async () => {
     const sim = simulator()
     expect(() => sim.fault({ kind: 'explode' as 'hang' })).toThrow(/unknown fault kind/)

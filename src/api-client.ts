@@ -239,8 +239,10 @@ export class VpsApiClient {
     knownIds: ReadonlySet<number>
   ): Promise<Backup | undefined> {
     const backups = await this.listBackups({ serverId, backupType: 'manual' })
+    // DRF trims white space around text fields by default: compare what the API would store.
+    const stored = description.trim()
     const fresh = backups
-      .filter(b => !knownIds.has(b.id) && b.description === description && b.server.id === serverId)
+      .filter(b => !knownIds.has(b.id) && b.description.trim() === stored && b.server.id === serverId)
       .sort((a, b) => b.id - a.id)
     return fresh[0]
   }

@@ -43,6 +43,9 @@ export interface FaultSpec {
    * - `status`: answer `status` (default 503) with `body` (a string is sent as is, as text/plain
    *   unless `headers` say otherwise; anything else as JSON; default `{"detail": "..."}`), without
    *   processing the request.
+   * - `status-after`: process the request (state changes happen), then answer `status` (default
+   *   504) with `body` (as for `status`; default an nginx error page) instead of the real answer,
+   *   as a gateway that gave up waiting does.
    * - `reset-before`: reset the connection without processing the request.
    * - `reset-after`: process the request (state changes happen), then reset instead of answering.
    * - `hang`: never answer and do not process; the socket is released by close().
@@ -52,15 +55,33 @@ export interface FaultSpec {
    * - `truncated-json`: process, send only the first half of the body, with a Content-Length
    *   matching what is sent.
    * - `redirect`: answer `status` (default 302) with `Location: location`, not processed.
+   * - `refuse`: stop accepting connections for `durationMs`, then listen again on the same port:
+   *   connections in between get ECONNREFUSED and never become requests. Every open connection is
+   *   destroyed, this request's too, unanswered and not processed; with `graceful`, the request is
+   *   processed and answered normally with `Connection: close` first (a graceful restart).
    *
    * `headers` are added to every answer a fault sends.
    */
-  kind: 'status' | 'reset-before' | 'reset-after' | 'hang' | 'stall-body' | 'html' | 'truncated-json' | 'redirect'
+  kind:
+    | 'status'
+    | 'status-after'
+    | 'reset-before'
+    | 'reset-after'
+    | 'hang'
+    | 'stall-body'
+    | 'html'
+    | 'truncated-json'
+    | 'redirect'
+    | 'refuse'
   status?: number
   body?: unknown
   headers?: Record<string, string>
   /** Required by `redirect`. */
   location?: string
+  /** `refuse`: how long nothing listens; default 1000. */
+  durationMs?: number
+  /** `refuse`: answer the matching request before refusing, instead of dropping it. */
+  graceful?: boolean
 }
 
 export interface SimulatorOptions {
@@ -109,6 +130,12 @@ export interface Simulator {
   /** Queues a fault; each request takes the first queued fault that matches and has uses left. */
   fault(spec: FaultSpec): void
   clearFaults(): void
+  /**
+   * Refuses connections from now for `ms` (extending a refusal in progress), as the `refuse` fault
+   * does: open connections are destroyed, then the simulator listens again on the same port.
+   * Resolves once nothing listens any more.
+   */
+  refuseConnections(ms: number): Promise<void>
   /**
    * Clears backups (ids restart), requests, restores, faults and the connection count, and puts
    * the backup duration and create outcome back to their initial values; keeps servers and token.

@@ -6,7 +6,8 @@
  * It follows Django REST Framework conventions where the reference is silent (error bodies,
  * PageNumberPagination), resolves backup statuses lazily from the clock (no timers to leak),
  * and can inject the infrastructure faults a client meets in front of such an API: resets,
- * hangs, cut bodies, proxy error pages and redirects.
+ * hangs, cut bodies, proxy error pages, gateway errors after the API acted, redirects and
+ * connections refused.
  *
  * Types: simulator.d.ts.
  */
@@ -34,6 +35,7 @@ const DEFAULT_BACKUP_DURATION_MS = 2000
 const DEFAULT_PAGE_SIZE = 100
 // nginx's keepalive_timeout default: keep-alive connections survive long poll intervals.
 const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 75_000
+const DEFAULT_REFUSE_MS = 1000
 
 // Ids near the reference's examples (499, 501, 502).
 const FIRST_BACKUP_ID = 501
@@ -479,7 +481,9 @@ function createApi(store, { token, pageSize }) {
         ]
       })
     }
-    const record = store.createManual(server.id, /** @type {string|undefined} */ (data.description) ?? '')
+    // DRF's CharField trims surrounding white space (trim_whitespace=True by default).
+    const description = typeof data.description === 'string' ? data.description.trim() : ''
+    const record = store.createManual(server.id, description)
     // The state it was created in: creation has only started, even with a zero duration.
     return { status: 201, body: { ...store.toJson(record, record), message: CREATE_MESSAGE } }
   }
@@ -663,7 +667,8 @@ async function readRequest(req) {
 }
 
 /**
- * An HTTP server on loopback that counts its connections and can always be closed promptly.
+ * An HTTP server on loopback that counts its connections, can stop accepting them for a while,
+ * and can always be closed promptly.
  * @param {{ host: string, port: number, keepAliveTimeoutMs: number }} options
  * @param {(req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>} onRequest
  */
@@ -681,17 +686,87 @@ async function listen({ host, port, keepAliveTimeoutMs }, onRequest) {
     })
   })
   server.keepAliveTimeout = keepAliveTimeoutMs
+  /** @param {number} atPort */
+  const start = atPort =>
+    new Promise((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(atPort, host, () => {
+        server.off('error', reject)
+        resolve(undefined)
+      })
+    })
+  /**
+   * Stops accepting connections at once and destroys the open ones but `keep` (hung and stalled
+   * requests would otherwise keep close() waiting forever).
+   * @param {import('node:net').Socket} [keep]
+   * @returns {Promise<void>}
+   */
+  const stop = keep => {
+    /** @type {Promise<void>} */
+    const stopped = new Promise((resolve, reject) =>
+      server.close(error => (error ? reject(error) : resolve(undefined)))
+    )
+    sockets.forEach(socket => socket !== keep && socket.destroy())
+    return stopped
+  }
+
+  // A refusal in progress: not listening until `until`, then listening again on the same port.
+  let refusal = /** @type {{ until: number, stopped: Promise<void>, done: Promise<void> } | undefined} */ (undefined)
+  /** @type {(() => void) | undefined} ends the wait of a refusal early, for close() */
+  let wake
+  /** @param {number} ms */
+  const pause = ms =>
+    new Promise(resolve => {
+      const timer = setTimeout(resolve, ms)
+      wake = () => {
+        clearTimeout(timer)
+        resolve(undefined)
+      }
+    })
+
   const listener = {
     url: '',
     connections: 0,
     /** @type {Promise<void> | undefined} */
     closing: undefined,
+    /**
+     * Refuses connections for `ms` from now (a refusal in progress is extended), then listens
+     * again on the same port. Resolves once nothing listens any more.
+     * @param {number} ms
+     * @param {import('node:net').Socket} [keep] a connection left open, to answer on it
+     * @returns {Promise<void>}
+     */
+    refuse(ms, keep) {
+      if (listener.closing) return listener.closing
+      if (refusal) {
+        refusal.until = Math.max(refusal.until, Date.now() + ms)
+        return refusal.stopped
+      }
+      // Errors surface through `done`: `stopped` is also left to fault answers, which do not wait.
+      const stopping = stop(keep)
+      const current = { until: Date.now() + ms, stopped: stopping.catch(() => {}), done: Promise.resolve() }
+      current.done = (async () => {
+        await stopping
+        while (!listener.closing && Date.now() < current.until) await pause(current.until - Date.now())
+        if (listener.closing) return
+        await start(address.port)
+        // close() came while binding: it waits for this refusal, so stop here.
+        if (listener.closing) await stop()
+      })()
+        .catch(error => console.error('simulator: could not listen again', error))
+        .finally(() => {
+          refusal = undefined
+        })
+      refusal = current
+      return current.stopped
+    },
     close() {
-      listener.closing ??= new Promise((resolve, reject) => {
-        server.close(error => (error ? reject(error) : resolve()))
-        // Hung and stalled requests would otherwise keep close() waiting forever.
+      listener.closing ??= (async () => {
+        if (!refusal) return stop()
+        wake?.()
         sockets.forEach(socket => socket.destroy())
-      })
+        await refusal.done
+      })()
       return listener.closing
     }
   }
@@ -700,10 +775,7 @@ async function listen({ host, port, keepAliveTimeoutMs }, onRequest) {
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))
   })
-  await new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => resolve(undefined))
-  })
+  await start(port)
   const address = /** @type {import('node:net').AddressInfo} */ (server.address())
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
   listener.url = `http://${urlHost}:${address.port}`
@@ -716,8 +788,9 @@ async function listen({ host, port, keepAliveTimeoutMs }, onRequest) {
 
 /**
  * How each fault kind answers. `process` runs the request through the API (changing state) and
- * returns the response it would have sent.
- * @type {Record<FaultSpec['kind'], (res: http.ServerResponse, spec: FaultSpec, process: () => WireResponse) => void>}
+ * returns the response it would have sent; `refuse` stops accepting connections for a while.
+ * @type {Record<FaultSpec['kind'], (res: http.ServerResponse, spec: FaultSpec, process: () => WireResponse,
+ *   refuse: (ms: number, keep?: import('node:net').Socket) => Promise<void>) => void>}
  */
 const FAULT_ANSWERS = {
   status(res, spec) {
@@ -725,6 +798,12 @@ const FAULT_ANSWERS = {
     const body =
       spec.body !== undefined ? spec.body : { detail: DRF_DETAILS[status] ?? http.STATUS_CODES[status] ?? 'Error.' }
     send(res, bodyResponse(status, body), spec.headers)
+  },
+  // After the API acted: a gateway that gave up waiting, or failed to relay the answer.
+  'status-after'(res, spec, process) {
+    process()
+    const status = spec.status ?? 504
+    send(res, spec.body !== undefined ? bodyResponse(status, spec.body) : nginxPage(status), spec.headers)
   },
   'reset-before': res => resetConnection(res),
   'reset-after'(res, _spec, process) {
@@ -744,7 +823,19 @@ const FAULT_ANSWERS = {
     send(res, withPayload(response, firstHalf(response.payload)), spec.headers)
   },
   redirect: (res, spec) =>
-    send(res, nginxPage(spec.status ?? 302, { Location: /** @type {string} */ (spec.location) }), spec.headers)
+    send(res, nginxPage(spec.status ?? 302, { Location: /** @type {string} */ (spec.location) }), spec.headers),
+  refuse(res, spec, process, refuse) {
+    const ms = spec.durationMs ?? DEFAULT_REFUSE_MS
+    if (!spec.graceful) {
+      // Closes this request's connection too, unanswered.
+      void refuse(ms)
+      return
+    }
+    // Nothing listens any more by the time the answer, which closes its connection, arrives.
+    const response = process()
+    void refuse(ms, res.socket ?? undefined)
+    send(res, response, { ...spec.headers, Connection: 'close' })
+  }
 }
 
 class FaultQueue {
@@ -823,7 +914,7 @@ export async function startSimulator(options = {}) {
       return bodyResponse(response.status, response.body, response.headers)
     }
     const fault = faults.take(record.method, record.path)
-    if (fault) FAULT_ANSWERS[fault.kind](res, fault, process)
+    if (fault) FAULT_ANSWERS[fault.kind](res, fault, process, listener.refuse)
     else send(res, process())
   })
 
@@ -847,6 +938,7 @@ export async function startSimulator(options = {}) {
       store.createOutcome = status
     },
     fault: spec => faults.add(spec),
+    refuseConnections: ms => listener.refuse(ms),
     clearFaults: () => faults.clear(),
     reset() {
       store.clear()
