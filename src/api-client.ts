@@ -56,13 +56,6 @@ type RepeatRule =
 const LIST_PATH = '/api/v1/backups/'
 /** A runaway `next` chain is a broken API, not a large account. */
 const MAX_PAGES = 10_000
-/**
- * Retryable statuses that may come after the API acted: the application failing after its change
- * (500), or a gateway losing or giving up on a slow answer (502, 504). 408, 429 and 503 say the
- * request was not taken on.
- */
-const MAY_HAVE_ACTED: ReadonlySet<number> = new Set([500, 502, 504])
-
 /** How long to let the API settle before looking for a backup whose creation was cut off. */
 const SETTLE_MS = 2000
 
@@ -126,16 +119,7 @@ export class VpsApiClient {
       let uncertainty: OutcomeUnknownError
       try {
         const answer = await this.send('POST', this.url(LIST_PATH), body, 'once')
-        if (answer.status < 200 || answer.status >= 300) {
-          if (answer.status === 404) {
-            throw new ApiError(
-              `server ${serverId} not found (404 on POST ${LIST_PATH}): ${apiMessage(answer.body)}`,
-              request,
-              404
-            )
-          }
-          throw this.failure(answer, request)
-        }
+        if (answer.status < 200 || answer.status >= 300) throw this.failure(answer, request, `server ${serverId}`)
         try {
           return { backup: toBackup(parseJson(answer, request), request), adopted: false }
         } catch (error) {
@@ -187,15 +171,12 @@ export class VpsApiClient {
     const request = { method: 'DELETE', path }
     const answer = await this.send('DELETE', this.url(path), undefined, 'idempotent')
     if (answer.status === 204 || answer.status === 200) return
-    if (answer.status === 404) {
-      if (answer.afterUnknownOutcome) {
-        // An earlier attempt was cut off after it was sent: it is what deleted the backup.
-        this.options.log.debug(`DELETE ${path}: 404 after an interrupted attempt; the backup is gone`)
-        return
-      }
-      throw new ApiError(`backup ${backupId} not found (404 on DELETE ${path})`, request, 404)
+    if (answer.status === 404 && answer.afterUnknownOutcome) {
+      // An earlier attempt was cut off after it was sent: it is what deleted the backup.
+      this.options.log.debug(`DELETE ${path}: 404 after an interrupted attempt; the backup is gone`)
+      return
     }
-    throw this.failure(answer, request)
+    throw this.failure(answer, request, `backup ${backupId}`)
   }
 
   /**
@@ -219,10 +200,7 @@ export class VpsApiClient {
       }
       throw error
     }
-    if (answer.status === 404) {
-      throw new ApiError(`server ${serverId} not found (404 on POST ${path}): ${apiMessage(answer.body)}`, request, 404)
-    }
-    if (answer.status < 200 || answer.status >= 300) throw this.failure(answer, request)
+    if (answer.status < 200 || answer.status >= 300) throw this.failure(answer, request, `server ${serverId}`)
     // The restore answer is not documented: any 2xx means accepted; read what is there.
     try {
       const parsed = JSON.parse(answer.body) as unknown
@@ -279,13 +257,14 @@ export class VpsApiClient {
         if (!RETRYABLE_STATUSES.has(answer.status)) return { ...answer, afterUnknownOutcome }
         problem = this.failure(answer, request)
         retryAfterMs = parseRetryAfter(answer.headers['retry-after'])
-        // A POST that the API refused with 429 did nothing; any other of these statuses may have
-        // been produced after the API acted (a gateway timing out on a slow answer).
-        if (rule === 'once' && answer.status !== 429) {
+        // A 429 says the API did nothing. Any other of these statuses may come after the API
+        // acted (a gateway giving up on a slow answer): a POST must not be sent blindly again, and
+        // a DELETE sent again may meet the 404 of its own earlier success.
+        const mayHaveActed = answer.status !== 429
+        if (rule === 'once' && mayHaveActed) {
           throw new OutcomeUnknownError(problem.message, request, answer.status, retryAfterMs)
         }
-        // So a DELETE retried after such an answer may meet the 404 of its own earlier success.
-        afterUnknownOutcome ||= MAY_HAVE_ACTED.has(answer.status)
+        afterUnknownOutcome ||= mayHaveActed
       } catch (error) {
         if (!(error instanceof NetworkError)) throw error
         if (rule === 'once' && !error.notSent) {
@@ -314,11 +293,16 @@ export class VpsApiClient {
     }
   }
 
-  /** An ApiError for an answer that is not the expected success, with the API's own words. */
-  private failure(answer: HttpAnswer, request: RequestDescription): ApiError {
+  /**
+   * An ApiError for an answer that is not the expected success, with the API's own words. A 404
+   * says that `subject` (the server or backup the request names) does not exist.
+   */
+  private failure(answer: HttpAnswer, request: RequestDescription, subject?: string): ApiError {
     const where = `${answer.status} on ${request.method} ${request.path}`
     const said = apiMessage(answer.body)
     switch (answer.status) {
+      case 404:
+        return new ApiError(`${subject ?? request.path} not found (${where}): ${said}`, request, 404)
       case 401:
         return new ApiError(
           `the VPS.org API refused the token (${where}: ${said}); check the api-token secret`,
