@@ -2,6 +2,7 @@
  * Test helpers around the runner emulation in runner.js (shared with `npm run demo` and the
  * benchmark).
  */
+import { expect } from '@jest/globals'
 import { readActionYml, runAction, type ActionRun, type RunOptions } from './runner.js'
 
 export { GITHUB_ENV, ROOT, inputVariable, parseCommandFile, readActionYml, runAction } from './runner.js'
@@ -46,4 +47,36 @@ export function visibleLog(log: string): string {
     .split('\n')
     .filter(line => !line.startsWith('::add-mask::'))
     .join('\n')
+}
+
+/**
+ * Room for a child process to start and be scheduled on a busy machine (CI runs two test files at
+ * once on two cores, each starting the action). Wall-clock bounds in the e2e tests are "what the
+ * action said it would wait, plus this", never a tight budget: that would measure the machine, and
+ * speed is measured by `npm run bench`.
+ */
+export const BUSY_MACHINE_MS = 3000
+
+/** A logged pause of 1 s or more is rounded to whole seconds (formatDuration). */
+const LOGGED_ROUNDING_MS = 500
+
+/**
+ * The pauses the action said it would take before trying again, in ms, in order: "…; retrying in
+ * 850ms" and, after a POST with an unknown outcome, "checking the backup list in 2s".
+ */
+export function loggedPauses(log: string): number[] {
+  const said = /(?:retrying in|checking the backup list in) (?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?\b/g
+  return [...log.matchAll(said)].map(
+    ([, m, s, ms]) => Number(m ?? 0) * 60_000 + Number(s ?? 0) * 1000 + Number(ms ?? 0)
+  )
+}
+
+/**
+ * The run took no longer than `workMs` (what the test itself makes the action wait for, such as a
+ * request-timeout that cuts a hung request) plus the pauses it logged, on a busy machine.
+ */
+export function expectNoLongerThanSaid(result: ActionRun, workMs = 0): void {
+  const pauses = loggedPauses(result.log)
+  const said = pauses.reduce((sum, pause) => sum + pause + (pause >= 1000 ? LOGGED_ROUNDING_MS : 0), 0)
+  expect(result.durationMs).toBeLessThan(workMs + said + BUSY_MACHINE_MS)
 }
