@@ -62,13 +62,16 @@ const LOGGED_ROUNDING_MS = 500
 
 /**
  * The pauses the action said it would take before trying again, in ms, in order: "…; retrying in
- * 850ms" and, after a POST with an unknown outcome, "checking the backup list in 2s".
+ * 850ms" and, after a POST with an unknown outcome, "checking the backup list in 2s". Only the
+ * forms formatDuration writes (850ms, 42s, 4m05s, 1h02m) are read, so a change of wording makes
+ * the tests that rely on this fail rather than read a pause of 0.
  */
 export function loggedPauses(log: string): number[] {
-  const said = /(?:retrying in|checking the backup list in) (?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?\b/g
-  return [...log.matchAll(said)].map(
-    ([, m, s, ms]) => Number(m ?? 0) * 60_000 + Number(s ?? 0) * 1000 + Number(ms ?? 0)
-  )
+  const said = /(?:retrying in|checking the backup list in) (\d+ms|\d+s|\d+m\d\ds|\d+h\d\dm)\b/g
+  return [...log.matchAll(said)].map(([, pause]) => {
+    const [, h, m, s, ms] = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(pause) ?? []
+    return Number(h ?? 0) * 3_600_000 + Number(m ?? 0) * 60_000 + Number(s ?? 0) * 1000 + Number(ms ?? 0)
+  })
 }
 
 /**
