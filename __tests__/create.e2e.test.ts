@@ -75,6 +75,8 @@ describe('create', () => {
       status: 'completed',
       server: { id: 12345 }
     })
+    // As last listed: the create answer's message belongs to the moment the backup started.
+    expect(JSON.parse(run.outputs.backup ?? '')).not.toHaveProperty('message')
 
     // Followed through the documented list endpoint, filtered, never a per-backup endpoint.
     const gets = sim.requests.filter(r => r.method === 'GET')
@@ -108,6 +110,12 @@ describe('create', () => {
     expect(run.exitCode).toBe(0)
     expect(run.outputs.status).toBe('in_progress')
     expect(run.outputs['backup-id']).toBe(String(sim.backups()[0]?.id))
+    // The backup as the API answered the create request, its message included.
+    expect(JSON.parse(run.outputs.backup ?? '')).toMatchObject({
+      id: sim.backups()[0]?.id,
+      status: 'in_progress',
+      message: expect.stringContaining('Backup is being created')
+    })
     expect(sim.requests.filter(r => r.method === 'POST')).toHaveLength(1)
     // One GET before creating (the limit check), none to follow the backup.
     expect(sim.requests.filter(r => r.method === 'GET')).toHaveLength(1)
