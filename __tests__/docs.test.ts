@@ -41,7 +41,10 @@ function readmeTable(heading: string): Map<string, string[]> {
 const sorted = (values: Iterable<string>): string[] => [...values].sort()
 
 describe('inputs', () => {
-  const read = matches(source, /(?:getInput|parseBoolean|optionalPositiveInteger|parseDuration)\(\s*'([a-z-]+)'/g)
+  const read = matches(
+    source,
+    /(?:getInput|parseBoolean|optionalPositiveInteger|requiredPositiveInteger|parseDuration)\(\s*'([a-z-]+)'/g
+  )
 
   it('the code reads exactly the inputs action.yml declares', () => {
     expect(read.size).toBeGreaterThan(10)

@@ -280,7 +280,33 @@ describe('delete', () => {
     expectTokenNowhere(run)
   })
 
-  it('fails naming the id of a backup that does not exist', async () => {
+  it('names the server and description of what it deletes, looked up first', async () => {
+    const doomed = add(DB, 'Before migration', '2025-03-02T10:00:00Z')
+
+    const run = await runAction(inputs({ command: 'delete', 'backup-id': String(doomed.id), 'server-id': String(DB) }))
+
+    expect(run.exitCode).toBe(0)
+    expect(run.log).toContain(
+      `Deleted backup ${doomed.id} of server db-server-01 (${DB}) (2025-03-02T10:00:00Z, "Before migration")`
+    )
+    expect(sim.requests.map(r => `${r.method} ${r.path}`)).toEqual([`GET ${LIST}`, `DELETE ${deletePath(doomed.id)}`])
+    expect(sim.requests[0].query).toEqual({ server_id: String(DB) })
+  })
+
+  it('refuses a backup of another server than server-id, deleting nothing', async () => {
+    const other = add(DB, 'db backup', '2025-03-02T10:00:00Z')
+
+    const run = await runAction(inputs({ command: 'delete', 'backup-id': String(other.id), 'server-id': String(WEB) }))
+
+    expect(run.exitCode).toBe(1)
+    expect(errorLines(run.log)).toEqual([
+      `backup ${other.id} belongs to server db-server-01 (${DB}), not server ${WEB}; nothing was deleted`
+    ])
+    expectOnlyGets(sim.requests)
+    expect(ids(sim.backups())).toEqual([other.id])
+  })
+
+  it('fails naming the id of a backup that does not exist, before any DELETE', async () => {
     const present = add(WEB, 'a', '2025-03-01T10:00:00Z')
     const from = mark()
 
@@ -290,7 +316,7 @@ describe('delete', () => {
     const errors = errorLines(run.log)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(/backup 999\b.*not found/)
-    expect(nonGet(since(from)).map(r => `${r.method} ${r.path}`)).toEqual([`DELETE ${deletePath(999)}`])
+    expectOnlyGets(since(from))
     expect(ids(sim.backups())).toEqual([present.id])
     expect(run.outputs['deleted-ids']).toBeUndefined()
   })
@@ -643,7 +669,7 @@ describe('restore-on-failure', () => {
     expect(sim.restores).toEqual([])
   })
 
-  it('when the backup failed, the main step fails and the post step explains and sends no restore', async () => {
+  it('when the backup failed, the main step fails and the post step warns that it does not restore', async () => {
     sim.setCreateOutcome('failed')
 
     const { main, post } = await runWithPost(inputs({ 'server-id': String(WEB), 'restore-on-failure': 'true' }), {
@@ -653,11 +679,40 @@ describe('restore-on-failure', () => {
     expect(main.exitCode).toBe(1)
     const id = main.outputs['backup-id']
     expect(errorLines(main.log).join('\n')).toMatch(new RegExp(`backup ${id}\\b.*failed`))
-    expect(post).toBeDefined()
-    expect(post?.log).toMatch(new RegExp(`backup ${id}\\b.*failed`))
+    expect(post?.exitCode).toBe(0)
+    expect(errorLines(post?.log ?? '')).toEqual([])
+    expect(post?.log).toMatch(
+      new RegExp(
+        `^::warning::restore-on-failure: the job failed, but in this backup step itself \\(backup ${id}\\)`,
+        'm'
+      )
+    )
     expect(sim.requests.filter(r => r.path.endsWith('/restore/'))).toEqual([])
     expect(sim.restores).toEqual([])
   })
+
+  it.each([
+    ['its wait timed out', { timeout: '3s' }, 60_000],
+    ['its own retention failed', { keep: '1' }, 1500]
+  ])(
+    'when this step failed because %s, the post step restores nothing even though a completed backup exists',
+    async (_why, extra, backupMs) => {
+      sim.setBackupDuration(backupMs)
+      const older = add(WEB, `${PREFIX}: old`, '2025-01-01T10:00:00Z')
+      if ('keep' in extra) sim.fault({ method: 'DELETE', kind: 'status', status: 403, body: { detail: 'No.' } })
+      const { main, post } = await runWithPost(
+        inputs({ 'server-id': String(WEB), 'restore-on-failure': 'true', ...extra }),
+        { laterStepFailed: true }
+      )
+
+      expect(main.exitCode).toBe(1)
+      expect(post?.exitCode).toBe(0)
+      expect(post?.log).toMatch(/^::warning::restore-on-failure: the job failed, but in this backup step itself/m)
+      expect(sim.requests.filter(r => r.path.endsWith('/restore/'))).toEqual([])
+      expect(sim.restores).toEqual([])
+      if ('keep' in extra) expect(ids(sim.backups())).toContain(older.id)
+    }
+  )
 
   it('when the main step failed before creating a backup, the post step says so and restores nothing', async () => {
     const older = add(WEB, 'Manual snapshot', '2025-01-01T10:00:00Z')
@@ -846,7 +901,8 @@ describe('misused inputs', () => {
     ],
     ['keep with restore', { command: 'restore', 'backup-id': '501', keep: '3' }, 'keep'],
     ['backup-type with create', { 'server-id': String(WEB), 'backup-type': 'manual' }, 'backup-type'],
-    ['server-id with delete', { command: 'delete', 'backup-id': '501', 'server-id': String(WEB) }, 'server-id'],
+    ['keep with delete', { command: 'delete', 'backup-id': '501', keep: '2' }, 'keep'],
+    ['description with list', { command: 'list', description: 'x' }, 'description'],
     [
       'restore-on-failure with restore',
       { command: 'restore', 'backup-id': '501', 'restore-on-failure': 'true' },

@@ -3,7 +3,8 @@
  * status checks it costs. Over real HTTP the same poller is exercised by the end-to-end tests.
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import type { Backup, BackupFilter, VpsApiClient } from '../src/api-client.js'
+import type { Backup } from '../src/api/backup.js'
+import type { BackupFilter, VpsApi } from '../src/api/client.js'
 import { Deadline } from '../src/deadline.js'
 import { BackupError } from '../src/errors.js'
 import { waitForBackup } from '../src/poller.js'
@@ -24,7 +25,7 @@ function backup(status: string): Backup {
 }
 
 /** A list endpoint whose backup 502 completes `doneAfterMs` after START. */
-function fakeClient(doneAfterMs: number, filters: BackupFilter[]): VpsApiClient {
+function fakeClient(doneAfterMs: number, filters: BackupFilter[]): Pick<VpsApi, 'listBackups'> {
   const listBackups = async (filter: BackupFilter = {}): Promise<Backup[]> => {
     filters.push(filter)
     // Another, older backup is listed first: the poller must find 502 by id, not by position.
@@ -33,7 +34,7 @@ function fakeClient(doneAfterMs: number, filters: BackupFilter[]): VpsApiClient 
       backup(Date.now() - START >= doneAfterMs ? 'completed' : 'in_progress')
     ]
   }
-  return { listBackups } as unknown as VpsApiClient
+  return { listBackups }
 }
 
 beforeEach(() => {

@@ -178,7 +178,11 @@ describe('GET and DELETE are retried with backoff', () => {
     const [pause] = pauses as [number]
     expect(pause).toBeLessThanOrEqual(1000)
     const gap = gets[1].at - gets[0].at
-    expect(gap).toBeGreaterThanOrEqual(expected.cutMs + (pause >= 1000 ? 500 : pause) - 20)
+    // The simulator records a request once it has read it; the action's request-timeout started
+    // before it sent it. On a busy machine that head start is tens of ms, and once failed a
+    // 20 ms allowance (2238 ms seen against 2000 + 278 - 20): a cut request gets 250 ms.
+    const headStartMs = expected.cutMs > 0 ? 250 : 20
+    expect(gap).toBeGreaterThanOrEqual(expected.cutMs + (pause >= 1000 ? 500 : pause) - headStartMs)
     expect(gap).toBeLessThan(expected.cutMs + pause + BUSY_MACHINE_MS)
     // Answers with a status keep the connection; a cut one is replaced by exactly one new one.
     expect(sim.connections).toBe(expected.connections)
@@ -237,8 +241,8 @@ describe('GET and DELETE are retried with backoff', () => {
     expect(deleted.exitCode).toBe(0)
     expect(deleted.log).toMatch(/connection refused; retrying in/)
     expect(sim.backups()).toEqual([])
-    // Refused connections never reached the API: it saw one request of each.
-    expect(sequence()).toBe('GET DELETE')
+    // Refused connections never reached the API: it saw the list, then delete's look-up and DELETE.
+    expect(sequence()).toBe('GET GET DELETE')
   })
 })
 
@@ -317,13 +321,34 @@ describe('Retry-After and bounded retries', () => {
     expect(seen('GET')).toHaveLength(1)
   })
 
-  it.each([400, 401, 403, 404])('never retries a DELETE answered %i, and deletes nothing', async status => {
+  it.each([400, 401, 403])('never retries a DELETE answered %i, and deletes nothing', async status => {
     const backup = sim.addBackup({ serverId: WEB })
     sim.fault({ method: 'DELETE', kind: 'status', status, times: 10 })
     const result = await run({ command: 'delete', 'backup-id': String(backup.id) })
     expectCleanError(result, String(status), 'DELETE', `${LIST}${backup.id}/`)
     expect(seen('DELETE')).toHaveLength(1)
     expect(sim.backups()).toHaveLength(1)
+  })
+
+  it('a DELETE answered 404 for a backup that is still listed is an error, not a success', async () => {
+    const backup = sim.addBackup({ serverId: WEB })
+    sim.fault({ method: 'DELETE', kind: 'status', status: 404, times: 10 })
+    const result = await run({ command: 'delete', 'backup-id': String(backup.id) })
+    expect(result.exitCode).toBe(1)
+    expect(errorLines(result.log)).toEqual([
+      `DELETE of backup ${backup.id} answered 404, yet the backup is still listed; nothing was deleted: check it in the VPS.org panel`
+    ])
+    expect(seen('DELETE')).toHaveLength(1)
+    expect(result.outputs['deleted-ids']).toBeUndefined()
+    expect(sim.backups()).toHaveLength(1)
+  })
+
+  it('delete reports no success for a backup that never existed, whatever errors come before a 404', async () => {
+    sim.fault({ method: 'DELETE', kind: 'status', status: 503 })
+    const result = await run({ command: 'delete', 'backup-id': '999' })
+    expect(result.exitCode).toBe(1)
+    expect(errorLines(result.log)).toEqual(['backup 999 not found; nothing was deleted'])
+    expect(seen('DELETE')).toEqual([])
   })
 
   it('sends a wrong token once and says to check the secret', async () => {

@@ -1,11 +1,14 @@
 import { describe, expect, it } from '@jest/globals'
-import { apiMessage } from '../src/api-client.js'
+import { mayBeStoredAs, type Backup } from '../src/api/backup.js'
+import { apiMessage } from '../src/api/messages.js'
+import { RETRY_CAP_MS, backoffDelay, parseRetryAfter } from '../src/api/retry.js'
+import { isSendableToken, tokenScrubber } from '../src/api/token.js'
 import { defaultDescription } from '../src/description.js'
-import { formatDuration, parseDuration } from '../src/duration.js'
+import { MAX_TIMER_MS, formatDuration, parseDuration } from '../src/duration.js'
 import { InputError } from '../src/errors.js'
 import { pollDelay } from '../src/poller.js'
-import { RETRY_CAP_MS, backoffDelay, parseRetryAfter } from '../src/retry.js'
-import { excerpt, markdownCell, neutraliseWorkflowCommands, safeText } from '../src/text.js'
+import { backupsBeyondKeep, backupsToMakeRoom } from '../src/retention.js'
+import { excerpt, inertMarkdown, markdownCell, neutraliseWorkflowCommands, safeText } from '../src/text.js'
 
 describe('parseDuration', () => {
   it.each([
@@ -16,12 +19,29 @@ describe('parseDuration', () => {
     ['1h30m', 5_400_000],
     ['1m30s', 90_000],
     ['500ms', 500],
-    [' 2M ', 120_000]
-  ])('reads %s', (text, ms) => expect(parseDuration('timeout', text)).toBe(ms))
+    [' 2M ', 120_000],
+    ['1d', 86_400_000],
+    ['1w3d', 10 * 86_400_000],
+    ['2d12h', 60 * 3_600_000]
+  ])('reads %s', (text, ms) => expect(parseDuration('timeout', text, 365 * 86_400_000)).toBe(ms))
 
-  it.each(['', 'soon', '-5', '0', '0s', '30s1m', '1.5h', '15 m', 'm', '1d'])('refuses %p naming the input', text => {
-    expect(() => parseDuration('timeout', text)).toThrow(InputError)
-    expect(() => parseDuration('timeout', text)).toThrow(/^timeout must be a (positive )?duration like .*, got "/)
+  it.each(['', 'soon', '-5', '0', '0s', '30s1m', '1.5h', '15 m', 'm', '3d1w', '1mo'])(
+    'refuses %p naming the input',
+    text => {
+      expect(() => parseDuration('timeout', text, MAX_TIMER_MS)).toThrow(InputError)
+      expect(() => parseDuration('timeout', text, MAX_TIMER_MS)).toThrow(
+        /^timeout must be a (positive )?duration like .*, got "/
+      )
+    }
+  )
+
+  it('refuses a duration beyond the largest allowed, which a timer could not hold', () => {
+    expect(parseDuration('timeout', '24h', MAX_TIMER_MS)).toBe(MAX_TIMER_MS)
+    expect(() => parseDuration('timeout', '24h1s', MAX_TIMER_MS)).toThrow(/^timeout must be at most 1d, got "24h1s"$/)
+    expect(() => parseDuration('request-timeout', '99999999999s', MAX_TIMER_MS)).toThrow(
+      /^request-timeout must be at most 1d/
+    )
+    expect(() => parseDuration('timeout', '9'.repeat(30), MAX_TIMER_MS)).toThrow(InputError)
   })
 
   it('formats for people', () => {
@@ -30,6 +50,8 @@ describe('parseDuration', () => {
     expect(formatDuration(245_000)).toBe('4m05s')
     expect(formatDuration(3_720_000)).toBe('1h02m')
     expect(formatDuration(1_800_000)).toBe('30m00s')
+    expect(formatDuration(86_400_000)).toBe('1d')
+    expect(formatDuration(183_600_000)).toBe('2d03h')
   })
 })
 
@@ -152,5 +174,115 @@ describe('apiMessage', () => {
     expect(apiMessage('Service Unavailable')).toBe('"Service Unavailable"')
     expect(apiMessage('<html><body><h1>502 Bad Gateway</h1></body></html>')).toBe('"502 Bad Gateway"')
     expect(apiMessage('{"detail": "cut')).toBe('"{"detail": "cut"')
+  })
+})
+
+describe('text from the API in the job summary', () => {
+  it('becomes a code span: no link, image, autolink or HTML survives', () => {
+    expect(inertMarkdown('[Restore now](https://evil.example/x)')).toBe('`[Restore now](https://evil.example/x)`')
+    expect(inertMarkdown('![x](https://evil.example/i.png)')).toBe('`![x](https://evil.example/i.png)`')
+    expect(inertMarkdown('<img src=x onerror=alert(1)>')).toBe('`<img src=x onerror=alert(1)>`')
+    expect(inertMarkdown('plain')).toBe('`plain`')
+    expect(inertMarkdown('')).toBe('')
+  })
+  it('keeps the span closed around backticks, and the table intact around pipes and newlines', () => {
+    expect(inertMarkdown('a `b` c')).toBe('``a `b` c``')
+    expect(inertMarkdown('`x``')).toBe('``` `x`` ```')
+    expect(inertMarkdown('a | b\n| c')).toBe('`a \\| b \\| c`')
+  })
+})
+
+describe('the token scrubber', () => {
+  const token = 'vps_ab/c"d\\e+f'
+  const scrub = tokenScrubber(token)
+
+  it.each([
+    ['as it is', token],
+    ['JSON-escaped', JSON.stringify(token).slice(1, -1)],
+    ['JSON with escaped slashes', JSON.stringify(token).slice(1, -1).replace(/\//g, '\\/')],
+    ['JSON with \\u escapes', [...token].map(c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')],
+    ['URL-encoded', encodeURIComponent(token)],
+    ['URL-encoded, lower-case hex', encodeURIComponent(token).replace(/%[0-9A-F]{2}/g, m => m.toLowerCase())],
+    ['every character percent-encoded', [...token].map(c => `%${c.charCodeAt(0).toString(16)}`).join('')]
+  ])('removes the token %s', (_form, encoded) => {
+    const text = `{"detail": "bad token ${encoded} here"}`
+    expect(scrub(text)).toBe('{"detail": "bad token *** here"}')
+  })
+
+  it('leaves other text alone', () => {
+    expect(scrub('vps_ab/c nothing')).toBe('vps_ab/c nothing')
+  })
+
+  it('only printable ASCII without spaces can be sent as a token', () => {
+    expect(isSendableToken('vps_abc123-._~+/=')).toBe(true)
+    for (const bad of ['a b', 'a\tb', 'tökén', 'a\u2028b', 'ab\u0000', '€uro']) expect(isSendableToken(bad)).toBe(false)
+  })
+})
+
+describe('reconciling a create: may the API have stored our description as this?', () => {
+  const sent = 'Pre-deploy backup: acme/shop@3f1c2d9 (run 1)\r\nline two  '
+  it.each([
+    ['the same', sent, true],
+    ['trimmed, with \\n line endings', 'Pre-deploy backup: acme/shop@3f1c2d9 (run 1)\nline two', true],
+    ['shortened', 'Pre-deploy backup: acme/shop@3f1c2d9', true],
+    ['another run', 'Pre-deploy backup: acme/shop@3f1c2d9 (run 2)\nline two', false],
+    ['a too short prefix', 'Pre-deploy backup', false],
+    ['longer', `${sent} and more`, false]
+  ])('%s', (_case, stored, expected) => {
+    expect(mayBeStoredAs(sent, stored)).toBe(expected)
+  })
+})
+
+describe('retention rules', () => {
+  const SERVER = 12345
+  const rule = { serverId: SERVER, keepPrefix: 'Pre-deploy backup', keep: 2 }
+  function backup(id: number, day: number, extra: Partial<Backup> = {}): Backup {
+    return {
+      id,
+      server: { id: SERVER, name: 'web' },
+      backup_type: 'manual',
+      status: 'completed',
+      size_mb: 1,
+      created_at: `2026-01-${String(day).padStart(2, '0')}T00:00:00Z`,
+      expires_at: null,
+      description: `Pre-deploy backup: ${id}`,
+      ...extra
+    }
+  }
+  const ids = (backups: Backup[]): number[] => backups.map(b => b.id)
+
+  it('keeps this run and every newer backup, and as many older ones as keep leaves room for', () => {
+    const all = [backup(1, 1), backup(2, 2), backup(3, 3), backup(4, 4), backup(5, 5)]
+    expect(ids(backupsBeyondKeep(all, rule, all[4]))).toEqual([1, 2, 3])
+    // Concurrent runs' newer backups (4, 5) count toward keep: this run (3) keeps no older one,
+    // and touches no newer one, even with keep 1.
+    expect(ids(backupsBeyondKeep(all, rule, all[2]))).toEqual([1, 2])
+    expect(ids(backupsBeyondKeep(all, { ...rule, keep: 1 }, all[2]))).toEqual([1, 2])
+    expect(ids(backupsBeyondKeep(all, { ...rule, keep: 4 }, all[2]))).toEqual([1])
+  })
+
+  it('ranks by created_at, then id, and never touches what is not completed, manual, of the server and prefixed', () => {
+    const own = backup(10, 9)
+    const all = [
+      own,
+      backup(7, 8),
+      backup(6, 8),
+      backup(20, 1, { status: 'in_progress' }),
+      backup(21, 1, { backup_type: 'automatic' }),
+      backup(22, 1, { server: { id: 99, name: 'other' } }),
+      backup(23, 1, { description: 'Before migration' }),
+      backup(24, 1, { created_at: 'yesterday' })
+    ]
+    expect(ids(backupsBeyondKeep(all, rule, own))).toEqual([6])
+  })
+
+  it('makes room at the limit from the oldest prunable backups, or says why it cannot', () => {
+    const nine = Array.from({ length: 9 }, (_, i) => backup(i + 1, i + 1))
+    expect(backupsToMakeRoom(nine, SERVER, rule)).toEqual([])
+    const ten = [...nine, backup(10, 10)]
+    expect(ids(backupsToMakeRoom(ten, SERVER, rule))).toEqual([1])
+    expect(() => backupsToMakeRoom(ten, SERVER, undefined)).toThrow(/limit of 10.*set the keep input/)
+    const unprunable = ten.map(b => ({ ...b, description: 'mine' }))
+    expect(() => backupsToMakeRoom(unprunable, SERVER, rule)).toThrow(/only 0 of them may be deleted/)
   })
 })

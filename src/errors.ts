@@ -27,15 +27,21 @@ export class ApiError extends Error {
   }
 }
 
-/** The request did not get a complete answer: refused, reset, timed out, DNS failure. */
+/** The request did not get a complete answer: refused, reset, timed out, DNS or TLS failure. */
 export class NetworkError extends ApiError {
   override name = 'NetworkError'
   /** True when the request surely never reached the API, so even a POST may be sent again. */
   readonly notSent: boolean
+  /**
+   * True when trying again cannot help (a TLS failure, an answer too large to be the API's): a
+   * configuration problem, reported at once.
+   */
+  readonly final: boolean
 
-  constructor(message: string, request: RequestDescription, notSent: boolean) {
+  constructor(message: string, request: RequestDescription, how: { notSent: boolean; final?: boolean }) {
     super(message, request)
-    this.notSent = notSent
+    this.notSent = how.notSent
+    this.final = how.final ?? false
   }
 }
 

@@ -1,7 +1,8 @@
 import * as core from '@actions/core'
 import { context } from '@actions/github'
+import { isSendableToken } from './api/token.js'
 import { DEFAULT_KEEP_PREFIX, defaultDescription } from './description.js'
-import { parseDuration } from './duration.js'
+import { MAX_TIMER_MS, parseDuration } from './duration.js'
 import { InputError } from './errors.js'
 
 export const COMMANDS = ['create', 'restore', 'delete', 'list'] as const
@@ -10,33 +11,85 @@ export type Command = (typeof COMMANDS)[number]
 export const BACKUP_TYPES = ['manual', 'automatic'] as const
 export type BackupType = (typeof BACKUP_TYPES)[number]
 
-/** Everything the action was asked to do, validated. No other module reads inputs. */
-export interface Settings {
+/** What every command needs: how to reach the API and how long it may take. */
+export interface CommonSettings {
   apiToken: string
   /** Base URL without a trailing slash, e.g. `https://admin.vps.org`. */
   apiUrl: string
-  command: Command
-  serverId?: number
-  backupId?: number
-  backupType?: BackupType
-  description: string
-  wait: boolean
   timeoutMs: number
   pollIntervalMs: number
   requestTimeoutMs: number
-  keep?: number
-  keepPrefix: string
-  restoreOnFailure: boolean
   dryRun: boolean
 }
 
-/** Which optional inputs (those without a default in action.yml) each command uses. */
-const OPTIONAL_INPUTS_USED: Record<Command, readonly string[]> = {
-  create: ['server-id', 'description', 'keep'],
-  restore: ['server-id', 'backup-id'],
-  delete: ['backup-id'],
+/** `keep`: which backups retention may delete, and how many of them it keeps. */
+export interface RetentionSettings {
+  keep: number
+  keepPrefix: string
+}
+
+export interface CreateSettings extends CommonSettings {
+  command: 'create'
+  serverId: number
+  description: string
+  wait: boolean
+  /** Absent when `keep` is not set: nothing is ever deleted. */
+  retention?: RetentionSettings
+  restoreOnFailure: boolean
+}
+
+export interface RestoreSettings extends CommonSettings {
+  command: 'restore'
+  backupId: number
+  /** When given, the backup must belong to this server. */
+  serverId?: number
+  wait: boolean
+}
+
+export interface DeleteSettings extends CommonSettings {
+  command: 'delete'
+  backupId: number
+  /** When given, the backup must belong to this server. */
+  serverId?: number
+}
+
+export interface ListSettings extends CommonSettings {
+  command: 'list'
+  serverId?: number
+  backupType?: BackupType
+}
+
+/** Everything the action was asked to do, validated, for one command. No other module reads inputs. */
+export type Settings = CreateSettings | RestoreSettings | DeleteSettings | ListSettings
+
+/** Inputs that concern one command or a few; the rest (api-token, api-url, timeouts, dry-run) concern all. */
+export const COMMAND_INPUTS = [
+  'server-id',
+  'backup-id',
+  'backup-type',
+  'description',
+  'wait',
+  'poll-interval',
+  'keep',
+  'keep-prefix',
+  'restore-on-failure'
+] as const
+export type CommandInput = (typeof COMMAND_INPUTS)[number]
+
+/** Which of those each command uses. An input given to a command that does not use it is refused. */
+export const INPUTS_USED: Record<Command, readonly CommandInput[]> = {
+  create: ['server-id', 'description', 'wait', 'poll-interval', 'keep', 'keep-prefix', 'restore-on-failure'],
+  restore: ['server-id', 'backup-id', 'wait', 'poll-interval'],
+  delete: ['server-id', 'backup-id'],
   list: ['server-id', 'backup-type']
 }
+
+/**
+ * Tuning inputs that a `with:` block shared by several steps may carry to any command; the others
+ * change what a command does, and one given to a command that does not use it is a mistake (a
+ * rollback step that forgot `command: restore` has a `backup-id` and no `command`).
+ */
+const TUNING_INPUTS: ReadonlySet<CommandInput> = new Set(['wait', 'poll-interval', 'keep-prefix'])
 
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
 
@@ -48,73 +101,87 @@ export function getInputs(): Settings {
   const apiToken = core.getInput('api-token')
   if (apiToken) core.setSecret(apiToken)
   if (!apiToken) throw new InputError('api-token is required (store the VPS.org API token as a secret)')
-  // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f\u007f]/.test(apiToken)) {
-    throw new InputError('api-token contains white space or control characters; copy the token again')
+  if (!isSendableToken(apiToken)) {
+    throw new InputError(
+      'api-token holds white space, a control character or a character outside ASCII, which an HTTP header cannot ' +
+        'carry as the token; copy the token again'
+    )
   }
 
   const command = parseCommand(core.getInput('command') || 'create')
-  for (const name of ['server-id', 'backup-id', 'backup-type', 'description', 'keep']) {
-    if (core.getInput(name) !== '' && !OPTIONAL_INPUTS_USED[command].includes(name)) {
+  for (const name of COMMAND_INPUTS) {
+    if (TUNING_INPUTS.has(name) || INPUTS_USED[command].includes(name)) continue
+    // restore-on-failure has a default, which the runner always passes.
+    const raw = core.getInput(name)
+    if (raw !== '' && !(name === 'restore-on-failure' && raw.toLowerCase() === 'false')) {
       throw new InputError(`${name} is not used by command ${command}; remove it or set the right command`)
     }
   }
 
-  const keepPrefix = core.getInput('keep-prefix', { trimWhitespace: false }) || DEFAULT_KEEP_PREFIX
-  const settings: Settings = {
+  const common: CommonSettings = {
     apiToken,
     apiUrl: parseApiUrl(core.getInput('api-url') || 'https://admin.vps.org'),
-    command,
-    serverId: optionalPositiveInteger('server-id'),
-    backupId: optionalPositiveInteger('backup-id'),
-    backupType: parseBackupType(core.getInput('backup-type')),
-    description: core.getInput('description', { trimWhitespace: false }) || runDescription(),
-    wait: parseBoolean('wait', 'true'),
-    timeoutMs: parseDuration('timeout', core.getInput('timeout') || '30m'),
-    pollIntervalMs: parseDuration('poll-interval', core.getInput('poll-interval') || '15s'),
-    requestTimeoutMs: parseDuration('request-timeout', core.getInput('request-timeout') || '30s'),
-    keep: optionalPositiveInteger('keep'),
-    keepPrefix,
-    restoreOnFailure: parseBoolean('restore-on-failure', 'false'),
+    timeoutMs: parseDuration('timeout', core.getInput('timeout') || '30m', MAX_TIMER_MS),
+    pollIntervalMs: parseDuration('poll-interval', core.getInput('poll-interval') || '15s', MAX_TIMER_MS),
+    requestTimeoutMs: parseDuration('request-timeout', core.getInput('request-timeout') || '30s', MAX_TIMER_MS),
     dryRun: parseBoolean('dry-run', 'false')
   }
-  checkCombinations(settings)
-  return settings
+  if (common.pollIntervalMs < 1000) throw new InputError('poll-interval must be at least 1s')
+  if (common.requestTimeoutMs < 1000) throw new InputError('request-timeout must be at least 1s')
+
+  switch (command) {
+    case 'create':
+      return createSettings(common)
+    case 'restore':
+      return {
+        ...common,
+        command,
+        backupId: requiredPositiveInteger('backup-id', command),
+        serverId: optionalPositiveInteger('server-id'),
+        wait: parseBoolean('wait', 'true')
+      }
+    case 'delete':
+      return {
+        ...common,
+        command,
+        backupId: requiredPositiveInteger('backup-id', command),
+        serverId: optionalPositiveInteger('server-id')
+      }
+    case 'list':
+      return {
+        ...common,
+        command,
+        serverId: optionalPositiveInteger('server-id'),
+        backupType: parseBackupType(core.getInput('backup-type'))
+      }
+  }
 }
 
-function checkCombinations(settings: Settings): void {
-  const { command } = settings
-  if (settings.pollIntervalMs < 1000) {
-    throw new InputError('poll-interval must be at least 1s')
+function createSettings(common: CommonSettings): CreateSettings {
+  const settings: CreateSettings = {
+    ...common,
+    command: 'create',
+    serverId: requiredPositiveInteger('server-id', 'create'),
+    description: core.getInput('description', { trimWhitespace: false }) || runDescription(),
+    wait: parseBoolean('wait', 'true'),
+    restoreOnFailure: parseBoolean('restore-on-failure', 'false')
   }
-  if (settings.requestTimeoutMs < 1000) {
-    throw new InputError('request-timeout must be at least 1s')
+  const keep = optionalPositiveInteger('keep')
+  if (keep === undefined) return settings
+  const keepPrefix = core.getInput('keep-prefix', { trimWhitespace: false }) || DEFAULT_KEEP_PREFIX
+  if (keepPrefix.trim() === '') {
+    throw new InputError('keep-prefix must not be empty when keep is set: every manual backup would match it')
   }
-  if (command === 'create' && settings.serverId === undefined) {
-    throw new InputError('server-id is required for command create')
-  }
-  if ((command === 'restore' || command === 'delete') && settings.backupId === undefined) {
-    throw new InputError(`backup-id is required for command ${command}`)
-  }
-  if (settings.restoreOnFailure && command !== 'create') {
+  if (!settings.description.startsWith(keepPrefix)) {
     throw new InputError(
-      `restore-on-failure works with command create only (it restores the backup that step created), not ${command}`
+      `keep is set but description "${settings.description}" does not start with keep-prefix "${keepPrefix}": ` +
+        'the new backup would never count toward the backups kept'
     )
   }
-  if (settings.keep !== undefined) {
-    if (settings.keepPrefix.trim() === '') {
-      throw new InputError('keep-prefix must not be empty when keep is set: every manual backup would match it')
-    }
-    if (!settings.description.startsWith(settings.keepPrefix)) {
-      throw new InputError(
-        `keep is set but description "${settings.description}" does not start with keep-prefix "${settings.keepPrefix}": ` +
-          'the new backup would never count toward the backups kept'
-      )
-    }
-    if (!settings.wait) {
-      throw new InputError('keep needs wait: true: old backups are deleted only once the new one is completed')
-    }
+  if (!settings.wait) {
+    throw new InputError('keep needs wait: true: old backups are deleted only once the new one is completed')
   }
+  return { ...settings, retention: { keep, keepPrefix } }
 }
 
 function parseCommand(raw: string): Command {
@@ -145,6 +212,12 @@ export function parsePositiveInteger(name: string, raw: string): number {
 function optionalPositiveInteger(name: string): number | undefined {
   const raw = core.getInput(name)
   return raw === '' ? undefined : parsePositiveInteger(name, raw)
+}
+
+function requiredPositiveInteger(name: string, command: Command): number {
+  const value = optionalPositiveInteger(name)
+  if (value === undefined) throw new InputError(`${name} is required for command ${command}`)
+  return value
 }
 
 function parseBoolean(name: string, fallback: string): boolean {

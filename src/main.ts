@@ -1,22 +1,16 @@
 import * as core from '@actions/core'
-import { VpsApiClient } from './api-client.js'
-import { createBackup } from './commands/create.js'
+import { VpsApiClient } from './api/client.js'
 import type { CommandContext } from './commands/context.js'
+import { createCommand } from './commands/create.js'
 import { deleteCommand } from './commands/delete.js'
 import { listCommand } from './commands/list.js'
-import { restoreCommand, restoreServer } from './commands/restore.js'
+import { restoreCommand } from './commands/restore.js'
 import { Deadline } from './deadline.js'
 import { ApiError, BackupError, InputError, messageOf } from './errors.js'
-import { getInputs, type Command, type Settings } from './input-helper.js'
+import { getInputs, type CommonSettings, type Settings } from './input-helper.js'
 import * as log from './logger.js'
+import { restoreFromBackup } from './restoring.js'
 import * as state from './state-helper.js'
-
-const COMMAND_RUNNERS: Record<Command, (context: CommandContext) => Promise<void>> = {
-  create: createBackup,
-  restore: restoreCommand,
-  delete: deleteCommand,
-  list: listCommand
-}
 
 /** The action's entry: the main step, or, after it, the post step of restore-on-failure. */
 export async function run(): Promise<void> {
@@ -26,6 +20,7 @@ export async function run(): Promise<void> {
     } else {
       state.markMainStepRan()
       await mainStep()
+      state.markMainStepSucceeded()
     }
   } catch (error) {
     fail(error)
@@ -34,13 +29,27 @@ export async function run(): Promise<void> {
 
 async function mainStep(): Promise<void> {
   const settings = getInputs()
-  if (settings.restoreOnFailure) state.saveRestoreOnFailure(true)
-  await withClient(settings, context => COMMAND_RUNNERS[settings.command](context))
+  if (settings.command === 'create' && settings.restoreOnFailure) state.saveRestoreOnFailure(true)
+  await withApi(settings, context => runCommand(settings, context))
+}
+
+function runCommand(settings: Settings, context: CommandContext): Promise<void> {
+  switch (settings.command) {
+    case 'create':
+      return createCommand(settings, context)
+    case 'restore':
+      return restoreCommand(settings, context)
+    case 'delete':
+      return deleteCommand(settings, context)
+    case 'list':
+      return listCommand(settings, context)
+  }
 }
 
 /**
- * Runs only when the job has failed (post-if: failure() in action.yml): restores the server from
- * the backup the main step created, if that backup completed, or says why it cannot.
+ * Runs only when the job has failed so far (post-if: failure() in action.yml): restores the server
+ * from the backup the main step created, when the main step itself succeeded (so the failure came
+ * later, from the deploy) and that backup completed; otherwise says why it does not.
  */
 async function restoreOnFailure(): Promise<void> {
   if (!state.restoreOnFailureRequested()) return
@@ -51,13 +60,26 @@ async function restoreOnFailure(): Promise<void> {
     )
     return
   }
+  if (!state.mainStepSucceeded()) {
+    log.warning(
+      `restore-on-failure: the job failed, but in this backup step itself (backup ${created.backupId}), ` +
+        `before any later step ran: nothing was deployed after it, so server ${created.serverId} is not restored`
+    )
+    return
+  }
   const settings = getInputs()
   log.info(
-    `restore-on-failure: the job failed; checking backup ${created.backupId} before restoring server ${created.serverId} from it`
+    `restore-on-failure: the job failed after this step; checking backup ${created.backupId} before restoring server ${created.serverId} from it`
   )
   try {
-    await withClient(settings, context =>
-      restoreServer(context, { backupId: created.backupId, serverId: created.serverId, wait: false })
+    await withApi(settings, ({ api, deadline }) =>
+      restoreFromBackup(api, deadline, {
+        backupId: created.backupId,
+        serverId: created.serverId,
+        wait: false,
+        pollIntervalMs: settings.pollIntervalMs,
+        dryRun: false
+      })
     )
   } catch (error) {
     throw new BackupError(
@@ -66,9 +88,9 @@ async function restoreOnFailure(): Promise<void> {
   }
 }
 
-async function withClient(settings: Settings, work: (context: CommandContext) => Promise<void>): Promise<void> {
+async function withApi(settings: CommonSettings, work: (context: CommandContext) => Promise<void>): Promise<void> {
   const deadline = new Deadline(settings.timeoutMs)
-  const client = new VpsApiClient({
+  const api = new VpsApiClient({
     baseUrl: settings.apiUrl,
     token: settings.apiToken,
     requestTimeoutMs: settings.requestTimeoutMs,
@@ -76,9 +98,9 @@ async function withClient(settings: Settings, work: (context: CommandContext) =>
     log
   })
   try {
-    await work({ settings, client, deadline })
+    await work({ api, deadline })
   } finally {
-    client.dispose()
+    api.dispose()
   }
 }
 

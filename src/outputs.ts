@@ -1,5 +1,6 @@
+/** Every output the action sets goes through here; action.yml and README.md list the same ones. */
 import * as core from '@actions/core'
-import type { Backup } from './api-client.js'
+import type { Backup } from './api/backup.js'
 
 /** The outputs that describe one backup: create sets them as soon as the API accepts it. */
 export function setBackupOutputs(backup: Backup): void {
@@ -12,6 +13,19 @@ export function setBackupOutputs(backup: Backup): void {
   core.setOutput('backup', JSON.stringify(backup))
 }
 
-export function setDeletedIds(ids: number[]): void {
+export function setDeletedIds(ids: readonly number[]): void {
   core.setOutput('deleted-ids', JSON.stringify(ids))
+}
+
+/** As soon as the API accepted the restore: what was started, from which backup. */
+export function setRestoreOutputs(backup: Backup, status: string, answer: Record<string, unknown>): void {
+  core.setOutput('backup-id', String(backup.id))
+  core.setOutput('server-id', String(backup.server.id))
+  core.setOutput('status', status)
+  core.setOutput('restore', JSON.stringify(answer))
+}
+
+export function setListOutputs(backups: readonly Backup[]): void {
+  core.setOutput('backups', JSON.stringify(backups))
+  core.setOutput('count', String(backups.length))
 }

@@ -1,12 +1,9 @@
-import type { Backup, VpsApiClient } from './api-client.js'
+import { COMPLETED, isFailedStatus, type Backup } from './api/backup.js'
+import type { VpsApi } from './api/client.js'
 import { sleep, type Deadline } from './deadline.js'
 import { formatDuration } from './duration.js'
 import { BackupError } from './errors.js'
 import { safeText } from './text.js'
-
-export const COMPLETED = 'completed'
-/** Undocumented by VPS.org; these are the names such APIs use for a backup that ended badly. */
-export const FAILED_STATUSES: ReadonlySet<string> = new Set(['failed', 'error', 'errored', 'cancelled', 'canceled'])
 
 const FIRST_CHECK_MS = 1000
 /** Each pause is this share of the time waited so far: checks thin out as a backup runs long. */
@@ -39,16 +36,16 @@ export interface WaitResult {
   checks: number
 }
 
-export function isFailedStatus(status: string): boolean {
-  return FAILED_STATUSES.has(status.toLowerCase())
-}
-
 /**
  * Follows a backup until it is `completed`, through the documented list endpoint (there is no
  * endpoint for one backup), filtered by its server and type and found by id, never by position.
  * Fails when it ends in a failed status, disappears, or the deadline passes.
  */
-export async function waitForBackup(client: VpsApiClient, backup: Backup, options: WaitOptions): Promise<WaitResult> {
+export async function waitForBackup(
+  client: Pick<VpsApi, 'listBackups'>,
+  backup: Backup,
+  options: WaitOptions
+): Promise<WaitResult> {
   const { deadline, log, pollIntervalMs } = options
   const started = Date.now()
   const subject = `backup ${backup.id} of server ${backup.server.id}`
@@ -74,6 +71,11 @@ export async function waitForBackup(client: VpsApiClient, backup: Backup, option
     checks++
     const found = listed.find(b => b.id === backup.id)
     const now = Date.now()
+    if (found && found.server.id !== backup.server.id) {
+      throw new BackupError(
+        `the backup list gives ${subject} as a backup of server ${found.server.id}; not following it further`
+      )
+    }
     if (!found) {
       throw new BackupError(
         `${subject} is no longer listed (last status: ${safeText(current.status, 40)}); it was deleted or dropped by VPS.org`

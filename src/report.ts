@@ -1,16 +1,30 @@
+/**
+ * What a person reads: tables in the log, and the job summary. Text from the API is untrusted
+ * (`fromApi`): one safe line in the log, an inert code span in the summary.
+ */
 import * as core from '@actions/core'
-import type { Backup } from './api-client.js'
-import { markdownCell, oneLine, safeText, truncate } from './text.js'
+import type { Backup } from './api/backup.js'
+import { formatDuration } from './duration.js'
 import * as log from './logger.js'
+import { inertMarkdown, markdownCell, oneLine, safeText, truncate } from './text.js'
+
+/** A cell: our own words, or text that came from the API. */
+export type Cell = string | { fromApi: string }
+
+export function fromApi(text: string): Cell {
+  return { fromApi: text }
+}
 
 /** One table, printed to the log as aligned text and to the job summary as Markdown. */
 export interface Table {
   headers: string[]
-  rows: string[][]
+  rows: Cell[][]
 }
 
+const plain = (cell: Cell): string => (typeof cell === 'string' ? cell : cell.fromApi)
+
 export function textTable(table: Table): string {
-  const cells = [table.headers, ...table.rows].map(row => row.map(cell => safeText(cell, 80)))
+  const cells = [table.headers, ...table.rows].map(row => row.map(cell => safeText(plain(cell), 80)))
   const widths = table.headers.map((_, column) => Math.max(...cells.map(row => row[column]?.length ?? 0)))
   return cells
     .map(row =>
@@ -23,12 +37,13 @@ export function textTable(table: Table): string {
 }
 
 export function markdownTable(table: Table): string {
-  const line = (row: string[]): string => `| ${row.map(cell => markdownCell(cell)).join(' | ')} |`
+  const cell = (value: Cell): string => (typeof value === 'string' ? markdownCell(value) : inertMarkdown(value.fromApi))
+  const line = (row: Cell[]): string => `| ${row.map(cell).join(' | ')} |`
   return [line(table.headers), `| ${table.headers.map(() => '---').join(' | ')} |`, ...table.rows.map(line)].join('\n')
 }
 
-/** A backup's fields as a two-column table, for one backup's summary. */
-export function fieldTable(fields: Array<[string, string]>): Table {
+/** Named values as a two-column table, for one backup's or one restore's summary. */
+function fieldTable(fields: Array<[string, Cell]>): Table {
   return { headers: ['Field', 'Value'], rows: fields.map(([name, value]) => [name, value]) }
 }
 
@@ -37,28 +52,29 @@ export function formatSize(sizeMb: number | null): string {
   return sizeMb >= 1024 ? `${(sizeMb / 1024).toFixed(1)} GB` : `${sizeMb} MB`
 }
 
+/** `web-server-01 (12345)`, or the id alone when the API gave no name. Untrusted: from the API. */
 export function serverLabel(backup: Backup): string {
   const name = oneLine(backup.server.name)
   return name ? `${truncate(name, 60)} (${backup.server.id})` : String(backup.server.id)
 }
 
-export function backupTable(backups: Backup[]): Table {
+function backupTable(backups: readonly Backup[]): Table {
   return {
     headers: ['ID', 'Server', 'Type', 'Status', 'Size', 'Created', 'Description'],
     rows: backups.map(b => [
       String(b.id),
-      serverLabel(b),
-      b.backup_type,
-      b.status,
+      fromApi(serverLabel(b)),
+      fromApi(b.backup_type),
+      fromApi(b.status),
       formatSize(b.size_mb),
-      b.created_at,
-      truncate(oneLine(b.description), 60)
+      fromApi(b.created_at),
+      fromApi(truncate(oneLine(b.description), 60))
     ])
   }
 }
 
 /** Prints a table to the log, one line a row. */
-export function logTable(table: Table): void {
+function logTable(table: Table): void {
   for (const line of textTable(table).split('\n')) log.info(line)
 }
 
@@ -66,7 +82,7 @@ export function logTable(table: Table): void {
  * Appends to the job summary. Outside a runner (a local run with no GITHUB_STEP_SUMMARY) there
  * is no summary to write, which is not an error.
  */
-export async function writeSummary(markdown: string): Promise<void> {
+async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) {
     log.debug('GITHUB_STEP_SUMMARY is not set: no job summary written')
     return
@@ -80,4 +96,71 @@ export function actionReference(): string {
   const ref = process.env.GITHUB_ACTION_REF
   const reference = repository && ref ? `${repository}@${ref}` : 'org/vps-backup-action@v1'
   return /^[\w.-]+\/[\w./-]+@[\w./-]+$/.test(reference) ? reference : 'org/vps-backup-action@v1'
+}
+
+export async function summariseBackup(
+  backup: Backup,
+  waitedMs: number | undefined,
+  deletedIds: number[]
+): Promise<void> {
+  const table = fieldTable([
+    ['Backup ID', String(backup.id)],
+    ['Server', fromApi(serverLabel(backup))],
+    ['Status', fromApi(backup.status)],
+    ['Size', formatSize(backup.size_mb)],
+    ['Created', fromApi(backup.created_at)],
+    ['Description', fromApi(backup.description)],
+    ['Wait', waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)],
+    ['Deleted by retention', deletedIds.length ? deletedIds.join(', ') : 'none']
+  ])
+  await writeSummary(
+    [
+      `## VPS.org backup ${backup.id}`,
+      '',
+      markdownTable(table),
+      '',
+      'To restore the server from this backup, add this step (to a rollback job, for instance):',
+      '',
+      '```yaml',
+      `- uses: ${actionReference()}`,
+      '  with:',
+      '    api-token: ${{ secrets.VPS_API_TOKEN }}',
+      '    command: restore',
+      `    backup-id: ${backup.id}`,
+      '```',
+      ''
+    ].join('\n')
+  )
+}
+
+export async function summariseRestore(backup: Backup, status: string): Promise<void> {
+  const table = fieldTable([
+    ['Server', fromApi(serverLabel(backup))],
+    ['Backup ID', String(backup.id)],
+    ['Backup created', fromApi(backup.created_at)],
+    ['Backup description', fromApi(backup.description)],
+    ['Restore status', fromApi(status)]
+  ])
+  await writeSummary([`## VPS.org restore of server ${backup.server.id}`, '', markdownTable(table), ''].join('\n'))
+}
+
+/** The job summary holds 1 MiB per step; the full list is in the log and the backups output. */
+const SUMMARY_ROWS = 300
+
+/** The list in the log, every row, and in the job summary, the first SUMMARY_ROWS. */
+export async function reportList(backups: readonly Backup[], filters: string): Promise<void> {
+  log.info(`${backups.length} backup${backups.length === 1 ? '' : 's'} (${filters}):`)
+  const table = backupTable(backups)
+  if (backups.length) logTable(table)
+  const shown = { ...table, rows: table.rows.slice(0, SUMMARY_ROWS) }
+  const more = backups.length - shown.rows.length
+  await writeSummary(
+    [
+      `## VPS.org backups (${filters})`,
+      '',
+      backups.length ? markdownTable(shown) : '_No backups._',
+      more > 0 ? `\n…and ${more} older backups: see the log or the \`backups\` output.` : '',
+      ''
+    ].join('\n')
+  )
 }

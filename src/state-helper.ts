@@ -2,12 +2,13 @@ import * as core from '@actions/core'
 
 /**
  * What the main step leaves for its post step (restore-on-failure). The runner hands saved state
- * to the post step of the same step only, as STATE_<name>.
+ * to the post step of the same step only, as STATE_<name>, also when the main step failed.
  */
 const IS_POST = 'isPost'
 const RESTORE_ON_FAILURE = 'restoreOnFailure'
 const BACKUP_ID = 'backupId'
 const SERVER_ID = 'serverId'
+const MAIN_STEP_SUCCEEDED = 'mainStepSucceeded'
 
 /** True in the post step: the main step of this action ran before it in this job. */
 export function isPost(): boolean {
@@ -26,7 +27,19 @@ export function restoreOnFailureRequested(): boolean {
   return core.getState(RESTORE_ON_FAILURE) === 'true'
 }
 
-/** Saved as soon as the API accepts the backup, so the post step knows it even after a timeout. */
+/**
+ * The main step's last act when it succeeded. `post-if: failure()` cannot tell a failure of this
+ * step from one of a later step (the deploy); only the latter is a reason to restore.
+ */
+export function markMainStepSucceeded(): void {
+  core.saveState(MAIN_STEP_SUCCEEDED, 'true')
+}
+
+export function mainStepSucceeded(): boolean {
+  return core.getState(MAIN_STEP_SUCCEEDED) === 'true'
+}
+
+/** Saved as soon as the API accepts the backup, so the post step can name it in what it says. */
 export function saveCreatedBackup(backupId: number, serverId: number): void {
   core.saveState(BACKUP_ID, String(backupId))
   core.saveState(SERVER_ID, String(serverId))

@@ -63,7 +63,22 @@ export function safeText(text: string, max = 200): string {
   return neutraliseWorkflowCommands(truncate(oneLine(text), max))
 }
 
-/** A Markdown table cell: one line, with pipes and HTML escaped. */
+/** Our own words as a Markdown table cell: one line, with pipes and HTML escaped. */
 export function markdownCell(text: string): string {
   return oneLine(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|')
+}
+
+/**
+ * Text from the API as inert Markdown: a code span, inside which nothing is a link, an image, an
+ * autolink, emphasis or HTML. The fence is one backtick longer than any run of backticks in the
+ * text; pipes are escaped, which GitHub's tables honour inside code spans too.
+ */
+export function inertMarkdown(text: string): string {
+  const line = oneLine(text)
+  if (line === '') return ''
+  const longestRun = Math.max(0, ...(line.match(/`+/g) ?? []).map(run => run.length))
+  const fence = '`'.repeat(longestRun + 1)
+  // A span that starts or ends with a backtick needs a space inside its fence, which is not shown.
+  const pad = line.startsWith('`') || line.endsWith('`') ? ' ' : ''
+  return `${fence}${pad}${line.replace(/\|/g, '\\|')}${pad}${fence}`
 }

@@ -1,0 +1,100 @@
+/**
+ * A backup as the VPS.org API describes it, how a row of its answers is read, and the rules that
+ * say what a backup's status and age mean. Pure: no I/O.
+ */
+
+/** A backup as the list and create endpoints return it. Unknown fields are kept. */
+export interface Backup {
+  id: number
+  server: { id: number; name: string }
+  backup_type: string
+  status: string
+  size_mb: number | null
+  created_at: string
+  expires_at: string | null
+  description: string
+  [field: string]: unknown
+}
+
+export const COMPLETED = 'completed'
+export const MANUAL = 'manual'
+/** Undocumented by VPS.org; these are the names such APIs use for a backup that ended badly. */
+const FAILED_STATUSES: ReadonlySet<string> = new Set(['failed', 'error', 'errored', 'cancelled', 'canceled'])
+
+export function isFailedStatus(status: string): boolean {
+  return FAILED_STATUSES.has(status.toLowerCase())
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * A row of an answer as a Backup, or undefined when it lacks what this action relies on (its id,
+ * status and server id): such a row can be neither followed nor restored nor deleted safely.
+ */
+export function decodeBackup(value: unknown): Backup | undefined {
+  if (!isRecord(value)) return undefined
+  const server = value.server
+  if (!Number.isSafeInteger(value.id) || typeof value.status !== 'string') return undefined
+  if (!isRecord(server) || !Number.isSafeInteger(server.id)) return undefined
+  return {
+    ...value,
+    id: value.id as number,
+    server: { id: server.id as number, name: typeof server.name === 'string' ? server.name : '' },
+    backup_type: typeof value.backup_type === 'string' ? value.backup_type : '',
+    status: value.status,
+    size_mb: typeof value.size_mb === 'number' ? value.size_mb : null,
+    created_at: typeof value.created_at === 'string' ? value.created_at : '',
+    expires_at: typeof value.expires_at === 'string' ? value.expires_at : null,
+    description: typeof value.description === 'string' ? value.description : ''
+  }
+}
+
+/** created_at in ms, or NaN when the API gave none that can be read. */
+export function createdAtMs(backup: Backup): number {
+  return Date.parse(backup.created_at)
+}
+
+/**
+ * Oldest first by (created_at, id): the order retention ranks by. Ids break ties between backups
+ * of the same second. Backups without a readable date sort first (callers that delete exclude them).
+ */
+export function byAge(a: Backup, b: Backup): number {
+  const at = (x: Backup): number => {
+    const t = createdAtMs(x)
+    return Number.isNaN(t) ? -Infinity : t
+  }
+  return at(a) - at(b) || a.id - b.id
+}
+
+export function oldestFirst(backups: readonly Backup[]): Backup[] {
+  return [...backups].sort(byAge)
+}
+
+/** Newest first, for lists shown to people. Backups without a readable date go last. */
+export function newestFirst(backups: readonly Backup[]): Backup[] {
+  return [...backups].sort((a, b) => byAge(b, a))
+}
+
+/**
+ * A description as the API may store it: trimmed (DRF trims text fields by default) and with
+ * `\r\n` and `\r` made `\n` (as form handling and many databases do).
+ */
+export function storedForm(text: string): string {
+  return text.replace(/\r\n?/g, '\n').trim()
+}
+
+/** A stored description this short that is only a prefix of ours says too little to match on. */
+const SHORTEST_MATCHING_PREFIX = 20
+
+/**
+ * Whether the API may have stored `sent` as `stored`: the same text in stored form, or a shortened
+ * copy of it (a column limited to, say, 255 characters keeps only the start).
+ */
+export function mayBeStoredAs(sent: string, stored: string): boolean {
+  const want = storedForm(sent)
+  const have = storedForm(stored)
+  if (have === want) return true
+  return have.length >= SHORTEST_MATCHING_PREFIX && want.startsWith(have)
+}

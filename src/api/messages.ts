@@ -1,0 +1,98 @@
+/**
+ * How the API's answers are put into words: one line that names the request and carries the API's
+ * own message, from bodies that may be DRF JSON, empty, not JSON, or an HTML page from a proxy.
+ */
+import { ApiError, type RequestDescription } from '../errors.js'
+import { excerpt, safeText } from '../text.js'
+import type { HttpAnswer } from './http.js'
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * The API's own words from an error body: DRF's `detail`, `non_field_errors` and per-field lists,
+ * or a short excerpt of a body that is not JSON (an HTML page from a proxy, say).
+ */
+export function apiMessage(body: string): string {
+  if (body.trim() === '') return 'empty body'
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body)
+  } catch {
+    return `"${excerpt(body)}"`
+  }
+  if (typeof parsed === 'string') return safeText(parsed)
+  if (Array.isArray(parsed)) return safeText(parsed.map(String).join(' '))
+  if (!isRecord(parsed)) return `"${excerpt(body)}"`
+  const parts: string[] = []
+  for (const [field, value] of Object.entries(parsed)) {
+    const text = Array.isArray(value)
+      ? value.map(String).join(' ')
+      : typeof value === 'string'
+        ? value
+        : JSON.stringify(value)
+    parts.push(field === 'detail' || field === 'non_field_errors' ? text : `${field}: ${text}`)
+  }
+  return parts.length ? safeText(parts.join('; '), 300) : `"${excerpt(body)}"`
+}
+
+/**
+ * An ApiError for an answer that is not the expected success, with the API's own words. A 404
+ * says that `subject` (the server or backup the request names) does not exist.
+ */
+export function failure(answer: HttpAnswer, request: RequestDescription, subject?: string): ApiError {
+  const where = `${answer.status} on ${request.method} ${request.path}`
+  const said = apiMessage(answer.body)
+  switch (answer.status) {
+    case 404:
+      return new ApiError(`${subject ?? request.path} not found (${where}): ${said}`, request, 404)
+    case 401:
+      return new ApiError(
+        `the VPS.org API refused the token (${where}: ${said}); check the api-token secret`,
+        request,
+        401
+      )
+    case 403:
+      return new ApiError(`the token is not allowed to do this (${where}: ${said})`, request, 403)
+    case 400:
+      return new ApiError(`the VPS.org API rejected ${request.method} ${request.path} (400): ${said}`, request, 400)
+    case 429:
+      return new ApiError(`the VPS.org API is rate limiting this token (${where}: ${said})`, request, 429)
+    default:
+      return new ApiError(`the VPS.org API answered ${where}: ${said}`, request, answer.status)
+  }
+}
+
+export function redirectError(answer: HttpAnswer, request: RequestDescription): ApiError {
+  const location = answer.headers.location
+  let target = 'no Location given'
+  if (location) {
+    try {
+      const url = new URL(location, 'http://relative.invalid')
+      target = url.origin === 'http://relative.invalid' ? url.pathname : `${url.origin}${url.pathname}`
+    } catch {
+      target = String(location)
+    }
+  }
+  return new ApiError(
+    `${request.method} ${request.path} answered ${answer.status}, redirecting to ${safeText(target, 120)}; ` +
+      'redirects are not followed so the token is not sent elsewhere: check api-url',
+    request,
+    answer.status
+  )
+}
+
+/** The body as JSON, or an ApiError that says what came instead. */
+export function parseJson(answer: HttpAnswer, request: RequestDescription): unknown {
+  try {
+    return JSON.parse(answer.body) as unknown
+  } catch {
+    const what = answer.body.trim() === '' ? 'an empty body' : `a body that is not JSON: "${excerpt(answer.body)}"`
+    throw new ApiError(
+      `${request.method} ${request.path} answered ${answer.status} with ${what}`,
+      request,
+      answer.status
+    )
+  }
+}
