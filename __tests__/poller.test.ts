@@ -7,7 +7,7 @@ import type { Backup } from '../src/api/backup.js'
 import type { BackupFilter, VpsApi } from '../src/api/client.js'
 import { Deadline } from '../src/deadline.js'
 import { BackupError } from '../src/errors.js'
-import { waitForBackup } from '../src/poller.js'
+import { waitForBackup } from '../src/backup-waiting.js'
 
 const START = Date.parse('2026-11-28T12:00:00Z')
 
@@ -60,7 +60,7 @@ describe('waitForBackup', () => {
     expect(result.backup.id).toBe(502)
     expect(lines.at(-1)?.text).toMatch(/^Backup 502: in_progress → completed after 5m\d\ds$/)
     expect(
-      lines.filter(line => line.text.startsWith('Still waiting for backup 502 (in_progress)')).length
+      lines.filter(line => line.text.startsWith('Still waiting for backup 502 of server 12345 (in_progress)')).length
     ).toBeGreaterThanOrEqual(8)
     const times = [START, ...lines.map(line => line.at)]
     for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeLessThanOrEqual(60_000)

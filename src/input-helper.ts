@@ -5,8 +5,11 @@ import { DEFAULT_KEEP_PREFIX, defaultDescription } from './description.js'
 import { MAX_TIMER_MS, parseDuration } from './duration.js'
 import { InputError } from './errors.js'
 
-export const COMMANDS = ['create', 'restore', 'delete', 'list'] as const
+export const COMMANDS = ['create', 'wait', 'restore', 'delete', 'list'] as const
 export type Command = (typeof COMMANDS)[number]
+
+/** `backup-id: latest` for restore: the newest completed backup of server-id. */
+export const LATEST = 'latest'
 
 export const BACKUP_TYPES = ['manual', 'automatic'] as const
 export type BackupType = (typeof BACKUP_TYPES)[number]
@@ -38,11 +41,24 @@ export interface CreateSettings extends CommonSettings {
   restoreOnFailure: boolean
 }
 
-export interface RestoreSettings extends CommonSettings {
-  command: 'restore'
+/** `command: wait`: a backup started earlier (create with wait: false), waited for as create would. */
+export interface WaitSettings extends CommonSettings {
+  command: 'wait'
   backupId: number
   /** When given, the backup must belong to this server. */
   serverId?: number
+  retention?: RetentionSettings
+  restoreOnFailure: boolean
+}
+
+export interface RestoreSettings extends CommonSettings {
+  command: 'restore'
+  /** `latest`: the newest completed backup of serverId whose description starts with keepPrefix. */
+  backupId: number | typeof LATEST
+  /** When given, the backup must belong to this server. Required with `latest`. */
+  serverId?: number
+  keepPrefix: string
+  /** Wait for a backup still in progress, and until the server is back. */
   wait: boolean
 }
 
@@ -60,7 +76,7 @@ export interface ListSettings extends CommonSettings {
 }
 
 /** Everything the action was asked to do, validated, for one command. No other module reads inputs. */
-export type Settings = CreateSettings | RestoreSettings | DeleteSettings | ListSettings
+export type Settings = CreateSettings | WaitSettings | RestoreSettings | DeleteSettings | ListSettings
 
 /** Inputs that concern one command or a few; the rest (api-token, api-url, timeouts, dry-run) concern all. */
 export const COMMAND_INPUTS = [
@@ -79,7 +95,8 @@ export type CommandInput = (typeof COMMAND_INPUTS)[number]
 /** Which of those each command uses. An input given to a command that does not use it is refused. */
 export const INPUTS_USED: Record<Command, readonly CommandInput[]> = {
   create: ['server-id', 'description', 'wait', 'poll-interval', 'keep', 'keep-prefix', 'restore-on-failure'],
-  restore: ['server-id', 'backup-id', 'wait', 'poll-interval'],
+  wait: ['server-id', 'backup-id', 'poll-interval', 'keep', 'keep-prefix', 'restore-on-failure'],
+  restore: ['server-id', 'backup-id', 'wait', 'poll-interval', 'keep-prefix'],
   delete: ['server-id', 'backup-id'],
   list: ['server-id', 'backup-type']
 }
@@ -132,14 +149,10 @@ export function getInputs(): Settings {
   switch (command) {
     case 'create':
       return createSettings(common)
+    case 'wait':
+      return waitSettings(common)
     case 'restore':
-      return {
-        ...common,
-        command,
-        backupId: requiredPositiveInteger('backup-id', command),
-        serverId: optionalPositiveInteger('server-id'),
-        wait: parseBoolean('wait', 'true')
-      }
+      return restoreSettings(common)
     case 'delete':
       return {
         ...common,
@@ -166,22 +179,64 @@ function createSettings(common: CommonSettings): CreateSettings {
     wait: parseBoolean('wait', 'true'),
     restoreOnFailure: parseBoolean('restore-on-failure', 'false')
   }
-  const keep = optionalPositiveInteger('keep')
-  if (keep === undefined) return settings
-  const keepPrefix = core.getInput('keep-prefix', { trimWhitespace: false }) || DEFAULT_KEEP_PREFIX
-  if (keepPrefix.trim() === '') {
-    throw new InputError('keep-prefix must not be empty when keep is set: every manual backup would match it')
-  }
-  if (!settings.description.startsWith(keepPrefix)) {
+  const retention = retentionSettings()
+  if (retention === undefined) return settings
+  if (!settings.description.startsWith(retention.keepPrefix)) {
     throw new InputError(
-      `keep is set but description "${settings.description}" does not start with keep-prefix "${keepPrefix}": ` +
+      `keep is set but description "${settings.description}" does not start with keep-prefix "${retention.keepPrefix}": ` +
         'the new backup would never count toward the backups kept'
     )
   }
   if (!settings.wait) {
     throw new InputError('keep needs wait: true: old backups are deleted only once the new one is completed')
   }
-  return { ...settings, retention: { keep, keepPrefix } }
+  return { ...settings, retention }
+}
+
+function waitSettings(common: CommonSettings): WaitSettings {
+  if (!parseBoolean('wait', 'true')) {
+    throw new InputError('wait: false contradicts command wait, which waits for the backup: remove one of them')
+  }
+  return {
+    ...common,
+    command: 'wait',
+    backupId: requiredPositiveInteger('backup-id', 'wait'),
+    serverId: optionalPositiveInteger('server-id'),
+    retention: retentionSettings(),
+    restoreOnFailure: parseBoolean('restore-on-failure', 'false')
+  }
+}
+
+function restoreSettings(common: CommonSettings): RestoreSettings {
+  const raw = core.getInput('backup-id')
+  const serverId = optionalPositiveInteger('server-id')
+  const latest = raw.toLowerCase() === LATEST
+  if (latest && serverId === undefined) {
+    throw new InputError('backup-id latest needs server-id: the newest backup of which server?')
+  }
+  return {
+    ...common,
+    command: 'restore',
+    backupId: latest ? LATEST : requiredPositiveInteger('backup-id', 'restore'),
+    serverId,
+    keepPrefix: keepPrefixInput(),
+    wait: parseBoolean('wait', 'true')
+  }
+}
+
+function keepPrefixInput(): string {
+  return core.getInput('keep-prefix', { trimWhitespace: false }) || DEFAULT_KEEP_PREFIX
+}
+
+/** keep and keep-prefix, or undefined when keep is not set. */
+function retentionSettings(): RetentionSettings | undefined {
+  const keep = optionalPositiveInteger('keep')
+  if (keep === undefined) return undefined
+  const keepPrefix = keepPrefixInput()
+  if (keepPrefix.trim() === '') {
+    throw new InputError('keep-prefix must not be empty when keep is set: every manual backup would match it')
+  }
+  return { keep, keepPrefix }
 }
 
 function parseCommand(raw: string): Command {

@@ -5,6 +5,7 @@ import { createCommand } from './commands/create.js'
 import { deleteCommand } from './commands/delete.js'
 import { listCommand } from './commands/list.js'
 import { restoreCommand } from './commands/restore.js'
+import { waitCommand } from './commands/wait.js'
 import { Deadline } from './deadline.js'
 import { ApiError, BackupError, InputError, messageOf } from './errors.js'
 import { getInputs, type CommonSettings, type Settings } from './input-helper.js'
@@ -29,7 +30,9 @@ export async function run(): Promise<void> {
 
 async function mainStep(): Promise<void> {
   const settings = getInputs()
-  if (settings.command === 'create' && settings.restoreOnFailure) state.saveRestoreOnFailure(true)
+  if ((settings.command === 'create' || settings.command === 'wait') && settings.restoreOnFailure) {
+    state.saveRestoreOnFailure(true)
+  }
   await withApi(settings, context => runCommand(settings, context))
 }
 
@@ -37,6 +40,8 @@ function runCommand(settings: Settings, context: CommandContext): Promise<void> 
   switch (settings.command) {
     case 'create':
       return createCommand(settings, context)
+    case 'wait':
+      return waitCommand(settings, context)
     case 'restore':
       return restoreCommand(settings, context)
     case 'delete':
@@ -76,7 +81,10 @@ async function restoreOnFailure(): Promise<void> {
       restoreFromBackup(api, deadline, {
         backupId: created.backupId,
         serverId: created.serverId,
-        wait: false,
+        keepPrefix: '',
+        // The backup must have completed by now; the server is followed until it is back.
+        waitForBackup: false,
+        waitForServer: true,
         pollIntervalMs: settings.pollIntervalMs,
         dryRun: false
       })

@@ -25,6 +25,11 @@ export function setRestoreOutputs(backup: Backup, status: string, answer: Record
   core.setOutput('restore', JSON.stringify(answer))
 }
 
+/** restore, once the wait for the server ended: the status it ended in. */
+export function setServerStatus(status: string): void {
+  core.setOutput('server-status', status)
+}
+
 export function setListOutputs(backups: readonly Backup[]): void {
   core.setOutput('backups', JSON.stringify(backups))
   core.setOutput('count', String(backups.length))

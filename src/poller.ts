@@ -1,98 +1,132 @@
-import { COMPLETED, isFailedStatus, type Backup } from './api/backup.js'
-import type { VpsApi } from './api/client.js'
+/**
+ * The one poller: follows things that settle in their own time (backups being made, servers being
+ * restored) in rounds of checks on an adaptive schedule, says what changes, shows it is alive, and
+ * stops at the step's deadline. What a check reads and what a status means is the caller's.
+ */
 import { sleep, type Deadline } from './deadline.js'
 import { formatDuration } from './duration.js'
-import { BackupError } from './errors.js'
 import { safeText } from './text.js'
 
 const FIRST_CHECK_MS = 1000
-/** Each pause is this share of the time waited so far: checks thin out as a backup runs long. */
+/** Each pause is this share of the time waited so far: checks thin out as a wait runs long. */
 const GROWTH = 0.2
 /** A person watching the job sees a line at least this often. */
 export const HEARTBEAT_MS = 30_000
 
 /**
- * The pause before the next status check: about a second at first, so a short backup is noticed
- * at once, then a fifth of the time waited so far, up to `maxIntervalMs`. A 20 s backup costs
- * about 13 checks and is noticed within 2 s; a 10 min one costs about 60.
+ * The pause before the next round of checks: about a second at first, so a short backup is
+ * noticed at once, then a fifth of the time waited so far, up to `maxIntervalMs`. A 20 s backup
+ * costs about 13 rounds and is noticed within 2 s; a 10 min one costs about 60.
  */
 export function pollDelay(elapsedMs: number, maxIntervalMs: number): number {
   return Math.min(maxIntervalMs, Math.max(FIRST_CHECK_MS, Math.round(elapsedMs * GROWTH)))
 }
 
-export interface WaitLog {
+/** What one check found out about one subject. */
+export type Reading<T> =
+  | { state: 'waiting'; status: string }
+  | { state: 'done'; status: string; value: T }
+  /** It will not get where it should: `why` says what happened, for a person. */
+  | { state: 'failed'; status: string; why: string }
+  /** The wait cannot tell how it ends (the API does not show it): `why` says why. */
+  | { state: 'unconfirmed'; status: string; why: string }
+
+/** Where a subject ended: a reading other than waiting, or `timed-out` with its last status. */
+export type Settled<T> = Exclude<Reading<T>, { state: 'waiting' }> | { state: 'timed-out'; status: string }
+
+export interface Subject<K> {
+  key: K
+  /** `backup 502 of server 12345`, for messages. */
+  name: string
+  /** `Backup 502`, at the start of a log line. */
+  label: string
+}
+
+export interface PollLog {
   info(message: string): void
 }
 
-export interface WaitOptions {
+export interface PollOptions {
   pollIntervalMs: number
   deadline: Deadline
-  log: WaitLog
+  log: PollLog
+  /** What is waited for, in the plural, for heartbeats about several: `backups`. */
+  plural: string
 }
 
-export interface WaitResult {
-  backup: Backup
+export interface PollResult<K, T> {
+  settled: Map<K, Settled<T>>
   waitedMs: number
-  checks: number
+  /** Rounds of checks made. */
+  rounds: number
 }
 
 /**
- * Follows a backup until it is `completed`, through the documented list endpoint (there is no
- * endpoint for one backup), filtered by its server and type and found by id, never by position.
- * Fails when it ends in a failed status, disappears, or the deadline passes.
+ * Checks the subjects still waiting, a round at a time (`check` reads all of them at once, so a
+ * round costs what the caller can make it cost, not a request per subject), until every one has
+ * settled or the deadline passes. A subject whose check fails is settled as failed; the others are
+ * still waited for.
  */
-export async function waitForBackup(
-  client: Pick<VpsApi, 'listBackups'>,
-  backup: Backup,
-  options: WaitOptions
-): Promise<WaitResult> {
+export async function pollUntilSettled<K, T>(
+  subjects: ReadonlyArray<Subject<K> & { first: Reading<T> }>,
+  check: (pending: ReadonlyArray<Subject<K>>) => Promise<Map<K, Reading<T>>>,
+  options: PollOptions
+): Promise<PollResult<K, T>> {
   const { deadline, log, pollIntervalMs } = options
   const started = Date.now()
-  const subject = `backup ${backup.id} of server ${backup.server.id}`
-  let current = backup
-  let checks = 0
+  const settled = new Map<K, Settled<T>>()
+  const waiting = new Map<K, { subject: Subject<K>; status: string }>()
+  for (const { first, ...subject } of subjects) {
+    if (first.state === 'waiting') waiting.set(subject.key, { subject, status: first.status })
+    else settled.set(subject.key, first)
+  }
+  let rounds = 0
   let lastHeartbeat = started
-  for (;;) {
-    const waitedMs = Date.now() - started
-    if (current.status === COMPLETED) return { backup: current, waitedMs, checks }
-    if (isFailedStatus(current.status)) {
-      throw new BackupError(
-        `${subject} ended with status "${safeText(current.status, 40)}" after ${formatDuration(waitedMs)}`
-      )
-    }
+  while (waiting.size > 0) {
     if (deadline.expired()) {
-      throw new BackupError(
-        `timed out after ${deadline.describe()} waiting for ${subject} to complete (last status: ${safeText(current.status, 40)}); ` +
-          'the backup may still complete: raise timeout for larger servers'
-      )
+      for (const [key, { status }] of waiting) settled.set(key, { state: 'timed-out', status })
+      break
     }
-    await sleep(Math.min(pollDelay(waitedMs, pollIntervalMs), deadline.remainingMs()))
-    const listed = await client.listBackups({ serverId: backup.server.id, backupType: backup.backup_type || undefined })
-    checks++
-    const found = listed.find(b => b.id === backup.id)
+    await sleep(Math.min(pollDelay(Date.now() - started, pollIntervalMs), deadline.remainingMs()))
+    const pending = [...waiting.values()].map(entry => entry.subject)
+    const readings = await check(pending)
+    rounds++
     const now = Date.now()
-    if (found && found.server.id !== backup.server.id) {
-      throw new BackupError(
-        `the backup list gives ${subject} as a backup of server ${found.server.id}; not following it further`
-      )
+    for (const subject of pending) {
+      const entry = waiting.get(subject.key)
+      const reading = readings.get(subject.key)
+      if (entry === undefined || reading === undefined) continue
+      if (reading.status !== entry.status) {
+        log.info(
+          `${subject.label}: ${safeText(entry.status, 40)} → ${safeText(reading.status, 40)} after ${formatDuration(now - started)}`
+        )
+        lastHeartbeat = now
+        entry.status = reading.status
+      }
+      if (reading.state !== 'waiting') {
+        settled.set(subject.key, reading)
+        waiting.delete(subject.key)
+      }
     }
-    if (!found) {
-      throw new BackupError(
-        `${subject} is no longer listed (last status: ${safeText(current.status, 40)}); it was deleted or dropped by VPS.org`
-      )
-    }
-    if (found.status !== current.status) {
+    if (waiting.size > 0 && now - lastHeartbeat >= HEARTBEAT_MS) {
       log.info(
-        `Backup ${backup.id}: ${safeText(current.status, 40)} → ${safeText(found.status, 40)} after ${formatDuration(now - started)}`
-      )
-      lastHeartbeat = now
-    } else if (now - lastHeartbeat >= HEARTBEAT_MS) {
-      log.info(
-        `Still waiting for backup ${backup.id} (${safeText(found.status, 40)}): ${formatDuration(now - started)} so far, ` +
+        `Still waiting for ${describeWaiting([...waiting.values()], options.plural)}: ${formatDuration(now - started)} so far, ` +
           `${formatDuration(deadline.remainingMs(now))} left before the timeout`
       )
       lastHeartbeat = now
     }
-    current = found
   }
+  return { settled, waitedMs: Date.now() - started, rounds }
+}
+
+/** `backup 502 (in_progress)`, or for many `12 backups (in_progress: 10, queued: 2)`. */
+function describeWaiting(entries: Array<{ subject: { name: string }; status: string }>, plural: string): string {
+  if (entries.length === 1) {
+    const [entry] = entries as [(typeof entries)[number]]
+    return `${entry.subject.name} (${safeText(entry.status, 40)})`
+  }
+  const counts = new Map<string, number>()
+  for (const { status } of entries) counts.set(status, (counts.get(status) ?? 0) + 1)
+  const byStatus = [...counts].map(([status, n]) => `${safeText(status, 40)}: ${n}`).join(', ')
+  return `${entries.length} ${plural} (${byStatus})`
 }

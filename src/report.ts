@@ -133,7 +133,8 @@ export async function summariseBackup(
   )
 }
 
-export async function summariseRestore(backup: Backup, status: string): Promise<void> {
+/** As soon as the restore was accepted, so a job killed while waiting still shows it. */
+export async function summariseRestoreStarted(backup: Backup, status: string): Promise<void> {
   const table = fieldTable([
     ['Server', fromApi(serverLabel(backup))],
     ['Backup ID', String(backup.id)],
@@ -142,6 +143,22 @@ export async function summariseRestore(backup: Backup, status: string): Promise<
     ['Restore status', fromApi(status)]
   ])
   await writeSummary([`## VPS.org restore of server ${backup.server.id}`, '', markdownTable(table), ''].join('\n'))
+}
+
+/** When the wait for the server ended: how long it took and the status it ended in. */
+export async function summariseRestoreEnded(
+  outcome: { state: string; status: string },
+  text: string,
+  waitedMs: number
+): Promise<void> {
+  const verdict = outcome.state === 'done' ? 'Finished' : outcome.state === 'unconfirmed' ? 'Not confirmed' : 'Failed'
+  const table = fieldTable([
+    ['Result', verdict],
+    ['Server status', fromApi(outcome.status)],
+    ['Waited', formatDuration(waitedMs)],
+    ['Details', fromApi(text)]
+  ])
+  await writeSummary([markdownTable(table), ''].join('\n'))
 }
 
 /** The job summary holds 1 MiB per step; the full list is in the log and the backups output. */

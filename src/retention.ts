@@ -102,3 +102,21 @@ export async function deleteBackups(api: VpsApi, backups: readonly Backup[], why
   }
   return deleted
 }
+
+/**
+ * keep, once this run's backup completed: lists the server's manual backups afresh and deletes
+ * those beyond keep. Returns the ids deleted. When this run's backup is no longer listed, another
+ * run's keep or a person deleted it: nothing is deleted, and the step fails saying so, since the
+ * backup it reports is gone.
+ */
+export async function applyKeep(api: VpsApi, rule: RetentionRule, own: Backup): Promise<number[]> {
+  const current = await api.listBackups({ serverId: rule.serverId, backupType: MANUAL })
+  const listed = current.find(b => b.id === own.id)
+  if (!listed) {
+    throw new BackupError(
+      `backup ${own.id} of server ${rule.serverId} completed but is no longer listed: another run's keep, or a person, ` +
+        'deleted it; keep deleted nothing. Run the deploys of one server one at a time (see "Concurrent runs" in the README)'
+    )
+  }
+  return deleteBackups(api, backupsBeyondKeep(current, rule, listed), `keeping the ${rule.keep} newest`)
+}

@@ -6,10 +6,11 @@
 import { sleep } from '../deadline.js'
 import { formatDuration } from '../duration.js'
 import { ApiError, OutcomeUnknownError } from '../errors.js'
-import { safeText } from '../text.js'
+import { excerpt, safeText } from '../text.js'
 import { MANUAL, decodeBackup, mayBeStoredAs, type Backup } from './backup.js'
 import { apiMessage, failure, isRecord, parseJson } from './messages.js'
 import { MAX_ATTEMPTS, backoffDelay } from './retry.js'
+import { decodeServer, type Server } from './server.js'
 import { ApiSession, type SessionOptions } from './session.js'
 
 export interface BackupFilter {
@@ -35,16 +36,22 @@ export interface VpsApi {
   deleteBackup(backupId: number): Promise<DeleteOutcome>
   /** Sends one restore request, never repeated when its outcome is unknown; the API's answer. */
   restoreServer(serverId: number, backupId: number): Promise<Record<string, unknown>>
+  /** The server, or undefined when the API does not list it. */
+  getServer(serverId: number): Promise<Server | undefined>
 }
 
 const LIST_PATH = '/api/v1/backups/'
 const BACKUPS = { item: 'backup', list: 'backup list' }
+const SERVERS_PATH = '/api/v1/servers/'
+const SERVERS = { item: 'server', list: 'server list' }
 /** How long to let the API settle before looking for a backup whose creation was cut off. */
 const SETTLE_MS = 2000
 
 export class VpsApiClient implements VpsApi {
   private readonly session: ApiSession
   private warnedOfIgnoredFilter = false
+  /** Set once GET /api/v1/servers/{id}/ answered 404 or 405: it is not documented, the list is. */
+  private serversOnlyByList = false
 
   constructor(options: SessionOptions) {
     this.session = new ApiSession(options)
@@ -206,6 +213,29 @@ export class VpsApiClient implements VpsApi {
     // The restore answer is not documented: any 2xx means accepted; read what is there.
     const parsed = parseJsonOr(answer.body)
     return isRecord(parsed) ? parsed : {}
+  }
+
+  /**
+   * The server, by `GET /api/v1/servers/{id}/`; where that endpoint answers 404 or 405 (VPS.org
+   * documents only the list), from the documented list, every page, by the server's own id.
+   */
+  async getServer(serverId: number): Promise<Server | undefined> {
+    const { session } = this
+    if (!this.serversOnlyByList) {
+      const path = `${SERVERS_PATH}${serverId}/`
+      const request = { method: 'GET', path }
+      const answer = await session.send('GET', session.url(path), undefined, 'idempotent')
+      if (answer.status === 200) {
+        const server = decodeServer(parseJson(answer, request))
+        if (server?.id === serverId) return server
+        throw new ApiError(`GET ${path} answered 200 without server ${serverId}: ${excerpt(answer.body)}`, request, 200)
+      }
+      if (answer.status !== 404 && answer.status !== 405) throw failure(answer, request, `server ${serverId}`)
+      session.log.debug(`GET ${path} answered ${answer.status}: reading servers from ${SERVERS_PATH} instead`)
+      this.serversOnlyByList = true
+    }
+    const servers = await session.listAll(SERVERS_PATH, decodeServer, SERVERS)
+    return servers.find(server => server.id === serverId)
   }
 
   /**

@@ -12,6 +12,9 @@ export interface HttpAnswer {
 /** A larger answer is not from the VPS.org API: a page of 100 backups is about 30 KB. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024
 
+/** Connections open at once to the API, however many servers a step follows. */
+export const MAX_CONNECTIONS = 2
+
 /** Failures where the connection was never made, so the request surely did not reach the API. */
 const NOT_SENT_CODES = new Set([
   'ECONNREFUSED',
@@ -80,6 +83,8 @@ export class HttpTransport {
       allowRedirects: false,
       allowRetries: false,
       keepAlive: true,
+      // Requests made at once (one per server of a step) share two connections at most.
+      maxSockets: MAX_CONNECTIONS,
       socketTimeout: socketTimeoutMs
     })
   }

@@ -1,13 +1,13 @@
 import { COMPLETED, MANUAL, type Backup } from '../api/backup.js'
 import type { CreatedBackup, VpsApi } from '../api/client.js'
 import { formatDuration } from '../duration.js'
-import { ApiError, BackupError } from '../errors.js'
+import { waitForBackup } from '../backup-waiting.js'
+import { ApiError } from '../errors.js'
 import type { CreateSettings } from '../input-helper.js'
 import * as log from '../logger.js'
 import { setBackupOutputs, setDeletedIds } from '../outputs.js'
-import { waitForBackup } from '../poller.js'
 import { formatSize, serverLabel, summariseBackup } from '../report.js'
-import { backupsBeyondKeep, backupsToMakeRoom, deleteBackups, isAtLimit } from '../retention.js'
+import { applyKeep, backupsBeyondKeep, backupsToMakeRoom, deleteBackups, isAtLimit } from '../retention.js'
 import { saveCreatedBackup } from '../state-helper.js'
 import { safeText } from '../text.js'
 import type { CommandContext } from './context.js'
@@ -57,16 +57,7 @@ export async function createCommand(settings: CreateSettings, { api, deadline }:
   }
 
   if (retention !== undefined) {
-    const current = await api.listBackups({ serverId, backupType: MANUAL })
-    const own = current.find(b => b.id === backup.id)
-    if (!own) {
-      throw new BackupError(
-        `backup ${backup.id} of server ${serverId} completed but is no longer listed: another run's keep, or a person, ` +
-          'deleted it; keep deleted nothing. Run the deploys of one server one at a time (see "Concurrent runs" in the README)'
-      )
-    }
-    const expired = backupsBeyondKeep(current, { ...retention, serverId }, own)
-    deletedIds.push(...(await deleteBackups(api, expired, `keeping the ${retention.keep} newest`)))
+    deletedIds.push(...(await applyKeep(api, { ...retention, serverId }, backup)))
     setDeletedIds(deletedIds)
   }
 

@@ -1,0 +1,131 @@
+/**
+ * Waiting until backups are `completed`, through the documented list endpoint (there is no
+ * endpoint for one backup), each found by id and checked to be of its server, never by position.
+ */
+import { COMPLETED, isFailedStatus, type Backup } from './api/backup.js'
+import type { VpsApi } from './api/client.js'
+import type { Deadline } from './deadline.js'
+import { formatDuration } from './duration.js'
+import { BackupError } from './errors.js'
+import { pollUntilSettled, type PollLog, type PollResult, type Reading, type Settled } from './poller.js'
+import { safeText } from './text.js'
+
+export interface BackupWaitOptions {
+  pollIntervalMs: number
+  deadline: Deadline
+  log: PollLog
+}
+
+export function backupName(backup: Backup): string {
+  return `backup ${backup.id} of server ${backup.server.id}`
+}
+
+/** What the list says of a backup being waited for. */
+function readBackup(expected: Backup, found: Backup | undefined, lastStatus: string, sinceMs: number): Reading<Backup> {
+  if (found === undefined) {
+    return {
+      state: 'failed',
+      status: lastStatus,
+      why: `is no longer listed (last status: ${safeText(lastStatus, 40)}); it was deleted or dropped by VPS.org`
+    }
+  }
+  if (found.server.id !== expected.server.id) {
+    return {
+      state: 'failed',
+      status: found.status,
+      why: `is listed as a backup of server ${found.server.id}; not following it further`
+    }
+  }
+  if (found.status === COMPLETED) return { state: 'done', status: found.status, value: found }
+  if (isFailedStatus(found.status)) {
+    return {
+      state: 'failed',
+      status: found.status,
+      why: `ended with status "${safeText(found.status, 40)}" after ${formatDuration(Date.now() - sinceMs)}`
+    }
+  }
+  return { state: 'waiting', status: found.status }
+}
+
+/**
+ * Follows the backups until each has settled: completed, failed, gone, or timed out. A round of
+ * checks lists each server's backups once, whatever the number of its backups waited for.
+ */
+export async function waitForBackups(
+  api: Pick<VpsApi, 'listBackups'>,
+  backups: readonly Backup[],
+  options: BackupWaitOptions
+): Promise<PollResult<number, Backup>> {
+  const started = Date.now()
+  const byId = new Map(backups.map(b => [b.id, b]))
+  const lastStatus = new Map(backups.map(b => [b.id, b.status]))
+  const subjects = backups.map(backup => ({
+    key: backup.id,
+    name: backupName(backup),
+    label: `Backup ${backup.id}`,
+    first: readBackup(backup, backup, backup.status, started)
+  }))
+  return pollUntilSettled(
+    subjects,
+    async pending => {
+      const readings = new Map<number, Reading<Backup>>()
+      const servers = new Map<number, Backup[]>()
+      for (const { key } of pending) {
+        const backup = byId.get(key) as Backup
+        servers.set(backup.server.id, [...(servers.get(backup.server.id) ?? []), backup])
+      }
+      for (const [serverId, waited] of servers) {
+        const types = new Set(waited.map(b => b.backup_type))
+        const backupType = types.size === 1 ? [...types][0] || undefined : undefined
+        const listed = await api.listBackups({ serverId, backupType })
+        for (const backup of waited) {
+          const reading = readBackup(
+            backup,
+            listed.find(b => b.id === backup.id),
+            lastStatus.get(backup.id) ?? '',
+            started
+          )
+          lastStatus.set(backup.id, reading.status)
+          readings.set(backup.id, reading)
+        }
+      }
+      return readings
+    },
+    { ...options, plural: 'backups' }
+  )
+}
+
+/** The error for a backup that did not complete, naming it and what happened. */
+export function notCompleted(backup: Backup, settled: Settled<Backup>, timeout: string): BackupError {
+  const name = backupName(backup)
+  switch (settled.state) {
+    case 'timed-out':
+      return new BackupError(
+        `timed out after ${timeout} waiting for ${name} to complete (last status: ${safeText(settled.status, 40)}); ` +
+          'the backup may still complete: raise timeout for larger servers'
+      )
+    case 'failed':
+    case 'unconfirmed':
+      return new BackupError(`${name} ${settled.why}`)
+    case 'done':
+      return new BackupError(`${name} completed`)
+  }
+}
+
+export interface BackupWaitResult {
+  backup: Backup
+  waitedMs: number
+  checks: number
+}
+
+/** Follows one backup until it is `completed`; fails naming it when it does not get there. */
+export async function waitForBackup(
+  api: Pick<VpsApi, 'listBackups'>,
+  backup: Backup,
+  options: BackupWaitOptions
+): Promise<BackupWaitResult> {
+  const { settled, waitedMs, rounds } = await waitForBackups(api, [backup], options)
+  const outcome = settled.get(backup.id) ?? { state: 'timed-out', status: backup.status }
+  if (outcome.state !== 'done') throw notCompleted(backup, outcome, options.deadline.describe())
+  return { backup: outcome.value, waitedMs, checks: rounds }
+}

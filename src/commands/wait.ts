@@ -1,0 +1,49 @@
+import { COMPLETED } from '../api/backup.js'
+import { waitForBackup } from '../backup-waiting.js'
+import { formatDuration } from '../duration.js'
+import type { WaitSettings } from '../input-helper.js'
+import * as log from '../logger.js'
+import { findBackup } from '../lookup.js'
+import { setBackupOutputs, setDeletedIds } from '../outputs.js'
+import { formatSize, serverLabel, summariseBackup } from '../report.js'
+import { applyKeep } from '../retention.js'
+import { saveCreatedBackup } from '../state-helper.js'
+import { safeText } from '../text.js'
+import type { CommandContext } from './context.js'
+
+/**
+ * `command: wait`: a backup started earlier (create with wait: false) is waited for just before
+ * the deploy, with the outputs, keep and restore-on-failure of a create that waits.
+ */
+export async function waitCommand(settings: WaitSettings, { api, deadline }: CommandContext): Promise<void> {
+  const found = await findBackup(api, settings.backupId, settings.serverId, 'nothing was waited for')
+  if (settings.dryRun) {
+    log.info(
+      `Dry run: backup ${found.id} of server ${safeText(serverLabel(found))} is ${safeText(found.status, 40)}; ` +
+        (found.status === COMPLETED ? 'nothing to wait for' : 'a real run would wait for it to complete')
+    )
+    return
+  }
+  saveCreatedBackup(found.id, found.server.id)
+  setBackupOutputs(found)
+  log.info(`Waiting up to ${deadline.describe()} for backup ${found.id} of server ${safeText(serverLabel(found))}…`)
+  const { backup, waitedMs, checks } = await waitForBackup(api, found, {
+    pollIntervalMs: settings.pollIntervalMs,
+    deadline,
+    log
+  })
+  setBackupOutputs(backup)
+  log.info(
+    `Backup ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${checks} status checks`
+  )
+  const deletedIds =
+    settings.retention === undefined
+      ? []
+      : await applyKeep(api, { ...settings.retention, serverId: backup.server.id }, backup)
+  setDeletedIds(deletedIds)
+  log.notice(
+    `Backup ${backup.id} of server ${safeText(serverLabel(backup))} is ${safeText(backup.status, 40)}`,
+    `VPS.org backup ${backup.id}`
+  )
+  await summariseBackup(backup, waitedMs, deletedIds)
+}
