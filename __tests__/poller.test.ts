@@ -25,7 +25,7 @@ function backup(status: string): Backup {
 }
 
 /** A list endpoint whose backup 502 completes `doneAfterMs` after START. */
-function fakeClient(doneAfterMs: number, filters: BackupFilter[]): Pick<VpsApi, 'listBackups'> {
+function fakeClient(doneAfterMs: number, filters: BackupFilter[]): Pick<VpsApi, 'listBackups' | 'sizeOfList'> {
   const listBackups = async (filter: BackupFilter = {}): Promise<Backup[]> => {
     filters.push(filter)
     // Another, older backup is listed first: the poller must find 502 by id, not by position.
@@ -34,7 +34,9 @@ function fakeClient(doneAfterMs: number, filters: BackupFilter[]): Pick<VpsApi, 
       backup(Date.now() - START >= doneAfterMs ? 'completed' : 'in_progress')
     ]
   }
-  return { listBackups }
+  // One server is followed through its filtered list: the size of the whole list is never asked.
+  const sizeOfList = (): Promise<{ count: number; pages: number }> => Promise.reject(new Error('not expected'))
+  return { listBackups, sizeOfList }
 }
 
 beforeEach(() => {

@@ -2,7 +2,7 @@
  * Waiting until backups are `completed`, through the documented list endpoint (there is no
  * endpoint for one backup), each found by id and checked to be of its server, never by position.
  */
-import { COMPLETED, isFailedStatus, type Backup } from './api/backup.js'
+import { COMPLETED, MANUAL, isFailedStatus, type Backup } from './api/backup.js'
 import type { VpsApi } from './api/client.js'
 import type { Deadline } from './deadline.js'
 import { formatDuration } from './duration.js'
@@ -49,45 +49,58 @@ function readBackup(expected: Backup, found: Backup | undefined, lastStatus: str
 
 /**
  * Follows the backups until each has settled: completed, failed, gone, or timed out. A round of
- * checks lists each server's backups once, whatever the number of its backups waited for.
+ * checks costs the cheaper of one filtered list request per server still waited for, and the
+ * pages of one list of every manual backup (its size known from the count on its first page).
  */
 export async function waitForBackups(
-  api: Pick<VpsApi, 'listBackups'>,
+  api: Pick<VpsApi, 'listBackups' | 'sizeOfList'>,
   backups: readonly Backup[],
   options: BackupWaitOptions
 ): Promise<PollResult<number, Backup>> {
   const started = Date.now()
   const byId = new Map(backups.map(b => [b.id, b]))
   const lastStatus = new Map(backups.map(b => [b.id, b.status]))
+  let manualListPages: number | undefined
   const subjects = backups.map(backup => ({
     key: backup.id,
     name: backupName(backup),
     label: `Backup ${backup.id}`,
     first: readBackup(backup, backup, backup.status, started)
   }))
+
+  /** Each server's backups as listed this round, by the cheapest requests. */
+  async function listServers(waited: readonly Backup[]): Promise<Map<number, Backup[]>> {
+    const serverIds = [...new Set(waited.map(b => b.server.id))]
+    if (serverIds.length > 1 && waited.every(b => b.backup_type === MANUAL)) {
+      manualListPages ??= (await api.sizeOfList({ backupType: MANUAL })).pages
+      if (manualListPages < serverIds.length) {
+        const listed = await api.listBackups({ backupType: MANUAL })
+        return new Map(serverIds.map(id => [id, listed.filter(b => b.server.id === id)]))
+      }
+    }
+    // No request waits for another: at most two connections carry them (MAX_CONNECTIONS).
+    return new Map(
+      await Promise.all(
+        serverIds.map(async serverId => {
+          const types = new Set(waited.filter(b => b.server.id === serverId).map(b => b.backup_type))
+          const backupType = types.size === 1 ? [...types][0] || undefined : undefined
+          return [serverId, await api.listBackups({ serverId, backupType })] as const
+        })
+      )
+    )
+  }
+
   return pollUntilSettled(
     subjects,
     async pending => {
+      const waited = pending.map(({ key }) => byId.get(key) as Backup)
+      const listed = await listServers(waited)
       const readings = new Map<number, Reading<Backup>>()
-      const servers = new Map<number, Backup[]>()
-      for (const { key } of pending) {
-        const backup = byId.get(key) as Backup
-        servers.set(backup.server.id, [...(servers.get(backup.server.id) ?? []), backup])
-      }
-      for (const [serverId, waited] of servers) {
-        const types = new Set(waited.map(b => b.backup_type))
-        const backupType = types.size === 1 ? [...types][0] || undefined : undefined
-        const listed = await api.listBackups({ serverId, backupType })
-        for (const backup of waited) {
-          const reading = readBackup(
-            backup,
-            listed.find(b => b.id === backup.id),
-            lastStatus.get(backup.id) ?? '',
-            started
-          )
-          lastStatus.set(backup.id, reading.status)
-          readings.set(backup.id, reading)
-        }
+      for (const backup of waited) {
+        const found = listed.get(backup.server.id)?.find(b => b.id === backup.id)
+        const reading = readBackup(backup, found, lastStatus.get(backup.id) ?? '', started)
+        lastStatus.set(backup.id, reading.status)
+        readings.set(backup.id, reading)
       }
       return readings
     },
@@ -120,7 +133,7 @@ export interface BackupWaitResult {
 
 /** Follows one backup until it is `completed`; fails naming it when it does not get there. */
 export async function waitForBackup(
-  api: Pick<VpsApi, 'listBackups'>,
+  api: Pick<VpsApi, 'listBackups' | 'sizeOfList'>,
   backup: Backup,
   options: BackupWaitOptions
 ): Promise<BackupWaitResult> {

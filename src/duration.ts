@@ -16,6 +16,9 @@ const UNIT_MS: Record<string, number> = {
  */
 export const MAX_TIMER_MS = 24 * 3_600_000
 
+/** The longest keep-within: ten years (3650d). */
+export const MAX_AGE_MS = 3650 * 86_400_000
+
 /**
  * Parses `90`, `90s`, `15m`, `1h`, `1h30m`, `1m30s`, `500ms`, `2d`, `1w3d` into milliseconds. A
  * bare number is seconds; `m` is minutes. Units must come largest first and at most once each, so

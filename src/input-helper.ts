@@ -2,17 +2,17 @@ import * as core from '@actions/core'
 import { context } from '@actions/github'
 import { isSendableToken } from './api/token.js'
 import { DEFAULT_KEEP_PREFIX, defaultDescription } from './description.js'
-import { MAX_TIMER_MS, parseDuration } from './duration.js'
+import { MAX_AGE_MS, MAX_TIMER_MS, parseDuration } from './duration.js'
 import { InputError } from './errors.js'
 
 export const COMMANDS = ['create', 'wait', 'restore', 'delete', 'list'] as const
 export type Command = (typeof COMMANDS)[number]
 
-/** `backup-id: latest` for restore: the newest completed backup of server-id. */
-export const LATEST = 'latest'
-
 export const BACKUP_TYPES = ['manual', 'automatic'] as const
 export type BackupType = (typeof BACKUP_TYPES)[number]
+
+/** `backup-id: latest` for restore: the newest completed backup of each server-id. */
+export const LATEST = 'latest'
 
 /** What every command needs: how to reach the API and how long it may take. */
 export interface CommonSettings {
@@ -25,18 +25,24 @@ export interface CommonSettings {
   dryRun: boolean
 }
 
-/** `keep`: which backups retention may delete, and how many of them it keeps. */
+/**
+ * Which backups retention may delete (completed manual backups whose description starts with
+ * keepPrefix) and which of them it keeps: the `keep` newest, those younger than `keepWithinMs`,
+ * or, with both, those either rule keeps. At least one of the two is set.
+ */
 export interface RetentionSettings {
-  keep: number
+  keep?: number
+  keepWithinMs?: number
   keepPrefix: string
 }
 
 export interface CreateSettings extends CommonSettings {
   command: 'create'
-  serverId: number
+  /** One or more, in the order given. */
+  serverIds: number[]
   description: string
   wait: boolean
-  /** Absent when `keep` is not set: nothing is ever deleted. */
+  /** Absent when neither keep nor keep-within is set: nothing is ever deleted. */
   retention?: RetentionSettings
   restoreOnFailure: boolean
 }
@@ -51,12 +57,20 @@ export interface WaitSettings extends CommonSettings {
   restoreOnFailure: boolean
 }
 
+/** The backups a restore is asked for. */
+export type BackupSelection =
+  /** The newest completed backup of each server of server-id. */
+  | { latest: true }
+  /** These backups, each restored to its own server. */
+  | { ids: number[] }
+  /** A `backup-ids` output of a create step: server id → backup id. */
+  | { byServer: Map<number, number> }
+
 export interface RestoreSettings extends CommonSettings {
   command: 'restore'
-  /** `latest`: the newest completed backup of serverId whose description starts with keepPrefix. */
-  backupId: number | typeof LATEST
-  /** When given, the backup must belong to this server. Required with `latest`. */
-  serverId?: number
+  backups: BackupSelection
+  /** When given, exactly the servers of the backups, one backup each. Required with `latest`. */
+  serverIds: number[]
   keepPrefix: string
   /** Wait for a backup still in progress, and until the server is back. */
   wait: boolean
@@ -71,7 +85,8 @@ export interface DeleteSettings extends CommonSettings {
 
 export interface ListSettings extends CommonSettings {
   command: 'list'
-  serverId?: number
+  /** None: every server. */
+  serverIds: number[]
   backupType?: BackupType
 }
 
@@ -87,15 +102,25 @@ export const COMMAND_INPUTS = [
   'wait',
   'poll-interval',
   'keep',
+  'keep-within',
   'keep-prefix',
   'restore-on-failure'
 ] as const
 export type CommandInput = (typeof COMMAND_INPUTS)[number]
 
-/** Which of those each command uses. An input given to a command that does not use it is refused. */
+/** Which of those each command uses. README's inputs table says the same (a test compares them). */
 export const INPUTS_USED: Record<Command, readonly CommandInput[]> = {
-  create: ['server-id', 'description', 'wait', 'poll-interval', 'keep', 'keep-prefix', 'restore-on-failure'],
-  wait: ['server-id', 'backup-id', 'poll-interval', 'keep', 'keep-prefix', 'restore-on-failure'],
+  create: [
+    'server-id',
+    'description',
+    'wait',
+    'poll-interval',
+    'keep',
+    'keep-within',
+    'keep-prefix',
+    'restore-on-failure'
+  ],
+  wait: ['server-id', 'backup-id', 'poll-interval', 'keep', 'keep-within', 'keep-prefix', 'restore-on-failure'],
   restore: ['server-id', 'backup-id', 'wait', 'poll-interval', 'keep-prefix'],
   delete: ['server-id', 'backup-id'],
   list: ['server-id', 'backup-type']
@@ -104,7 +129,7 @@ export const INPUTS_USED: Record<Command, readonly CommandInput[]> = {
 /**
  * Tuning inputs that a `with:` block shared by several steps may carry to any command; the others
  * change what a command does, and one given to a command that does not use it is a mistake (a
- * rollback step that forgot `command: restore` has a `backup-id` and no `command`).
+ * rollback step that forgot `command: restore` has a `backup-id` and no `command`), refused.
  */
 const TUNING_INPUTS: ReadonlySet<CommandInput> = new Set(['wait', 'poll-interval', 'keep-prefix'])
 
@@ -158,37 +183,40 @@ export function getInputs(): Settings {
         ...common,
         command,
         backupId: requiredPositiveInteger('backup-id', command),
-        serverId: optionalPositiveInteger('server-id')
+        serverId: oneServerId(command)
       }
     case 'list':
       return {
         ...common,
         command,
-        serverId: optionalPositiveInteger('server-id'),
+        serverIds: parseServerIds(),
         backupType: parseBackupType(core.getInput('backup-type'))
       }
   }
 }
 
 function createSettings(common: CommonSettings): CreateSettings {
+  const serverIds = parseServerIds()
+  if (serverIds.length === 0) throw new InputError('server-id is required for command create')
   const settings: CreateSettings = {
     ...common,
     command: 'create',
-    serverId: requiredPositiveInteger('server-id', 'create'),
+    serverIds,
     description: core.getInput('description', { trimWhitespace: false }) || runDescription(),
     wait: parseBoolean('wait', 'true'),
     restoreOnFailure: parseBoolean('restore-on-failure', 'false')
   }
   const retention = retentionSettings()
   if (retention === undefined) return settings
+  const rule = retention.keep !== undefined ? 'keep' : 'keep-within'
   if (!settings.description.startsWith(retention.keepPrefix)) {
     throw new InputError(
-      `keep is set but description "${settings.description}" does not start with keep-prefix "${retention.keepPrefix}": ` +
+      `${rule} is set but description "${settings.description}" does not start with keep-prefix "${retention.keepPrefix}": ` +
         'the new backup would never count toward the backups kept'
     )
   }
   if (!settings.wait) {
-    throw new InputError('keep needs wait: true: old backups are deleted only once the new one is completed')
+    throw new InputError(`${rule} needs wait: true: old backups are deleted only once the new one is completed`)
   }
   return { ...settings, retention }
 }
@@ -201,42 +229,104 @@ function waitSettings(common: CommonSettings): WaitSettings {
     ...common,
     command: 'wait',
     backupId: requiredPositiveInteger('backup-id', 'wait'),
-    serverId: optionalPositiveInteger('server-id'),
+    serverId: oneServerId('wait'),
     retention: retentionSettings(),
     restoreOnFailure: parseBoolean('restore-on-failure', 'false')
   }
 }
 
 function restoreSettings(common: CommonSettings): RestoreSettings {
-  const raw = core.getInput('backup-id')
-  const serverId = optionalPositiveInteger('server-id')
-  const latest = raw.toLowerCase() === LATEST
-  if (latest && serverId === undefined) {
+  const serverIds = parseServerIds()
+  const backups = parseBackupSelection(core.getInput('backup-id'))
+  if ('latest' in backups && serverIds.length === 0) {
     throw new InputError('backup-id latest needs server-id: the newest backup of which server?')
+  }
+  if ('byServer' in backups && serverIds.length > 0) {
+    const keys = [...backups.byServer.keys()]
+    if (keys.length !== serverIds.length || keys.some(id => !serverIds.includes(id))) {
+      throw new InputError(
+        `server-id (${serverIds.join(', ')}) must name exactly the servers of backup-id (${keys.join(', ')})`
+      )
+    }
   }
   return {
     ...common,
     command: 'restore',
-    backupId: latest ? LATEST : requiredPositiveInteger('backup-id', 'restore'),
-    serverId,
+    backups,
+    serverIds,
     keepPrefix: keepPrefixInput(),
     wait: parseBoolean('wait', 'true')
   }
+}
+
+/**
+ * backup-id for restore: `latest`; one or several ids apart by commas, spaces or newlines; or the
+ * `backup-ids` output of a create step, a JSON object from server id to backup id.
+ */
+export function parseBackupSelection(raw: string): BackupSelection {
+  const text = raw.trim()
+  if (text === '') throw new InputError('backup-id is required for command restore')
+  if (text.toLowerCase() === LATEST) return { latest: true }
+  if (!text.startsWith('{')) return { ids: parseIdList('backup-id', text) }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new InputError(`backup-id looks like a JSON object but is not one: ${text.slice(0, 80)}`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.keys(parsed).length === 0) {
+    throw new InputError('backup-id as JSON must be an object from server id to backup id, like {"101": 9001}')
+  }
+  const byServer = new Map<number, number>()
+  const seen = new Set<number>()
+  for (const [key, value] of Object.entries(parsed)) {
+    const serverId = parsePositiveInteger('a server id in backup-id', key)
+    const backupId = parsePositiveInteger(`the backup id of server ${serverId} in backup-id`, String(value))
+    if (seen.has(backupId)) throw new InputError(`backup-id names backup ${backupId} twice`)
+    seen.add(backupId)
+    byServer.set(serverId, backupId)
+  }
+  return { byServer }
+}
+
+/** Positive integers apart by commas, spaces or newlines; a duplicate is refused, naming it. */
+export function parseIdList(name: string, raw: string): number[] {
+  const ids: number[] = []
+  for (const word of raw.split(/[\s,]+/).filter(Boolean)) {
+    const id = parsePositiveInteger(name, word)
+    if (ids.includes(id)) throw new InputError(`${name} lists ${id} twice`)
+    ids.push(id)
+  }
+  return ids
+}
+
+function parseServerIds(): number[] {
+  return parseIdList('server-id', core.getInput('server-id'))
+}
+
+function oneServerId(command: Command): number | undefined {
+  const ids = parseServerIds()
+  if (ids.length > 1) throw new InputError(`server-id takes one server for command ${command}, got ${ids.length}`)
+  return ids[0]
 }
 
 function keepPrefixInput(): string {
   return core.getInput('keep-prefix', { trimWhitespace: false }) || DEFAULT_KEEP_PREFIX
 }
 
-/** keep and keep-prefix, or undefined when keep is not set. */
+/** keep, keep-within and keep-prefix, or undefined when neither keep nor keep-within is set. */
 function retentionSettings(): RetentionSettings | undefined {
   const keep = optionalPositiveInteger('keep')
-  if (keep === undefined) return undefined
+  const within = core.getInput('keep-within')
+  const keepWithinMs = within === '' ? undefined : parseDuration('keep-within', within, MAX_AGE_MS)
+  if (keep === undefined && keepWithinMs === undefined) return undefined
   const keepPrefix = keepPrefixInput()
   if (keepPrefix.trim() === '') {
-    throw new InputError('keep-prefix must not be empty when keep is set: every manual backup would match it')
+    throw new InputError(
+      `keep-prefix must not be empty when ${keep !== undefined ? 'keep' : 'keep-within'} is set: every manual backup would match it`
+    )
   }
-  return { keep, keepPrefix }
+  return { keep, keepWithinMs, keepPrefix }
 }
 
 function parseCommand(raw: string): Command {

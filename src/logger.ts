@@ -21,3 +21,8 @@ export function warning(message: string): void {
 export function notice(message: string, title?: string): void {
   core.notice(message, title ? { title } : undefined)
 }
+
+/** An error annotation that does not end the step: one of several, before the step fails. */
+export function error(message: string): void {
+  core.error(message)
+}

@@ -10,7 +10,7 @@ import { Deadline } from './deadline.js'
 import { ApiError, BackupError, InputError, messageOf } from './errors.js'
 import { getInputs, type CommonSettings, type Settings } from './input-helper.js'
 import * as log from './logger.js'
-import { restoreFromBackup } from './restoring.js'
+import { restoreFromBackups } from './restoring.js'
 import * as state from './state-helper.js'
 
 /** The action's entry: the main step, or, after it, the post step of restore-on-failure. */
@@ -58,8 +58,9 @@ function runCommand(settings: Settings, context: CommandContext): Promise<void> 
  */
 async function restoreOnFailure(): Promise<void> {
   if (!state.restoreOnFailureRequested()) return
-  const created = state.createdBackup()
-  if (!created) {
+  const created = state.createdBackups()
+  const what = [...created].map(([serverId, backupId]) => `server ${serverId} from backup ${backupId}`).join(', ')
+  if (created.size === 0) {
     log.warning(
       'restore-on-failure: the job failed, but this step created no backup, so there is nothing to restore from'
     )
@@ -67,22 +68,20 @@ async function restoreOnFailure(): Promise<void> {
   }
   if (!state.mainStepSucceeded()) {
     log.warning(
-      `restore-on-failure: the job failed, but in this backup step itself (backup ${created.backupId}), ` +
-        `before any later step ran: nothing was deployed after it, so server ${created.serverId} is not restored`
+      `restore-on-failure: the job failed, but in this backup step itself (${what}), before any later step ran: ` +
+        'nothing was deployed after it, so nothing is restored'
     )
     return
   }
   const settings = getInputs()
-  log.info(
-    `restore-on-failure: the job failed after this step; checking backup ${created.backupId} before restoring server ${created.serverId} from it`
-  )
+  log.info(`restore-on-failure: the job failed after this step; checking the backups before restoring ${what}`)
   try {
     await withApi(settings, ({ api, deadline }) =>
-      restoreFromBackup(api, deadline, {
-        backupId: created.backupId,
-        serverId: created.serverId,
+      restoreFromBackups(api, deadline, {
+        backups: { byServer: created },
+        serverIds: [],
         keepPrefix: '',
-        // The backup must have completed by now; the server is followed until it is back.
+        // The backups must have completed by now; the servers are followed until they are back.
         waitForBackup: false,
         waitForServer: true,
         pollIntervalMs: settings.pollIntervalMs,
@@ -90,9 +89,7 @@ async function restoreOnFailure(): Promise<void> {
       })
     )
   } catch (error) {
-    throw new BackupError(
-      `restore-on-failure could not restore server ${created.serverId} from backup ${created.backupId}: ${messageOf(error)}`
-    )
+    throw new BackupError(`restore-on-failure could not restore ${what}: ${messageOf(error)}`)
   }
 }
 

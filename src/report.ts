@@ -133,32 +133,100 @@ export async function summariseBackup(
   )
 }
 
-/** As soon as the restore was accepted, so a job killed while waiting still shows it. */
-export async function summariseRestoreStarted(backup: Backup, status: string): Promise<void> {
-  const table = fieldTable([
-    ['Server', fromApi(serverLabel(backup))],
-    ['Backup ID', String(backup.id)],
-    ['Backup created', fromApi(backup.created_at)],
-    ['Backup description', fromApi(backup.description)],
-    ['Restore status', fromApi(status)]
-  ])
-  await writeSummary([`## VPS.org restore of server ${backup.server.id}`, '', markdownTable(table), ''].join('\n'))
+/**
+ * As soon as the restore requests were answered, so a job killed while waiting still shows what
+ * was started. One server: its fields; several: a row each.
+ */
+export async function summariseRestoresStarted(
+  sent: ReadonlyArray<{ backup: Backup; answer?: Record<string, unknown>; failed?: string }>
+): Promise<void> {
+  const accepted = sent.filter(s => s.answer !== undefined)
+  if (accepted.length === 0) return
+  const statusOf = (s: (typeof sent)[number]): Cell =>
+    s.answer === undefined
+      ? `request failed: ${s.failed ?? ''}`
+      : fromApi(typeof s.answer.status === 'string' ? s.answer.status : 'accepted')
+  const [only] = sent
+  if (sent.length === 1 && only !== undefined) {
+    const { backup } = only
+    const table = fieldTable([
+      ['Server', fromApi(serverLabel(backup))],
+      ['Backup ID', String(backup.id)],
+      ['Backup created', fromApi(backup.created_at)],
+      ['Backup description', fromApi(backup.description)],
+      ['Restore status', statusOf(only)]
+    ])
+    await writeSummary([`## VPS.org restore of server ${backup.server.id}`, '', markdownTable(table), ''].join('\n'))
+    return
+  }
+  const table: Table = {
+    headers: ['Server', 'Backup ID', 'Backup created', 'Backup description', 'Restore status'],
+    rows: sent.map(s => [
+      fromApi(serverLabel(s.backup)),
+      String(s.backup.id),
+      fromApi(s.backup.created_at),
+      fromApi(truncate(oneLine(s.backup.description), 60)),
+      statusOf(s)
+    ])
+  }
+  await writeSummary([`## VPS.org restore of ${sent.length} servers`, '', markdownTable(table), ''].join('\n'))
 }
 
-/** When the wait for the server ended: how long it took and the status it ended in. */
-export async function summariseRestoreEnded(
-  outcome: { state: string; status: string },
-  text: string,
+/** When the wait for the servers ended: for each, how it ended and its final status. */
+export async function summariseRestoresEnded(
+  ended: ReadonlyArray<{ label: string; outcome: { state: string; status: string }; text: string }>,
   waitedMs: number
 ): Promise<void> {
-  const verdict = outcome.state === 'done' ? 'Finished' : outcome.state === 'unconfirmed' ? 'Not confirmed' : 'Failed'
-  const table = fieldTable([
-    ['Result', verdict],
-    ['Server status', fromApi(outcome.status)],
-    ['Waited', formatDuration(waitedMs)],
-    ['Details', fromApi(text)]
-  ])
-  await writeSummary([markdownTable(table), ''].join('\n'))
+  const verdict = (state: string): string =>
+    state === 'done' ? 'back' : state === 'unconfirmed' ? 'not confirmed' : 'not back'
+  const table: Table = {
+    headers: ['Server', 'Result', 'Server status', 'Details'],
+    rows: ended.map(e => [fromApi(e.label), verdict(e.outcome.state), fromApi(e.outcome.status), fromApi(e.text)])
+  }
+  await writeSummary(
+    [`Waited ${formatDuration(waitedMs)} for the restore to finish:`, '', markdownTable(table), ''].join('\n')
+  )
+}
+
+/** Several servers' backups of one create step: a row each. */
+export async function summariseBackups(
+  rows: ReadonlyArray<{ serverId: number; backup?: Backup; result: string }>,
+  waitedMs: number | undefined,
+  deletedIds: readonly number[]
+): Promise<void> {
+  const table: Table = {
+    headers: ['Server', 'Backup ID', 'Status', 'Size', 'Created', 'Result'],
+    rows: rows.map(({ serverId, backup, result }) => [
+      backup ? fromApi(serverLabel(backup)) : String(serverId),
+      backup ? String(backup.id) : '—',
+      backup ? fromApi(backup.status) : '—',
+      backup ? formatSize(backup.size_mb) : '—',
+      backup ? fromApi(backup.created_at) : '—',
+      fromApi(result)
+    ])
+  }
+  const ids = Object.fromEntries(rows.flatMap(r => (r.backup ? [[String(r.serverId), r.backup.id]] : [])))
+  await writeSummary(
+    [
+      `## VPS.org backups of ${rows.length} servers`,
+      '',
+      markdownTable(table),
+      '',
+      `Waited: ${waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)}. ` +
+        `Deleted by retention: ${deletedIds.length ? deletedIds.join(', ') : 'none'}.`,
+      '',
+      'To restore the servers from these backups, add this step (to a rollback job, for instance):',
+      '',
+      '```yaml',
+      `- uses: ${actionReference()}`,
+      '  with:',
+      '    api-token: ${{ secrets.VPS_API_TOKEN }}',
+      '    command: restore',
+      `    backup-id: '${JSON.stringify(ids)}'`,
+      '```',
+      ''
+    ].join('\n')
+  )
 }
 
 /** The job summary holds 1 MiB per step; the full list is in the log and the backups output. */

@@ -1,128 +1,245 @@
 /**
- * Restoring a server from a backup, for `command: restore` and the post step of
- * restore-on-failure: choosing and checking the backup, the one restore request, and following
- * the server until it is back.
+ * Restoring servers from backups, for `command: restore` and the post step of
+ * restore-on-failure: choosing and checking the backups (every check before any request), one
+ * restore request per server sent without one waiting for another, and following the servers
+ * until they are back.
  */
 import { COMPLETED, MANUAL, createdAtMs, isFailedStatus, newestFirst, type Backup } from './api/backup.js'
 import type { VpsApi } from './api/client.js'
-import { serverState, statusInRestoreAnswer } from './api/server.js'
-import { waitForBackup } from './backup-waiting.js'
+import { serverState, statusInRestoreAnswer, type Server } from './api/server.js'
+import { backupName, notCompleted, waitForBackups } from './backup-waiting.js'
 import type { Deadline } from './deadline.js'
 import { formatDuration } from './duration.js'
-import { BackupError } from './errors.js'
-import { LATEST } from './input-helper.js'
+import { BackupError, messageOf } from './errors.js'
+import type { BackupSelection } from './input-helper.js'
 import * as log from './logger.js'
-import { findBackup } from './lookup.js'
-import { setRestoreOutputs, setServerStatus } from './outputs.js'
-import { serverLabel, summariseRestoreEnded, summariseRestoreStarted } from './report.js'
-import { restoreOutcomeText, waitForRestores, waitWhileRestoring } from './server-waiting.js'
+import { findBackups } from './lookup.js'
+import { setRestoreOutputs, setServerStatuses } from './outputs.js'
+import { serverLabel, summariseRestoresEnded, summariseRestoresStarted } from './report.js'
+import { restoreOutcomeText, waitForRestores, waitWhileBusy } from './server-waiting.js'
 import { safeText } from './text.js'
 
 export interface RestoreRequest {
-  backupId: number | typeof LATEST
-  /** When given, the backup must belong to this server. Required with `latest`. */
-  serverId?: number
+  backups: BackupSelection
+  /** When given, exactly the servers of the backups, one backup each. Required with `latest`. */
+  serverIds: readonly number[]
   /** With `latest`: only backups whose description starts with it. */
   keepPrefix: string
   /** Wait for a backup still in progress instead of refusing it. */
   waitForBackup: boolean
-  /** Wait until the server is back, and for a restore already running instead of refusing. */
+  /** Wait until the servers are back, and for a restore already running instead of refusing. */
   waitForServer: boolean
   pollIntervalMs: number
   dryRun: boolean
 }
 
+/** One server's restore once its request was answered. */
+interface Sent {
+  backup: Backup
+  label: string
+  answer?: Record<string, unknown>
+  /** Why the request failed, when it did. */
+  failed?: string
+}
+
 /**
- * Checks the backup exists, belongs to the server (by its own server.id) and is completed, that
- * no restore of the server is running, then sends one restore request to the backup's server and,
- * when asked, follows the server until it is back.
+ * Checks every backup (it exists, belongs to its server by its own server.id, is completed or is
+ * waited for) and that no restore of the servers is running, then sends one restore request per
+ * server and, when asked, follows the servers until they are back.
  */
-export async function restoreFromBackup(api: VpsApi, deadline: Deadline, request: RestoreRequest): Promise<void> {
+export async function restoreFromBackups(api: VpsApi, deadline: Deadline, request: RestoreRequest): Promise<void> {
   const waiting = { pollIntervalMs: request.pollIntervalMs, deadline, log }
-  let backup = await chooseBackup(api, request)
-  if (backup.status !== COMPLETED) {
+  const backups = await completedBackups(api, await chooseBackups(api, request), request.waitForBackup, waiting)
+  const serverIds = backups.map(b => b.server.id)
+  if (request.waitForServer) {
+    await waitWhileBusy(api, serverIds, 'restoring it', { ...waiting, debug: log.debug })
+  } else {
+    const servers = await api.getServers(serverIds).catch(() => new Map<number, Server | undefined>())
+    for (const [serverId, server] of servers) {
+      if (typeof server?.status === 'string' && serverState(server.status) === 'busy') {
+        throw new BackupError(
+          `server ${serverId} is ${safeText(server.status, 40)} (another restore or operation is running); restore refused ` +
+            '(with wait: true the step waits for it to settle)'
+        )
+      }
+    }
+  }
+
+  const describe = (backup: Backup): string =>
+    `server ${safeText(serverLabel(backup))} from backup ${backup.id} (${safeText(backup.created_at, 40)}, ` +
+    `"${safeText(backup.description, 80)}")`
+  if (request.dryRun) {
+    for (const backup of backups) log.info(`Dry run: would restore ${describe(backup)}, overwriting the server's disk`)
+    return
+  }
+  for (const backup of backups) {
+    log.info(`Restoring ${describe(backup)}: the server's disk is overwritten with the backup's state`)
+  }
+  // Every request at once: none waits for another's answer, and an uncertain one is never repeated.
+  const sent: Sent[] = await Promise.all(
+    backups.map(async backup => {
+      const label = serverLabel(backup)
+      try {
+        return { backup, label, answer: await api.restoreServer(backup.server.id, backup.id) }
+      } catch (error) {
+        return { backup, label, failed: messageOf(error) }
+      }
+    })
+  )
+  const accepted = sent.filter((s): s is Sent & { answer: Record<string, unknown> } => s.answer !== undefined)
+  // Recorded at once, so a job killed while waiting still shows what was started.
+  const several = backups.length > 1
+  setRestoreOutputs(
+    accepted.map(({ backup, answer }) => ({ backup, answer })),
+    several
+  )
+  for (const { backup, answer } of accepted) {
+    const status = typeof answer.status === 'string' ? answer.status : 'accepted'
+    log.info(`Restore of server ${backup.server.id} from backup ${backup.id} accepted (${safeText(status, 40)})`)
+    log.notice(
+      `Server ${safeText(serverLabel(backup))} is being restored from backup ${backup.id}`,
+      `VPS.org restore of server ${backup.server.id}`
+    )
+  }
+  await summariseRestoresStarted(sent)
+  const problems = sent.flatMap(s => (s.failed === undefined ? [] : [s.failed]))
+  if (request.waitForServer && accepted.length > 0) {
+    problems.push(...(await followServers(api, accepted, several, waiting)))
+  }
+  if (problems.length === 1) throw new BackupError(problems[0])
+  if (problems.length > 1) {
+    for (const problem of problems) log.error(problem)
+    throw new BackupError(
+      `${problems.length} of ${backups.length} servers were not restored as asked (each is named above)`
+    )
+  }
+}
+
+/** Follows the servers whose restore was accepted; returns a line for each that did not come back. */
+async function followServers(
+  api: VpsApi,
+  accepted: ReadonlyArray<{ backup: Backup; label: string; answer: Record<string, unknown> }>,
+  several: boolean,
+  waiting: { pollIntervalMs: number; deadline: Deadline; log: typeof log }
+): Promise<string[]> {
+  const { deadline } = waiting
+  const names = accepted.map(a => safeText(a.label)).join(', ')
+  log.info(
+    `Waiting up to ${formatDuration(deadline.remainingMs())} for server${accepted.length > 1 ? 's' : ''} ${names} to be back…`
+  )
+  const { settled, waitedMs } = await waitForRestores(
+    api,
+    accepted.map(a => ({ serverId: a.backup.server.id, label: a.label, answered: statusInRestoreAnswer(a.answer) })),
+    waiting
+  )
+  const problems: string[] = []
+  const ended = accepted.map(({ backup, label }) => {
+    const outcome = settled.get(backup.server.id) ?? { state: 'timed-out' as const, status: 'unknown' }
+    const text = restoreOutcomeText(safeText(label), outcome, deadline.describe())
+    switch (outcome.state) {
+      case 'done':
+        log.info(
+          `Server ${safeText(label)} is back (${safeText(outcome.status, 40)}) after ${formatDuration(waitedMs)}`
+        )
+        if (serverState(outcome.status) === 'stopped') {
+          log.warning(
+            `Server ${safeText(label)} was restored from backup ${backup.id} and is stopped: start it when ready`
+          )
+        }
+        break
+      case 'unconfirmed':
+        log.warning(text)
+        break
+      case 'failed':
+      case 'timed-out':
+        problems.push(text)
+    }
+    return { backup, label, outcome, text }
+  })
+  setServerStatuses(
+    ended.map(({ backup, outcome }) => ({ serverId: backup.server.id, status: outcome.status })),
+    several
+  )
+  await summariseRestoresEnded(ended, waitedMs)
+  return problems
+}
+
+/** The backups asked for, in the order of server-id when given; every check before any request. */
+async function chooseBackups(api: VpsApi, request: RestoreRequest): Promise<Backup[]> {
+  const { backups: selection, serverIds } = request
+  if ('latest' in selection) {
+    const chosen: Backup[] = []
+    for (const serverId of serverIds) chosen.push(await latestBackup(api, serverId, request.keepPrefix))
+    for (const backup of chosen) {
+      log.info(
+        `backup-id latest: backup ${backup.id} of server ${safeText(serverLabel(backup))}, created ` +
+          `${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}"`
+      )
+    }
+    return chosen
+  }
+  if ('byServer' in selection) {
+    return findBackups(
+      api,
+      [...selection.byServer].map(([serverId, backupId]) => ({ backupId, serverId })),
+      'restore refused'
+    )
+  }
+  const only = serverIds.length === 1 && selection.ids.length === 1 ? serverIds[0] : undefined
+  const found = await findBackups(
+    api,
+    selection.ids.map(backupId => ({ backupId, serverId: only })),
+    'restore refused'
+  )
+  const servers = found.map(b => b.server.id)
+  const twice = servers.find((id, i) => servers.indexOf(id) !== i)
+  if (twice !== undefined) {
+    throw new BackupError(`backup-id names two backups of server ${twice}; one backup per server; restore refused`)
+  }
+  if (serverIds.length > 0 && (servers.length !== serverIds.length || servers.some(id => !serverIds.includes(id)))) {
+    throw new BackupError(
+      `server-id names servers ${serverIds.join(', ')}, but the backups are of servers ${servers.join(', ')}; restore refused`
+    )
+  }
+  return serverIds.length > 0 ? serverIds.map(id => found.find(b => b.server.id === id) as Backup) : found
+}
+
+/** The backups, completed: failed ones refused, ones in progress waited for or refused. */
+async function completedBackups(
+  api: VpsApi,
+  backups: readonly Backup[],
+  waitForBackup: boolean,
+  waiting: { pollIntervalMs: number; deadline: Deadline; log: typeof log }
+): Promise<Backup[]> {
+  for (const backup of backups) {
     const status = safeText(backup.status, 40)
     if (isFailedStatus(backup.status)) {
       throw new BackupError(`backup ${backup.id} has status "${status}" and cannot be restored; restore refused`)
     }
-    if (!request.waitForBackup) {
+    if (backup.status !== COMPLETED && !waitForBackup) {
       throw new BackupError(`backup ${backup.id} is ${status}, not completed; restore refused`)
     }
-    log.info(
-      `Backup ${backup.id} is ${status}; waiting up to ${deadline.describe()} for it to complete before restoring`
-    )
-    backup = (await waitForBackup(api, backup, waiting)).backup
   }
-
-  const serverId = backup.server.id
-  if (request.waitForServer) {
-    await waitWhileRestoring(api, serverId, 'restoring it', { ...waiting, debug: log.debug })
-  } else {
-    const server = await api.getServer(serverId).catch(() => undefined)
-    if (server?.status !== undefined && serverState(server.status) === 'busy') {
+  const running = backups.filter(b => b.status !== COMPLETED)
+  if (running.length === 0) return [...backups]
+  for (const backup of running) {
+    log.info(
+      `Backup ${backup.id} is ${safeText(backup.status, 40)}; waiting up to ${waiting.deadline.describe()} for it to complete before restoring`
+    )
+  }
+  const { settled } = await waitForBackups(api, running, waiting)
+  for (const backup of running) {
+    const outcome = settled.get(backup.id) ?? { state: 'timed-out', status: backup.status }
+    if (outcome.state !== 'done') {
       throw new BackupError(
-        `server ${serverId} is ${safeText(server.status, 40)} (another restore or operation is running); restore refused ` +
-          '(with wait: true the step waits for it to settle)'
+        `${notCompleted(backup, outcome, waiting.deadline.describe()).message}; nothing was restored`
       )
     }
   }
-
-  const what = `server ${safeText(serverLabel(backup))} from backup ${backup.id} (${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}")`
-  if (request.dryRun) {
-    log.info(`Dry run: would restore ${what}, overwriting the server's disk`)
-    return
-  }
-  log.info(`Restoring ${what}: the server's disk is overwritten with the backup's state`)
-  const answer = await api.restoreServer(serverId, backup.id)
-  const status = typeof answer.status === 'string' ? answer.status : 'accepted'
-  // Recorded at once, so a job killed while waiting still shows what was started.
-  setRestoreOutputs(backup, status, answer)
-  log.info(`Restore of server ${serverId} from backup ${backup.id} accepted (${safeText(status, 40)})`)
-  log.notice(
-    `Server ${safeText(serverLabel(backup))} is being restored from backup ${backup.id}`,
-    `VPS.org restore of server ${serverId}`
-  )
-  await summariseRestoreStarted(backup, status)
-  if (!request.waitForServer) return
-
-  const label = serverLabel(backup)
-  log.info(`Waiting up to ${formatDuration(deadline.remainingMs())} for server ${safeText(label)} to be back…`)
-  const { settled, waitedMs } = await waitForRestores(
-    api,
-    [{ serverId, label, answered: statusInRestoreAnswer(answer) }],
-    waiting
-  )
-  const outcome = settled.get(serverId) ?? { state: 'timed-out', status: 'unknown' }
-  setServerStatus(outcome.status)
-  const text = restoreOutcomeText(safeText(label), outcome, deadline.describe())
-  await summariseRestoreEnded(outcome, text, waitedMs)
-  switch (outcome.state) {
-    case 'done':
-      log.info(`Server ${safeText(label)} is back (${safeText(outcome.status, 40)}) after ${formatDuration(waitedMs)}`)
-      if (serverState(outcome.status) === 'stopped') {
-        log.warning(
-          `Server ${safeText(label)} was restored from backup ${backup.id} and is stopped: start it when ready`
-        )
-      }
-      return
-    case 'unconfirmed':
-      log.warning(text)
-      return
-    case 'failed':
-    case 'timed-out':
-      throw new BackupError(text)
-  }
-}
-
-async function chooseBackup(api: VpsApi, request: RestoreRequest): Promise<Backup> {
-  if (request.backupId !== LATEST) return findBackup(api, request.backupId, request.serverId, 'restore refused')
-  const serverId = request.serverId as number
-  const backup = await latestBackup(api, serverId, request.keepPrefix)
-  log.info(
-    `backup-id latest: backup ${backup.id} of server ${safeText(serverLabel(backup))}, created ${safeText(backup.created_at, 40)}, ` +
-      `"${safeText(backup.description, 80)}"`
-  )
-  return backup
+  return backups.map(b => {
+    const outcome = settled.get(b.id)
+    return outcome?.state === 'done' ? outcome.value : b
+  })
 }
 
 /**
@@ -140,13 +257,12 @@ export async function latestBackup(
       b => b.server.id === serverId && b.description.startsWith(prefix) && !Number.isNaN(createdAtMs(b))
     )
   )
-  const newest = candidates.findIndex(b => b.status === COMPLETED)
-  const skipped = newest === -1 ? candidates : candidates.slice(0, newest)
-  for (const b of skipped) {
-    log.info(`backup-id latest: passing over backup ${b.id} (${safeText(b.status, 40)}, not completed)`)
+  const found = candidates.find(b => b.status === COMPLETED)
+  for (const b of candidates) {
+    if (b === found) break
+    log.info(`backup-id latest: passing over ${backupName(b)} (${safeText(b.status, 40)}, not completed)`)
   }
-  const found = candidates[newest]
-  if (newest === -1 || found === undefined) {
+  if (found === undefined) {
     throw new BackupError(
       `no completed manual backup of server ${serverId} whose description starts with "${safeText(prefix, 60)}" ` +
         'for backup-id latest; nothing was restored'

@@ -5,6 +5,7 @@
  */
 import { COMPLETED, MANUAL, byAge, createdAtMs, oldestFirst, type Backup } from './api/backup.js'
 import type { VpsApi } from './api/client.js'
+import { formatDuration } from './duration.js'
 import { BackupError } from './errors.js'
 import type { RetentionSettings } from './input-helper.js'
 import * as log from './logger.js'
@@ -40,15 +41,20 @@ function manualBackupsOf(backups: readonly Backup[], serverId: number): Backup[]
 /**
  * After this run's backup completed: the prunable backups ranked by (created_at, id); this run's
  * backup and every newer one survive and count toward `keep`, and of the older ones only as many
- * as `keep` leaves room for. So a run never deletes another run's newer backup, and at least
- * min(keep, backups) remain whatever concurrent runs do.
+ * as `keep` leaves room for, and those created less than `keepWithinMs` before this run's backup
+ * (by the API's clock, both dates being the API's). A backup survives when either rule keeps it.
+ * So a run never deletes another run's newer backup, and at least min(keep, backups) remain
+ * whatever concurrent runs do.
  */
 export function backupsBeyondKeep(backups: readonly Backup[], rule: RetentionRule, own: Backup): Backup[] {
   const ranked = oldestFirst(backups.filter(b => b.id !== own.id && isPrunable(b, rule)))
   const older = ranked.filter(b => byAge(b, own) < 0)
   const newer = ranked.length - older.length
-  const olderKept = Math.max(0, rule.keep - 1 - newer)
-  return older.slice(0, Math.max(0, older.length - olderKept))
+  const keptByCount = rule.keep === undefined ? 0 : Math.max(0, rule.keep - 1 - newer)
+  const byCount = new Set(older.slice(older.length - keptByCount).map(b => b.id))
+  const window = rule.keepWithinMs
+  const byAgeRule = (b: Backup): boolean => window !== undefined && createdAtMs(b) >= createdAtMs(own) - window
+  return older.filter(b => !byCount.has(b.id) && !byAgeRule(b))
 }
 
 /** Whether the server has no room for one more manual backup. */
@@ -63,7 +69,8 @@ export function isAtLimit(backups: readonly Backup[], serverId: number): boolean
 export function backupsToMakeRoom(
   backups: readonly Backup[],
   serverId: number,
-  retention: RetentionSettings | undefined
+  retention: RetentionSettings | undefined,
+  now: number = Date.now()
 ): Backup[] {
   const manual = manualBackupsOf(backups, serverId)
   const excess = manual.length - (MANUAL_BACKUP_LIMIT - 1)
@@ -75,11 +82,15 @@ export function backupsToMakeRoom(
         'description starts with keep-prefix, or delete some by hand; nothing was deleted'
     )
   }
-  const candidates = oldestFirst(manual.filter(b => isPrunable(b, { ...retention, serverId })))
+  // Before the new backup exists, keep-within's window is measured back from now.
+  const window = retention.keepWithinMs
+  const outsideWindow = (b: Backup): boolean => window === undefined || createdAtMs(b) < now - window
+  const candidates = oldestFirst(manual.filter(b => isPrunable(b, { ...retention, serverId }) && outsideWindow(b)))
   if (candidates.length < excess) {
     throw new BackupError(
       `${where}, and only ${candidates.length} of them may be deleted (completed, description starting with ` +
-        `"${safeText(retention.keepPrefix, 60)}"), ${excess} needed; delete some by hand; nothing was deleted`
+        `"${safeText(retention.keepPrefix, 60)}"${window === undefined ? '' : `, older than keep-within ${formatDuration(window)}`}), ` +
+        `${excess} needed; delete some by hand; nothing was deleted`
     )
   }
   return candidates.slice(0, excess)
@@ -118,5 +129,15 @@ export async function applyKeep(api: VpsApi, rule: RetentionRule, own: Backup): 
         'deleted it; keep deleted nothing. Run the deploys of one server one at a time (see "Concurrent runs" in the README)'
     )
   }
-  return deleteBackups(api, backupsBeyondKeep(current, rule, listed), `keeping the ${rule.keep} newest`)
+  return deleteBackups(api, backupsBeyondKeep(current, rule, listed), `by ${describeRule(rule)}`)
+}
+
+/** `keep 5 and keep-within 30d`, for log lines. */
+export function describeRule(rule: RetentionSettings): string {
+  return [
+    rule.keep === undefined ? '' : `keep ${rule.keep}`,
+    rule.keepWithinMs === undefined ? '' : `keep-within ${formatDuration(rule.keepWithinMs)}`
+  ]
+    .filter(Boolean)
+    .join(' and ')
 }

@@ -1,8 +1,8 @@
 /**
- * Following a server through a restore, by its `status` in the Servers API. VPS.org documents
+ * Following servers through a restore, by their `status` in the Servers API. VPS.org documents
  * `restoring` while a restore runs, and neither the status a server ends in nor how long a restore
- * takes to show: so the wait is armed only once something shows `restoring`, and a server that
- * never does within RESTORE_GRACE_MS cannot be confirmed to have been restored.
+ * takes to show: so the wait for a server is armed only once something shows `restoring`, and a
+ * server that never does within RESTORE_GRACE_MS cannot be confirmed to have been restored.
  */
 import type { VpsApi } from './api/client.js'
 import { RESTORING, serverState } from './api/server.js'
@@ -29,23 +29,31 @@ export interface RestoreTarget {
   answered?: string
 }
 
-/** A read of the server that cannot tell how the restore ends, or undefined when it can. */
-async function readStatus(
-  api: Pick<VpsApi, 'getServer'>,
-  serverId: number
-): Promise<{ status: string } | { unreadable: string }> {
-  let server
+type ServerRead = { status: string } | { unreadable: string }
+
+/** Each server's status, or why it cannot be read (so the restore's end cannot be seen). */
+async function readStatuses(
+  api: Pick<VpsApi, 'getServers'>,
+  serverIds: readonly number[]
+): Promise<Map<number, ServerRead>> {
+  let servers
   try {
-    server = await api.getServer(serverId)
+    servers = await api.getServers(serverIds)
   } catch (error) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-      return { unreadable: `the token may lack the permission to read servers (${error.message})` }
+      const why = `the token may lack the permission to read servers (${error.message})`
+      return new Map(serverIds.map(id => [id, { unreadable: why }]))
     }
     throw error
   }
-  if (server === undefined) return { unreadable: `server ${serverId} is not in the server list` }
-  if (server.status === undefined) return { unreadable: `the API gave server ${serverId} without a status` }
-  return { status: server.status }
+  return new Map(
+    serverIds.map((id): [number, ServerRead] => {
+      const server = servers.get(id)
+      if (server === undefined) return [id, { unreadable: `server ${id} is not in the server list` }]
+      if (server.status === undefined) return [id, { unreadable: `the API gave server ${id} without a status` }]
+      return [id, { status: server.status }]
+    })
+  )
 }
 
 /**
@@ -54,16 +62,15 @@ async function readStatus(
  * `suspended` or in an error; `unconfirmed` one whose end cannot be seen.
  */
 export async function waitForRestores(
-  api: Pick<VpsApi, 'getServer'>,
+  api: Pick<VpsApi, 'getServers'>,
   targets: readonly RestoreTarget[],
   options: ServerWaitOptions
 ): Promise<PollResult<number, string>> {
   const started = Date.now()
   const armed = new Set(targets.filter(t => t.answered === RESTORING).map(t => t.serverId))
-  const read = async (serverId: number): Promise<Reading<string>> => {
-    const found = await readStatus(api, serverId)
-    if ('unreadable' in found) return { state: 'unconfirmed', status: 'unknown', why: found.unreadable }
-    const { status } = found
+  const judge = (serverId: number, read: ServerRead): Reading<string> => {
+    if ('unreadable' in read) return { state: 'unconfirmed', status: 'unknown', why: read.unreadable }
+    const { status } = read
     if (status.toLowerCase() === RESTORING) armed.add(serverId)
     switch (serverState(status)) {
       case 'broken':
@@ -73,6 +80,7 @@ export async function waitForRestores(
       case 'back':
       case 'stopped':
         if (armed.has(serverId)) return { state: 'done', status, value: status }
+        // Not started yet, as far as can be seen.
         if (Date.now() - started < RESTORE_GRACE_MS) return { state: 'waiting', status }
         return {
           state: 'unconfirmed',
@@ -91,62 +99,85 @@ export async function waitForRestores(
   }))
   return pollUntilSettled(
     subjects,
-    async pending => new Map(await Promise.all(pending.map(async s => [s.key, await read(s.key)] as const))),
+    async pending => {
+      const reads = await readStatuses(
+        api,
+        pending.map(s => s.key)
+      )
+      return new Map(pending.map(s => [s.key, judge(s.key, reads.get(s.key) ?? { unreadable: 'not read' })]))
+    },
     { ...options, plural: 'servers' }
   )
 }
 
-/** Waits, before backing up or restoring a server, while an earlier restore of it is running. */
-export async function waitWhileRestoring(
-  api: Pick<VpsApi, 'getServer'>,
-  serverId: number,
+/**
+ * Before backing up or restoring servers: waits while an earlier restore (or another operation)
+ * of any of them is running. A server that cannot be read is not waited for: the check is a
+ * courtesy the token may not allow, not a condition.
+ */
+export async function waitWhileBusy(
+  api: Pick<VpsApi, 'getServers'>,
+  serverIds: readonly number[],
   before: string,
   options: ServerWaitOptions & { debug: (message: string) => void }
 ): Promise<void> {
-  const found = await readStatus(api, serverId).catch((error: unknown) => ({
-    unreadable: error instanceof Error ? error.message : String(error)
-  }))
-  if ('unreadable' in found) {
-    options.debug(`Could not check whether server ${serverId} is being restored: ${found.unreadable}`)
-    return
-  }
-  if (serverState(found.status) !== 'busy') return
-  options.log.info(
-    `Server ${serverId} is ${safeText(found.status, 40)} (a restore or another operation started before this step); ` +
-      `waiting up to ${options.deadline.describe()} for it to settle before ${before}`
+  const reads = await readStatuses(api, serverIds).catch(
+    (error: unknown) =>
+      new Map<number, ServerRead>(
+        serverIds.map(id => [id, { unreadable: error instanceof Error ? error.message : String(error) }])
+      )
   )
+  const busy: Array<{ serverId: number; status: string }> = []
+  for (const [serverId, read] of reads) {
+    if ('unreadable' in read) options.debug(`Could not check whether server ${serverId} is busy: ${read.unreadable}`)
+    else if (serverState(read.status) === 'busy') busy.push({ serverId, status: read.status })
+  }
+  if (busy.length === 0) return
+  for (const { serverId, status } of busy) {
+    options.log.info(
+      `Server ${serverId} is ${safeText(status, 40)} (a restore or another operation started before this step); ` +
+        `waiting up to ${options.deadline.describe()} for it to settle before ${before}`
+    )
+  }
   const { settled } = await pollUntilSettled(
-    [
-      {
-        key: serverId,
-        name: `server ${serverId}`,
-        label: `Server ${serverId}`,
-        first: { state: 'waiting', status: found.status }
-      }
-    ],
-    async () => {
-      const now = await readStatus(api, serverId)
-      const reading: Reading<string> =
-        'unreadable' in now
-          ? { state: 'unconfirmed', status: 'unknown', why: now.unreadable }
-          : serverState(now.status) === 'busy'
-            ? { state: 'waiting', status: now.status }
-            : { state: 'done', status: now.status, value: now.status }
-      return new Map([[serverId, reading]])
+    busy.map(({ serverId, status }) => ({
+      key: serverId,
+      name: `server ${serverId}`,
+      label: `Server ${serverId}`,
+      first: { state: 'waiting' as const, status }
+    })),
+    async pending => {
+      const now = await readStatuses(
+        api,
+        pending.map(s => s.key)
+      )
+      return new Map(
+        pending.map(({ key }): [number, Reading<string>] => {
+          const read = now.get(key) ?? { unreadable: 'not read' }
+          if ('unreadable' in read) return [key, { state: 'unconfirmed', status: 'unknown', why: read.unreadable }]
+          return [
+            key,
+            serverState(read.status) === 'busy'
+              ? { state: 'waiting', status: read.status }
+              : { state: 'done', status: read.status, value: read.status }
+          ]
+        })
+      )
     },
     { ...options, plural: 'servers' }
   )
-  const outcome = settled.get(serverId)
-  if (outcome?.state === 'timed-out') {
-    throw new BackupError(
-      `timed out after ${options.deadline.describe()} waiting for server ${serverId} to leave ` +
-        `"${safeText(outcome.status, 40)}" before ${before}; nothing was changed`
-    )
-  }
-  if (outcome?.state === 'done' && serverState(outcome.value) === 'broken') {
-    throw new BackupError(
-      `server ${serverId} is ${safeText(outcome.value, 40)} after the operation that was running; not ${before}`
-    )
+  for (const [serverId, outcome] of settled) {
+    if (outcome.state === 'timed-out') {
+      throw new BackupError(
+        `timed out after ${options.deadline.describe()} waiting for server ${serverId} to leave ` +
+          `"${safeText(outcome.status, 40)}" before ${before}; nothing was changed`
+      )
+    }
+    if (outcome.state === 'done' && serverState(outcome.value) === 'broken') {
+      throw new BackupError(
+        `server ${serverId} is ${safeText(outcome.value, 40)} after the operation that was running; not ${before}`
+      )
+    }
   }
 }
 

@@ -6,8 +6,7 @@ import * as core from '@actions/core'
  */
 const IS_POST = 'isPost'
 const RESTORE_ON_FAILURE = 'restoreOnFailure'
-const BACKUP_ID = 'backupId'
-const SERVER_ID = 'serverId'
+const BACKUPS = 'backups'
 const MAIN_STEP_SUCCEEDED = 'mainStepSucceeded'
 
 /** True in the post step: the main step of this action ran before it in this job. */
@@ -39,16 +38,28 @@ export function mainStepSucceeded(): boolean {
   return core.getState(MAIN_STEP_SUCCEEDED) === 'true'
 }
 
-/** Saved as soon as the API accepts the backup, so the post step can name it in what it says. */
-export function saveCreatedBackup(backupId: number, serverId: number): void {
-  core.saveState(BACKUP_ID, String(backupId))
-  core.saveState(SERVER_ID, String(serverId))
+/**
+ * Saved each time the API accepts one more backup of the step, so the post step knows every
+ * server and its backup, in the order of server-id.
+ */
+export function saveCreatedBackups(backups: ReadonlyArray<{ id: number; server: { id: number } }>): void {
+  core.saveState(BACKUPS, JSON.stringify(backups.map(b => [b.server.id, b.id])))
 }
 
-export function createdBackup(): { backupId: number; serverId: number } | undefined {
-  const backupId = Number(core.getState(BACKUP_ID))
-  const serverId = Number(core.getState(SERVER_ID))
-  return Number.isSafeInteger(backupId) && backupId > 0 && Number.isSafeInteger(serverId) && serverId > 0
-    ? { backupId, serverId }
-    : undefined
+/** Server id → backup id of what the main step created (or waited for), in order. */
+export function createdBackups(): Map<number, number> {
+  let pairs: unknown
+  try {
+    pairs = JSON.parse(core.getState(BACKUPS) || '[]')
+  } catch {
+    return new Map()
+  }
+  const valid = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) > 0
+  return new Map(
+    Array.isArray(pairs)
+      ? pairs.flatMap(pair =>
+          Array.isArray(pair) && valid(pair[0]) && valid(pair[1]) ? [[pair[0], pair[1]] as [number, number]] : []
+        )
+      : []
+  )
 }

@@ -36,8 +36,12 @@ export interface VpsApi {
   deleteBackup(backupId: number): Promise<DeleteOutcome>
   /** Sends one restore request, never repeated when its outcome is unknown; the API's answer. */
   restoreServer(serverId: number, backupId: number): Promise<Record<string, unknown>>
+  /** How many backups match the filter, and in how many pages, from the first page alone. */
+  sizeOfList(filter: BackupFilter): Promise<{ count: number; pages: number }>
   /** The server, or undefined when the API does not list it. */
   getServer(serverId: number): Promise<Server | undefined>
+  /** Several servers at the cost of the fewest requests: one read each, or the list's pages. */
+  getServers(serverIds: readonly number[]): Promise<Map<number, Server | undefined>>
 }
 
 const LIST_PATH = '/api/v1/backups/'
@@ -52,6 +56,8 @@ export class VpsApiClient implements VpsApi {
   private warnedOfIgnoredFilter = false
   /** Set once GET /api/v1/servers/{id}/ answered 404 or 405: it is not documented, the list is. */
   private serversOnlyByList = false
+  /** Pages the server list took when last read. */
+  private serverListPages: number | undefined
 
   constructor(options: SessionOptions) {
     this.session = new ApiSession(options)
@@ -66,11 +72,8 @@ export class VpsApiClient implements VpsApi {
    * ignores `server_id` must not hand another server's backups to a caller that acts on them.
    */
   async listBackups(filter: BackupFilter = {}): Promise<Backup[]> {
-    const query = new URLSearchParams()
-    if (filter.serverId !== undefined) query.set('server_id', String(filter.serverId))
-    if (filter.backupType !== undefined) query.set('backup_type', filter.backupType)
-    const path = LIST_PATH + (query.size ? `?${query}` : '')
-    const listed = await this.session.listAll(path, decodeBackup, BACKUPS)
+    const path = this.listPath(filter)
+    const listed = (await this.session.listAll(path, decodeBackup, BACKUPS)).items
     const matching = listed.filter(
       b =>
         (filter.serverId === undefined || b.server.id === filter.serverId) &&
@@ -80,11 +83,18 @@ export class VpsApiClient implements VpsApi {
     if (ignored > 0 && !this.warnedOfIgnoredFilter) {
       this.warnedOfIgnoredFilter = true
       this.session.log.warning(
-        `GET ${path} answered with ${ignored} backup${ignored === 1 ? '' : 's'} that do not match ${query}; ` +
+        `GET ${path} answered with ${ignored} backup${ignored === 1 ? '' : 's'} that do not match its filter; ` +
           'the API (or a cache in front of it) ignored the filter: they are left out and never acted on'
       )
     }
     return matching
+  }
+
+  private listPath(filter: BackupFilter): string {
+    const query = new URLSearchParams()
+    if (filter.serverId !== undefined) query.set('server_id', String(filter.serverId))
+    if (filter.backupType !== undefined) query.set('backup_type', filter.backupType)
+    return LIST_PATH + (query.size ? `?${query}` : '')
   }
 
   /**
@@ -234,8 +244,28 @@ export class VpsApiClient implements VpsApi {
       session.log.debug(`GET ${path} answered ${answer.status}: reading servers from ${SERVERS_PATH} instead`)
       this.serversOnlyByList = true
     }
-    const servers = await session.listAll(SERVERS_PATH, decodeServer, SERVERS)
-    return servers.find(server => server.id === serverId)
+    return (await this.listServers()).get(serverId)
+  }
+
+  async getServers(serverIds: readonly number[]): Promise<Map<number, Server | undefined>> {
+    const oneByOne =
+      !this.serversOnlyByList && (serverIds.length === 1 || serverIds.length < (this.serverListPages ?? 1))
+    if (!oneByOne) return this.listServers()
+    const servers = await Promise.all(serverIds.map(async id => [id, await this.getServer(id)] as const))
+    return new Map(servers)
+  }
+
+  async sizeOfList(filter: BackupFilter): Promise<{ count: number; pages: number }> {
+    const page = await this.session.listAll(this.listPath(filter), decodeBackup, BACKUPS, { firstPageOnly: true })
+    const count = page.count ?? page.items.length
+    return { count, pages: page.morePages ? Math.ceil(count / Math.max(1, page.items.length)) : 1 }
+  }
+
+  /** Every server, from the documented list, by its own id. */
+  private async listServers(): Promise<Map<number, Server>> {
+    const listing = await this.session.listAll(SERVERS_PATH, decodeServer, SERVERS)
+    this.serverListPages = listing.pages
+    return new Map(listing.items.map(server => [server.id, server]))
   }
 
   /**

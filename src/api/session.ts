@@ -55,6 +55,17 @@ export interface ListNoun {
   list: string
 }
 
+/** What reading a list gave: its rows, and what it cost. */
+export interface Listing<T> {
+  items: T[]
+  /** Pages read. */
+  pages: number
+  /** The `count` the first page gave, when it gave one. */
+  count: number | undefined
+  /** With firstPageOnly: whether the list has more pages than the one read. */
+  morePages: boolean
+}
+
 export class ApiSession {
   private readonly http: HttpTransport
   readonly origin: string
@@ -163,14 +174,17 @@ export class ApiSession {
   async listAll<T extends { id: number }>(
     pathAndQuery: string,
     decode: (row: unknown) => T | undefined,
-    noun: ListNoun
-  ): Promise<T[]> {
+    noun: ListNoun,
+    { firstPageOnly = false }: { firstPageOnly?: boolean } = {}
+  ): Promise<Listing<T>> {
     const first = this.url(pathAndQuery)
     let url: string | undefined = first
     const seen = new Set<string>()
     const rows = new Map<number, T>()
     const malformed: unknown[] = []
     let bytes = 0
+    let count: number | undefined
+    let morePages = false
     while (url !== undefined) {
       const path = this.pathOf(url)
       const request = { method: 'GET', path }
@@ -203,10 +217,15 @@ export class ApiSession {
       if (bytes > LIST_LIMITS.bytes) {
         throw stop(`more than ${LIST_LIMITS.bytes / (1024 * 1024)} MiB of answers; the API's paging is broken`)
       }
+      if (seen.size === 1 && typeof page.count === 'number') count = page.count
       url = this.nextPage(page.next, url)
+      if (firstPageOnly && url !== undefined) {
+        morePages = true
+        break
+      }
     }
     this.reportMalformed(malformed, noun)
-    return [...rows.values()]
+    return { items: [...rows.values()], pages: seen.size, count, morePages }
   }
 
   /** One warning for rows not seen before: they are skipped, never acted on. */

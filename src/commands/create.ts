@@ -1,88 +1,173 @@
 import { COMPLETED, MANUAL, type Backup } from '../api/backup.js'
 import type { CreatedBackup, VpsApi } from '../api/client.js'
+import { backupName, notCompleted, waitForBackups } from '../backup-waiting.js'
 import { formatDuration } from '../duration.js'
-import { waitForBackup } from '../backup-waiting.js'
-import { ApiError } from '../errors.js'
+import { ApiError, BackupError, messageOf } from '../errors.js'
 import type { CreateSettings } from '../input-helper.js'
 import * as log from '../logger.js'
-import { setBackupOutputs, setDeletedIds } from '../outputs.js'
-import { formatSize, serverLabel, summariseBackup } from '../report.js'
-import { applyKeep, backupsBeyondKeep, backupsToMakeRoom, deleteBackups, isAtLimit } from '../retention.js'
-import { saveCreatedBackup } from '../state-helper.js'
+import { setBackupIds, setBackupOutputs, setBackupsOutput, setDeletedIds } from '../outputs.js'
+import { formatSize, serverLabel, summariseBackup, summariseBackups } from '../report.js'
+import {
+  applyKeep,
+  backupsBeyondKeep,
+  backupsToMakeRoom,
+  deleteBackups,
+  describeRule,
+  isAtLimit
+} from '../retention.js'
+import { waitWhileBusy } from '../server-waiting.js'
+import { saveCreatedBackups } from '../state-helper.js'
 import { safeText } from '../text.js'
 import type { CommandContext } from './context.js'
 
 const MAKING_ROOM = 'to make room under the limit of 10 manual backups'
 
+/** One server of the step: what was there before, and what must go to make room. */
+interface Plan {
+  serverId: number
+  before: Backup[]
+  roomFor: Backup[]
+}
+
 /**
- * The main job: make room under the API's limit if allowed, start a manual backup, hand its id
- * on at once, wait until it is usable, then trim old pre-deploy backups to `keep`.
+ * The main job, for one server or several: check every server first (room under the API's
+ * limit, no restore running), make room where allowed, start every backup, hand the ids on at
+ * once, wait for all of them together, then apply keep and keep-within to each server.
  */
 export async function createCommand(settings: CreateSettings, { api, deadline }: CommandContext): Promise<void> {
-  const { serverId, retention } = settings
-  const before = await api.listBackups({ serverId, backupType: MANUAL })
-  const roomFor = backupsToMakeRoom(before, serverId, retention)
+  const { serverIds, retention } = settings
+  const several = serverIds.length > 1
+  const waiting = { pollIntervalMs: settings.pollIntervalMs, deadline, log }
 
+  // Every check, for every server, before anything is changed.
+  const plans: Plan[] = []
+  for (const serverId of serverIds) {
+    const before = await api.listBackups({ serverId, backupType: MANUAL })
+    plans.push({ serverId, before, roomFor: backupsToMakeRoom(before, serverId, retention) })
+  }
+  await waitWhileBusy(api, serverIds, 'backing it up', { ...waiting, debug: log.debug })
   if (settings.dryRun) {
-    forecast(settings, before, roomFor)
+    for (const plan of plans) forecast(settings, plan)
     return
   }
 
-  const deletedIds = await deleteBackups(api, roomFor, MAKING_ROOM)
+  const deletedIds: number[] = []
+  for (const plan of plans) deletedIds.push(...(await deleteBackups(api, plan.roomFor, MAKING_ROOM)))
   setDeletedIds(deletedIds)
 
-  const { backup: started, adopted } = await startBackup(settings, api, before, deletedIds)
-  saveCreatedBackup(started.id, started.server.id)
-  setBackupOutputs(started)
-  log.info(
-    `Backup ${started.id} of server ${safeText(serverLabel(started))} ${adopted ? 'found after an interrupted request' : 'started'}: ` +
-      `"${safeText(settings.description, 120)}"`
+  // All create requests at once; each backup's id goes out the moment the API accepts it.
+  const accepted = new Map<number, Backup>()
+  const started = await Promise.all(
+    plans.map(async plan => {
+      try {
+        const created = await startBackup(settings, api, plan, deletedIds)
+        accepted.set(plan.serverId, created.backup)
+        const inOrder = serverIds.flatMap(id => accepted.get(id) ?? [])
+        saveCreatedBackups(inOrder)
+        setBackupIds(inOrder)
+        if (!several) setBackupOutputs(created.backup)
+        log.info(
+          `Backup ${created.backup.id} of server ${safeText(serverLabel(created.backup))} ` +
+            `${created.adopted ? 'found after an interrupted request' : 'started'}: "${safeText(settings.description, 120)}"`
+        )
+        return { plan, backup: created.backup }
+      } catch (error) {
+        if (!several) throw error
+        return { plan, failed: `could not start a backup of server ${plan.serverId}: ${messageOf(error)}` }
+      }
+    })
   )
+  const running = started.flatMap(s => (s.backup ? [s.backup] : []))
+  if (several) setBackupsOutput(running)
 
-  let backup: Backup = started
+  let final = new Map(running.map(b => [b.id, b]))
   let waitedMs: number | undefined
-  if (settings.wait) {
-    log.info(`Waiting up to ${deadline.describe()} for backup ${started.id} to complete…`)
-    const result = await waitForBackup(api, started, { pollIntervalMs: settings.pollIntervalMs, deadline, log })
-    backup = result.backup
+  const problems = started.flatMap(s => (s.failed === undefined ? [] : [s.failed]))
+  if (settings.wait && running.length > 0) {
+    log.info(
+      `Waiting up to ${deadline.describe()} for ${running.length === 1 ? `backup ${running[0]?.id}` : `${running.length} backups`} to complete…`
+    )
+    const result = await waitForBackups(api, running, waiting)
     waitedMs = result.waitedMs
-    setBackupOutputs(backup)
-    log.info(
-      `Backup ${backup.id} completed in ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${result.checks} status checks`
+    final = new Map(
+      running.map(backup => {
+        const outcome = result.settled.get(backup.id) ?? { state: 'timed-out' as const, status: backup.status }
+        if (outcome.state === 'done') return [backup.id, outcome.value]
+        problems.push(notCompleted(backup, outcome, deadline.describe()).message)
+        return [backup.id, backup]
+      })
     )
-  } else {
-    log.info(
-      `Not waiting (wait: false): backup ${started.id} is ${safeText(backup.status, 40)}; it is not usable until completed`
-    )
+    const completed = running.flatMap(b => (final.get(b.id)?.status === COMPLETED ? [final.get(b.id) as Backup] : []))
+    if (several) setBackupsOutput(running.map(b => final.get(b.id) ?? b))
+    else if (completed[0]) setBackupOutputs(completed[0])
+    for (const backup of completed) {
+      log.info(
+        `Backup ${backup.id} completed in ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${result.rounds} status checks`
+      )
+    }
+    if (retention !== undefined) {
+      for (const backup of completed) {
+        deletedIds.push(...(await applyKeep(api, { ...retention, serverId: backup.server.id }, backup)))
+        setDeletedIds(deletedIds)
+      }
+    }
+  } else if (!settings.wait) {
+    for (const backup of running) {
+      log.info(
+        `Not waiting (wait: false): backup ${backup.id} is ${safeText(backup.status, 40)}; it is not usable until completed`
+      )
+    }
   }
 
-  if (retention !== undefined) {
-    deletedIds.push(...(await applyKeep(api, { ...retention, serverId }, backup)))
-    setDeletedIds(deletedIds)
+  if (!several && problems.length > 0) throw new BackupError(problems[0])
+  for (const backup of running) {
+    const now = final.get(backup.id) ?? backup
+    log.notice(
+      `Backup ${now.id} of server ${safeText(serverLabel(now))} is ${safeText(now.status, 40)}`,
+      `VPS.org backup ${now.id}`
+    )
   }
-
-  log.notice(
-    `Backup ${backup.id} of server ${safeText(serverLabel(backup))} is ${safeText(backup.status, 40)}`,
-    `VPS.org backup ${backup.id}`
+  if (!several) {
+    const [only] = running
+    if (only) await summariseBackup(final.get(only.id) ?? only, waitedMs, deletedIds)
+    return
+  }
+  await summariseBackups(
+    started.map(s => {
+      const backup = s.backup ? (final.get(s.backup.id) ?? s.backup) : undefined
+      const problem = s.failed ?? problems.find(p => backup !== undefined && p.includes(backupName(backup)))
+      return {
+        serverId: s.plan.serverId,
+        backup,
+        result: problem ?? (backup?.status === COMPLETED ? 'completed' : 'started')
+      }
+    }),
+    waitedMs,
+    deletedIds
   )
-  await summariseBackup(backup, waitedMs, deletedIds)
+  if (problems.length > 0) {
+    for (const problem of problems) log.error(problem)
+    throw new BackupError(
+      `${problems.length} of ${serverIds.length} servers have no completed backup from this step (each is named above)`
+    )
+  }
 }
 
 /**
  * Sends the create request. When the API refuses it with a 400 and a fresh list shows the server
  * at the limit (another run took the last slot since this one looked; the error body is not
- * documented, so the list decides), room is made under `keep` once more and the request sent
+ * documented, so the list decides), room is made under keep once more and the request sent
  * again, once.
  */
 async function startBackup(
   settings: CreateSettings,
   api: VpsApi,
-  before: readonly Backup[],
+  plan: Plan,
   deletedIds: number[]
 ): Promise<CreatedBackup> {
-  const { serverId, description } = settings
+  const { serverId } = plan
   try {
-    return await api.createBackup(serverId, description, new Set(before.map(b => b.id)))
+    return await api.createBackup(serverId, settings.description, new Set(plan.before.map(b => b.id)))
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 400) throw error
     const fresh = await api.listBackups({ serverId, backupType: MANUAL })
@@ -94,13 +179,13 @@ async function startBackup(
     )
     deletedIds.push(...(await deleteBackups(api, roomFor, MAKING_ROOM)))
     setDeletedIds(deletedIds)
-    return api.createBackup(serverId, description, new Set(fresh.map(b => b.id)))
+    return api.createBackup(serverId, settings.description, new Set(fresh.map(b => b.id)))
   }
 }
 
 /** dry-run: what a real run would delete and create, from what it has read. */
-function forecast(settings: CreateSettings, before: readonly Backup[], roomFor: readonly Backup[]): void {
-  const { serverId, retention } = settings
+function forecast(settings: CreateSettings, { serverId, before, roomFor }: Plan): void {
+  const { retention } = settings
   for (const backup of roomFor) {
     log.info(`Dry run: would delete backup ${backup.id} (${safeText(backup.created_at, 40)}) to stay under the limit`)
   }
@@ -109,9 +194,9 @@ function forecast(settings: CreateSettings, before: readonly Backup[], roomFor: 
   )
   if (retention === undefined) return
   log.info(
-    `Dry run: would then keep the ${retention.keep} newest "${safeText(retention.keepPrefix, 60)}" backups of server ${serverId}`
+    `Dry run: would then apply ${describeRule(retention)} to the "${safeText(retention.keepPrefix, 60)}" backups of server ${serverId}`
   )
-  // The new backup would be the newest; it has no id yet.
+  // The new backup would be the newest, created now; it has no id yet.
   const newest: Backup = {
     id: Number.MAX_SAFE_INTEGER,
     server: { id: serverId, name: '' },
@@ -125,7 +210,7 @@ function forecast(settings: CreateSettings, before: readonly Backup[], roomFor: 
   const remaining = before.filter(b => !roomFor.includes(b))
   for (const backup of backupsBeyondKeep(remaining, { ...retention, serverId }, newest)) {
     log.info(
-      `Dry run: would then delete backup ${backup.id} (${safeText(backup.created_at, 40)}), keeping the ${retention.keep} newest`
+      `Dry run: would then delete backup ${backup.id} (${safeText(backup.created_at, 40)}), by ${describeRule(retention)}`
     )
   }
 }

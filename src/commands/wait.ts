@@ -7,7 +7,7 @@ import { findBackup } from '../lookup.js'
 import { setBackupOutputs, setDeletedIds } from '../outputs.js'
 import { formatSize, serverLabel, summariseBackup } from '../report.js'
 import { applyKeep } from '../retention.js'
-import { saveCreatedBackup } from '../state-helper.js'
+import { saveCreatedBackups } from '../state-helper.js'
 import { safeText } from '../text.js'
 import type { CommandContext } from './context.js'
 
@@ -24,7 +24,7 @@ export async function waitCommand(settings: WaitSettings, { api, deadline }: Com
     )
     return
   }
-  saveCreatedBackup(found.id, found.server.id)
+  saveCreatedBackups([found])
   setBackupOutputs(found)
   log.info(`Waiting up to ${deadline.describe()} for backup ${found.id} of server ${safeText(serverLabel(found))}…`)
   const { backup, waitedMs, checks } = await waitForBackup(api, found, {
