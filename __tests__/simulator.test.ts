@@ -7,7 +7,7 @@ import {
   type SimBackup,
   type Simulator,
   type SimulatorOptions
-} from './simulator/simulator.js'
+} from '../tools/simulator/index.js'
 
 const TOKEN = 'test-token'
 const WEB = 12345

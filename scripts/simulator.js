@@ -3,7 +3,7 @@
 //   node scripts/simulator.js [--port 8080] [--backup-duration 5000] [--token test-token]
 // It prints its URL on the first line of stdout.
 import { parseArgs } from 'node:util'
-import { startSimulator } from '../__tests__/simulator/simulator.js'
+import { startSimulator } from '../tools/simulator/index.js'
 
 const { values } = parseArgs({
   options: {

@@ -1,0 +1,193 @@
+// @ts-check
+/**
+ * A stand-in for the VPS.org API (reference: /work/shared/vps-org-backups-api.md), served over
+ * real HTTP on loopback so that tests, `npm run demo` and `npm run bench` exercise the project's
+ * real HTTP client.
+ *
+ * It follows Django REST Framework conventions where the reference is silent (error bodies,
+ * PageNumberPagination), resolves backup statuses lazily from the clock (no timers to leak),
+ * and can inject the infrastructure faults a client meets in front of such an API: resets,
+ * hangs, cut bodies, proxy error pages, gateway errors after the API acted, redirects and
+ * connections refused.
+ *
+ * Modules: store.js (state), api.js (endpoints) on drf.js (DRF conventions), faults.js,
+ * listen.js and wire.js (HTTP). The types are the JSDoc below; TypeScript reads them from here.
+ */
+import { createApi } from './api.js'
+import { answerWithFault, FaultQueue } from './faults.js'
+import { listen, readRequest } from './listen.js'
+import { BackupStore } from './store.js'
+import { bodyResponse, send } from './wire.js'
+
+/** @typedef {import('./store.js').SimServer} SimServer */
+/** @typedef {import('./store.js').SimBackup} SimBackup */
+/** @typedef {import('./store.js').BackupInput} BackupInput */
+/** @typedef {import('./listen.js').RecordedRequest} RecordedRequest */
+/** @typedef {import('./faults.js').FaultSpec} FaultSpec */
+/** @typedef {import('./faults.js').FaultKind} FaultKind */
+
+/**
+ * @typedef {object} SimulatorOptions
+ * @property {string} [token] The bearer token the API accepts; default 'test-token'.
+ * @property {string} [host] Default '127.0.0.1'.
+ * @property {number} [port] Default 0 (a free port).
+ * @property {SimServer[]} [servers] Default [{id: 12345, name: 'web-server-01'}, {id: 23456, name:
+ *   'db-server-01'}].
+ * @property {number} [backupDurationMs] Time from creation until a manual backup created through POST
+ *   is finished; default 2000.
+ * @property {number} [pageSize] Results per page of the list endpoint; default 100.
+ * @property {number} [keepAliveTimeoutMs] Default 75000 (nginx's default), so keep-alive connections
+ *   survive long poll intervals.
+ */
+
+/**
+ * A running simulator. Its URL is e.g. 'http://127.0.0.1:41234' (no trailing slash).
+ * @typedef {Readonly<SimulatorMembers>} Simulator
+ */
+
+/**
+ * @typedef {object} SimulatorMembers
+ * @property {string} url e.g. 'http://127.0.0.1:41234', no trailing slash.
+ * @property {RecordedRequest[]} requests Every request received, in order, including the ones a fault
+ *   handled.
+ * @property {number} connections TCP connections accepted so far (since start or the last reset()).
+ * @property {Array<{ serverId: number, backupId: number, at: number }>} restores Restores the API
+ *   accepted, in order.
+ * @property {(server: SimServer) => void} addServer Throws when a server with that id exists already.
+ * @property {(partial: BackupInput) => SimBackup} addBackup Adds a backup directly (no lifecycle: its
+ *   status stays as given). Defaults: next id, manual, completed, size_mb 1000 when completed (else
+ *   null), created_at now, expires_at null for manual and created_at + 30 days for automatic,
+ *   description ''. Throws for an unknown server.
+ * @property {() => SimBackup[]} backups Deep copies of the current backups in insertion order, statuses
+ *   resolved as of now.
+ * @property {(ms: number) => void} setBackupDuration Duration of backups created from now on.
+ * @property {(status: string | null) => void} setCreateOutcome null (default): backups created via POST
+ *   end 'completed'; a string such as 'failed' makes the backups created from now on end with that
+ *   status (size_mb stays null).
+ * @property {(spec: FaultSpec) => void} fault Queues a fault; each request takes the first queued fault
+ *   that matches and has uses left.
+ * @property {() => void} clearFaults Drops every queued fault.
+ * @property {(ms: number) => Promise<void>} refuseConnections Refuses connections from now for `ms`
+ *   (extending a refusal in progress), as the `refuse` fault does: open connections are destroyed,
+ *   then the simulator listens again on the same port. Resolves once nothing listens any more.
+ * @property {() => void} reset Clears backups (ids restart), requests, restores, faults and the
+ *   connection count, and puts the backup duration and create outcome back to their initial values;
+ *   keeps servers and token.
+ * @property {() => Promise<void>} close Closes the server and destroys every open socket, hung ones
+ *   included. Idempotent.
+ */
+
+/**
+ * A plain recording HTTP server, e.g. the target of a redirect on a second loopback host.
+ * @typedef {object} Recorder
+ * @property {string} url
+ * @property {RecordedRequest[]} requests
+ * @property {() => Promise<void>} close
+ */
+
+/**
+ * @typedef {object} RecorderOptions
+ * @property {string} [host] Default '127.0.0.2'.
+ * @property {number} [port] Default 0 (a free port).
+ * @property {number} [status] Default 200.
+ * @property {unknown} [body] Default {"count": 0, "results": []}; a string is sent as is, anything
+ *   else as JSON.
+ */
+
+const DEFAULT_TOKEN = 'test-token'
+const DEFAULT_HOST = '127.0.0.1'
+// Redirect targets live on another loopback address, so a client that forwards credentials
+// across hosts on a redirect is caught (Linux routes all of 127.0.0.0/8 to lo).
+const DEFAULT_RECORDER_HOST = '127.0.0.2'
+/** @type {SimServer[]} */
+const DEFAULT_SERVERS = [
+  { id: 12345, name: 'web-server-01' },
+  { id: 23456, name: 'db-server-01' }
+]
+const DEFAULT_BACKUP_DURATION_MS = 2000
+const DEFAULT_PAGE_SIZE = 100
+// nginx's keepalive_timeout default: keep-alive connections survive long poll intervals.
+const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 75_000
+
+/**
+ * Starts the simulator on loopback.
+ * @param {SimulatorOptions} [options]
+ * @returns {Promise<Simulator>}
+ */
+export async function startSimulator(options = {}) {
+  const {
+    token = DEFAULT_TOKEN,
+    host = DEFAULT_HOST,
+    port = 0,
+    servers = DEFAULT_SERVERS,
+    backupDurationMs = DEFAULT_BACKUP_DURATION_MS,
+    pageSize = DEFAULT_PAGE_SIZE,
+    keepAliveTimeoutMs = DEFAULT_KEEP_ALIVE_TIMEOUT_MS
+  } = options
+  const store = new BackupStore(servers, backupDurationMs)
+  const api = createApi(store, { token, pageSize })
+  const faults = new FaultQueue()
+  /** @type {RecordedRequest[]} */
+  const requests = []
+
+  const listener = await listen({ host, port, keepAliveTimeoutMs }, async (req, res) => {
+    const { record, url } = await readRequest(req)
+    requests.push(record)
+    const process = () => {
+      const origin = `http://${req.headers.host ?? new URL(listener.url).host}`
+      const response = api({ method: record.method, url, headers: req.headers, body: record.body, origin })
+      return bodyResponse(response.status, response.body, response.headers)
+    }
+    const spec = faults.take(record.method, record.path)
+    if (spec) answerWithFault({ res, spec, process, refuse: listener.refuse })
+    else send(res, process())
+  })
+
+  return {
+    url: listener.url,
+    requests,
+    get connections() {
+      return listener.connections
+    },
+    restores: store.restores,
+    addServer: server => store.addServer(server),
+    addBackup: partial => store.toJsonAt(store.insert(partial), Date.now()),
+    backups() {
+      const now = Date.now()
+      return store.list().map(record => store.toJsonAt(record, now))
+    },
+    setBackupDuration(ms) {
+      store.durationMs = ms
+    },
+    setCreateOutcome(status) {
+      store.createOutcome = status
+    },
+    fault: spec => faults.add(spec),
+    refuseConnections: ms => listener.refuse(ms),
+    clearFaults: () => faults.clear(),
+    reset() {
+      store.clear()
+      requests.length = 0
+      faults.clear()
+      listener.connections = 0
+    },
+    close: () => listener.close()
+  }
+}
+
+/**
+ * Starts a recorder that answers every request with the same status and body.
+ * @param {RecorderOptions} [options]
+ * @returns {Promise<Recorder>}
+ */
+export async function startRecorder(options = {}) {
+  const { host = DEFAULT_RECORDER_HOST, port = 0, status = 200, body = { count: 0, results: [] } } = options
+  /** @type {RecordedRequest[]} */
+  const requests = []
+  const response = bodyResponse(status, body)
+  const listener = await listen({ host, port, keepAliveTimeoutMs: DEFAULT_KEEP_ALIVE_TIMEOUT_MS }, async (req, res) => {
+    requests.push((await readRequest(req)).record)
+    send(res, response)
+  })
+  return { url: listener.url, requests, close: () => listener.close() }
+}
