@@ -407,6 +407,195 @@ describe('deleting backups', () => {
     const again = await call(sim.url, `${BACKUPS}${id}/`, { method: 'DELETE' })
     expect(again).toMatchObject({ status: 404, json: { detail: 'Not found.' } })
   })
+
+  it('setDeleteStatus(202): answers 202 Accepted with a detail, and the backup is gone; reset() puts 204 back', async () => {
+    const sim = simulator()
+    sim.setDeleteStatus(202)
+    const { id } = sim.addBackup({ serverId: WEB })
+    const deleted = await call(sim.url, `${BACKUPS}${id}/`, { method: 'DELETE' })
+    expect(deleted).toMatchObject({ status: 202, json: { detail: 'Deletion scheduled.' } })
+    expect((await call<Page>(sim.url, BACKUPS)).json?.results).toEqual([])
+    expect((await call(sim.url, `${BACKUPS}${id}/`, { method: 'DELETE' })).status).toBe(404)
+
+    sim.reset()
+    const again = sim.addBackup({ serverId: WEB })
+    expect(await call(sim.url, `${BACKUPS}${again.id}/`, { method: 'DELETE' })).toMatchObject({ status: 204, text: '' })
+  })
+
+  it('deleteStatus: 202 as an option', async () => {
+    const sim = await startSimulator({ deleteStatus: 202 })
+    try {
+      const { id } = sim.addBackup({ serverId: WEB })
+      expect((await call(sim.url, `${BACKUPS}${id}/`, { method: 'DELETE' })).status).toBe(202)
+    } finally {
+      await sim.close()
+    }
+  })
+})
+
+describe('descriptions as stored', () => {
+  const simulator = useSimulator()
+  const create = (sim: Simulator, description: string) =>
+    call<SimBackup>(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB, description } })
+
+  it('keeps line endings and length by default, trimming surrounding white space as DRF does', async () => {
+    const sim = simulator()
+    const long = 'x'.repeat(300)
+    expect((await create(sim, ` a\r\nb\rc ${long}\n`)).json?.description).toBe(`a\r\nb\rc ${long}`)
+  })
+
+  it('normaliseLineEndings: stores \\r\\n and \\r as \\n', async () => {
+    const sim = simulator()
+    sim.setDescriptionStorage({ normaliseLineEndings: true })
+    expect((await create(sim, 'one\r\ntwo\rthree\nfour')).json?.description).toBe('one\ntwo\nthree\nfour')
+    expect(sim.backups()[0].description).toBe('one\ntwo\nthree\nfour')
+  })
+
+  it('descriptionMaxLength: stores the first N characters (code points), in the answer and the list', async () => {
+    const sim = simulator()
+    sim.setDescriptionStorage({ descriptionMaxLength: 5 })
+    expect((await create(sim, '  ab😀cdefgh  ')).json?.description).toBe('ab😀cd')
+    expect((await call<Page>(sim.url, BACKUPS)).json?.results[0].description).toBe('ab😀cd')
+    sim.reset()
+    expect((await create(sim, 'abcdefgh')).json?.description).toBe('abcdefgh')
+  })
+
+  it('both as options: line endings normalised before the cut', async () => {
+    const sim = await startSimulator({ descriptionMaxLength: 255, normaliseLineEndings: true })
+    try {
+      // Cut first, it would keep 85 'a\r\n'.
+      const stored = (await create(sim, 'a\r\n'.repeat(200))).json?.description
+      expect(stored).toBe(`${'a\n'.repeat(127)}a`)
+    } finally {
+      await sim.close()
+    }
+  })
+})
+
+describe('a list that misbehaves', () => {
+  const simulator = useSimulator({ pageSize: 3 })
+
+  async function follow(sim: Simulator, path: string, maxPages: number) {
+    const pages: Page[] = []
+    let url: string | null = sim.url + path
+    while (url && pages.length < maxPages) {
+      const res: { status: number; json?: Page } = await call<Page>(url, '')
+      expect(res.status).toBe(200)
+      const page = res.json as Page
+      pages.push(page)
+      url = page.next
+    }
+    return pages
+  }
+
+  it('ignoreServerFilter: server_id is ignored, not even validated; ignoreTypeFilter likewise for backup_type', async () => {
+    const sim = simulator()
+    sim.addBackup({ serverId: WEB, backup_type: 'manual' })
+    sim.addBackup({ serverId: DB, backup_type: 'automatic' })
+    sim.setListQuirks({ ignoreServerFilter: true })
+    const all = await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}`)
+    expect(all.json?.results.map(b => b.server.id).sort()).toEqual([WEB, DB])
+    expect((await call(sim.url, `${BACKUPS}?server_id=abc`)).status).toBe(200)
+    // The type filter still works.
+    expect((await call<Page>(sim.url, `${BACKUPS}?backup_type=manual`)).json?.count).toBe(1)
+
+    sim.setListQuirks({ ignoreTypeFilter: true })
+    expect((await call<Page>(sim.url, `${BACKUPS}?server_id=${DB}`)).json?.count).toBe(1)
+    expect((await call<Page>(sim.url, `${BACKUPS}?server_id=${DB}&backup_type=manual`)).json?.results).toEqual([
+      expect.objectContaining({ backup_type: 'automatic' })
+    ])
+
+    sim.reset()
+    sim.addBackup({ serverId: WEB })
+    sim.addBackup({ serverId: DB })
+    expect((await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}`)).json?.count).toBe(1)
+  })
+
+  it('refuses unknown quirks', () => {
+    const sim = simulator()
+    expect(() => sim.setListQuirks({ ignoreServerFiltre: true } as never)).toThrow(/unknown list quirk/)
+    expect(() => sim.setListQuirks({ nextChain: 'circular' as 'endless' })).toThrow(/nextChain/)
+  })
+
+  it("duplicateAcrossPages: each later page repeats the previous page's last row, rendered when read", async () => {
+    const sim = simulator()
+    sim.setBackupDuration(300)
+    for (let i = 0; i < 4; i++) await call(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB } })
+    sim.setListQuirks({ duplicateAcrossPages: true })
+    const first = (await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}`)).json as Page
+    expect(first.results.map(b => b.status)).toEqual(['in_progress', 'in_progress', 'in_progress'])
+    await waitFor(() => sim.backups().every(b => b.status === 'completed'))
+    const second = (await call<Page>(first.next ?? '', '')).json as Page
+    expect(second).toMatchObject({ count: 4, next: null })
+    expect(second.results).toHaveLength(2)
+    expect(second.results[0].id).toBe(first.results[2].id)
+    expect(second.results[0].status).toBe('completed')
+    expect(new Set([...first.results, ...second.results].map(b => b.id)).size).toBe(4)
+  })
+
+  it('nextChain endless: links to another page forever, each with fresh synthetic rows of the server filtered on', async () => {
+    const sim = simulator()
+    sim.addBackup({ serverId: WEB })
+    sim.addBackup({ serverId: DB })
+    sim.setListQuirks({ nextChain: 'endless', endlessRowsPerPage: 5 })
+    const pages = await follow(sim, `${BACKUPS}?server_id=${DB}`, 6)
+    expect(pages).toHaveLength(6)
+    expect(pages.every(p => p.next !== null && p.count === 1)).toBe(true)
+    expect(pages[5].next).toBe(`${sim.url}${BACKUPS}?page=7&server_id=${DB}`)
+    expect(pages.map(p => p.results.length)).toEqual([1, 5, 5, 5, 5, 5])
+    const rows = pages.flatMap(p => p.results)
+    expect(new Set(rows.map(b => b.id)).size).toBe(26)
+    expect(rows.every(b => b.server.id === DB && b.status === 'completed' && b.backup_type === 'manual')).toBe(true)
+    // Synthetic rows are not stored.
+    expect(sim.backups()).toHaveLength(2)
+  })
+
+  it('nextChain endless: synthetic pages hold a page size of rows by default', async () => {
+    const sim = simulator()
+    sim.setListQuirks({ nextChain: 'endless' })
+    const pages = await follow(sim, BACKUPS, 3)
+    expect(pages.map(p => [p.count, p.results.length])).toEqual([
+      [0, 0],
+      [0, 3],
+      [0, 3]
+    ])
+    expect(pages[2].results.every(b => b.server.id === WEB)).toBe(true)
+  })
+
+  it('nextChain fragment: next is the same page with a new fragment, which fetch does not send', async () => {
+    const sim = simulator()
+    for (let i = 0; i < 4; i++) sim.addBackup({ serverId: WEB })
+    sim.setListQuirks({ nextChain: 'fragment' })
+    const pages = await follow(sim, `${BACKUPS}?server_id=${WEB}`, 3)
+    expect(pages.map(p => p.next)).toEqual([
+      `${sim.url}${BACKUPS}?server_id=${WEB}#p=1`,
+      `${sim.url}${BACKUPS}?server_id=${WEB}#p=2`,
+      `${sim.url}${BACKUPS}?server_id=${WEB}#p=3`
+    ])
+    expect(pages[2].results).toEqual(pages[0].results)
+    expect(sim.requests.map(r => r.query)).toEqual(Array(3).fill({ server_id: String(WEB) }))
+  })
+
+  it('addRawListRow(): rows put verbatim into the list, by server when given one; reset() drops them', async () => {
+    const sim = simulator()
+    sim.addBackup({ serverId: WEB })
+    sim.addRawListRow({ id: 900, server: null, status: 'completed' }, { serverId: WEB })
+    sim.addRawListRow('not even an object')
+    const web = (await call<{ count: number; results: unknown[] }>(sim.url, `${BACKUPS}?server_id=${WEB}`)).json
+    expect(web?.count).toBe(3)
+    expect(web?.results).toContainEqual({ id: 900, server: null, status: 'completed' })
+    expect(web?.results).toContainEqual('not even an object')
+    const db = (await call<{ count: number; results: unknown[] }>(sim.url, `${BACKUPS}?server_id=${DB}`)).json
+    expect(db?.results).toEqual(['not even an object'])
+    // Paged like any row (page size 3), and not a backup.
+    sim.addRawListRow({ id: 901 })
+    expect((await call<Page>(sim.url, BACKUPS)).json).toMatchObject({ count: 4, next: expect.any(String) })
+    expect(sim.backups()).toHaveLength(1)
+    expect((await call(sim.url, `${BACKUPS}900/`, { method: 'DELETE' })).status).toBe(404)
+
+    sim.reset()
+    expect((await call<Page>(sim.url, BACKUPS)).json?.count).toBe(0)
+  })
 })
 
 describe('restoring servers', () => {

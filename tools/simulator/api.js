@@ -17,21 +17,26 @@ import {
   router,
   validateFields
 } from './drf.js'
+import { storedDescription } from './settings.js'
 import { BACKUP_TYPES, MAX_MANUAL_BACKUPS_PER_SERVER, stateAt } from './store.js'
 
 /** @import { ApiRequest, ApiResponse } from './drf.js' */
+/** @import { Behaviour, ListQuirks } from './settings.js' */
 /** @import { BackupStore } from './store.js' */
 
 const CREATE_MESSAGE = 'Backup is being created. This may take several minutes depending on server size.'
 const RESTORE_MESSAGE = 'Restore started. The server will be unavailable for several minutes.'
+const DELETE_SCHEDULED = 'Deletion scheduled.'
 
 /**
  * Validated filters of the list endpoint; an empty value means "no filter", as in django-filter.
+ * A filter the quirks ignore is not read at all.
  * @param {URLSearchParams} params
+ * @param {ListQuirks} quirks
  */
-function parseListFilters(params) {
-  const serverId = lastQueryValue(params, 'server_id') || undefined
-  const backupType = lastQueryValue(params, 'backup_type') || undefined
+function parseListFilters(params, quirks) {
+  const serverId = (!quirks.ignoreServerFilter && lastQueryValue(params, 'server_id')) || undefined
+  const backupType = (!quirks.ignoreTypeFilter && lastQueryValue(params, 'backup_type')) || undefined
   /** @type {Record<string, string[]>} */
   const errors = {}
   if (serverId !== undefined && !/^-?\d+$/.test(serverId.trim())) {
@@ -41,34 +46,67 @@ function parseListFilters(params) {
     errors.backup_type = [`Select a valid choice. ${backupType} is not one of the available choices.`]
   }
   if (Object.keys(errors).length > 0) throw new ApiError(400, errors)
-  return { serverId: serverId === undefined ? undefined : Number(serverId), backupType }
+  const type = /** @type {'manual'|'automatic'|undefined} */ (backupType)
+  return { serverId: serverId === undefined ? undefined : Number(serverId), backupType: type }
 }
 
 /**
- * @param {BackupStore} store
+ * @param {BackupStore} store changed by the requests
+ * @param {Behaviour} behaviour read at each request, so setters act at once
  * @param {{ token: string, pageSize: number }} options
  * @returns {(request: ApiRequest) => ApiResponse}
  */
-export function createApi(store, { token, pageSize }) {
+export function createApi(store, behaviour, { token, pageSize }) {
   /** @param {ApiRequest} request */
   function listBackups(request) {
-    const { serverId, backupType } = parseListFilters(request.url.searchParams)
-    const matching = store
-      .list()
-      .filter(b => serverId === undefined || b.serverId === serverId)
-      .filter(b => backupType === undefined || b.backupType === backupType)
-      .sort(byScrambledOrder)
-    const page = choosePage(matching.length, pageSize, lastQueryValue(request.url.searchParams, 'page'))
+    const quirks = behaviour.listQuirks
+    const { serverId, backupType } = parseListFilters(request.url.searchParams, quirks)
+    // Rendered when the page is read, so a row repeated on a later page shows its state then.
+    /** @type {Array<(now: number) => unknown>} */
+    const rows = [
+      ...store
+        .list()
+        .filter(b => serverId === undefined || b.serverId === serverId)
+        .filter(b => backupType === undefined || b.backupType === backupType)
+        .sort(byScrambledOrder)
+        .map(record => (/** @type {number} */ now) => store.toJsonAt(record, now)),
+      ...store.rawRows
+        .filter(raw => serverId === undefined || raw.serverId === undefined || raw.serverId === serverId)
+        .map(raw => () => raw.row)
+    ]
+    const endless = quirks.nextChain === 'endless'
+    const requested = lastQueryValue(request.url.searchParams, 'page')
+    const page = choosePage(rows.length, pageSize, requested, { unbounded: endless })
+    const repeated = quirks.duplicateAcrossPages && page.number > 1 ? 1 : 0
     const now = Date.now()
+    const results =
+      page.number <= page.pageCount
+        ? rows.slice(page.start - repeated, page.end).map(render => render(now))
+        : syntheticRows(serverId, backupType, quirks.endlessRowsPerPage ?? pageSize)
+    store.listAnswers++
+    /** @type {string | null} */
+    let next = page.number < page.pageCount || endless ? pageLink(request, page.number + 1) : null
+    if (quirks.nextChain === 'fragment') next = `${pageLink(request, page.number)}#p=${store.listAnswers}`
     return {
       status: 200,
       body: {
-        count: matching.length,
-        next: page.number < page.pageCount ? pageLink(request, page.number + 1) : null,
+        count: rows.length,
+        next,
         previous: page.number > 1 ? pageLink(request, page.number - 1) : null,
-        results: matching.slice(page.start, page.end).map(record => store.toJsonAt(record, now))
+        results
       }
     }
+  }
+
+  /**
+   * A page of an endless list: backups of the server filtered on, else of the first server.
+   * @param {number | undefined} serverId
+   * @param {'manual'|'automatic'|undefined} backupType
+   * @param {number} count
+   */
+  function syntheticRows(serverId, backupType, count) {
+    const server = (serverId !== undefined && store.server(serverId)) || store.servers.values().next().value
+    return server ? store.synthetic(count, server.id, backupType ?? 'manual') : []
   }
 
   /** @param {ApiRequest} request */
@@ -82,9 +120,11 @@ export function createApi(store, { token, pageSize }) {
         `Maximum number of manual backups (${MAX_MANUAL_BACKUPS_PER_SERVER}) reached for this server.`
       )
     }
-    // DRF's CharField trims surrounding white space (trim_whitespace=True by default).
-    const description = typeof data.description === 'string' ? data.description.trim() : ''
-    const record = store.createManual(server.id, description)
+    const description = storedDescription(typeof data.description === 'string' ? data.description : '', behaviour)
+    const record = store.createManual(server.id, description, {
+      durationMs: behaviour.backupDurationMs,
+      outcome: behaviour.createOutcome
+    })
     // The state it was created in: creation has only started, even with a zero duration.
     return { status: 201, body: { ...store.toJson(record, record), message: CREATE_MESSAGE } }
   }
@@ -95,7 +135,8 @@ export function createApi(store, { token, pageSize }) {
    */
   function deleteBackup(_request, [backupId]) {
     if (!store.remove(Number(backupId))) throw notFound()
-    return { status: 204 }
+    // 202: the API only scheduled the deletion, yet the backup is gone from the list at once.
+    return behaviour.deleteStatus === 202 ? { status: 202, body: { detail: DELETE_SCHEDULED } } : { status: 204 }
   }
 
   /**

@@ -152,15 +152,17 @@ export function byScrambledOrder(a, b) {
 
 /**
  * DRF PageNumberPagination: `page` is 1-based or 'last'; anything else, or out of range, is 404.
- * An empty list still has page 1.
+ * An empty list still has page 1. `unbounded` accepts any page after the last, for lists that
+ * never end.
  * @param {number} count
  * @param {number} pageSize
  * @param {string|undefined} requested
+ * @param {{ unbounded?: boolean }} [options]
  */
-export function choosePage(count, pageSize, requested) {
+export function choosePage(count, pageSize, requested, { unbounded = false } = {}) {
   const pageCount = Math.max(1, Math.ceil(count / pageSize))
   const number = !requested ? 1 : requested === 'last' ? pageCount : /^\d+$/.test(requested) ? Number(requested) : NaN
-  if (!(number >= 1 && number <= pageCount)) throw new ApiError(404, { detail: 'Invalid page.' })
+  if (!(number >= 1 && (unbounded || number <= pageCount))) throw new ApiError(404, { detail: 'Invalid page.' })
   return { number, pageCount, start: (number - 1) * pageSize, end: number * pageSize }
 }
 

@@ -16,6 +16,7 @@
 import { createApi } from './api.js'
 import { answerWithFault, FaultQueue } from './faults.js'
 import { listen, readRequest } from './listen.js'
+import { checkDeleteStatus, checkDescriptionMaxLength, checkListQuirks } from './settings.js'
 import { BackupStore } from './store.js'
 import { bodyResponse, send } from './wire.js'
 
@@ -25,6 +26,8 @@ import { bodyResponse, send } from './wire.js'
 /** @typedef {import('./listen.js').RecordedRequest} RecordedRequest */
 /** @typedef {import('./faults.js').FaultSpec} FaultSpec */
 /** @typedef {import('./faults.js').FaultKind} FaultKind */
+/** @typedef {import('./settings.js').ListQuirks} ListQuirks */
+/** @import { Behaviour } from './settings.js' */
 
 /**
  * @typedef {object} SimulatorOptions
@@ -38,6 +41,14 @@ import { bodyResponse, send } from './wire.js'
  * @property {number} [pageSize] Results per page of the list endpoint; default 100.
  * @property {number} [keepAliveTimeoutMs] Default 75000 (nginx's default), so keep-alive connections
  *   survive long poll intervals.
+ * @property {ListQuirks} [listQuirks] How the backup list misbehaves; default none.
+ * @property {number | null} [descriptionMaxLength] Descriptions created through POST are stored cut to
+ *   this many characters (code points), as a 255-character database column would keep them; default
+ *   null (kept whole).
+ * @property {boolean} [normaliseLineEndings] Descriptions created through POST are stored with `\r\n`
+ *   and `\r` turned into `\n`; default false. (Surrounding white space is always trimmed, as DRF does.)
+ * @property {204 | 202} [deleteStatus] What DELETE answers: 204 with an empty body (default, as
+ *   documented) or 202 Accepted with `{"detail": "Deletion scheduled."}`; either way the backup is gone.
  */
 
 /**
@@ -64,15 +75,28 @@ import { bodyResponse, send } from './wire.js'
  * @property {(status: string | null) => void} setCreateOutcome null (default): backups created via POST
  *   end 'completed'; a string such as 'failed' makes the backups created from now on end with that
  *   status (size_mb stays null).
+ * @property {(quirks: ListQuirks) => void} setListQuirks How the backup list misbehaves from now on;
+ *   replaces the quirks set before (`{}` turns them all off). Throws on an unknown quirk.
+ * @property {(storage: { descriptionMaxLength?: number | null, normaliseLineEndings?: boolean }) => void}
+ *   setDescriptionStorage How descriptions created through POST from now on are stored (see the
+ *   options of the same names); what is not given stays as it is.
+ * @property {(status: 204 | 202) => void} setDeleteStatus What DELETE answers from now on (see the
+ *   option deleteStatus).
+ * @property {(row: unknown, options?: { serverId?: number }) => void} addRawListRow Puts `row` verbatim
+ *   into the backup list, after the stored backups (e.g. `{"id": 900, "server": null}`, to test
+ *   malformed rows). A list filtered by `server_id` includes it only when `serverId` is that server,
+ *   or when no `serverId` was given; `backup_type` does not filter it. It counts in `count` and is
+ *   paged like any row, but it is not a backup: not in backups(), and DELETE or restore of its id
+ *   answer as for an unknown backup. reset() drops it.
  * @property {(spec: FaultSpec) => void} fault Queues a fault; each request takes the first queued fault
  *   that matches and has uses left.
  * @property {() => void} clearFaults Drops every queued fault.
  * @property {(ms: number) => Promise<void>} refuseConnections Refuses connections from now for `ms`
  *   (extending a refusal in progress), as the `refuse` fault does: open connections are destroyed,
  *   then the simulator listens again on the same port. Resolves once nothing listens any more.
- * @property {() => void} reset Clears backups (ids restart), requests, restores, faults and the
- *   connection count, and puts the backup duration and create outcome back to their initial values;
- *   keeps servers and token.
+ * @property {() => void} reset Clears backups (ids restart), raw rows, requests, restores, faults and
+ *   the connection count, and puts every setting (backup duration, create outcome, list quirks,
+ *   description storage, delete status) back to its value at start; keeps servers and token.
  * @property {() => Promise<void>} close Closes the server and destroys every open socket, hung ones
  *   included. Idempotent.
  */
@@ -124,8 +148,19 @@ export async function startSimulator(options = {}) {
     pageSize = DEFAULT_PAGE_SIZE,
     keepAliveTimeoutMs = DEFAULT_KEEP_ALIVE_TIMEOUT_MS
   } = options
-  const store = new BackupStore(servers, backupDurationMs)
-  const api = createApi(store, { token, pageSize })
+  /** @type {Behaviour} */
+  const initial = {
+    backupDurationMs,
+    createOutcome: null,
+    listQuirks: checkListQuirks(options.listQuirks ?? {}),
+    descriptionMaxLength: checkDescriptionMaxLength(options.descriptionMaxLength ?? null),
+    normaliseLineEndings: options.normaliseLineEndings ?? false,
+    deleteStatus: checkDeleteStatus(options.deleteStatus ?? 204)
+  }
+  // Setters replace values and never change them in place, so a shallow copy restores the start.
+  const behaviour = { ...initial }
+  const store = new BackupStore(servers)
+  const api = createApi(store, behaviour, { token, pageSize })
   const faults = new FaultQueue()
   /** @type {RecordedRequest[]} */
   const requests = []
@@ -157,15 +192,31 @@ export async function startSimulator(options = {}) {
       return store.list().map(record => store.toJsonAt(record, now))
     },
     setBackupDuration(ms) {
-      store.durationMs = ms
+      behaviour.backupDurationMs = ms
     },
     setCreateOutcome(status) {
-      store.createOutcome = status
+      behaviour.createOutcome = status
+    },
+    setListQuirks(quirks) {
+      behaviour.listQuirks = checkListQuirks(quirks)
+    },
+    setDescriptionStorage({ descriptionMaxLength, normaliseLineEndings }) {
+      if (descriptionMaxLength !== undefined) {
+        behaviour.descriptionMaxLength = checkDescriptionMaxLength(descriptionMaxLength)
+      }
+      if (normaliseLineEndings !== undefined) behaviour.normaliseLineEndings = normaliseLineEndings
+    },
+    setDeleteStatus(status) {
+      behaviour.deleteStatus = checkDeleteStatus(status)
+    },
+    addRawListRow(row, { serverId } = {}) {
+      store.rawRows.push({ row: structuredClone(row), serverId })
     },
     fault: spec => faults.add(spec),
     refuseConnections: ms => listener.refuse(ms),
     clearFaults: () => faults.clear(),
     reset() {
+      Object.assign(behaviour, initial)
       store.clear()
       requests.length = 0
       faults.clear()

@@ -46,6 +46,8 @@
 
 /** @typedef {{ status: string, sizeMb: number|null }} BackupState */
 
+/** @typedef {{ row: unknown, serverId: number | undefined }} RawRow */
+
 // Ids near the reference's examples (499, 501, 502).
 const FIRST_BACKUP_ID = 501
 export const MAX_MANUAL_BACKUPS_PER_SERVER = 10
@@ -72,33 +74,30 @@ export function stateAt(record, now) {
 }
 
 export class BackupStore {
-  /**
-   * @param {SimServer[]} servers
-   * @param {number} backupDurationMs
-   */
-  constructor(servers, backupDurationMs) {
+  /** @param {SimServer[]} servers */
+  constructor(servers) {
     /** @type {Map<number, SimServer>} */
     this.servers = new Map()
     servers.forEach(server => this.addServer(server))
-    this.initialDurationMs = backupDurationMs
     /** @type {Array<{ serverId: number, backupId: number, at: number }>} */
     this.restores = []
     /** @type {Map<number, BackupRecord>} */
     this.backups = new Map()
     this.nextId = FIRST_BACKUP_ID
-    this.durationMs = backupDurationMs
-    /** @type {string|null} */
-    this.createOutcome = null
+    /** @type {RawRow[]} rows the list shows verbatim, for malformed backups */
+    this.rawRows = []
+    /** list answers given so far, which numbers `nextChain: 'fragment'` links */
+    this.listAnswers = 0
   }
 
-  /** Forgets backups and restores, and puts the lifecycle settings back; servers stay. */
+  /** Forgets backups, raw rows and restores; servers stay. */
   clear() {
     this.backups.clear()
     // In place: tests may hold a reference to the array.
     this.restores.length = 0
     this.nextId = FIRST_BACKUP_ID
-    this.durationMs = this.initialDurationMs
-    this.createOutcome = null
+    this.rawRows = []
+    this.listAnswers = 0
   }
 
   /** @param {SimServer} server */
@@ -156,15 +155,16 @@ export class BackupStore {
   }
 
   /**
-   * Starts a manual backup the way POST does: in progress, finishing after the duration and with
-   * the outcome configured now (later changes to either do not affect it).
+   * Starts a manual backup the way POST does: in progress, finishing after `durationMs` with
+   * `outcome` (captured now: later changes of the settings do not affect it).
    * @param {number} serverId
    * @param {string} description
+   * @param {{ durationMs: number, outcome: string | null }} lifecycle
    */
-  createManual(serverId, description) {
+  createManual(serverId, description, { durationMs, outcome }) {
     const now = Date.now()
     const id = this.nextId
-    const finalStatus = this.createOutcome ?? 'completed'
+    const finalStatus = outcome ?? 'completed'
     return this.#store({
       id,
       serverId,
@@ -175,10 +175,37 @@ export class BackupStore {
       expiresAt: null,
       description,
       transition: {
-        at: now + this.durationMs,
+        at: now + durationMs,
         status: finalStatus,
         sizeMb: finalStatus === 'completed' ? finishedSizeMb(id) : null
       }
+    })
+  }
+
+  /**
+   * Completed manual backups that are never stored, with fresh ids, for lists that never end.
+   * @param {number} count
+   * @param {number} serverId
+   * @param {'manual'|'automatic'} backupType
+   * @returns {SimBackup[]}
+   */
+  synthetic(count, serverId, backupType) {
+    const createdAt = isoTimestamp(Date.now())
+    return Array.from({ length: count }, () => {
+      const id = this.nextId++
+      /** @type {BackupRecord} */
+      const record = {
+        id,
+        serverId,
+        backupType,
+        status: 'completed',
+        sizeMb: finishedSizeMb(id),
+        createdAt,
+        expiresAt: backupType === 'automatic' ? isoTimestamp(Date.parse(createdAt) + AUTOMATIC_RETENTION_MS) : null,
+        description: `Synthetic backup ${id}`,
+        transition: null
+      }
+      return this.toJson(record, record)
     })
   }
 
