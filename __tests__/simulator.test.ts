@@ -840,6 +840,105 @@ describe('faults', () => {
     }
   })
 
+  it('delay: waits durationMs, then processes and answers normally', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'delay', durationMs: 400, method: 'POST' })
+    const started = Date.now()
+    const pending = call(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB } })
+    await waitFor(() => sim.requests.length === 1)
+    // Not processed yet: a slow API acts when it answers.
+    expect(sim.backups()).toEqual([])
+    expect(await pending).toMatchObject({ status: 201, json: { id: 501 } })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400)
+    expect(sim.backups()).toHaveLength(1)
+  })
+
+  it('delay: close() ends the wait at once and leaves the request unprocessed', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'delay', durationMs: 60_000 })
+    const pending = rawRequest(sim.url + BACKUPS, { method: 'POST', body: createBody })
+    await waitFor(() => sim.requests.length === 1)
+    const closing = Date.now()
+    await sim.close()
+    expect(Date.now() - closing).toBeLessThan(1000)
+    expect((await pending).error).toBeDefined()
+    await sleep(50)
+    expect(sim.backups()).toEqual([])
+  })
+
+  it('oversized: answers 200 with a JSON body of the given size, announced, and does not process', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'oversized', bytes: 1_000_000, method: 'POST' })
+    const res = await rawRequest(sim.url + BACKUPS, { method: 'POST', body: createBody })
+    expect(res).toMatchObject({ status: 200, complete: true, headers: { 'content-length': '1000000' } })
+    expect(Buffer.byteLength(res.body)).toBe(1_000_000)
+    expect(JSON.parse(res.body)).toMatchObject({ count: 0, results: [], padding: expect.any(String) })
+    expect(sim.backups()).toEqual([])
+  })
+
+  it('oversized: 40 MiB by default; chunked sends no Content-Length', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'oversized' })
+    sim.fault({ kind: 'oversized', bytes: 100_000, chunked: true })
+    const big = await fetch(sim.url + BACKUPS, { headers: { Authorization: `Bearer ${TOKEN}` } })
+    expect(big.headers.get('content-length')).toBe(String(40 * 1024 * 1024))
+    expect((await big.arrayBuffer()).byteLength).toBe(40 * 1024 * 1024)
+    const chunked = await rawRequest(sim.url + BACKUPS)
+    expect(chunked.headers['content-length']).toBeUndefined()
+    expect(chunked.headers['transfer-encoding']).toBe('chunked')
+    expect(Buffer.byteLength(chunked.body)).toBe(100_000)
+    expect(() => sim.fault({ kind: 'oversized', bytes: 10 })).toThrow(/bytes/)
+  })
+
+  it('oversized: a client that stops reading does not keep close() waiting', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'oversized' })
+    const res = await rawRequest(sim.url + BACKUPS, { stopAfterMs: 0 })
+    expect(res.complete).toBe(false)
+    const closing = Date.now()
+    await sim.close()
+    expect(Date.now() - closing).toBeLessThan(1000)
+  })
+
+  it('hold: holds the matching request unprocessed until release(), while others are answered', async () => {
+    const sim = simulator()
+    const { id } = sim.addBackup({ serverId: WEB })
+    const held = sim.hold({ method: 'DELETE', path: /^\/api\/v1\/backups\/\d+\/$/ })
+    const deleting = call(sim.url, `${BACKUPS}${id}/`, { method: 'DELETE' })
+    const arrived = await held.arrived
+    expect(arrived).toMatchObject({ method: 'DELETE', path: `${BACKUPS}${id}/` })
+    await sleep(100)
+    expect((await call<Page>(sim.url, BACKUPS)).json?.count).toBe(1)
+    expect(sim.backups()).toHaveLength(1)
+    held.release()
+    expect(await deleting).toMatchObject({ status: 204 })
+    expect(sim.backups()).toEqual([])
+    // One request only: the next one goes through.
+    expect((await call(sim.url, `${BACKUPS}${id}/`, { method: 'DELETE' })).status).toBe(404)
+  })
+
+  it('hold: released before it arrives, the request is not held', async () => {
+    const sim = simulator()
+    const held = sim.hold({ method: 'GET' })
+    held.release()
+    expect((await call(sim.url, BACKUPS)).status).toBe(200)
+    expect(await held.arrived).toMatchObject({ method: 'GET' })
+  })
+
+  it('hold: close() ends promptly with a request held, which stays unprocessed', async () => {
+    const sim = simulator()
+    const held = sim.hold({ method: 'POST' })
+    const pending = rawRequest(sim.url + BACKUPS, { method: 'POST', body: createBody })
+    await held.arrived
+    const closing = Date.now()
+    await sim.close()
+    expect(Date.now() - closing).toBeLessThan(1000)
+    expect((await pending).error).toBeDefined()
+    held.release()
+    await sleep(50)
+    expect(sim.backups()).toEqual([])
+  })
+
   it('refuses unknown kinds and redirects without a location, and clearFaults() drops queued faults', async () => {
     const sim = simulator()
     expect(() => sim.fault({ kind: 'explode' as 'hang' })).toThrow(/unknown fault kind/)
@@ -860,6 +959,31 @@ describe('connections and lifecycle', () => {
       expect((await rawRequest(sim.url + BACKUPS, { agent })).status).toBe(200)
       expect((await rawRequest(sim.url + BACKUPS, { agent })).status).toBe(200)
       expect(sim.connections).toBe(1)
+    } finally {
+      agent.destroy()
+    }
+  })
+
+  it('maxOpenConnections: the most connections open at once since start or reset()', async () => {
+    const sim = simulator()
+    const agent = new http.Agent({ keepAlive: false })
+    try {
+      const held = [sim.hold({ method: 'GET' }), sim.hold({ method: 'GET' }), sim.hold({ method: 'GET' })]
+      const pending = held.map(() => rawRequest(sim.url + BACKUPS, { agent }))
+      await Promise.all(held.map(h => h.arrived))
+      expect([sim.openConnections, sim.maxOpenConnections, sim.connections]).toEqual([3, 3, 3])
+      held.forEach(h => h.release())
+      await Promise.all(pending)
+      await waitFor(() => sim.openConnections === 0)
+      expect(sim.maxOpenConnections).toBe(3)
+
+      sim.reset()
+      expect(sim.maxOpenConnections).toBe(0)
+      for (let i = 0; i < 2; i++) {
+        await rawRequest(sim.url + BACKUPS, { agent })
+        await waitFor(() => sim.openConnections === 0)
+      }
+      expect([sim.maxOpenConnections, sim.connections]).toEqual([1, 2])
     } finally {
       agent.destroy()
     }

@@ -14,7 +14,7 @@
  * listen.js and wire.js (HTTP). The types are the JSDoc below; TypeScript reads them from here.
  */
 import { createApi } from './api.js'
-import { answerWithFault, FaultQueue } from './faults.js'
+import { FaultQueue } from './faults.js'
 import { listen, readRequest } from './listen.js'
 import { checkDeleteStatus, checkDescriptionMaxLength, checkListQuirks } from './settings.js'
 import { BackupStore } from './store.js'
@@ -26,6 +26,8 @@ import { bodyResponse, send } from './wire.js'
 /** @typedef {import('./listen.js').RecordedRequest} RecordedRequest */
 /** @typedef {import('./faults.js').FaultSpec} FaultSpec */
 /** @typedef {import('./faults.js').FaultKind} FaultKind */
+/** @typedef {import('./faults.js').HoldMatch} HoldMatch */
+/** @typedef {import('./faults.js').HeldRequest} HeldRequest */
 /** @typedef {import('./settings.js').ListQuirks} ListQuirks */
 /** @import { Behaviour } from './settings.js' */
 
@@ -62,6 +64,10 @@ import { bodyResponse, send } from './wire.js'
  * @property {RecordedRequest[]} requests Every request received, in order, including the ones a fault
  *   handled.
  * @property {number} connections TCP connections accepted so far (since start or the last reset()).
+ * @property {number} openConnections TCP connections open now.
+ * @property {number} maxOpenConnections The most TCP connections open at the same time since start or
+ *   the last reset() (which starts it from the connections open then), e.g. to check that a client
+ *   used at most 2 at once.
  * @property {Array<{ serverId: number, backupId: number, at: number }>} restores Restores the API
  *   accepted, in order.
  * @property {(server: SimServer) => void} addServer Throws when a server with that id exists already.
@@ -90,15 +96,21 @@ import { bodyResponse, send } from './wire.js'
  *   answer as for an unknown backup. reset() drops it.
  * @property {(spec: FaultSpec) => void} fault Queues a fault; each request takes the first queued fault
  *   that matches and has uses left.
- * @property {() => void} clearFaults Drops every queued fault.
+ * @property {(match: HoldMatch) => HeldRequest} hold Holds the first request matching `match`
+ *   unprocessed until `release()`, then processes and answers it normally: for deterministic
+ *   interleavings, e.g. of two action runs against one simulator. Queued with the faults (a request
+ *   takes the first queued fault or hold that matches). close() still ends promptly, leaving a held
+ *   request unprocessed.
+ * @property {() => void} clearFaults Drops every queued fault and hold not taken yet.
  * @property {(ms: number) => Promise<void>} refuseConnections Refuses connections from now for `ms`
  *   (extending a refusal in progress), as the `refuse` fault does: open connections are destroyed,
  *   then the simulator listens again on the same port. Resolves once nothing listens any more.
- * @property {() => void} reset Clears backups (ids restart), raw rows, requests, restores, faults and
- *   the connection count, and puts every setting (backup duration, create outcome, list quirks,
- *   description storage, delete status) back to its value at start; keeps servers and token.
- * @property {() => Promise<void>} close Closes the server and destroys every open socket, hung ones
- *   included. Idempotent.
+ * @property {() => void} reset Clears backups (ids restart), raw rows, requests, restores, queued
+ *   faults and holds, and the connection counts, and puts every setting (backup duration, create
+ *   outcome, list quirks, description storage, delete status) back to its value at start; keeps
+ *   servers and token. Requests already held stay held.
+ * @property {() => Promise<void>} close Closes the server and destroys every open socket, hung and held
+ *   ones included, and ends every delay; requests not answered yet are left unprocessed. Idempotent.
  */
 
 /**
@@ -173,8 +185,8 @@ export async function startSimulator(options = {}) {
       const response = api({ method: record.method, url, headers: req.headers, body: record.body, origin })
       return bodyResponse(response.status, response.body, response.headers)
     }
-    const spec = faults.take(record.method, record.path)
-    if (spec) answerWithFault({ res, spec, process, refuse: listener.refuse })
+    const fault = faults.take(record.method, record.path)
+    if (fault) await faults.answer(fault, { res, record, process, refuse: listener.refuse })
     else send(res, process())
   })
 
@@ -183,6 +195,12 @@ export async function startSimulator(options = {}) {
     requests,
     get connections() {
       return listener.connections
+    },
+    get openConnections() {
+      return listener.openConnections
+    },
+    get maxOpenConnections() {
+      return listener.maxOpenConnections
     },
     restores: store.restores,
     addServer: server => store.addServer(server),
@@ -213,6 +231,7 @@ export async function startSimulator(options = {}) {
       store.rawRows.push({ row: structuredClone(row), serverId })
     },
     fault: spec => faults.add(spec),
+    hold: match => faults.hold(match),
     refuseConnections: ms => listener.refuse(ms),
     clearFaults: () => faults.clear(),
     reset() {
@@ -221,8 +240,12 @@ export async function startSimulator(options = {}) {
       requests.length = 0
       faults.clear()
       listener.connections = 0
+      listener.maxOpenConnections = listener.openConnections
     },
-    close: () => listener.close()
+    close() {
+      faults.close()
+      return listener.close()
+    }
   }
 }
 

@@ -53,6 +53,9 @@ export async function readRequest(req) {
  * @typedef {object} Listener
  * @property {string} url
  * @property {number} connections TCP connections accepted (the owner may set it back to 0).
+ * @property {number} openConnections TCP connections open now.
+ * @property {number} maxOpenConnections The most TCP connections open at once (the owner may set it
+ *   back to openConnections).
  * @property {Promise<void> | undefined} closing set once close() was called
  * @property {(ms: number, keep?: import('node:net').Socket) => Promise<void>} refuse
  * @property {() => Promise<void>} close
@@ -121,6 +124,8 @@ export async function listen({ host, port, keepAliveTimeoutMs }, onRequest) {
   const listener = {
     url: '',
     connections: 0,
+    openConnections: 0,
+    maxOpenConnections: 0,
     closing: undefined,
     /**
      * Refuses connections for `ms` from now (a refusal in progress is extended), then listens
@@ -166,7 +171,12 @@ export async function listen({ host, port, keepAliveTimeoutMs }, onRequest) {
   server.on('connection', socket => {
     listener.connections++
     sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
+    listener.openConnections = sockets.size
+    listener.maxOpenConnections = Math.max(listener.maxOpenConnections, sockets.size)
+    socket.once('close', () => {
+      sockets.delete(socket)
+      listener.openConnections = sockets.size
+    })
   })
   await start(port)
   const address = /** @type {import('node:net').AddressInfo} */ (server.address())
