@@ -2,9 +2,11 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals'
 import http from 'node:http'
 import {
+  exampleServers,
   startRecorder,
   startSimulator,
   type SimBackup,
+  type SimServerDetail,
   type Simulator,
   type SimulatorOptions
 } from '../tools/simulator/index.js'
@@ -14,12 +16,14 @@ const WEB = 12345
 const DB = 23456
 const BACKUPS = '/api/v1/backups/'
 
-interface Page {
+interface Page<T = SimBackup> {
   count: number
   next: string | null
   previous: string | null
-  results: SimBackup[]
+  results: T[]
 }
+
+const SERVERS = '/api/v1/servers/'
 
 /** Starts a simulator before each test of the enclosing block and closes it after. */
 function useSimulator(options?: SimulatorOptions): () => Simulator {
@@ -650,6 +654,310 @@ describe('restoring servers', () => {
       }
     })
     expect(sim.restores).toEqual([{ serverId: WEB, backupId: 601, at: expect.any(Number) }])
+  })
+
+  const restore = (sim: Simulator, serverId = WEB, backupId = 601) =>
+    call(sim.url, restorePath(serverId), { method: 'POST', body: { backup_id: backupId } })
+  const server = async (sim: Simulator, id = WEB) => (await call<SimServerDetail>(sim.url, `${SERVERS}${id}/`)).json
+
+  it('puts the server through restoring for restoreDurationMs, then the outcome, updated_at following', async () => {
+    const sim = simulator()
+    sim.setRestoreDuration(300)
+    const before = (await server(sim))?.updated_at
+    const accepted = Date.now()
+    expect((await restore(sim)).status).toBe(202)
+    const restoring = await server(sim)
+    expect(restoring?.status).toBe('restoring')
+    expect(Date.parse(restoring?.updated_at ?? '')).toBeGreaterThanOrEqual(accepted - 1)
+    expect(restoring?.updated_at).not.toBe(before)
+    // Resolved from the clock, with no timer: the list and servers() agree.
+    const listed = (await call<Page<SimServerDetail>>(sim.url, SERVERS)).json?.results.find(s => s.id === WEB)
+    expect(listed?.status).toBe('restoring')
+    expect(sim.servers().find(s => s.id === DB)?.status).toBe('active')
+
+    await waitFor(() => sim.servers()[0].status !== 'restoring')
+    expect(Date.now() - accepted).toBeGreaterThanOrEqual(300)
+    const done = await server(sim)
+    expect(done?.status).toBe('active')
+    expect(Date.parse(done?.updated_at ?? '')).toBeGreaterThan(Date.parse(restoring?.updated_at ?? ''))
+  })
+
+  it('setRestoreOutcome: the status the server ends in', async () => {
+    const sim = simulator()
+    sim.setRestoreDuration(0)
+    sim.setRestoreOutcome('error')
+    await restore(sim)
+    expect((await server(sim))?.status).toBe('error')
+    sim.setRestoreOutcome('stopped')
+    await restore(sim)
+    expect((await server(sim))?.status).toBe('stopped')
+  })
+
+  it('restoreStartDelayMs: the old status stays visible first, updated_at unchanged', async () => {
+    const sim = await startSimulator({ restoreStartDelayMs: 300, restoreDurationMs: 300 })
+    try {
+      sim.addBackup({ id: 601, serverId: WEB })
+      const before = await server(sim)
+      const accepted = Date.now()
+      expect((await restore(sim)).status).toBe(202)
+      expect(await server(sim)).toEqual(before)
+      await waitFor(() => sim.servers()[0].status === 'restoring')
+      expect(Date.now() - accepted).toBeGreaterThanOrEqual(300)
+      await waitFor(() => sim.servers()[0].status === 'active')
+      expect(Date.now() - accepted).toBeGreaterThanOrEqual(600)
+    } finally {
+      await sim.close()
+    }
+  })
+
+  it.each(['restoring', 'suspended'])("answers 400 when the server is %s, in the docs' words", async status => {
+    const sim = simulator()
+    sim.setServerStatus(WEB, status)
+    expect(await restore(sim)).toMatchObject({
+      status: 400,
+      json: { non_field_errors: ['Server is not in a valid state for restoration.'] }
+    })
+    expect(sim.restores).toEqual([])
+  })
+
+  it('answers 400 to a second restore while the first runs, and accepts a stopped server', async () => {
+    const sim = simulator()
+    sim.setRestoreDuration(60_000)
+    expect((await restore(sim)).status).toBe(202)
+    expect((await restore(sim)).status).toBe(400)
+    sim.setServerStatus(DB, 'stopped')
+    sim.addBackup({ id: 604, serverId: DB })
+    expect((await restore(sim, DB, 604)).status).toBe(202)
+    expect(sim.restores.map(r => r.serverId)).toEqual([WEB, DB])
+  })
+
+  it('setServerStatus: until a time or for a while, then another status; a restore is accepted after', async () => {
+    const sim = simulator()
+    sim.setServerStatus(WEB, 'restoring', { untilMs: Date.now() + 300, then: 'stopped' })
+    sim.setServerStatus(DB, 'restoring', { forMs: 300 })
+    expect(sim.servers().map(s => s.status)).toEqual(['restoring', 'restoring'])
+    expect((await restore(sim)).status).toBe(400)
+    await waitFor(() => sim.servers()[0].status !== 'restoring')
+    expect(sim.servers().map(s => s.status)).toEqual(['stopped', 'active'])
+    expect((await restore(sim)).status).toBe(202)
+    expect(() => sim.setServerStatus(999, 'active')).toThrow(/no server 999/)
+    expect(() => sim.setServerStatus(WEB, 'active', { untilMs: 1, forMs: 1 })).toThrow(/not both/)
+  })
+
+  it('setRestoreNeverShowsRestoring: the restore is accepted and recorded, the status never changes', async () => {
+    const sim = simulator()
+    sim.setRestoreDuration(100)
+    sim.setRestoreOutcome('stopped')
+    sim.setRestoreNeverShowsRestoring(true)
+    const before = await server(sim)
+    expect((await restore(sim)).status).toBe(202)
+    expect(sim.restores).toHaveLength(1)
+    expect(await server(sim)).toEqual(before)
+    await sleep(150)
+    expect(await server(sim)).toEqual(before)
+  })
+
+  it('setRestoreAnswer: snapshot-like (200, the shape documented for snapshots) or empty (202); reset() puts legacy back', async () => {
+    const sim = simulator()
+    // Over at once, so that the server takes the next restore.
+    sim.setRestoreDuration(0)
+    sim.setRestoreAnswer('snapshot-like')
+    expect(await restore(sim)).toMatchObject({
+      status: 200,
+      json: {
+        status: 'success',
+        message: 'Server is being restored from backup. This may take 5-15 minutes.',
+        backup: { id: 601, created_at: sim.backups()[0].created_at },
+        server: { id: WEB, name: 'web-server-01', status: 'restoring' }
+      }
+    })
+    sim.setRestoreAnswer('empty')
+    expect(await restore(sim)).toMatchObject({ status: 202, text: '' })
+    expect(() => sim.setRestoreAnswer('xml' as 'empty')).toThrow(/restore answer/)
+
+    sim.reset()
+    sim.addBackup({ id: 601, serverId: WEB })
+    expect(await restore(sim)).toMatchObject({ status: 202, json: { status: 'restoring', backup_id: 601 } })
+  })
+
+  it('reset(): servers back to the status they were added with, timelines forgotten', async () => {
+    const sim = simulator()
+    sim.addServer({ id: 777, name: 'extra', status: 'stopped' })
+    sim.setRestoreDuration(100)
+    await restore(sim)
+    sim.setServerStatus(DB, 'suspended', { forMs: 100 })
+    sim.setServerStatus(777, 'active')
+    const initialWeb = { ...sim.servers()[0], status: 'active', updated_at: '2025-01-15T10:20:00Z' }
+    sim.reset()
+    await sleep(150)
+    expect(sim.servers().map(s => s.status)).toEqual(['active', 'active', 'stopped'])
+    expect(sim.servers()[0]).toEqual(initialWeb)
+  })
+})
+
+describe('servers', () => {
+  const simulator = useSimulator()
+
+  it('lists the servers in the DRF paginated shape with the documented fields; 401 without the token', async () => {
+    const sim = simulator()
+    const res = await call<Page<SimServerDetail>>(sim.url, SERVERS)
+    expect(res.json).toMatchObject({ count: 2, next: null, previous: null })
+    expect(res.json?.results.find(s => s.id === WEB)).toEqual({
+      id: WEB,
+      name: 'web-server-01',
+      hostname: 'web01.example.com',
+      status: 'active',
+      ip_address: '203.0.113.10',
+      location: 'us-west',
+      plan: { id: 1, name: 'Standard VPS', vcpus: 2, memory: 4096, storage: 80 },
+      os: { id: 5, name: 'Ubuntu 22.04 LTS' },
+      created_at: '2025-01-10T14:30:00Z',
+      updated_at: '2025-01-15T10:20:00Z'
+    })
+    expect(res.json?.results).toEqual(expect.arrayContaining(sim.servers()))
+    expect(await call(sim.url, SERVERS, { token: null })).toMatchObject({
+      status: 401,
+      json: { detail: 'Authentication credentials were not provided.' }
+    })
+    expect((await call(sim.url, `${SERVERS}${WEB}/`, { token: null })).status).toBe(401)
+  })
+
+  it('reads one server, 404 for an unknown id', async () => {
+    const sim = simulator()
+    expect(await call(sim.url, `${SERVERS}${DB}/`)).toMatchObject({
+      status: 200,
+      json: { id: DB, name: 'db-server-01', location: 'us-east', plan: { name: 'Performance VPS' } }
+    })
+    expect(await call(sim.url, `${SERVERS}999/`)).toMatchObject({ status: 404, json: { detail: 'Not found.' } })
+  })
+
+  it('filters by status and location', async () => {
+    const sim = simulator()
+    sim.setServerStatus(DB, 'stopped')
+    const ids = async (query: string) =>
+      (await call<Page<SimServerDetail>>(sim.url, `${SERVERS}?${query}`)).json?.results.map(s => s.id)
+    expect(await ids('status=stopped')).toEqual([DB])
+    expect(await ids('status=active')).toEqual([WEB])
+    expect(await ids('location=us-east')).toEqual([DB])
+    expect(await ids('status=active&location=us-east')).toEqual([])
+    expect(await ids('status=')).toHaveLength(2)
+  })
+
+  it('gives a server added with an id and name the other fields; keeps the fields given', async () => {
+    const sim = simulator()
+    sim.addServer({ id: 777, name: 'Extra Box', status: 'stopped', location: 'eu-central' })
+    expect(sim.servers()[2]).toMatchObject({
+      id: 777,
+      hostname: 'extra-box.example.com',
+      status: 'stopped',
+      ip_address: '203.0.113.12',
+      location: 'eu-central',
+      plan: { id: 1 },
+      os: { id: 5 }
+    })
+    expect(() => sim.addServer({ id: 777, name: 'again' })).toThrow(/exists already/)
+  })
+
+  it('pages and scrambles like the backup list', async () => {
+    const sim = await startSimulator({ servers: exampleServers(7), pageSize: 3 })
+    try {
+      const pages: Page<SimServerDetail>[] = []
+      let url: string | null = sim.url + SERVERS
+      while (url) {
+        const page: Page<SimServerDetail> = (await call<Page<SimServerDetail>>(url, '')).json as Page<SimServerDetail>
+        pages.push(page)
+        url = page.next
+      }
+      expect(pages.map(p => [p.count, p.results.length])).toEqual([
+        [7, 3],
+        [7, 3],
+        [7, 1]
+      ])
+      expect(pages[0].next).toBe(`${sim.url}${SERVERS}?page=2`)
+      const ids = pages.flatMap(p => p.results.map(s => s.id))
+      expect([...ids].sort()).toEqual(
+        sim
+          .servers()
+          .map(s => s.id)
+          .sort()
+      )
+      expect(ids).not.toEqual(sim.servers().map(s => s.id))
+      expect((await call(sim.url, `${SERVERS}?page=4`)).status).toBe(404)
+    } finally {
+      await sim.close()
+    }
+  })
+
+  it('setServerReads: single and list answer 404 or 405 as if absent or GET-less', async () => {
+    const sim = simulator()
+    sim.setServerReads({ single: 404 })
+    expect(await call(sim.url, `${SERVERS}${WEB}/`)).toMatchObject({ status: 404, json: { detail: 'Not found.' } })
+    expect((await call(sim.url, SERVERS)).status).toBe(200)
+    sim.setServerReads({ single: 405, list: 404 })
+    const single = await call(sim.url, `${SERVERS}${WEB}/`)
+    expect(single).toMatchObject({ status: 405, json: { detail: 'Method "GET" not allowed.' } })
+    expect(single.headers.get('allow')).toBe('PUT, PATCH, DELETE')
+    expect((await call(sim.url, SERVERS)).status).toBe(404)
+    sim.setServerReads({ list: 405 })
+    expect((await call(sim.url, SERVERS)).status).toBe(405)
+    expect((await call(sim.url, `${SERVERS}${WEB}/`)).status).toBe(200)
+    expect(() => sim.setServerReads({ single: 500 as 404 })).toThrow(/serverReads.single/)
+  })
+
+  it('setServerReads: forbidden answers 403 to both; omitStatus leaves status out; reset() undoes them', async () => {
+    const sim = simulator()
+    sim.setServerReads({ forbidden: true })
+    const forbidden = { status: 403, json: { detail: 'You do not have permission to perform this action.' } }
+    expect(await call(sim.url, SERVERS)).toMatchObject(forbidden)
+    expect(await call(sim.url, `${SERVERS}${WEB}/`)).toMatchObject(forbidden)
+    expect(await call(sim.url, `${SERVERS}999/`)).toMatchObject(forbidden)
+
+    sim.setServerReads({ omitStatus: true })
+    const single = (await call<Record<string, unknown>>(sim.url, `${SERVERS}${WEB}/`)).json
+    expect(single).toMatchObject({ id: WEB, name: 'web-server-01' })
+    expect(single).not.toHaveProperty('status')
+    const listed = (await call<Page<Record<string, unknown>>>(sim.url, SERVERS)).json?.results
+    expect(listed?.every(s => !('status' in s))).toBe(true)
+    expect(sim.servers()[0].status).toBe('active')
+
+    sim.reset()
+    expect((await call<SimServerDetail>(sim.url, `${SERVERS}${WEB}/`)).json?.status).toBe('active')
+  })
+
+  it('serverReads as an option', async () => {
+    const sim = await startSimulator({ serverReads: { single: 404 } })
+    try {
+      expect((await call(sim.url, `${SERVERS}${WEB}/`)).status).toBe(404)
+    } finally {
+      await sim.close()
+    }
+  })
+})
+
+describe('several servers', () => {
+  const simulator = useSimulator({ servers: exampleServers(20), backupDurationMs: 20_000 })
+
+  it('20 servers, each with its own backup that takes 20 s', async () => {
+    const sim = simulator()
+    expect(sim.servers().map(s => s.id)).toEqual([WEB, DB, ...Array.from({ length: 18 }, (_, i) => 30003 + i)])
+    expect(new Set(sim.servers().map(s => s.ip_address)).size).toBe(20)
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 2 })
+    try {
+      const created = await Promise.all(
+        sim
+          .servers()
+          .map(s => rawRequest(sim.url + BACKUPS, { method: 'POST', body: JSON.stringify({ server_id: s.id }), agent }))
+      )
+      expect(created.every(r => r.status === 201)).toBe(true)
+      expect(sim.maxOpenConnections).toBeLessThanOrEqual(2)
+    } finally {
+      agent.destroy()
+    }
+    expect(sim.backups().map(b => b.status)).toEqual(Array(20).fill('in_progress'))
+    expect((await call<Page>(sim.url, `${BACKUPS}?server_id=30020`)).json?.results).toEqual([
+      expect.objectContaining({ server: { id: 30020, name: 'server-20' }, status: 'in_progress' })
+    ])
+    expect((await call<Page<SimServerDetail>>(sim.url, SERVERS)).json?.count).toBe(20)
   })
 })
 

@@ -32,6 +32,9 @@ export class ApiError extends Error {
 
 export const notFound = () => new ApiError(404, { detail: 'Not found.' })
 
+export const permissionDenied = () =>
+  new ApiError(403, { detail: 'You do not have permission to perform this action.' })
+
 /**
  * @param {string} method
  * @param {string[]} allowed

@@ -1,34 +1,50 @@
 // @ts-check
 /**
- * A stand-in for the VPS.org API (reference: /work/shared/vps-org-backups-api.md), served over
- * real HTTP on loopback so that tests, `npm run demo` and `npm run bench` exercise the project's
- * real HTTP client.
+ * A stand-in for the VPS.org API (references: /work/shared/vps-org-backups-api.md and
+ * vps-org-servers-api.md), served over real HTTP on loopback so that tests, `npm run demo` and
+ * `npm run bench` exercise the project's real HTTP client.
  *
- * It follows Django REST Framework conventions where the reference is silent (error bodies,
- * PageNumberPagination), resolves backup statuses lazily from the clock (no timers to leak),
- * and can inject the infrastructure faults a client meets in front of such an API: resets,
- * hangs, cut bodies, proxy error pages, gateway errors after the API acted, redirects and
+ * It follows Django REST Framework conventions where the references are silent (error bodies,
+ * PageNumberPagination), resolves backup and server statuses lazily from the clock (no timers to
+ * leak), can make the API misbehave where the references leave room (settings.js), and can inject
+ * the infrastructure faults a client meets in front of such an API: resets, hangs, delays, cut or
+ * oversized bodies, proxy error pages, gateway errors after the API acted, redirects and
  * connections refused.
  *
- * Modules: store.js (state), api.js (endpoints) on drf.js (DRF conventions), faults.js,
- * listen.js and wire.js (HTTP). The types are the JSDoc below; TypeScript reads them from here.
+ * Modules: backups.js and servers.js (state), backups-api.js and servers-api.js (endpoints) on
+ * drf.js (DRF conventions), settings.js (switchable behaviour), faults.js, listen.js and wire.js
+ * (HTTP). The types are the JSDoc below; TypeScript reads them from here.
  */
-import { createApi } from './api.js'
+import { BackupStore } from './backups.js'
+import { backupRoutes } from './backups-api.js'
+import { router } from './drf.js'
 import { FaultQueue } from './faults.js'
 import { listen, readRequest } from './listen.js'
-import { checkDeleteStatus, checkDescriptionMaxLength, checkListQuirks } from './settings.js'
-import { BackupStore } from './store.js'
+import { ServerStore } from './servers.js'
+import { serverRoutes } from './servers-api.js'
+import {
+  checkDeleteStatus,
+  checkDescriptionMaxLength,
+  checkDuration,
+  checkListQuirks,
+  checkRestoreAnswer,
+  checkServerReads
+} from './settings.js'
 import { bodyResponse, send } from './wire.js'
 
-/** @typedef {import('./store.js').SimServer} SimServer */
-/** @typedef {import('./store.js').SimBackup} SimBackup */
-/** @typedef {import('./store.js').BackupInput} BackupInput */
+/** @typedef {import('./servers.js').SimServer} SimServer */
+/** @typedef {import('./servers.js').SimServerDetail} SimServerDetail */
+/** @typedef {import('./servers.js').SimPlan} SimPlan */
+/** @typedef {import('./backups.js').SimBackup} SimBackup */
+/** @typedef {import('./backups.js').BackupInput} BackupInput */
 /** @typedef {import('./listen.js').RecordedRequest} RecordedRequest */
 /** @typedef {import('./faults.js').FaultSpec} FaultSpec */
 /** @typedef {import('./faults.js').FaultKind} FaultKind */
 /** @typedef {import('./faults.js').HoldMatch} HoldMatch */
 /** @typedef {import('./faults.js').HeldRequest} HeldRequest */
 /** @typedef {import('./settings.js').ListQuirks} ListQuirks */
+/** @typedef {import('./settings.js').ServerReads} ServerReads */
+/** @typedef {import('./settings.js').RestoreAnswer} RestoreAnswer */
 /** @import { Behaviour } from './settings.js' */
 
 /**
@@ -37,10 +53,10 @@ import { bodyResponse, send } from './wire.js'
  * @property {string} [host] Default '127.0.0.1'.
  * @property {number} [port] Default 0 (a free port).
  * @property {SimServer[]} [servers] Default [{id: 12345, name: 'web-server-01'}, {id: 23456, name:
- *   'db-server-01'}].
+ *   'db-server-01'}], with the other fields of the docs' example (see exampleServers()).
  * @property {number} [backupDurationMs] Time from creation until a manual backup created through POST
  *   is finished; default 2000.
- * @property {number} [pageSize] Results per page of the list endpoint; default 100.
+ * @property {number} [pageSize] Results per page of the backup and server lists; default 100.
  * @property {number} [keepAliveTimeoutMs] Default 75000 (nginx's default), so keep-alive connections
  *   survive long poll intervals.
  * @property {ListQuirks} [listQuirks] How the backup list misbehaves; default none.
@@ -51,6 +67,15 @@ import { bodyResponse, send } from './wire.js'
  *   and `\r` turned into `\n`; default false. (Surrounding white space is always trimmed, as DRF does.)
  * @property {204 | 202} [deleteStatus] What DELETE answers: 204 with an empty body (default, as
  *   documented) or 202 Accepted with `{"detail": "Deletion scheduled."}`; either way the backup is gone.
+ * @property {number} [restoreStartDelayMs] After a restore is accepted, the server keeps showing its old
+ *   status this long (a restore that has not visibly started yet); default 0.
+ * @property {number} [restoreDurationMs] Then it shows `restoring` this long; default 3000.
+ * @property {string} [restoreOutcome] Then it shows this status; default 'active'. The docs do not say
+ *   what a restored server ends in: 'stopped', 'error', 'suspended' or any string can be set.
+ * @property {RestoreAnswer} [restoreAnswer] The shape of the restore answer; default 'legacy'.
+ * @property {boolean} [restoreNeverShowsRestoring] A restore is accepted and recorded, but the server's
+ *   status never changes (it never shows `restoring`); default false.
+ * @property {ServerReads} [serverReads] How the server reads answer; default all normal.
  */
 
 /**
@@ -70,7 +95,14 @@ import { bodyResponse, send } from './wire.js'
  *   used at most 2 at once.
  * @property {Array<{ serverId: number, backupId: number, at: number }>} restores Restores the API
  *   accepted, in order.
- * @property {(server: SimServer) => void} addServer Throws when a server with that id exists already.
+ * @property {(server: SimServer) => void} addServer Adds a server (status and other fields as given,
+ *   else the defaults of SimServer). Throws when a server with that id exists already.
+ * @property {() => SimServerDetail[]} servers Copies of the servers as the API shows them, in the order
+ *   added, statuses resolved as of now.
+ * @property {(id: number, status: string, options?: { untilMs?: number, forMs?: number, then?: string })
+ *   => void} setServerStatus Puts a server into `status` now (e.g. `restoring`, as an earlier run may
+ *   have left it), ending any restore timeline it was in. With `untilMs` (a Date.now() time) or `forMs`
+ *   (from now), it turns into `then` (default 'active') at that time. Throws for an unknown server.
  * @property {(partial: BackupInput) => SimBackup} addBackup Adds a backup directly (no lifecycle: its
  *   status stays as given). Defaults: next id, manual, completed, size_mb 1000 when completed (else
  *   null), created_at now, expires_at null for manual and created_at + 30 days for automatic,
@@ -88,6 +120,17 @@ import { bodyResponse, send } from './wire.js'
  *   options of the same names); what is not given stays as it is.
  * @property {(status: 204 | 202) => void} setDeleteStatus What DELETE answers from now on (see the
  *   option deleteStatus).
+ * @property {(ms: number) => void} setRestoreDuration How long restores accepted from now on show
+ *   `restoring` (see the option restoreDurationMs).
+ * @property {(ms: number) => void} setRestoreStartDelay How long restores accepted from now on leave the
+ *   old status visible first (see the option restoreStartDelayMs).
+ * @property {(status: string) => void} setRestoreOutcome The status restores accepted from now on end
+ *   in: 'active' (default), 'stopped', 'error', 'suspended' or any string.
+ * @property {(shape: RestoreAnswer) => void} setRestoreAnswer The shape of the restore answer from now on.
+ * @property {(never: boolean) => void} setRestoreNeverShowsRestoring With true, restores accepted from
+ *   now on leave the server's status as it is.
+ * @property {(reads: ServerReads) => void} setServerReads How the server reads answer from now on;
+ *   replaces the settings made before (`{}` puts them all back to normal). Throws on an unknown one.
  * @property {(row: unknown, options?: { serverId?: number }) => void} addRawListRow Puts `row` verbatim
  *   into the backup list, after the stored backups (e.g. `{"id": 900, "server": null}`, to test
  *   malformed rows). A list filtered by `server_id` includes it only when `serverId` is that server,
@@ -106,9 +149,11 @@ import { bodyResponse, send } from './wire.js'
  *   (extending a refusal in progress), as the `refuse` fault does: open connections are destroyed,
  *   then the simulator listens again on the same port. Resolves once nothing listens any more.
  * @property {() => void} reset Clears backups (ids restart), raw rows, requests, restores, queued
- *   faults and holds, and the connection counts, and puts every setting (backup duration, create
- *   outcome, list quirks, description storage, delete status) back to its value at start; keeps
- *   servers and token. Requests already held stay held.
+ *   faults and holds, and the connection counts; puts servers back to the status they were added
+ *   with (restore timelines and setServerStatus forgotten), and every setting (backup duration,
+ *   create outcome, list quirks, description storage, delete status, restore timing, outcome and
+ *   answer, server reads) back to its value at start; keeps servers and token. Requests already
+ *   held stay held.
  * @property {() => Promise<void>} close Closes the server and destroys every open socket, hung and held
  *   ones included, and ends every delay; requests not answered yet are left unprocessed. Idempotent.
  */
@@ -135,15 +180,53 @@ const DEFAULT_HOST = '127.0.0.1'
 // Redirect targets live on another loopback address, so a client that forwards credentials
 // across hosts on a redirect is caught (Linux routes all of 127.0.0.0/8 to lo).
 const DEFAULT_RECORDER_HOST = '127.0.0.2'
+// The two servers of the docs' example, field for field.
 /** @type {SimServer[]} */
 const DEFAULT_SERVERS = [
-  { id: 12345, name: 'web-server-01' },
-  { id: 23456, name: 'db-server-01' }
+  {
+    id: 12345,
+    name: 'web-server-01',
+    hostname: 'web01.example.com',
+    status: 'active',
+    ip_address: '203.0.113.10',
+    location: 'us-west',
+    plan: { id: 1, name: 'Standard VPS', vcpus: 2, memory: 4096, storage: 80 },
+    os: { id: 5, name: 'Ubuntu 22.04 LTS' },
+    created_at: '2025-01-10T14:30:00Z',
+    updated_at: '2025-01-15T10:20:00Z'
+  },
+  {
+    id: 23456,
+    name: 'db-server-01',
+    hostname: 'db01.example.com',
+    status: 'active',
+    ip_address: '203.0.113.11',
+    location: 'us-east',
+    plan: { id: 2, name: 'Performance VPS', vcpus: 4, memory: 8192, storage: 160 },
+    os: { id: 3, name: 'Debian 12' },
+    created_at: '2025-01-12T09:15:00Z',
+    updated_at: '2025-01-16T08:45:00Z'
+  }
 ]
 const DEFAULT_BACKUP_DURATION_MS = 2000
+const DEFAULT_RESTORE_DURATION_MS = 3000
 const DEFAULT_PAGE_SIZE = 100
 // nginx's keepalive_timeout default: keep-alive connections survive long poll intervals.
 const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 75_000
+
+/**
+ * `count` servers for the `servers` option: the two default ones first (ids 12345 and 23456), then
+ * `server-03`, `server-04`, … with ids 30003, 30004, …, all active.
+ * @param {number} count
+ * @returns {SimServer[]}
+ */
+export function exampleServers(count) {
+  return Array.from({ length: count }, (_, i) => {
+    if (i < DEFAULT_SERVERS.length) return structuredClone(DEFAULT_SERVERS[i])
+    const n = String(i + 1).padStart(2, '0')
+    return { id: 30001 + i, name: `server-${n}` }
+  })
+}
 
 /**
  * Starts the simulator on loopback.
@@ -167,12 +250,20 @@ export async function startSimulator(options = {}) {
     listQuirks: checkListQuirks(options.listQuirks ?? {}),
     descriptionMaxLength: checkDescriptionMaxLength(options.descriptionMaxLength ?? null),
     normaliseLineEndings: options.normaliseLineEndings ?? false,
-    deleteStatus: checkDeleteStatus(options.deleteStatus ?? 204)
+    deleteStatus: checkDeleteStatus(options.deleteStatus ?? 204),
+    restoreStartDelayMs: checkDuration('restoreStartDelayMs', options.restoreStartDelayMs ?? 0),
+    restoreDurationMs: checkDuration('restoreDurationMs', options.restoreDurationMs ?? DEFAULT_RESTORE_DURATION_MS),
+    restoreOutcome: options.restoreOutcome ?? 'active',
+    restoreAnswer: checkRestoreAnswer(options.restoreAnswer ?? 'legacy'),
+    restoreNeverShowsRestoring: options.restoreNeverShowsRestoring ?? false,
+    serverReads: checkServerReads(options.serverReads ?? {})
   }
   // Setters replace values and never change them in place, so a shallow copy restores the start.
   const behaviour = { ...initial }
-  const store = new BackupStore(servers)
-  const api = createApi(store, behaviour, { token, pageSize })
+  const serverStore = new ServerStore(servers)
+  const backupStore = new BackupStore(serverStore)
+  const context = { backups: backupStore, servers: serverStore, behaviour, pageSize }
+  const api = router(token, [...backupRoutes(context), ...serverRoutes(context)])
   const faults = new FaultQueue()
   /** @type {RecordedRequest[]} */
   const requests = []
@@ -202,12 +293,22 @@ export async function startSimulator(options = {}) {
     get maxOpenConnections() {
       return listener.maxOpenConnections
     },
-    restores: store.restores,
-    addServer: server => store.addServer(server),
-    addBackup: partial => store.toJsonAt(store.insert(partial), Date.now()),
+    restores: serverStore.restores,
+    addServer: server => serverStore.add(server),
+    servers() {
+      const now = Date.now()
+      return serverStore.ids().map(id => serverStore.toJson(id, now))
+    },
+    setServerStatus(id, status, { untilMs, forMs, then = 'active' } = {}) {
+      if (untilMs !== undefined && forMs !== undefined) throw new Error('simulator: give untilMs or forMs, not both')
+      const now = Date.now()
+      const at = untilMs ?? (forMs === undefined ? undefined : now + forMs)
+      serverStore.setStatus(id, status, now, at === undefined ? undefined : { at, then })
+    },
+    addBackup: partial => backupStore.toJsonAt(backupStore.insert(partial), Date.now()),
     backups() {
       const now = Date.now()
-      return store.list().map(record => store.toJsonAt(record, now))
+      return backupStore.list().map(record => backupStore.toJsonAt(record, now))
     },
     setBackupDuration(ms) {
       behaviour.backupDurationMs = ms
@@ -228,7 +329,25 @@ export async function startSimulator(options = {}) {
       behaviour.deleteStatus = checkDeleteStatus(status)
     },
     addRawListRow(row, { serverId } = {}) {
-      store.rawRows.push({ row: structuredClone(row), serverId })
+      backupStore.rawRows.push({ row: structuredClone(row), serverId })
+    },
+    setRestoreDuration(ms) {
+      behaviour.restoreDurationMs = checkDuration('restoreDurationMs', ms)
+    },
+    setRestoreStartDelay(ms) {
+      behaviour.restoreStartDelayMs = checkDuration('restoreStartDelayMs', ms)
+    },
+    setRestoreOutcome(status) {
+      behaviour.restoreOutcome = status
+    },
+    setRestoreAnswer(shape) {
+      behaviour.restoreAnswer = checkRestoreAnswer(shape)
+    },
+    setRestoreNeverShowsRestoring(never) {
+      behaviour.restoreNeverShowsRestoring = never
+    },
+    setServerReads(reads) {
+      behaviour.serverReads = checkServerReads(reads)
     },
     fault: spec => faults.add(spec),
     hold: match => faults.hold(match),
@@ -236,7 +355,8 @@ export async function startSimulator(options = {}) {
     clearFaults: () => faults.clear(),
     reset() {
       Object.assign(behaviour, initial)
-      store.clear()
+      backupStore.clear()
+      serverStore.reset()
       requests.length = 0
       faults.clear()
       listener.connections = 0

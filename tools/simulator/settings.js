@@ -1,9 +1,12 @@
 // @ts-check
 /**
- * The switchable behaviour of the simulated API: how it stores and lists backups, and how it
- * misbehaves where the reference leaves room. Set at start by SimulatorOptions, changed by the
- * simulator's setters, put back to the start values by reset().
+ * The switchable behaviour of the simulated API: how it stores and lists backups, how restores
+ * unfold, and how it misbehaves where the references leave room. Set at start by
+ * SimulatorOptions, changed by the simulator's setters, put back to the start values by reset().
  */
+
+/** @import { BackupStore } from './backups.js' */
+/** @import { ServerStore } from './servers.js' */
 
 /**
  * Ways the backup list may misbehave. Each is off unless given.
@@ -27,6 +30,27 @@
  */
 
 /**
+ * How the server reads answer (GET /api/v1/servers/ and /api/v1/servers/{id}/), which the docs
+ * document only in part. Each is the default unless given.
+ * @typedef {object} ServerReads
+ * @property {'ok' | 404 | 405} [single] GET /api/v1/servers/{id}/: 'ok' (default), or 404 `{"detail":
+ *   "Not found."}` for every id (an endpoint that does not exist), or 405 (one that does not allow GET).
+ * @property {'ok' | 404 | 405} [list] GET /api/v1/servers/ likewise.
+ * @property {boolean} [forbidden] Both answer 403 `{"detail": "You do not have permission to perform
+ *   this action."}` (a token without the servers permission).
+ * @property {boolean} [omitStatus] Both answer 200, but the server objects lack `status`.
+ */
+
+/**
+ * The shape of the restore answer, which no document gives:
+ * - `legacy` (default): 202 `{"status": "restoring", "server_id", "backup_id", "message"}`.
+ * - `snapshot-like`: 200 `{"status": "success", "message", "backup": {"id", "created_at"}, "server":
+ *   {"id", "name", "status": "restoring"}}`, the shape VPS.org documents for snapshot restores.
+ * - `empty`: 202 with an empty body.
+ * @typedef {'legacy' | 'snapshot-like' | 'empty'} RestoreAnswer
+ */
+
+/**
  * @typedef {object} Behaviour
  * @property {number} backupDurationMs
  * @property {string | null} createOutcome
@@ -34,9 +58,26 @@
  * @property {number | null} descriptionMaxLength
  * @property {boolean} normaliseLineEndings
  * @property {204 | 202} deleteStatus
+ * @property {number} restoreStartDelayMs
+ * @property {number} restoreDurationMs
+ * @property {string} restoreOutcome
+ * @property {RestoreAnswer} restoreAnswer
+ * @property {boolean} restoreNeverShowsRestoring
+ * @property {ServerReads} serverReads
+ */
+
+/**
+ * What the endpoints work on.
+ * @typedef {object} ApiContext
+ * @property {BackupStore} backups changed by the requests
+ * @property {ServerStore} servers changed by the requests
+ * @property {Behaviour} behaviour read at each request, so setters act at once
+ * @property {number} pageSize
  */
 
 const NEXT_CHAINS = ['endless', 'fragment']
+const RESTORE_ANSWERS = ['legacy', 'snapshot-like', 'empty']
+const READ_ANSWERS = ['ok', 404, 405]
 
 /**
  * @param {string} what
@@ -64,6 +105,41 @@ export function checkListQuirks(quirks) {
   if (quirks.endlessRowsPerPage !== undefined)
     requireNonNegativeInteger('endlessRowsPerPage', quirks.endlessRowsPerPage)
   return { ...quirks }
+}
+
+/**
+ * @param {ServerReads} reads
+ * @returns {ServerReads}
+ */
+export function checkServerReads(reads) {
+  const known = ['single', 'list', 'forbidden', 'omitStatus']
+  const unknown = Object.keys(reads).filter(key => !known.includes(key))
+  if (unknown.length > 0) throw new Error(`simulator: unknown server read setting ${unknown.join(', ')}`)
+  for (const which of /** @type {const} */ (['single', 'list'])) {
+    if (reads[which] !== undefined && !READ_ANSWERS.includes(reads[which])) {
+      throw new Error(`simulator: serverReads.${which} must be 'ok', 404 or 405`)
+    }
+  }
+  return { ...reads }
+}
+
+/** @param {RestoreAnswer} answer */
+export function checkRestoreAnswer(answer) {
+  if (!RESTORE_ANSWERS.includes(answer)) {
+    throw new Error(`simulator: the restore answer must be one of ${RESTORE_ANSWERS.join(', ')}`)
+  }
+  return answer
+}
+
+/**
+ * @param {string} what
+ * @param {number} ms
+ */
+export function checkDuration(what, ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+    throw new Error(`simulator: ${what} must be a duration in ms, not ${String(ms)}`)
+  }
+  return ms
 }
 
 /** @param {number | null} length */

@@ -3,19 +3,15 @@
  * The backups the simulated API holds. Statuses are resolved from the clock when read (no
  * timers), so a test can never leak one and a backup "finishes" exactly when its time has come.
  */
+import { isoTimestamp } from './servers.js'
 
-/**
- * A server as given to the simulator.
- * @typedef {object} SimServer
- * @property {number} id
- * @property {string} name
- */
+/** @import { ServerStore } from './servers.js' */
 
 /**
  * A backup as the API represents it (reference: /work/shared/vps-org-backups-api.md).
  * @typedef {object} SimBackup
  * @property {number} id
- * @property {SimServer} server
+ * @property {{ id: number, name: string }} server
  * @property {'manual'|'automatic'} backup_type
  * @property {string} status `in_progress`, `completed`, or a failure such as `failed`.
  * @property {number|null} size_mb null until completed.
@@ -55,9 +51,6 @@ export const MAX_MANUAL_BACKUPS_PER_SERVER = 10
 const AUTOMATIC_RETENTION_MS = 30 * 24 * 60 * 60 * 1000
 export const BACKUP_TYPES = ['manual', 'automatic']
 
-/** @param {number} ms */
-export const isoTimestamp = ms => new Date(ms).toISOString()
-
 /**
  * The size a finished backup reports: positive and deterministic, so runs are reproducible.
  * @param {number} backupId
@@ -74,13 +67,9 @@ export function stateAt(record, now) {
 }
 
 export class BackupStore {
-  /** @param {SimServer[]} servers */
+  /** @param {ServerStore} servers the servers backups belong to */
   constructor(servers) {
-    /** @type {Map<number, SimServer>} */
-    this.servers = new Map()
-    servers.forEach(server => this.addServer(server))
-    /** @type {Array<{ serverId: number, backupId: number, at: number }>} */
-    this.restores = []
+    this.servers = servers
     /** @type {Map<number, BackupRecord>} */
     this.backups = new Map()
     this.nextId = FIRST_BACKUP_ID
@@ -90,25 +79,12 @@ export class BackupStore {
     this.listAnswers = 0
   }
 
-  /** Forgets backups, raw rows and restores; servers stay. */
+  /** Forgets backups and raw rows. */
   clear() {
     this.backups.clear()
-    // In place: tests may hold a reference to the array.
-    this.restores.length = 0
     this.nextId = FIRST_BACKUP_ID
     this.rawRows = []
     this.listAnswers = 0
-  }
-
-  /** @param {SimServer} server */
-  addServer(server) {
-    if (this.servers.has(server.id)) throw new Error(`simulator: server ${server.id} exists already`)
-    this.servers.set(server.id, { id: server.id, name: server.name })
-  }
-
-  /** @param {number} id */
-  server(id) {
-    return this.servers.get(id)
   }
 
   /** @param {number} id */
@@ -228,10 +204,9 @@ export class BackupStore {
    * @returns {SimBackup}
    */
   toJson(record, state) {
-    const server = /** @type {SimServer} */ (this.servers.get(record.serverId))
     return {
       id: record.id,
-      server: { id: server.id, name: server.name },
+      server: this.servers.ref(record.serverId),
       backup_type: record.backupType,
       status: state.status,
       size_mb: state.sizeMb,
