@@ -12,8 +12,9 @@
  * connections refused.
  *
  * Modules: backups.js and servers.js (state), backups-api.js and servers-api.js (endpoints) on
- * drf.js (DRF conventions), settings.js (switchable behaviour), faults.js, listen.js and wire.js
- * (HTTP). The types are the JSDoc below; TypeScript reads them from here.
+ * drf.js (DRF conventions), settings.js (switchable behaviour), faults.js with pauses.js (waits
+ * that close() ends), listen.js and wire.js (HTTP). The types are the JSDoc below; TypeScript
+ * reads them from here.
  */
 import { BackupStore } from './backups.js'
 import { backupRoutes } from './backups-api.js'
