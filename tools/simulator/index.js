@@ -95,7 +95,9 @@ import { bodyResponse, send } from './wire.js'
  *   the last reset() (which starts it from the connections open then), e.g. to check that a client
  *   used at most 2 at once.
  * @property {Array<{ serverId: number, backupId: number, at: number }>} restores Restores the API
- *   accepted, in order.
+ *   accepted, in order (restoreNeverShowsRestoring included). The API refuses a restore with 400
+ *   `{"non_field_errors": ["Server is not in a valid state for restoration."]}` while the server
+ *   shows `restoring` or `suspended`, e.g. while an earlier restore runs.
  * @property {(server: SimServer) => void} addServer Adds a server (status and other fields as given,
  *   else the defaults of SimServer). Throws when a server with that id exists already.
  * @property {() => SimServerDetail[]} servers Copies of the servers as the API shows them, in the order
