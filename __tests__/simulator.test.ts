@@ -780,6 +780,38 @@ describe('restoring servers', () => {
     expect(await restore(sim)).toMatchObject({ status: 202, json: { status: 'restoring', backup_id: 601 } })
   })
 
+  it('takes the restore settings and list quirks as options, and reset() returns to them', async () => {
+    const sim = await startSimulator({
+      restoreDurationMs: 0,
+      restoreOutcome: 'stopped',
+      restoreAnswer: 'snapshot-like',
+      listQuirks: { ignoreServerFilter: true }
+    })
+    const quiet = await startSimulator({ restoreNeverShowsRestoring: true, restoreDurationMs: 0, restoreOutcome: 'x' })
+    try {
+      for (const s of [sim, quiet]) {
+        s.addBackup({ id: 601, serverId: WEB })
+        s.addBackup({ id: 602, serverId: DB })
+      }
+      expect((await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}`)).json?.count).toBe(2)
+      sim.setRestoreAnswer('legacy')
+      sim.setListQuirks({})
+      sim.reset()
+      sim.addBackup({ id: 601, serverId: WEB })
+      sim.addBackup({ id: 602, serverId: DB })
+      expect((await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}`)).json?.count).toBe(2)
+      expect((await restore(sim)).status).toBe(200)
+      expect(sim.servers()[0].status).toBe('stopped')
+
+      expect((await restore(quiet)).status).toBe(202)
+      expect(quiet.servers()[0].status).toBe('active')
+      expect(quiet.restores).toHaveLength(1)
+    } finally {
+      await sim.close()
+      await quiet.close()
+    }
+  })
+
   it('reset(): servers back to the status they were added with, timelines forgotten', async () => {
     const sim = simulator()
     sim.addServer({ id: 777, name: 'extra', status: 'stopped' })

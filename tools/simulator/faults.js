@@ -73,8 +73,8 @@ import { bodyResponse, firstHalf, nginxPage, resetConnection, send, withPayload,
 /**
  * A request held unprocessed until the test releases it, for deterministic interleavings.
  * @typedef {object} HeldRequest
- * @property {Promise<RecordedRequest>} arrived Resolves once the matching
- *   request is held (it never settles if none comes).
+ * @property {Promise<RecordedRequest>} arrived Resolves once the matching request is held (it never
+ *   settles if none comes).
  * @property {() => void} release Processes the held request and answers it normally; before it
  *   arrived, lets it through unheld. Idempotent; does nothing after close().
  */
