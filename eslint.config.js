@@ -1,6 +1,6 @@
 // ESLint flat config: typescript-eslint's recommended rules, type-aware for the TypeScript sources
 // (src/, __tests__/) through the TypeScript project service, and the plain recommended rules for the
-// ESM JavaScript that runs on Node as it is (scripts/, the simulator, this file and jest.config.js).
+// ESM JavaScript that runs on Node as it is (tools/, scripts/, this file and jest.config.js).
 import js from '@eslint/js'
 import { defineConfig, globalIgnores } from 'eslint/config'
 import tseslint from 'typescript-eslint'
@@ -98,7 +98,7 @@ export default defineConfig([
     }
   },
 
-  // Plain ESM JavaScript for Node: the simulator, scripts/ and the config files.
+  // Plain ESM JavaScript for Node: tools/ (the simulator, the runner emulation), scripts/ and the config files.
   {
     files: ['**/*.js', '**/*.mjs'],
     extends: [js.configs.recommended],

@@ -3,7 +3,7 @@
  * simulator over real HTTP.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type Simulator } from './simulator/simulator.js'
+import { startSimulator, type Simulator } from '../tools/simulator/index.js'
 import { errorLines, runAction, visibleLog, type ActionRun } from './support/run-action.js'
 
 const TOKEN = 'test-token'

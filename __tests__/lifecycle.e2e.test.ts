@@ -4,7 +4,7 @@
 // checks what the simulator saw, the outputs, the exit code, the log and the job summary.
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/globals'
 import { errorLines, runAction, runWithPost, type ActionRun } from './support/run-action.js'
-import { startSimulator, type RecordedRequest, type SimBackup, type Simulator } from './simulator/simulator.js'
+import { startSimulator, type RecordedRequest, type SimBackup, type Simulator } from '../tools/simulator/index.js'
 
 const TOKEN = 'test-token'
 const WEB = 12345

@@ -21,7 +21,7 @@ import {
   type RecordedRequest,
   type SimBackup,
   type Simulator
-} from './simulator/simulator.js'
+} from '../tools/simulator/index.js'
 
 const TOKEN = 'test-token'
 const WEB = 12345

@@ -2,24 +2,28 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals'
 import http from 'node:http'
 import {
+  exampleServers,
   startRecorder,
   startSimulator,
   type SimBackup,
+  type SimServerDetail,
   type Simulator,
   type SimulatorOptions
-} from './simulator/simulator.js'
+} from '../tools/simulator/index.js'
 
 const TOKEN = 'test-token'
 const WEB = 12345
 const DB = 23456
 const BACKUPS = '/api/v1/backups/'
 
-interface Page {
+interface Page<T = SimBackup> {
   count: number
   next: string | null
   previous: string | null
-  results: SimBackup[]
+  results: T[]
 }
+
+const SERVERS = '/api/v1/servers/'
 
 /** Starts a simulator before each test of the enclosing block and closes it after. */
 function useSimulator(options?: SimulatorOptions): () => Simulator {
@@ -407,6 +411,195 @@ describe('deleting backups', () => {
     const again = await call(sim.url, `${BACKUPS}${id}/`, { method: 'DELETE' })
     expect(again).toMatchObject({ status: 404, json: { detail: 'Not found.' } })
   })
+
+  it('setDeleteStatus(202): answers 202 Accepted with a detail, and the backup is gone; reset() puts 204 back', async () => {
+    const sim = simulator()
+    sim.setDeleteStatus(202)
+    const { id } = sim.addBackup({ serverId: WEB })
+    const deleted = await call(sim.url, `${BACKUPS}${id}/`, { method: 'DELETE' })
+    expect(deleted).toMatchObject({ status: 202, json: { detail: 'Deletion scheduled.' } })
+    expect((await call<Page>(sim.url, BACKUPS)).json?.results).toEqual([])
+    expect((await call(sim.url, `${BACKUPS}${id}/`, { method: 'DELETE' })).status).toBe(404)
+
+    sim.reset()
+    const again = sim.addBackup({ serverId: WEB })
+    expect(await call(sim.url, `${BACKUPS}${again.id}/`, { method: 'DELETE' })).toMatchObject({ status: 204, text: '' })
+  })
+
+  it('deleteStatus: 202 as an option', async () => {
+    const sim = await startSimulator({ deleteStatus: 202 })
+    try {
+      const { id } = sim.addBackup({ serverId: WEB })
+      expect((await call(sim.url, `${BACKUPS}${id}/`, { method: 'DELETE' })).status).toBe(202)
+    } finally {
+      await sim.close()
+    }
+  })
+})
+
+describe('descriptions as stored', () => {
+  const simulator = useSimulator()
+  const create = (sim: Simulator, description: string) =>
+    call<SimBackup>(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB, description } })
+
+  it('keeps line endings and length by default, trimming surrounding white space as DRF does', async () => {
+    const sim = simulator()
+    const long = 'x'.repeat(300)
+    expect((await create(sim, ` a\r\nb\rc ${long}\n`)).json?.description).toBe(`a\r\nb\rc ${long}`)
+  })
+
+  it('normaliseLineEndings: stores \\r\\n and \\r as \\n', async () => {
+    const sim = simulator()
+    sim.setDescriptionStorage({ normaliseLineEndings: true })
+    expect((await create(sim, 'one\r\ntwo\rthree\nfour')).json?.description).toBe('one\ntwo\nthree\nfour')
+    expect(sim.backups()[0].description).toBe('one\ntwo\nthree\nfour')
+  })
+
+  it('descriptionMaxLength: stores the first N characters (code points), in the answer and the list', async () => {
+    const sim = simulator()
+    sim.setDescriptionStorage({ descriptionMaxLength: 5 })
+    expect((await create(sim, '  ab😀cdefgh  ')).json?.description).toBe('ab😀cd')
+    expect((await call<Page>(sim.url, BACKUPS)).json?.results[0].description).toBe('ab😀cd')
+    sim.reset()
+    expect((await create(sim, 'abcdefgh')).json?.description).toBe('abcdefgh')
+  })
+
+  it('both as options: line endings normalised before the cut', async () => {
+    const sim = await startSimulator({ descriptionMaxLength: 255, normaliseLineEndings: true })
+    try {
+      // Cut first, it would keep 85 'a\r\n'.
+      const stored = (await create(sim, 'a\r\n'.repeat(200))).json?.description
+      expect(stored).toBe(`${'a\n'.repeat(127)}a`)
+    } finally {
+      await sim.close()
+    }
+  })
+})
+
+describe('a list that misbehaves', () => {
+  const simulator = useSimulator({ pageSize: 3 })
+
+  async function follow(sim: Simulator, path: string, maxPages: number) {
+    const pages: Page[] = []
+    let url: string | null = sim.url + path
+    while (url && pages.length < maxPages) {
+      const res: { status: number; json?: Page } = await call<Page>(url, '')
+      expect(res.status).toBe(200)
+      const page = res.json as Page
+      pages.push(page)
+      url = page.next
+    }
+    return pages
+  }
+
+  it('ignoreServerFilter: server_id is ignored, not even validated; ignoreTypeFilter likewise for backup_type', async () => {
+    const sim = simulator()
+    sim.addBackup({ serverId: WEB, backup_type: 'manual' })
+    sim.addBackup({ serverId: DB, backup_type: 'automatic' })
+    sim.setListQuirks({ ignoreServerFilter: true })
+    const all = await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}`)
+    expect(all.json?.results.map(b => b.server.id).sort()).toEqual([WEB, DB])
+    expect((await call(sim.url, `${BACKUPS}?server_id=abc`)).status).toBe(200)
+    // The type filter still works.
+    expect((await call<Page>(sim.url, `${BACKUPS}?backup_type=manual`)).json?.count).toBe(1)
+
+    sim.setListQuirks({ ignoreTypeFilter: true })
+    expect((await call<Page>(sim.url, `${BACKUPS}?server_id=${DB}`)).json?.count).toBe(1)
+    expect((await call<Page>(sim.url, `${BACKUPS}?server_id=${DB}&backup_type=manual`)).json?.results).toEqual([
+      expect.objectContaining({ backup_type: 'automatic' })
+    ])
+
+    sim.reset()
+    sim.addBackup({ serverId: WEB })
+    sim.addBackup({ serverId: DB })
+    expect((await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}`)).json?.count).toBe(1)
+  })
+
+  it('refuses unknown quirks', () => {
+    const sim = simulator()
+    expect(() => sim.setListQuirks({ ignoreServerFiltre: true } as never)).toThrow(/unknown list quirk/)
+    expect(() => sim.setListQuirks({ nextChain: 'circular' as 'endless' })).toThrow(/nextChain/)
+  })
+
+  it("duplicateAcrossPages: each later page repeats the previous page's last row, rendered when read", async () => {
+    const sim = simulator()
+    sim.setBackupDuration(300)
+    for (let i = 0; i < 4; i++) await call(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB } })
+    sim.setListQuirks({ duplicateAcrossPages: true })
+    const first = (await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}`)).json as Page
+    expect(first.results.map(b => b.status)).toEqual(['in_progress', 'in_progress', 'in_progress'])
+    await waitFor(() => sim.backups().every(b => b.status === 'completed'))
+    const second = (await call<Page>(first.next ?? '', '')).json as Page
+    expect(second).toMatchObject({ count: 4, next: null })
+    expect(second.results).toHaveLength(2)
+    expect(second.results[0].id).toBe(first.results[2].id)
+    expect(second.results[0].status).toBe('completed')
+    expect(new Set([...first.results, ...second.results].map(b => b.id)).size).toBe(4)
+  })
+
+  it('nextChain endless: links to another page forever, each with fresh synthetic rows of the server filtered on', async () => {
+    const sim = simulator()
+    sim.addBackup({ serverId: WEB })
+    sim.addBackup({ serverId: DB })
+    sim.setListQuirks({ nextChain: 'endless', endlessRowsPerPage: 5 })
+    const pages = await follow(sim, `${BACKUPS}?server_id=${DB}`, 6)
+    expect(pages).toHaveLength(6)
+    expect(pages.every(p => p.next !== null && p.count === 1)).toBe(true)
+    expect(pages[5].next).toBe(`${sim.url}${BACKUPS}?page=7&server_id=${DB}`)
+    expect(pages.map(p => p.results.length)).toEqual([1, 5, 5, 5, 5, 5])
+    const rows = pages.flatMap(p => p.results)
+    expect(new Set(rows.map(b => b.id)).size).toBe(26)
+    expect(rows.every(b => b.server.id === DB && b.status === 'completed' && b.backup_type === 'manual')).toBe(true)
+    // Synthetic rows are not stored.
+    expect(sim.backups()).toHaveLength(2)
+  })
+
+  it('nextChain endless: synthetic pages hold a page size of rows by default', async () => {
+    const sim = simulator()
+    sim.setListQuirks({ nextChain: 'endless' })
+    const pages = await follow(sim, BACKUPS, 3)
+    expect(pages.map(p => [p.count, p.results.length])).toEqual([
+      [0, 0],
+      [0, 3],
+      [0, 3]
+    ])
+    expect(pages[2].results.every(b => b.server.id === WEB)).toBe(true)
+  })
+
+  it('nextChain fragment: next is the same page with a new fragment, which fetch does not send', async () => {
+    const sim = simulator()
+    for (let i = 0; i < 4; i++) sim.addBackup({ serverId: WEB })
+    sim.setListQuirks({ nextChain: 'fragment' })
+    const pages = await follow(sim, `${BACKUPS}?server_id=${WEB}`, 3)
+    expect(pages.map(p => p.next)).toEqual([
+      `${sim.url}${BACKUPS}?server_id=${WEB}#p=1`,
+      `${sim.url}${BACKUPS}?server_id=${WEB}#p=2`,
+      `${sim.url}${BACKUPS}?server_id=${WEB}#p=3`
+    ])
+    expect(pages[2].results).toEqual(pages[0].results)
+    expect(sim.requests.map(r => r.query)).toEqual(Array(3).fill({ server_id: String(WEB) }))
+  })
+
+  it('addRawListRow(): rows put verbatim into the list, by server when given one; reset() drops them', async () => {
+    const sim = simulator()
+    sim.addBackup({ serverId: WEB })
+    sim.addRawListRow({ id: 900, server: null, status: 'completed' }, { serverId: WEB })
+    sim.addRawListRow('not even an object')
+    const web = (await call<{ count: number; results: unknown[] }>(sim.url, `${BACKUPS}?server_id=${WEB}`)).json
+    expect(web?.count).toBe(3)
+    expect(web?.results).toContainEqual({ id: 900, server: null, status: 'completed' })
+    expect(web?.results).toContainEqual('not even an object')
+    const db = (await call<{ count: number; results: unknown[] }>(sim.url, `${BACKUPS}?server_id=${DB}`)).json
+    expect(db?.results).toEqual(['not even an object'])
+    // Paged like any row (page size 3), and not a backup.
+    sim.addRawListRow({ id: 901 })
+    expect((await call<Page>(sim.url, BACKUPS)).json).toMatchObject({ count: 4, next: expect.any(String) })
+    expect(sim.backups()).toHaveLength(1)
+    expect((await call(sim.url, `${BACKUPS}900/`, { method: 'DELETE' })).status).toBe(404)
+
+    sim.reset()
+    expect((await call<Page>(sim.url, BACKUPS)).json?.count).toBe(0)
+  })
 })
 
 describe('restoring servers', () => {
@@ -461,6 +654,342 @@ describe('restoring servers', () => {
       }
     })
     expect(sim.restores).toEqual([{ serverId: WEB, backupId: 601, at: expect.any(Number) }])
+  })
+
+  const restore = (sim: Simulator, serverId = WEB, backupId = 601) =>
+    call(sim.url, restorePath(serverId), { method: 'POST', body: { backup_id: backupId } })
+  const server = async (sim: Simulator, id = WEB) => (await call<SimServerDetail>(sim.url, `${SERVERS}${id}/`)).json
+
+  it('puts the server through restoring for restoreDurationMs, then the outcome, updated_at following', async () => {
+    const sim = simulator()
+    sim.setRestoreDuration(300)
+    const before = (await server(sim))?.updated_at
+    const accepted = Date.now()
+    expect((await restore(sim)).status).toBe(202)
+    const restoring = await server(sim)
+    expect(restoring?.status).toBe('restoring')
+    expect(Date.parse(restoring?.updated_at ?? '')).toBeGreaterThanOrEqual(accepted - 1)
+    expect(restoring?.updated_at).not.toBe(before)
+    // Resolved from the clock, with no timer: the list and servers() agree.
+    const listed = (await call<Page<SimServerDetail>>(sim.url, SERVERS)).json?.results.find(s => s.id === WEB)
+    expect(listed?.status).toBe('restoring')
+    expect(sim.servers().find(s => s.id === DB)?.status).toBe('active')
+
+    await waitFor(() => sim.servers()[0].status !== 'restoring')
+    expect(Date.now() - accepted).toBeGreaterThanOrEqual(300)
+    const done = await server(sim)
+    expect(done?.status).toBe('active')
+    expect(Date.parse(done?.updated_at ?? '')).toBeGreaterThan(Date.parse(restoring?.updated_at ?? ''))
+  })
+
+  it('setRestoreOutcome: the status the server ends in', async () => {
+    const sim = simulator()
+    sim.setRestoreDuration(0)
+    sim.setRestoreOutcome('error')
+    await restore(sim)
+    expect((await server(sim))?.status).toBe('error')
+    sim.setRestoreOutcome('stopped')
+    await restore(sim)
+    expect((await server(sim))?.status).toBe('stopped')
+  })
+
+  it('restoreStartDelayMs: the old status stays visible first, updated_at unchanged', async () => {
+    const sim = await startSimulator({ restoreStartDelayMs: 300, restoreDurationMs: 300 })
+    try {
+      sim.addBackup({ id: 601, serverId: WEB })
+      const before = await server(sim)
+      const accepted = Date.now()
+      expect((await restore(sim)).status).toBe(202)
+      expect(await server(sim)).toEqual(before)
+      await waitFor(() => sim.servers()[0].status === 'restoring')
+      expect(Date.now() - accepted).toBeGreaterThanOrEqual(300)
+      await waitFor(() => sim.servers()[0].status === 'active')
+      expect(Date.now() - accepted).toBeGreaterThanOrEqual(600)
+    } finally {
+      await sim.close()
+    }
+  })
+
+  it.each(['restoring', 'suspended'])("answers 400 when the server is %s, in the docs' words", async status => {
+    const sim = simulator()
+    sim.setServerStatus(WEB, status)
+    expect(await restore(sim)).toMatchObject({
+      status: 400,
+      json: { non_field_errors: ['Server is not in a valid state for restoration.'] }
+    })
+    expect(sim.restores).toEqual([])
+  })
+
+  it('answers 400 to a second restore while the first runs, and accepts a stopped server', async () => {
+    const sim = simulator()
+    sim.setRestoreDuration(60_000)
+    expect((await restore(sim)).status).toBe(202)
+    expect((await restore(sim)).status).toBe(400)
+    sim.setServerStatus(DB, 'stopped')
+    sim.addBackup({ id: 604, serverId: DB })
+    expect((await restore(sim, DB, 604)).status).toBe(202)
+    expect(sim.restores.map(r => r.serverId)).toEqual([WEB, DB])
+  })
+
+  it('setServerStatus: until a time or for a while, then another status; a restore is accepted after', async () => {
+    const sim = simulator()
+    sim.setServerStatus(WEB, 'restoring', { untilMs: Date.now() + 300, then: 'stopped' })
+    sim.setServerStatus(DB, 'restoring', { forMs: 300 })
+    expect(sim.servers().map(s => s.status)).toEqual(['restoring', 'restoring'])
+    expect((await restore(sim)).status).toBe(400)
+    await waitFor(() => sim.servers()[0].status !== 'restoring')
+    expect(sim.servers().map(s => s.status)).toEqual(['stopped', 'active'])
+    expect((await restore(sim)).status).toBe(202)
+    expect(() => sim.setServerStatus(999, 'active')).toThrow(/no server 999/)
+    expect(() => sim.setServerStatus(WEB, 'active', { untilMs: 1, forMs: 1 })).toThrow(/not both/)
+  })
+
+  it('setRestoreNeverShowsRestoring: the restore is accepted and recorded, the status never changes', async () => {
+    const sim = simulator()
+    sim.setRestoreDuration(100)
+    sim.setRestoreOutcome('stopped')
+    sim.setRestoreNeverShowsRestoring(true)
+    const before = await server(sim)
+    expect((await restore(sim)).status).toBe(202)
+    expect(sim.restores).toHaveLength(1)
+    expect(await server(sim)).toEqual(before)
+    await sleep(150)
+    expect(await server(sim)).toEqual(before)
+  })
+
+  it('setRestoreAnswer: snapshot-like (200, the shape documented for snapshots) or empty (202); reset() puts legacy back', async () => {
+    const sim = simulator()
+    // Over at once, so that the server takes the next restore.
+    sim.setRestoreDuration(0)
+    sim.setRestoreAnswer('snapshot-like')
+    expect(await restore(sim)).toMatchObject({
+      status: 200,
+      json: {
+        status: 'success',
+        message: 'Server is being restored from backup. This may take 5-15 minutes.',
+        backup: { id: 601, created_at: sim.backups()[0].created_at },
+        server: { id: WEB, name: 'web-server-01', status: 'restoring' }
+      }
+    })
+    sim.setRestoreAnswer('empty')
+    expect(await restore(sim)).toMatchObject({ status: 202, text: '' })
+    expect(() => sim.setRestoreAnswer('xml' as 'empty')).toThrow(/restore answer/)
+
+    sim.reset()
+    sim.addBackup({ id: 601, serverId: WEB })
+    expect(await restore(sim)).toMatchObject({ status: 202, json: { status: 'restoring', backup_id: 601 } })
+  })
+
+  it('takes the restore settings and list quirks as options, and reset() returns to them', async () => {
+    const sim = await startSimulator({
+      restoreDurationMs: 0,
+      restoreOutcome: 'stopped',
+      restoreAnswer: 'snapshot-like',
+      listQuirks: { ignoreServerFilter: true }
+    })
+    const quiet = await startSimulator({ restoreNeverShowsRestoring: true, restoreDurationMs: 0, restoreOutcome: 'x' })
+    try {
+      for (const s of [sim, quiet]) {
+        s.addBackup({ id: 601, serverId: WEB })
+        s.addBackup({ id: 602, serverId: DB })
+      }
+      expect((await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}`)).json?.count).toBe(2)
+      sim.setRestoreAnswer('legacy')
+      sim.setListQuirks({})
+      sim.reset()
+      sim.addBackup({ id: 601, serverId: WEB })
+      sim.addBackup({ id: 602, serverId: DB })
+      expect((await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}`)).json?.count).toBe(2)
+      expect((await restore(sim)).status).toBe(200)
+      expect(sim.servers()[0].status).toBe('stopped')
+
+      expect((await restore(quiet)).status).toBe(202)
+      expect(quiet.servers()[0].status).toBe('active')
+      expect(quiet.restores).toHaveLength(1)
+    } finally {
+      await sim.close()
+      await quiet.close()
+    }
+  })
+
+  it('reset(): servers back to the status they were added with, timelines forgotten', async () => {
+    const sim = simulator()
+    sim.addServer({ id: 777, name: 'extra', status: 'stopped' })
+    sim.setRestoreDuration(100)
+    await restore(sim)
+    sim.setServerStatus(DB, 'suspended', { forMs: 100 })
+    sim.setServerStatus(777, 'active')
+    const initialWeb = { ...sim.servers()[0], status: 'active', updated_at: '2025-01-15T10:20:00Z' }
+    sim.reset()
+    await sleep(150)
+    expect(sim.servers().map(s => s.status)).toEqual(['active', 'active', 'stopped'])
+    expect(sim.servers()[0]).toEqual(initialWeb)
+  })
+})
+
+describe('servers', () => {
+  const simulator = useSimulator()
+
+  it('lists the servers in the DRF paginated shape with the documented fields; 401 without the token', async () => {
+    const sim = simulator()
+    const res = await call<Page<SimServerDetail>>(sim.url, SERVERS)
+    expect(res.json).toMatchObject({ count: 2, next: null, previous: null })
+    expect(res.json?.results.find(s => s.id === WEB)).toEqual({
+      id: WEB,
+      name: 'web-server-01',
+      hostname: 'web01.example.com',
+      status: 'active',
+      ip_address: '203.0.113.10',
+      location: 'us-west',
+      plan: { id: 1, name: 'Standard VPS', vcpus: 2, memory: 4096, storage: 80 },
+      os: { id: 5, name: 'Ubuntu 22.04 LTS' },
+      created_at: '2025-01-10T14:30:00Z',
+      updated_at: '2025-01-15T10:20:00Z'
+    })
+    expect(res.json?.results).toEqual(expect.arrayContaining(sim.servers()))
+    expect(await call(sim.url, SERVERS, { token: null })).toMatchObject({
+      status: 401,
+      json: { detail: 'Authentication credentials were not provided.' }
+    })
+    expect((await call(sim.url, `${SERVERS}${WEB}/`, { token: null })).status).toBe(401)
+  })
+
+  it('reads one server, 404 for an unknown id', async () => {
+    const sim = simulator()
+    expect(await call(sim.url, `${SERVERS}${DB}/`)).toMatchObject({
+      status: 200,
+      json: { id: DB, name: 'db-server-01', location: 'us-east', plan: { name: 'Performance VPS' } }
+    })
+    expect(await call(sim.url, `${SERVERS}999/`)).toMatchObject({ status: 404, json: { detail: 'Not found.' } })
+  })
+
+  it('filters by status and location', async () => {
+    const sim = simulator()
+    sim.setServerStatus(DB, 'stopped')
+    const ids = async (query: string) =>
+      (await call<Page<SimServerDetail>>(sim.url, `${SERVERS}?${query}`)).json?.results.map(s => s.id)
+    expect(await ids('status=stopped')).toEqual([DB])
+    expect(await ids('status=active')).toEqual([WEB])
+    expect(await ids('location=us-east')).toEqual([DB])
+    expect(await ids('status=active&location=us-east')).toEqual([])
+    expect(await ids('status=')).toHaveLength(2)
+  })
+
+  it('gives a server added with an id and name the other fields; keeps the fields given', async () => {
+    const sim = simulator()
+    sim.addServer({ id: 777, name: 'Extra Box', status: 'stopped', location: 'eu-central' })
+    expect(sim.servers()[2]).toMatchObject({
+      id: 777,
+      hostname: 'extra-box.example.com',
+      status: 'stopped',
+      ip_address: '203.0.113.12',
+      location: 'eu-central',
+      plan: { id: 1 },
+      os: { id: 5 }
+    })
+    expect(() => sim.addServer({ id: 777, name: 'again' })).toThrow(/exists already/)
+  })
+
+  it('pages and scrambles like the backup list', async () => {
+    const sim = await startSimulator({ servers: exampleServers(7), pageSize: 3 })
+    try {
+      const pages: Page<SimServerDetail>[] = []
+      let url: string | null = sim.url + SERVERS
+      while (url) {
+        const page: Page<SimServerDetail> = (await call<Page<SimServerDetail>>(url, '')).json as Page<SimServerDetail>
+        pages.push(page)
+        url = page.next
+      }
+      expect(pages.map(p => [p.count, p.results.length])).toEqual([
+        [7, 3],
+        [7, 3],
+        [7, 1]
+      ])
+      expect(pages[0].next).toBe(`${sim.url}${SERVERS}?page=2`)
+      const ids = pages.flatMap(p => p.results.map(s => s.id))
+      expect([...ids].sort()).toEqual(
+        sim
+          .servers()
+          .map(s => s.id)
+          .sort()
+      )
+      expect(ids).not.toEqual(sim.servers().map(s => s.id))
+      expect((await call(sim.url, `${SERVERS}?page=4`)).status).toBe(404)
+    } finally {
+      await sim.close()
+    }
+  })
+
+  it('setServerReads: single and list answer 404 or 405 as if absent or GET-less', async () => {
+    const sim = simulator()
+    sim.setServerReads({ single: 404 })
+    expect(await call(sim.url, `${SERVERS}${WEB}/`)).toMatchObject({ status: 404, json: { detail: 'Not found.' } })
+    expect((await call(sim.url, SERVERS)).status).toBe(200)
+    sim.setServerReads({ single: 405, list: 404 })
+    const single = await call(sim.url, `${SERVERS}${WEB}/`)
+    expect(single).toMatchObject({ status: 405, json: { detail: 'Method "GET" not allowed.' } })
+    expect(single.headers.get('allow')).toBe('PUT, PATCH, DELETE')
+    expect((await call(sim.url, SERVERS)).status).toBe(404)
+    sim.setServerReads({ list: 405 })
+    expect((await call(sim.url, SERVERS)).status).toBe(405)
+    expect((await call(sim.url, `${SERVERS}${WEB}/`)).status).toBe(200)
+    expect(() => sim.setServerReads({ single: 500 as 404 })).toThrow(/serverReads.single/)
+  })
+
+  it('setServerReads: forbidden answers 403 to both; omitStatus leaves status out; reset() undoes them', async () => {
+    const sim = simulator()
+    sim.setServerReads({ forbidden: true })
+    const forbidden = { status: 403, json: { detail: 'You do not have permission to perform this action.' } }
+    expect(await call(sim.url, SERVERS)).toMatchObject(forbidden)
+    expect(await call(sim.url, `${SERVERS}${WEB}/`)).toMatchObject(forbidden)
+    expect(await call(sim.url, `${SERVERS}999/`)).toMatchObject(forbidden)
+
+    sim.setServerReads({ omitStatus: true })
+    const single = (await call<Record<string, unknown>>(sim.url, `${SERVERS}${WEB}/`)).json
+    expect(single).toMatchObject({ id: WEB, name: 'web-server-01' })
+    expect(single).not.toHaveProperty('status')
+    const listed = (await call<Page<Record<string, unknown>>>(sim.url, SERVERS)).json?.results
+    expect(listed?.every(s => !('status' in s))).toBe(true)
+    expect(sim.servers()[0].status).toBe('active')
+
+    sim.reset()
+    expect((await call<SimServerDetail>(sim.url, `${SERVERS}${WEB}/`)).json?.status).toBe('active')
+  })
+
+  it('serverReads as an option', async () => {
+    const sim = await startSimulator({ serverReads: { single: 404 } })
+    try {
+      expect((await call(sim.url, `${SERVERS}${WEB}/`)).status).toBe(404)
+    } finally {
+      await sim.close()
+    }
+  })
+})
+
+describe('several servers', () => {
+  const simulator = useSimulator({ servers: exampleServers(20), backupDurationMs: 20_000 })
+
+  it('20 servers, each with its own backup that takes 20 s', async () => {
+    const sim = simulator()
+    expect(sim.servers().map(s => s.id)).toEqual([WEB, DB, ...Array.from({ length: 18 }, (_, i) => 30003 + i)])
+    expect(new Set(sim.servers().map(s => s.ip_address)).size).toBe(20)
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 2 })
+    try {
+      const created = await Promise.all(
+        sim
+          .servers()
+          .map(s => rawRequest(sim.url + BACKUPS, { method: 'POST', body: JSON.stringify({ server_id: s.id }), agent }))
+      )
+      expect(created.every(r => r.status === 201)).toBe(true)
+      expect(sim.maxOpenConnections).toBeLessThanOrEqual(2)
+    } finally {
+      agent.destroy()
+    }
+    expect(sim.backups().map(b => b.status)).toEqual(Array(20).fill('in_progress'))
+    expect((await call<Page>(sim.url, `${BACKUPS}?server_id=30020`)).json?.results).toEqual([
+      expect.objectContaining({ server: { id: 30020, name: 'server-20' }, status: 'in_progress' })
+    ])
+    expect((await call<Page<SimServerDetail>>(sim.url, SERVERS)).json?.count).toBe(20)
   })
 })
 
@@ -651,6 +1180,105 @@ describe('faults', () => {
     }
   })
 
+  it('delay: waits durationMs, then processes and answers normally', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'delay', durationMs: 400, method: 'POST' })
+    const started = Date.now()
+    const pending = call(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB } })
+    await waitFor(() => sim.requests.length === 1)
+    // Not processed yet: a slow API acts when it answers.
+    expect(sim.backups()).toEqual([])
+    expect(await pending).toMatchObject({ status: 201, json: { id: 501 } })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400)
+    expect(sim.backups()).toHaveLength(1)
+  })
+
+  it('delay: close() ends the wait at once and leaves the request unprocessed', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'delay', durationMs: 60_000 })
+    const pending = rawRequest(sim.url + BACKUPS, { method: 'POST', body: createBody })
+    await waitFor(() => sim.requests.length === 1)
+    const closing = Date.now()
+    await sim.close()
+    expect(Date.now() - closing).toBeLessThan(1000)
+    expect((await pending).error).toBeDefined()
+    await sleep(50)
+    expect(sim.backups()).toEqual([])
+  })
+
+  it('oversized: answers 200 with a JSON body of the given size, announced, and does not process', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'oversized', bytes: 1_000_000, method: 'POST' })
+    const res = await rawRequest(sim.url + BACKUPS, { method: 'POST', body: createBody })
+    expect(res).toMatchObject({ status: 200, complete: true, headers: { 'content-length': '1000000' } })
+    expect(Buffer.byteLength(res.body)).toBe(1_000_000)
+    expect(JSON.parse(res.body)).toMatchObject({ count: 0, results: [], padding: expect.any(String) })
+    expect(sim.backups()).toEqual([])
+  })
+
+  it('oversized: 40 MiB by default; chunked sends no Content-Length', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'oversized' })
+    sim.fault({ kind: 'oversized', bytes: 100_000, chunked: true })
+    const big = await fetch(sim.url + BACKUPS, { headers: { Authorization: `Bearer ${TOKEN}` } })
+    expect(big.headers.get('content-length')).toBe(String(40 * 1024 * 1024))
+    expect((await big.arrayBuffer()).byteLength).toBe(40 * 1024 * 1024)
+    const chunked = await rawRequest(sim.url + BACKUPS)
+    expect(chunked.headers['content-length']).toBeUndefined()
+    expect(chunked.headers['transfer-encoding']).toBe('chunked')
+    expect(Buffer.byteLength(chunked.body)).toBe(100_000)
+    expect(() => sim.fault({ kind: 'oversized', bytes: 10 })).toThrow(/bytes/)
+  })
+
+  it('oversized: a client that stops reading does not keep close() waiting', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'oversized' })
+    const res = await rawRequest(sim.url + BACKUPS, { stopAfterMs: 0 })
+    expect(res.complete).toBe(false)
+    const closing = Date.now()
+    await sim.close()
+    expect(Date.now() - closing).toBeLessThan(1000)
+  })
+
+  it('hold: holds the matching request unprocessed until release(), while others are answered', async () => {
+    const sim = simulator()
+    const { id } = sim.addBackup({ serverId: WEB })
+    const held = sim.hold({ method: 'DELETE', path: /^\/api\/v1\/backups\/\d+\/$/ })
+    const deleting = call(sim.url, `${BACKUPS}${id}/`, { method: 'DELETE' })
+    const arrived = await held.arrived
+    expect(arrived).toMatchObject({ method: 'DELETE', path: `${BACKUPS}${id}/` })
+    await sleep(100)
+    expect((await call<Page>(sim.url, BACKUPS)).json?.count).toBe(1)
+    expect(sim.backups()).toHaveLength(1)
+    held.release()
+    expect(await deleting).toMatchObject({ status: 204 })
+    expect(sim.backups()).toEqual([])
+    // One request only: the next one goes through.
+    expect((await call(sim.url, `${BACKUPS}${id}/`, { method: 'DELETE' })).status).toBe(404)
+  })
+
+  it('hold: released before it arrives, the request is not held', async () => {
+    const sim = simulator()
+    const held = sim.hold({ method: 'GET' })
+    held.release()
+    expect((await call(sim.url, BACKUPS)).status).toBe(200)
+    expect(await held.arrived).toMatchObject({ method: 'GET' })
+  })
+
+  it('hold: close() ends promptly with a request held, which stays unprocessed', async () => {
+    const sim = simulator()
+    const held = sim.hold({ method: 'POST' })
+    const pending = rawRequest(sim.url + BACKUPS, { method: 'POST', body: createBody })
+    await held.arrived
+    const closing = Date.now()
+    await sim.close()
+    expect(Date.now() - closing).toBeLessThan(1000)
+    expect((await pending).error).toBeDefined()
+    held.release()
+    await sleep(50)
+    expect(sim.backups()).toEqual([])
+  })
+
   it('refuses unknown kinds and redirects without a location, and clearFaults() drops queued faults', async () => {
     const sim = simulator()
     expect(() => sim.fault({ kind: 'explode' as 'hang' })).toThrow(/unknown fault kind/)
@@ -671,6 +1299,31 @@ describe('connections and lifecycle', () => {
       expect((await rawRequest(sim.url + BACKUPS, { agent })).status).toBe(200)
       expect((await rawRequest(sim.url + BACKUPS, { agent })).status).toBe(200)
       expect(sim.connections).toBe(1)
+    } finally {
+      agent.destroy()
+    }
+  })
+
+  it('maxOpenConnections: the most connections open at once since start or reset()', async () => {
+    const sim = simulator()
+    const agent = new http.Agent({ keepAlive: false })
+    try {
+      const held = [sim.hold({ method: 'GET' }), sim.hold({ method: 'GET' }), sim.hold({ method: 'GET' })]
+      const pending = held.map(() => rawRequest(sim.url + BACKUPS, { agent }))
+      await Promise.all(held.map(h => h.arrived))
+      expect([sim.openConnections, sim.maxOpenConnections, sim.connections]).toEqual([3, 3, 3])
+      held.forEach(h => h.release())
+      await Promise.all(pending)
+      await waitFor(() => sim.openConnections === 0)
+      expect(sim.maxOpenConnections).toBe(3)
+
+      sim.reset()
+      expect(sim.maxOpenConnections).toBe(0)
+      for (let i = 0; i < 2; i++) {
+        await rawRequest(sim.url + BACKUPS, { agent })
+        await waitFor(() => sim.openConnections === 0)
+      }
+      expect([sim.maxOpenConnections, sim.connections]).toEqual([1, 2])
     } finally {
       agent.destroy()
     }

@@ -33,8 +33,8 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
-import { startSimulator } from '../__tests__/simulator/simulator.js'
-import { ROOT, parseCommandFile, prepareStep, runAction } from '../__tests__/support/runner.js'
+import { startSimulator } from '../tools/simulator/index.js'
+import { ROOT, parseCommandFile, prepareStep, runAction } from '../tools/runner.js'
 
 const { values: args } = parseArgs({
   options: { builds: { type: 'boolean', default: false }, runs: { type: 'string' } }
@@ -70,7 +70,7 @@ const TARGETS = {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Runs a script the way __tests__/support/runner.js's runAction does (same environment: every input of
+ * Runs a script the way tools/runner.js's runAction does (same environment: every input of
  * action.yml as INPUT_<NAME> with its defaults, the GITHUB_* files, cwd in a fresh temp dir, stdout and
  * stderr piped), but for any script (a bundle built elsewhere, `node -e 0`), timed with the monotonic
  * clock, and, with `peak`, measuring the process's RSS high-water mark. With `cpu`, the child also loads
@@ -348,7 +348,7 @@ async function bigListSimulator() {
 /**
  * `list` of the big simulator's backups with `script`, `runs` times: median wall time, highest peak RSS.
  * @param {string} script
- * @param {{ sim: import('../__tests__/simulator/simulator.js').Simulator, inputs: Record<string, string> }} big
+ * @param {{ sim: import('../tools/simulator/index.js').Simulator, inputs: Record<string, string> }} big
  * @param {number} runs
  */
 async function bigListRuns(script, { sim, inputs }, runs) {

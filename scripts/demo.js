@@ -3,8 +3,8 @@
 // Starts the VPS.org API simulator on loopback, runs dist/index.js as the runner does (create a
 // pre-deploy backup and wait for it, then list the server's backups), and shows the log, the
 // outputs and the job summary of each step.
-import { startSimulator } from '../__tests__/simulator/simulator.js'
-import { runAction } from '../__tests__/support/runner.js'
+import { startSimulator } from '../tools/simulator/index.js'
+import { runAction } from '../tools/runner.js'
 
 const TOKEN = 'demo-token'
 const simulator = await startSimulator({ token: TOKEN, backupDurationMs: 4000 })

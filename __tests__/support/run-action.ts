@@ -1,12 +1,12 @@
 /**
- * Test helpers around the runner emulation in runner.js (shared with `npm run demo` and the
+ * Test helpers around the runner emulation in tools/runner.js (shared with `npm run demo` and the
  * benchmark).
  */
 import { expect } from '@jest/globals'
-import { readActionYml, runAction, type ActionRun, type RunOptions } from './runner.js'
+import { readActionYml, runAction, type ActionRun, type RunOptions } from '../../tools/runner.js'
 
-export { GITHUB_ENV, ROOT, inputVariable, parseCommandFile, readActionYml, runAction } from './runner.js'
-export type { ActionRun, ActionYml, RunOptions } from './runner.js'
+export { GITHUB_ENV, ROOT, inputVariable, parseCommandFile, readActionYml, runAction } from '../../tools/runner.js'
+export type { ActionRun, ActionYml, RunOptions } from '../../tools/runner.js'
 
 /**
  * The main step, then the post step as the runner runs it for `post-if: failure()`: only when the

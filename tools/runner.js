@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
 /**
  * @typedef {{

@@ -1,0 +1,390 @@
+// @ts-check
+/**
+ * A stand-in for the VPS.org API (references: /work/shared/vps-org-backups-api.md and
+ * vps-org-servers-api.md), served over real HTTP on loopback so that tests, `npm run demo` and
+ * `npm run bench` exercise the project's real HTTP client.
+ *
+ * It follows Django REST Framework conventions where the references are silent (error bodies,
+ * PageNumberPagination), resolves backup and server statuses lazily from the clock (no timers to
+ * leak), can make the API misbehave where the references leave room (settings.js), and can inject
+ * the infrastructure faults a client meets in front of such an API: resets, hangs, delays, cut or
+ * oversized bodies, proxy error pages, gateway errors after the API acted, redirects and
+ * connections refused.
+ *
+ * Modules: backups.js and servers.js (state), backups-api.js and servers-api.js (endpoints) on
+ * drf.js (DRF conventions), settings.js (switchable behaviour), faults.js with pauses.js (waits
+ * that close() ends), listen.js and wire.js (HTTP). The types are the JSDoc below; TypeScript
+ * reads them from here.
+ */
+import { BackupStore } from './backups.js'
+import { backupRoutes } from './backups-api.js'
+import { router } from './drf.js'
+import { FaultQueue } from './faults.js'
+import { listen, readRequest } from './listen.js'
+import { ServerStore } from './servers.js'
+import { serverRoutes } from './servers-api.js'
+import {
+  checkDeleteStatus,
+  checkDescriptionMaxLength,
+  checkDuration,
+  checkListQuirks,
+  checkRestoreAnswer,
+  checkServerReads
+} from './settings.js'
+import { bodyResponse, send } from './wire.js'
+
+/** @typedef {import('./servers.js').SimServer} SimServer */
+/** @typedef {import('./servers.js').SimServerDetail} SimServerDetail */
+/** @typedef {import('./servers.js').SimPlan} SimPlan */
+/** @typedef {import('./backups.js').SimBackup} SimBackup */
+/** @typedef {import('./backups.js').BackupInput} BackupInput */
+/** @typedef {import('./listen.js').RecordedRequest} RecordedRequest */
+/** @typedef {import('./faults.js').FaultSpec} FaultSpec */
+/** @typedef {import('./faults.js').FaultKind} FaultKind */
+/** @typedef {import('./faults.js').HoldMatch} HoldMatch */
+/** @typedef {import('./faults.js').HeldRequest} HeldRequest */
+/** @typedef {import('./settings.js').ListQuirks} ListQuirks */
+/** @typedef {import('./settings.js').ServerReads} ServerReads */
+/** @typedef {import('./settings.js').RestoreAnswer} RestoreAnswer */
+/** @import { Behaviour } from './settings.js' */
+
+/**
+ * @typedef {object} SimulatorOptions
+ * @property {string} [token] The bearer token the API accepts; default 'test-token'.
+ * @property {string} [host] Default '127.0.0.1'.
+ * @property {number} [port] Default 0 (a free port).
+ * @property {SimServer[]} [servers] Default [{id: 12345, name: 'web-server-01'}, {id: 23456, name:
+ *   'db-server-01'}], with the other fields of the docs' example (see exampleServers()).
+ * @property {number} [backupDurationMs] Time from creation until a manual backup created through POST
+ *   is finished; default 2000.
+ * @property {number} [pageSize] Results per page of the backup and server lists; default 100.
+ * @property {number} [keepAliveTimeoutMs] Default 75000 (nginx's default), so keep-alive connections
+ *   survive long poll intervals.
+ * @property {ListQuirks} [listQuirks] How the backup list misbehaves; default none.
+ * @property {number | null} [descriptionMaxLength] Descriptions created through POST are stored cut to
+ *   this many characters (code points), as a 255-character database column would keep them; default
+ *   null (kept whole).
+ * @property {boolean} [normaliseLineEndings] Descriptions created through POST are stored with `\r\n`
+ *   and `\r` turned into `\n`; default false. (Surrounding white space is always trimmed, as DRF does.)
+ * @property {204 | 202} [deleteStatus] What DELETE answers: 204 with an empty body (default, as
+ *   documented) or 202 Accepted with `{"detail": "Deletion scheduled."}`; either way the backup is gone.
+ * @property {number} [restoreStartDelayMs] After a restore is accepted, the server keeps showing its old
+ *   status this long (a restore that has not visibly started yet); default 0.
+ * @property {number} [restoreDurationMs] Then it shows `restoring` this long; default 3000.
+ * @property {string} [restoreOutcome] Then it shows this status; default 'active'. The docs do not say
+ *   what a restored server ends in: 'stopped', 'error', 'suspended' or any string can be set.
+ * @property {RestoreAnswer} [restoreAnswer] The shape of the restore answer; default 'legacy'.
+ * @property {boolean} [restoreNeverShowsRestoring] A restore is accepted and recorded, but the server's
+ *   status never changes (it never shows `restoring`); default false.
+ * @property {ServerReads} [serverReads] How the server reads answer; default all normal.
+ */
+
+/**
+ * A running simulator. Its URL is e.g. 'http://127.0.0.1:41234' (no trailing slash).
+ * @typedef {Readonly<SimulatorMembers>} Simulator
+ */
+
+/**
+ * @typedef {object} SimulatorMembers
+ * @property {string} url e.g. 'http://127.0.0.1:41234', no trailing slash.
+ * @property {RecordedRequest[]} requests Every request received, in order, including the ones a fault
+ *   handled.
+ * @property {number} connections TCP connections accepted so far (since start or the last reset()).
+ * @property {number} openConnections TCP connections open now.
+ * @property {number} maxOpenConnections The most TCP connections open at the same time since start or
+ *   the last reset() (which starts it from the connections open then), e.g. to check that a client
+ *   used at most 2 at once.
+ * @property {Array<{ serverId: number, backupId: number, at: number }>} restores Restores the API
+ *   accepted, in order (restoreNeverShowsRestoring included). The API refuses a restore with 400
+ *   `{"non_field_errors": ["Server is not in a valid state for restoration."]}` while the server
+ *   shows `restoring` or `suspended`, e.g. while an earlier restore runs.
+ * @property {(server: SimServer) => void} addServer Adds a server (status and other fields as given,
+ *   else the defaults of SimServer). Throws when a server with that id exists already.
+ * @property {() => SimServerDetail[]} servers Copies of the servers as the API shows them, in the order
+ *   added, statuses resolved as of now.
+ * @property {(id: number, status: string, options?: { untilMs?: number, forMs?: number, then?: string })
+ *   => void} setServerStatus Puts a server into `status` now (e.g. `restoring`, as an earlier run may
+ *   have left it), ending any restore timeline it was in. With `untilMs` (a Date.now() time) or `forMs`
+ *   (from now), it turns into `then` (default 'active') at that time. Throws for an unknown server.
+ * @property {(partial: BackupInput) => SimBackup} addBackup Adds a backup directly (no lifecycle: its
+ *   status stays as given). Defaults: next id, manual, completed, size_mb 1000 when completed (else
+ *   null), created_at now, expires_at null for manual and created_at + 30 days for automatic,
+ *   description ''. Throws for an unknown server.
+ * @property {() => SimBackup[]} backups Deep copies of the current backups in insertion order, statuses
+ *   resolved as of now.
+ * @property {(ms: number) => void} setBackupDuration Duration of backups created from now on.
+ * @property {(status: string | null) => void} setCreateOutcome null (default): backups created via POST
+ *   end 'completed'; a string such as 'failed' makes the backups created from now on end with that
+ *   status (size_mb stays null).
+ * @property {(quirks: ListQuirks) => void} setListQuirks How the backup list misbehaves from now on;
+ *   replaces the quirks set before (`{}` turns them all off). Throws on an unknown quirk.
+ * @property {(storage: { descriptionMaxLength?: number | null, normaliseLineEndings?: boolean }) => void}
+ *   setDescriptionStorage How descriptions created through POST from now on are stored (see the
+ *   options of the same names); what is not given stays as it is.
+ * @property {(status: 204 | 202) => void} setDeleteStatus What DELETE answers from now on (see the
+ *   option deleteStatus).
+ * @property {(ms: number) => void} setRestoreDuration How long restores accepted from now on show
+ *   `restoring` (see the option restoreDurationMs).
+ * @property {(ms: number) => void} setRestoreStartDelay How long restores accepted from now on leave the
+ *   old status visible first (see the option restoreStartDelayMs).
+ * @property {(status: string) => void} setRestoreOutcome The status restores accepted from now on end
+ *   in: 'active' (default), 'stopped', 'error', 'suspended' or any string.
+ * @property {(shape: RestoreAnswer) => void} setRestoreAnswer The shape of the restore answer from now on.
+ * @property {(never: boolean) => void} setRestoreNeverShowsRestoring With true, restores accepted from
+ *   now on leave the server's status as it is.
+ * @property {(reads: ServerReads) => void} setServerReads How the server reads answer from now on;
+ *   replaces the settings made before (`{}` puts them all back to normal). Throws on an unknown one.
+ * @property {(row: unknown, options?: { serverId?: number }) => void} addRawListRow Puts `row` verbatim
+ *   into the backup list, after the stored backups (e.g. `{"id": 900, "server": null}`, to test
+ *   malformed rows). A list filtered by `server_id` includes it only when `serverId` is that server,
+ *   or when no `serverId` was given; `backup_type` does not filter it. It counts in `count` and is
+ *   paged like any row, but it is not a backup: not in backups(), and DELETE or restore of its id
+ *   answer as for an unknown backup. reset() drops it.
+ * @property {(spec: FaultSpec) => void} fault Queues a fault; each request takes the first queued fault
+ *   that matches and has uses left.
+ * @property {(match: HoldMatch) => HeldRequest} hold Holds the first request matching `match`
+ *   unprocessed until `release()`, then processes and answers it normally: for deterministic
+ *   interleavings, e.g. of two action runs against one simulator. Queued with the faults (a request
+ *   takes the first queued fault or hold that matches). close() still ends promptly, leaving a held
+ *   request unprocessed.
+ * @property {() => void} clearFaults Drops every queued fault and hold not taken yet.
+ * @property {(ms: number) => Promise<void>} refuseConnections Refuses connections from now for `ms`
+ *   (extending a refusal in progress), as the `refuse` fault does: open connections are destroyed,
+ *   then the simulator listens again on the same port. Resolves once nothing listens any more.
+ * @property {() => void} reset Clears backups (ids restart), raw rows, requests, restores, queued
+ *   faults and holds, and the connection counts; puts servers back to the status they were added
+ *   with (restore timelines and setServerStatus forgotten), and every setting (backup duration,
+ *   create outcome, list quirks, description storage, delete status, restore timing, outcome and
+ *   answer, server reads) back to its value at start; keeps servers and token. Requests already
+ *   held stay held.
+ * @property {() => Promise<void>} close Closes the server and destroys every open socket, hung and held
+ *   ones included, and ends every delay; requests not answered yet are left unprocessed. Idempotent.
+ */
+
+/**
+ * A plain recording HTTP server, e.g. the target of a redirect on a second loopback host.
+ * @typedef {object} Recorder
+ * @property {string} url
+ * @property {RecordedRequest[]} requests
+ * @property {() => Promise<void>} close
+ */
+
+/**
+ * @typedef {object} RecorderOptions
+ * @property {string} [host] Default '127.0.0.2'.
+ * @property {number} [port] Default 0 (a free port).
+ * @property {number} [status] Default 200.
+ * @property {unknown} [body] Default {"count": 0, "results": []}; a string is sent as is, anything
+ *   else as JSON.
+ */
+
+const DEFAULT_TOKEN = 'test-token'
+const DEFAULT_HOST = '127.0.0.1'
+// Redirect targets live on another loopback address, so a client that forwards credentials
+// across hosts on a redirect is caught (Linux routes all of 127.0.0.0/8 to lo).
+const DEFAULT_RECORDER_HOST = '127.0.0.2'
+// The two servers of the docs' example, field for field.
+/** @type {SimServer[]} */
+const DEFAULT_SERVERS = [
+  {
+    id: 12345,
+    name: 'web-server-01',
+    hostname: 'web01.example.com',
+    status: 'active',
+    ip_address: '203.0.113.10',
+    location: 'us-west',
+    plan: { id: 1, name: 'Standard VPS', vcpus: 2, memory: 4096, storage: 80 },
+    os: { id: 5, name: 'Ubuntu 22.04 LTS' },
+    created_at: '2025-01-10T14:30:00Z',
+    updated_at: '2025-01-15T10:20:00Z'
+  },
+  {
+    id: 23456,
+    name: 'db-server-01',
+    hostname: 'db01.example.com',
+    status: 'active',
+    ip_address: '203.0.113.11',
+    location: 'us-east',
+    plan: { id: 2, name: 'Performance VPS', vcpus: 4, memory: 8192, storage: 160 },
+    os: { id: 3, name: 'Debian 12' },
+    created_at: '2025-01-12T09:15:00Z',
+    updated_at: '2025-01-16T08:45:00Z'
+  }
+]
+const DEFAULT_BACKUP_DURATION_MS = 2000
+const DEFAULT_RESTORE_DURATION_MS = 3000
+const DEFAULT_PAGE_SIZE = 100
+// nginx's keepalive_timeout default: keep-alive connections survive long poll intervals.
+const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 75_000
+
+/**
+ * `count` servers for the `servers` option: the two default ones first (ids 12345 and 23456), then
+ * `server-03`, `server-04`, … with ids 30003, 30004, …, all active.
+ * @param {number} count
+ * @returns {SimServer[]}
+ */
+export function exampleServers(count) {
+  return Array.from({ length: count }, (_, i) => {
+    if (i < DEFAULT_SERVERS.length) return structuredClone(DEFAULT_SERVERS[i])
+    const n = String(i + 1).padStart(2, '0')
+    return { id: 30001 + i, name: `server-${n}` }
+  })
+}
+
+/**
+ * Starts the simulator on loopback.
+ * @param {SimulatorOptions} [options]
+ * @returns {Promise<Simulator>}
+ */
+export async function startSimulator(options = {}) {
+  const {
+    token = DEFAULT_TOKEN,
+    host = DEFAULT_HOST,
+    port = 0,
+    servers = DEFAULT_SERVERS,
+    backupDurationMs = DEFAULT_BACKUP_DURATION_MS,
+    pageSize = DEFAULT_PAGE_SIZE,
+    keepAliveTimeoutMs = DEFAULT_KEEP_ALIVE_TIMEOUT_MS
+  } = options
+  /** @type {Behaviour} */
+  const initial = {
+    backupDurationMs,
+    createOutcome: null,
+    listQuirks: checkListQuirks(options.listQuirks ?? {}),
+    descriptionMaxLength: checkDescriptionMaxLength(options.descriptionMaxLength ?? null),
+    normaliseLineEndings: options.normaliseLineEndings ?? false,
+    deleteStatus: checkDeleteStatus(options.deleteStatus ?? 204),
+    restoreStartDelayMs: checkDuration('restoreStartDelayMs', options.restoreStartDelayMs ?? 0),
+    restoreDurationMs: checkDuration('restoreDurationMs', options.restoreDurationMs ?? DEFAULT_RESTORE_DURATION_MS),
+    restoreOutcome: options.restoreOutcome ?? 'active',
+    restoreAnswer: checkRestoreAnswer(options.restoreAnswer ?? 'legacy'),
+    restoreNeverShowsRestoring: options.restoreNeverShowsRestoring ?? false,
+    serverReads: checkServerReads(options.serverReads ?? {})
+  }
+  // Setters replace values and never change them in place, so a shallow copy restores the start.
+  const behaviour = { ...initial }
+  const serverStore = new ServerStore(servers)
+  const backupStore = new BackupStore(serverStore)
+  const context = { backups: backupStore, servers: serverStore, behaviour, pageSize }
+  const api = router(token, [...backupRoutes(context), ...serverRoutes(context)])
+  const faults = new FaultQueue()
+  /** @type {RecordedRequest[]} */
+  const requests = []
+
+  const listener = await listen({ host, port, keepAliveTimeoutMs }, async (req, res) => {
+    const { record, url } = await readRequest(req)
+    requests.push(record)
+    const process = () => {
+      const origin = `http://${req.headers.host ?? new URL(listener.url).host}`
+      const response = api({ method: record.method, url, headers: req.headers, body: record.body, origin })
+      return bodyResponse(response.status, response.body, response.headers)
+    }
+    const fault = faults.take(record.method, record.path)
+    if (fault) await faults.answer(fault, { res, record, process, refuse: listener.refuse })
+    else send(res, process())
+  })
+
+  return {
+    url: listener.url,
+    requests,
+    get connections() {
+      return listener.connections
+    },
+    get openConnections() {
+      return listener.openConnections
+    },
+    get maxOpenConnections() {
+      return listener.maxOpenConnections
+    },
+    restores: serverStore.restores,
+    addServer: server => serverStore.add(server),
+    servers() {
+      const now = Date.now()
+      return serverStore.ids().map(id => serverStore.toJson(id, now))
+    },
+    setServerStatus(id, status, { untilMs, forMs, then = 'active' } = {}) {
+      if (untilMs !== undefined && forMs !== undefined) throw new Error('simulator: give untilMs or forMs, not both')
+      const now = Date.now()
+      const at = untilMs ?? (forMs === undefined ? undefined : now + forMs)
+      serverStore.setStatus(id, status, now, at === undefined ? undefined : { at, then })
+    },
+    addBackup: partial => backupStore.toJsonAt(backupStore.insert(partial), Date.now()),
+    backups() {
+      const now = Date.now()
+      return backupStore.list().map(record => backupStore.toJsonAt(record, now))
+    },
+    setBackupDuration(ms) {
+      behaviour.backupDurationMs = ms
+    },
+    setCreateOutcome(status) {
+      behaviour.createOutcome = status
+    },
+    setListQuirks(quirks) {
+      behaviour.listQuirks = checkListQuirks(quirks)
+    },
+    setDescriptionStorage({ descriptionMaxLength, normaliseLineEndings }) {
+      if (descriptionMaxLength !== undefined) {
+        behaviour.descriptionMaxLength = checkDescriptionMaxLength(descriptionMaxLength)
+      }
+      if (normaliseLineEndings !== undefined) behaviour.normaliseLineEndings = normaliseLineEndings
+    },
+    setDeleteStatus(status) {
+      behaviour.deleteStatus = checkDeleteStatus(status)
+    },
+    addRawListRow(row, { serverId } = {}) {
+      backupStore.rawRows.push({ row: structuredClone(row), serverId })
+    },
+    setRestoreDuration(ms) {
+      behaviour.restoreDurationMs = checkDuration('restoreDurationMs', ms)
+    },
+    setRestoreStartDelay(ms) {
+      behaviour.restoreStartDelayMs = checkDuration('restoreStartDelayMs', ms)
+    },
+    setRestoreOutcome(status) {
+      behaviour.restoreOutcome = status
+    },
+    setRestoreAnswer(shape) {
+      behaviour.restoreAnswer = checkRestoreAnswer(shape)
+    },
+    setRestoreNeverShowsRestoring(never) {
+      behaviour.restoreNeverShowsRestoring = never
+    },
+    setServerReads(reads) {
+      behaviour.serverReads = checkServerReads(reads)
+    },
+    fault: spec => faults.add(spec),
+    hold: match => faults.hold(match),
+    refuseConnections: ms => listener.refuse(ms),
+    clearFaults: () => faults.clear(),
+    reset() {
+      Object.assign(behaviour, initial)
+      backupStore.clear()
+      serverStore.reset()
+      requests.length = 0
+      faults.clear()
+      listener.connections = 0
+      listener.maxOpenConnections = listener.openConnections
+    },
+    close() {
+      faults.close()
+      return listener.close()
+    }
+  }
+}
+
+/**
+ * Starts a recorder that answers every request with the same status and body.
+ * @param {RecorderOptions} [options]
+ * @returns {Promise<Recorder>}
+ */
+export async function startRecorder(options = {}) {
+  const { host = DEFAULT_RECORDER_HOST, port = 0, status = 200, body = { count: 0, results: [] } } = options
+  /** @type {RecordedRequest[]} */
+  const requests = []
+  const response = bodyResponse(status, body)
+  const listener = await listen({ host, port, keepAliveTimeoutMs: DEFAULT_KEEP_ALIVE_TIMEOUT_MS }, async (req, res) => {
+    requests.push((await readRequest(req)).record)
+    send(res, response)
+  })
+  return { url: listener.url, requests, close: () => listener.close() }
+}
