@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../tools/simulator/index.js'
-import { errorLines, runAction, visibleLog, type ActionRun } from './support/run-action.js'
+import { expectOneLineError, expectTokenNowhere, runAction, visibleLog, type ActionRun } from './support/run-action.js'
 
 const TOKEN = 'test-token'
 let sim: Simulator
@@ -23,27 +23,6 @@ function create(inputs: Record<string, string> = {}, env: Record<string, string>
     { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': '12345', 'poll-interval': '1s', ...inputs },
     { env }
   )
-}
-
-function expectTokenNowhere(run: ActionRun): void {
-  expect(visibleLog(run.log)).not.toContain(TOKEN)
-  expect(run.log).toContain(`::add-mask::${TOKEN}`)
-  expect(JSON.stringify(run.outputs)).not.toContain(TOKEN)
-  expect(JSON.stringify(run.state)).not.toContain(TOKEN)
-  expect(run.summary).not.toContain(TOKEN)
-}
-
-/** A failure is one readable line: no stack, no raw JSON. */
-function expectOneLineError(run: ActionRun, pattern: RegExp): string {
-  expect(run.exitCode).toBe(1)
-  const errors = errorLines(run.log)
-  expect(errors).toHaveLength(1)
-  const [message] = errors as [string]
-  expect(message).toMatch(pattern)
-  expect(message).not.toContain('\n')
-  expect(run.log).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
-  expect(message).not.toMatch(/[{}]/)
-  return message
 }
 
 describe('create', () => {
@@ -79,7 +58,11 @@ describe('create', () => {
     expect(JSON.parse(run.outputs.backup ?? '')).not.toHaveProperty('message')
 
     // Followed through the documented list endpoint, filtered, never a per-backup endpoint.
-    const gets = sim.requests.filter(r => r.method === 'GET')
+    // One read of the server before creating (is a restore of it running?), then the backup list.
+    expect(sim.requests.filter(r => r.path.startsWith('/api/v1/servers/')).map(r => `${r.method} ${r.path}`)).toEqual([
+      'GET /api/v1/servers/12345/'
+    ])
+    const gets = sim.requests.filter(r => r.method === 'GET' && r.path === '/api/v1/backups/')
     expect(gets.length).toBeGreaterThanOrEqual(2)
     for (const get of gets) {
       expect(get.path).toBe('/api/v1/backups/')
@@ -92,7 +75,7 @@ describe('create', () => {
     expect(run.summary).toMatch(/\| Wait \| \d+s \|/)
     expect(run.summary).toContain('command: restore')
     expect(run.summary).toContain(`backup-id: ${backup?.id}`)
-    expectTokenNowhere(run)
+    expectTokenNowhere(run, TOKEN)
   })
 
   it('sends the description as given', async () => {
@@ -118,8 +101,12 @@ describe('create', () => {
       message: expect.stringContaining('Backup is being created')
     })
     expect(sim.requests.filter(r => r.method === 'POST')).toHaveLength(1)
-    // One GET before creating (the limit check), none to follow the backup.
-    expect(sim.requests.filter(r => r.method === 'GET')).toHaveLength(1)
+    // Before creating, one GET of the list (the limit check) and one of the server (is a restore
+    // of it running?); none to follow the backup.
+    expect(sim.requests.filter(r => r.method === 'GET').map(r => r.path)).toEqual([
+      '/api/v1/backups/',
+      '/api/v1/servers/12345/'
+    ])
     expect(run.durationMs).toBeLessThan(10_000)
   })
 
@@ -184,7 +171,7 @@ describe('inputs are validated before any request', () => {
     [{ 'server-id': 'web-01' }, /^server-id must be a positive integer, got "web-01"$/],
     [{ 'server-id': '0' }, /^server-id must be a positive integer, got "0"$/],
     [{ 'server-id': '' }, /^server-id is required for command create$/],
-    [{ command: 'backup' }, /^command must be one of create, restore, delete, list, got "backup"$/],
+    [{ command: 'backup' }, /^command must be one of create, wait, restore, delete, list, got "backup"$/],
     [{ 'api-url': 'http://admin.vps.org' }, /^api-url must use https .*got "http:\/\/admin.vps.org"$/],
     [{ 'api-url': 'ftp://127.0.0.1' }, /^api-url must use https/],
     [{ 'api-url': 'not a url' }, /^api-url must be an absolute https URL/],
@@ -238,6 +225,6 @@ describe('the token', () => {
     // Registered as a secret before anything else is printed.
     const firstLines = run.log.split('\n').filter(line => line && !line.startsWith('::save-state'))
     expect(firstLines[0]).toMatch(/^::add-mask::/)
-    expectTokenNowhere(run)
+    expectTokenNowhere(run, TOKEN)
   })
 })

@@ -3,7 +3,15 @@
 // runs the bundled dist/index.js as the runner does, against the simulator over real HTTP, and
 // checks what the simulator saw, the outputs, the exit code, the log and the job summary.
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/globals'
-import { errorLines, runAction, runWithPost, type ActionRun } from './support/run-action.js'
+import {
+  errorLines,
+  expectOnlyGets,
+  expectTokenNowhere,
+  parseJsonOutput,
+  runAction,
+  runWithPost,
+  type ActionRun
+} from './support/run-action.js'
 import { startSimulator, type RecordedRequest, type SimBackup, type Simulator } from '../tools/simulator/index.js'
 
 const TOKEN = 'test-token'
@@ -82,31 +90,6 @@ async function startBackupDirectly(serverId: number, description: string): Promi
   return (await res.json()) as SimBackup
 }
 
-/**
- * The token is registered as a secret (the runner consumes the `::add-mask::` command and shows
- * nothing of it); apart from that command it must appear nowhere.
- */
-function expectTokenNowhere(run: ActionRun): void {
-  const maskCommand = `::add-mask::${TOKEN}`
-  const lines = run.log.split('\n')
-  expect(lines).toContain(maskCommand)
-  expect(lines.filter(line => line !== maskCommand).join('\n')).not.toContain(TOKEN)
-  expect(JSON.stringify(run.outputs)).not.toContain(TOKEN)
-  expect(JSON.stringify(run.state)).not.toContain(TOKEN)
-  expect(run.summary).not.toContain(TOKEN)
-}
-
-function expectOnlyGets(requests: RecordedRequest[]): void {
-  expect(requests.length).toBeGreaterThan(0)
-  expect(requests.map(r => `${r.method} ${r.path}`).filter(r => !r.startsWith('GET '))).toEqual([])
-}
-
-function parseJsonOutput<T>(run: ActionRun, name: string): T {
-  const raw = run.outputs[name]
-  expect(raw).toBeDefined()
-  return JSON.parse(raw) as T
-}
-
 // -------------------------------------------------------------------------------------------------
 
 describe('restore', () => {
@@ -141,7 +124,7 @@ describe('restore', () => {
       message: expect.any(String)
     })
     expect(run.summary).toContain(`restore of server ${DB}`)
-    expectTokenNowhere(run)
+    expectTokenNowhere(run, TOKEN)
   })
 
   it('restores to the given server when the backup belongs to it', async () => {
@@ -277,7 +260,7 @@ describe('delete', () => {
     expect(ids(sim.backups())).toEqual(ids([keepA, keepB]))
     expect(parseJsonOutput(run, 'deleted-ids')).toEqual([doomed.id])
     expect(run.log).toContain(`Deleted backup ${doomed.id}`)
-    expectTokenNowhere(run)
+    expectTokenNowhere(run, TOKEN)
   })
 
   it('names the server and description of what it deletes, looked up first', async () => {
@@ -398,7 +381,7 @@ describe('list', () => {
     expect(logRows(run.log)).toEqual(expected)
     expect(summaryRows(run.summary)).toEqual(expected)
     expect(run.log).toMatch(/ID +Server +Type +Status/)
-    expectTokenNowhere(run)
+    expectTokenNowhere(run, TOKEN)
   })
 
   it('passes server-id and backup-type to the API on every page', async () => {
@@ -484,7 +467,7 @@ describe('create with keep (retention)', () => {
     expect(sim.backups().find(x => x.id === newId)?.status).toBe('completed')
     expect(parseJsonOutput<number[]>(run, 'deleted-ids').sort()).toEqual([...expectedDeleted].sort())
     expect(run.outputs.status).toBe('completed')
-    expectTokenNowhere(run)
+    expectTokenNowhere(run, TOKEN)
   })
 
   it('outputs deleted-ids [] when nothing is beyond keep', async () => {
@@ -646,8 +629,8 @@ describe('restore-on-failure', () => {
     expect(restores[0]?.json).toEqual({ backup_id: newId })
     expect(sim.restores).toEqual([{ serverId: WEB, backupId: newId, at: expect.any(Number) }])
     expect(post?.log).toMatch(new RegExp(`restor\\w* server .*${WEB}.* from backup ${newId}`, 'i'))
-    expectTokenNowhere(main)
-    expectTokenNowhere(post as ActionRun)
+    expectTokenNowhere(main, TOKEN)
+    expectTokenNowhere(post as ActionRun, TOKEN)
   })
 
   it('when the backup is still in progress (wait: false), explains why it cannot restore and sends no restore', async () => {
@@ -683,7 +666,7 @@ describe('restore-on-failure', () => {
     expect(errorLines(post?.log ?? '')).toEqual([])
     expect(post?.log).toMatch(
       new RegExp(
-        `^::warning::restore-on-failure: the job failed, but in this backup step itself \\(backup ${id}\\)`,
+        `^::warning::restore-on-failure: the job failed, but in this backup step itself \\(server ${WEB} from backup ${id}\\)`,
         'm'
       )
     )
@@ -738,7 +721,7 @@ describe('restore-on-failure', () => {
 
     expect(main.exitCode).toBe(0)
     // The post step would have had what it needs…
-    expect(main.state.backupId).toBe(main.outputs['backup-id'])
+    expect(JSON.parse(main.state.backups ?? '')).toEqual([[WEB, Number(main.outputs['backup-id'])]])
     // …but the runner does not run it for a job that succeeded.
     expect(post).toBeUndefined()
     expect(sim.requests.filter(r => r.path.endsWith('/restore/'))).toEqual([])
@@ -800,7 +783,7 @@ describe('dry-run', () => {
     expect(run.log.match(/would delete backup \d+/g)).toHaveLength(1)
     expect(run.log).toMatch(new RegExp(`would create a manual backup of server ${WEB}`))
     expect(run.outputs['backup-id']).toBeUndefined()
-    expectTokenNowhere(run)
+    expectTokenNowhere(run, TOKEN)
   })
 
   it('create at the limit without keep: fails as the real run would, having only read', async () => {

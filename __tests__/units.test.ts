@@ -259,6 +259,9 @@ describe('retention rules', () => {
     expect(ids(backupsBeyondKeep(all, rule, all[2]))).toEqual([1, 2])
     expect(ids(backupsBeyondKeep(all, { ...rule, keep: 1 }, all[2]))).toEqual([1, 2])
     expect(ids(backupsBeyondKeep(all, { ...rule, keep: 4 }, all[2]))).toEqual([1])
+    // keep beyond the number there is deletes nothing.
+    expect(ids(backupsBeyondKeep(all, { ...rule, keep: 10 }, all[4]))).toEqual([])
+    expect(ids(backupsBeyondKeep(all, { ...rule, keep: 6 }, all[2]))).toEqual([])
   })
 
   it('ranks by created_at, then id, and never touches what is not completed, manual, of the server and prefixed', () => {
@@ -274,6 +277,33 @@ describe('retention rules', () => {
       backup(24, 1, { created_at: 'yesterday' })
     ]
     expect(ids(backupsBeyondKeep(all, rule, own))).toEqual([6])
+  })
+
+  it('with keep-within, keeps what is younger than the window before this run, and what either rule keeps', () => {
+    const all = [backup(1, 1), backup(2, 5), backup(3, 8), backup(4, 9), backup(5, 10)]
+    const within = (days: number): number => days * 86_400_000
+    // Window of 3 days before day 10: days 7 to 10 stay (3, 4 and this run's 5).
+    expect(
+      ids(backupsBeyondKeep(all, { serverId: SERVER, keepPrefix: 'Pre', keepWithinMs: within(3) }, all[4]))
+    ).toEqual([1, 2])
+    // keep 4 keeps 2 as well, keep-within keeps 3 and 4: only 1 goes.
+    expect(
+      ids(backupsBeyondKeep(all, { serverId: SERVER, keepPrefix: 'Pre', keep: 4, keepWithinMs: within(3) }, all[4]))
+    ).toEqual([1])
+    // Measured from this run's backup, not from the newest: newer backups survive, older in the window too.
+    expect(
+      ids(backupsBeyondKeep(all, { serverId: SERVER, keepPrefix: 'Pre', keepWithinMs: within(1) }, all[2]))
+    ).toEqual([1, 2])
+  })
+
+  it('at the limit with only keep-within, makes room only from backups outside the window', () => {
+    const now = Date.parse('2026-01-12T00:00:00Z')
+    const ten = Array.from({ length: 10 }, (_, i) => backup(i + 1, i + 1))
+    const rule = { keepPrefix: 'Pre-deploy backup', keepWithinMs: 5 * 86_400_000 }
+    expect(ids(backupsToMakeRoom(ten, SERVER, rule, now))).toEqual([1])
+    expect(() => backupsToMakeRoom(ten, SERVER, { ...rule, keepWithinMs: 20 * 86_400_000 }, now)).toThrow(
+      /only 0 of them may be deleted .*older than keep-within 20d/
+    )
   })
 
   it('makes room at the limit from the oldest prunable backups, or says why it cannot', () => {

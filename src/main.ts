@@ -58,6 +58,8 @@ function runCommand(settings: Settings, context: CommandContext): Promise<void> 
  */
 async function restoreOnFailure(): Promise<void> {
   if (!state.restoreOnFailureRequested()) return
+  // First, so the token is registered as a secret before anything is printed.
+  const settings = getInputs()
   const created = state.createdBackups()
   const what = [...created].map(([serverId, backupId]) => `server ${serverId} from backup ${backupId}`).join(', ')
   if (created.size === 0) {
@@ -73,7 +75,6 @@ async function restoreOnFailure(): Promise<void> {
     )
     return
   }
-  const settings = getInputs()
   log.info(`restore-on-failure: the job failed after this step; checking the backups before restoring ${what}`)
   try {
     await withApi(settings, ({ api, deadline }) =>

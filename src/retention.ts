@@ -51,7 +51,7 @@ export function backupsBeyondKeep(backups: readonly Backup[], rule: RetentionRul
   const older = ranked.filter(b => byAge(b, own) < 0)
   const newer = ranked.length - older.length
   const keptByCount = rule.keep === undefined ? 0 : Math.max(0, rule.keep - 1 - newer)
-  const byCount = new Set(older.slice(older.length - keptByCount).map(b => b.id))
+  const byCount = new Set(older.slice(Math.max(0, older.length - keptByCount)).map(b => b.id))
   const window = rule.keepWithinMs
   const byAgeRule = (b: Backup): boolean => window !== undefined && createdAtMs(b) >= createdAtMs(own) - window
   return older.filter(b => !byCount.has(b.id) && !byAgeRule(b))

@@ -1,12 +1,35 @@
 /**
- * Test helpers around the runner emulation in tools/runner.js (shared with `npm run demo` and the
- * benchmark).
+ * Running the bundled action as the runner does (tools/runner.js, shared with `npm run demo` and
+ * the benchmark), and the expectations every end-to-end test shares: one readable error line, the
+ * token nowhere, no workflow command from the API, the outputs each command may set.
  */
 import { expect } from '@jest/globals'
-import { readActionYml, runAction, type ActionRun, type RunOptions } from '../../tools/runner.js'
+import { OUTPUTS_SET_BY } from '../../src/outputs.js'
+import { readActionYml, runAction as runBundle, type ActionRun, type RunOptions } from '../../tools/runner.js'
+import type { RecordedRequest } from '../../tools/simulator/index.js'
 
-export { GITHUB_ENV, ROOT, inputVariable, parseCommandFile, readActionYml, runAction } from '../../tools/runner.js'
+export { GITHUB_ENV, ROOT, inputVariable, parseCommandFile, readActionYml } from '../../tools/runner.js'
 export type { ActionRun, ActionYml, RunOptions } from '../../tools/runner.js'
+
+/**
+ * Runs the main step (or, with `postState`, the post step) of dist/index.js in a child process,
+ * and checks that it set no output action.yml does not give to its command (OUTPUTS_SET_BY): so
+ * every end-to-end test also checks the table README.md and action.yml document.
+ */
+export async function runAction(inputs: Record<string, string>, options: RunOptions = {}): Promise<ActionRun> {
+  const run = await runBundle(inputs, options)
+  const command = (inputs.command ?? 'create').trim().toLowerCase()
+  if (!options.postState && command in { create: 1, wait: 1, restore: 1, delete: 1, list: 1 }) {
+    const allowed = Object.entries(OUTPUTS_SET_BY)
+      .filter(([, commands]) => (commands as readonly string[]).includes(command))
+      .map(([name]) => name)
+    expect({ command, outputs: Object.keys(run.outputs).filter(name => !allowed.includes(name)) }).toEqual({
+      command,
+      outputs: []
+    })
+  }
+  return run
+}
 
 /**
  * The main step, then the post step as the runner runs it for `post-if: failure()`: only when the
@@ -24,6 +47,9 @@ export async function runWithPost(
   return { main, post }
 }
 
+/** Splits the log the way the runner reads lines (.NET ReadLine: \n, \r\n and a lone \r). */
+export const logLines = (log: string): string[] => log.split(/\r\n|\r|\n/)
+
 /** The `::error::` lines the runner turns into annotations, decoded. */
 export function errorLines(log: string): string[] {
   return log
@@ -38,6 +64,14 @@ export function errorLines(log: string): string[] {
     )
 }
 
+/** The `::warning::` lines, decoded. */
+export function warningLines(log: string): string[] {
+  return log
+    .split('\n')
+    .filter(line => line.startsWith('::warning'))
+    .map(line => line.replace(/^::warning[^:]*::/, '').replace(/%25/g, '%'))
+}
+
 /**
  * The log as a person sees it: the runner consumes `::add-mask::` lines (that is how a secret is
  * registered) and never shows them, so the token may stand there and nowhere else.
@@ -47,6 +81,96 @@ export function visibleLog(log: string): string {
     .split('\n')
     .filter(line => !line.startsWith('::add-mask::'))
     .join('\n')
+}
+
+/**
+ * The failure is one line a person can act on: exit code 1, exactly one ::error:: line, no stack,
+ * no parser noise, no HTML, no raw JSON, short, and naming each of `names` (a RegExp to match, or
+ * strings it contains: the status, method, path, backup id…).
+ */
+export function expectOneLineError(run: ActionRun, ...names: Array<string | RegExp>): string {
+  expect(run.exitCode).toBe(1)
+  const errors = errorLines(run.log)
+  expect(errors).toHaveLength(1)
+  const [error] = errors as [string]
+  expect(error).not.toMatch(/[\r\n]/)
+  expect(error).not.toMatch(
+    /SyntaxError|TypeError|ReferenceError|Unexpected (token|end)|JSON at position|\[object Object\]|\bundefined\b/
+  )
+  expect(error).not.toMatch(/<\/?(html|head|body|title|center|h1|hr)\b/i)
+  expect(error.length).toBeLessThan(500)
+  expect(run.log).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
+  for (const name of names) {
+    if (typeof name === 'string') expect(error).toContain(name)
+    else expect(error).toMatch(name)
+  }
+  return error
+}
+
+/** Every form an encoder gives the token: itself, JSON-escaped, \u-escaped, URL-encoded. */
+function encodedForms(token: string): string[] {
+  const json = JSON.stringify(token).slice(1, -1)
+  return [
+    token,
+    json,
+    json.replace(/\//g, '\\/'),
+    [...token].map(c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+    encodeURIComponent(token),
+    encodeURIComponent(token).toLowerCase()
+  ]
+}
+
+/**
+ * The token is registered as a secret before anything else is printed (the runner consumes the
+ * `::add-mask::` command and shows nothing of it); apart from that command it appears nowhere, in
+ * no encoded form either: not in the log, an output, the state or the summary.
+ */
+export function expectTokenNowhere(run: ActionRun, token: string): void {
+  const lines = logLines(run.log)
+  expect(lines[0]).toBe(`::add-mask::${token}`)
+  const everything = [lines.slice(1).join('\n'), JSON.stringify(run.outputs), JSON.stringify(run.state), run.summary]
+  for (const form of encodedForms(token)) {
+    for (const text of everything) expect(text.includes(form) ? form : '').toBe('')
+  }
+}
+
+/**
+ * No line the runner reads is a workflow command that came from the API. As the runner parses them
+ * (ActionCommandManager): a line that starts with `::` after its leading white space is a command
+ * (the data after the second `::` is inert); any other line holding `##[` is a legacy command.
+ */
+export function expectNoInjectedCommand(log: string, token: string): void {
+  const own = /^::(debug|notice|warning|error)( [^:]*)?::/
+  for (const line of logLines(log).map(l => l.trimStart())) {
+    if (!line.startsWith('::')) {
+      expect(line).not.toContain('##[')
+      continue
+    }
+    if (line.startsWith('::add-mask::')) {
+      expect(line).toBe(`::add-mask::${token}`)
+      continue
+    }
+    expect(line).toMatch(own)
+    // The data of the action's own commands is escaped by the toolkit, and never starts with text
+    // of the API that the runner would show as if the action had said it.
+    expect(line.replace(own, '')).not.toMatch(/^(pwned|x\b)/)
+  }
+  for (const payload of ['::add-mask::x', '::error::pwned', '::warning::pwned', '::set-env']) {
+    expect(logLines(log).filter(line => line.trim().startsWith(payload))).toEqual([])
+  }
+}
+
+/** Only reads reached the API (and at least one did). */
+export function expectOnlyGets(requests: readonly RecordedRequest[]): void {
+  expect(requests.length).toBeGreaterThan(0)
+  expect(requests.map(r => `${r.method} ${r.path}`).filter(r => !r.startsWith('GET '))).toEqual([])
+}
+
+/** An output that holds JSON, parsed; it must be set. */
+export function parseJsonOutput<T>(run: ActionRun, name: string): T {
+  const raw = run.outputs[name]
+  expect(raw).toBeDefined()
+  return JSON.parse(raw ?? '') as T
 }
 
 /**
@@ -69,7 +193,7 @@ const LOGGED_ROUNDING_MS = 500
 export function loggedPauses(log: string): number[] {
   const said = /(?:retrying in|checking the backup list in) (\d+ms|\d+s|\d+m\d\ds|\d+h\d\dm)\b/g
   return [...log.matchAll(said)].map(([, pause]) => {
-    const [, h, m, s, ms] = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(pause) ?? []
+    const [, h, m, s, ms] = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(pause ?? '') ?? []
     return Number(h ?? 0) * 3_600_000 + Number(m ?? 0) * 60_000 + Number(s ?? 0) * 1000 + Number(ms ?? 0)
   })
 }
