@@ -1,0 +1,246 @@
+/**
+ * Inputs, in process (docker/login-action's context.test.ts style): the environment holds every
+ * input as the runner gives it (INPUT_<NAME>, action.yml's defaults filled in), and getInputs()
+ * either returns the settings of one command or throws one InputError naming the input. That the
+ * bundle, run as the runner runs it, turns such an error into one line and sends nothing is
+ * checked end to end in create.e2e.test.ts.
+ */
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { InputError } from '../src/errors.js'
+import type { Settings } from '../src/input-helper.js'
+import { GITHUB_ENV, inputVariable, readActionYml } from './support/run-action.js'
+
+// @actions/github reads the run's commit and id when it is loaded, as on a runner: the run's
+// environment comes first.
+Object.assign(process.env, GITHUB_ENV)
+const { getInputs } = await import('../src/input-helper.js')
+
+const action = readActionYml()
+const TOKEN = 'vps_test-token'
+
+let saved: NodeJS.ProcessEnv
+let stdout: string
+
+beforeEach(() => {
+  saved = { ...process.env }
+  stdout = ''
+  // core.setSecret writes ::add-mask:: to stdout; kept out of Jest's output and looked at.
+  jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
+    stdout += String(chunk)
+    return true
+  })
+})
+
+afterEach(() => {
+  process.env = saved
+  jest.restoreAllMocks()
+})
+
+/** The environment a step gets with these inputs, every other input at action.yml's default. */
+function given(inputs: Record<string, string>): void {
+  for (const name of Object.keys(process.env)) if (name.startsWith('INPUT_')) delete process.env[name]
+  Object.assign(process.env, GITHUB_ENV)
+  for (const [name, spec] of Object.entries(action.inputs)) {
+    process.env[inputVariable(name)] = inputs[name] ?? spec.default ?? ''
+  }
+}
+
+function settingsFor(inputs: Record<string, string>): Settings {
+  given({ 'api-token': TOKEN, ...inputs })
+  return getInputs()
+}
+
+function refusal(inputs: Record<string, string>): string {
+  given({ 'api-token': TOKEN, ...inputs })
+  try {
+    getInputs()
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError)
+    return (error as Error).message
+  }
+  throw new Error(`inputs accepted: ${JSON.stringify(inputs)}`)
+}
+
+describe('the token', () => {
+  it('is registered as a secret before anything else', () => {
+    settingsFor({ 'server-id': '1' })
+    expect(stdout.split('\n')[0]).toBe(`::add-mask::${TOKEN}`)
+  })
+
+  it.each([
+    ['a space', 'vps abc'],
+    ['a newline', 'vps\nabc'],
+    ['a letter outside ASCII', 'vps_tökén'],
+    ['a character beyond Latin-1', 'vps_€'],
+    ['a control character', 'vps\u0007abc']
+  ])('is refused when it holds %s, without being echoed', (_what, token) => {
+    const message = refusal({ 'api-token': token, 'server-id': '1' })
+    expect(message).toMatch(/^api-token holds .* which an HTTP header cannot carry as the token; copy the token again$/)
+    expect(message).not.toContain('vps')
+  })
+
+  it('is required', () => {
+    expect(refusal({ 'api-token': '', 'server-id': '1' })).toMatch(/^api-token is required/)
+  })
+})
+
+describe('validation, one line naming the input', () => {
+  it.each([
+    [{ 'server-id': 'web-01' }, /^server-id must be a positive integer, got "web-01"$/],
+    [{ 'server-id': '0' }, /^server-id must be a positive integer, got "0"$/],
+    [{ 'server-id': '' }, /^server-id is required for command create$/],
+    [{ 'server-id': '101, 102 101' }, /^server-id lists 101 twice$/],
+    [{ command: 'backup' }, /^command must be one of create, wait, restore, delete, list, got "backup"$/],
+    [{ 'api-url': 'http://admin.vps.org' }, /^api-url must use https .*got "http:\/\/admin.vps.org"$/],
+    [{ 'api-url': 'ftp://127.0.0.1' }, /^api-url must use https/],
+    [{ 'api-url': 'not a url' }, /^api-url must be an absolute https URL/],
+    [{ 'api-url': 'https://u:p@admin.vps.org' }, /^api-url must be a base URL without credentials/],
+    [{ timeout: '30 minutes' }, /^timeout must be a duration like 90, 90s, 15m, 1h or 1h30m, got "30 minutes"$/],
+    [{ timeout: '25h' }, /^timeout must be at most 1d, got "25h"$/],
+    [{ 'request-timeout': '30d' }, /^request-timeout must be at most 1d, got "30d"$/],
+    [{ 'request-timeout': '500ms' }, /^request-timeout must be at least 1s$/],
+    [{ 'poll-interval': '500ms' }, /^poll-interval must be at least 1s$/],
+    [{ wait: 'yes' }, /^wait must be true or false, got "yes"$/],
+    [{ keep: '0' }, /^keep must be a positive integer, got "0"$/],
+    [{ 'keep-within': '1mo' }, /^keep-within must be a duration like/],
+    [{ 'keep-within': '3651d' }, /^keep-within must be at most 3650d/],
+    [{ keep: '3', 'keep-prefix': ' ' }, /^keep-prefix must not be empty when keep is set/],
+    [{ keep: '3', wait: 'false' }, /^keep needs wait: true/],
+    [{ 'keep-within': '30d', wait: 'false' }, /^keep-within needs wait: true/],
+    [
+      { keep: '3', 'keep-prefix': 'Release' },
+      /^keep is set but description ".*" does not start with keep-prefix "Release"/
+    ]
+  ])('create with %p', (inputs, message) => {
+    expect(refusal({ 'server-id': '12345', ...inputs })).toMatch(message)
+  })
+
+  it.each<[string, Record<string, string>]>([
+    ['backup-id with create (a rollback step without command: restore)', { 'server-id': '1', 'backup-id': '5' }],
+    ['backup-type with create', { 'server-id': '1', 'backup-type': 'manual' }],
+    ['keep with restore', { command: 'restore', 'backup-id': '5', keep: '3' }],
+    ['keep-within with list', { command: 'list', 'keep-within': '30d' }],
+    ['keep with delete', { command: 'delete', 'backup-id': '5', keep: '2' }],
+    ['description with list', { command: 'list', description: 'x' }],
+    ['restore-on-failure with restore', { command: 'restore', 'backup-id': '5', 'restore-on-failure': 'true' }]
+  ])('refuses %s, naming the input', (_case, inputs) => {
+    const unused =
+      Object.keys(inputs).find(name => !['command', 'server-id', 'backup-id'].includes(name)) ?? 'backup-id'
+    expect(refusal(inputs)).toBe(
+      `${unused} is not used by command ${inputs.command ?? 'create'}; remove it or set the right command`
+    )
+  })
+
+  it('lets tuning inputs shared by several steps pass to any command', () => {
+    const settings = settingsFor({ command: 'list', wait: 'false', 'poll-interval': '5s', 'keep-prefix': 'Release' })
+    expect(settings.command).toBe('list')
+  })
+})
+
+describe('settings, one command at a time', () => {
+  it('create: one server, or several apart by commas, spaces or newlines, in the order given', () => {
+    expect(settingsFor({ 'server-id': '12345' })).toMatchObject({ command: 'create', serverIds: [12345], wait: true })
+    expect(settingsFor({ 'server-id': '3, 1\n2 ,5' })).toMatchObject({ serverIds: [3, 1, 2, 5] })
+  })
+
+  it('create: the default description names the repository, commit and run', () => {
+    expect(settingsFor({ 'server-id': '1' })).toMatchObject({
+      description: 'Pre-deploy backup: acme/shop@3f1c2d9 (run 9876543210)'
+    })
+  })
+
+  it('create: keep and keep-within make the retention rule; without them nothing is deleted', () => {
+    expect(settingsFor({ 'server-id': '1' })).not.toHaveProperty('retention')
+    expect(settingsFor({ 'server-id': '1', keep: '5', 'keep-within': '1w3d' })).toMatchObject({
+      retention: { keep: 5, keepWithinMs: 10 * 86_400_000, keepPrefix: 'Pre-deploy backup' }
+    })
+    expect(settingsFor({ 'server-id': '1', 'keep-within': '12h' })).toMatchObject({
+      retention: { keep: undefined, keepWithinMs: 12 * 3_600_000 }
+    })
+  })
+
+  it('durations: a bare number is seconds, m is minutes, at most 24h for timers', () => {
+    expect(
+      settingsFor({ 'server-id': '1', timeout: '90', 'poll-interval': '2m', 'request-timeout': '24h' })
+    ).toMatchObject({
+      timeoutMs: 90_000,
+      pollIntervalMs: 120_000,
+      requestTimeoutMs: 86_400_000
+    })
+  })
+
+  it('api-url: https, or plain http on loopback, IPv6 included; no trailing slash', () => {
+    expect(settingsFor({ 'server-id': '1', 'api-url': 'https://admin.vps.org/' }).apiUrl).toBe('https://admin.vps.org')
+    expect(settingsFor({ 'server-id': '1', 'api-url': 'http://[::1]:8080' }).apiUrl).toBe('http://[::1]:8080')
+    expect(settingsFor({ 'server-id': '1', 'api-url': 'http://localhost:8080/base/' }).apiUrl).toBe(
+      'http://localhost:8080/base'
+    )
+  })
+
+  it('restore: one id, several, a backup-ids object, or latest with server-id', () => {
+    expect(settingsFor({ command: 'restore', 'backup-id': '7' })).toMatchObject({
+      backups: { ids: [7] },
+      serverIds: []
+    })
+    expect(settingsFor({ command: 'restore', 'backup-id': '7, 8\n9' })).toMatchObject({ backups: { ids: [7, 8, 9] } })
+    expect(settingsFor({ command: 'restore', 'backup-id': '{"101": 9001, "102": "9002"}' })).toMatchObject({
+      backups: {
+        byServer: new Map([
+          [101, 9001],
+          [102, 9002]
+        ])
+      }
+    })
+    expect(settingsFor({ command: 'restore', 'backup-id': 'latest', 'server-id': '1 2' })).toMatchObject({
+      backups: { latest: true },
+      serverIds: [1, 2]
+    })
+  })
+
+  it.each([
+    [{ 'backup-id': '' }, /^backup-id is required for command restore$/],
+    [{ 'backup-id': 'latest' }, /^backup-id latest needs server-id/],
+    [{ 'backup-id': '7 7' }, /^backup-id lists 7 twice$/],
+    [{ 'backup-id': '{"101": 9001' }, /^backup-id looks like a JSON object but is not one/],
+    [{ 'backup-id': '{}' }, /^backup-id as JSON must be an object from server id to backup id/],
+    [{ 'backup-id': '{"web": 9001}' }, /^a server id in backup-id must be a positive integer, got "web"$/],
+    [{ 'backup-id': '{"101": 9001, "102": 9001}' }, /^backup-id names backup 9001 twice$/],
+    [
+      { 'backup-id': '{"101": 9001}', 'server-id': '102' },
+      /^server-id \(102\) must name exactly the servers of backup-id \(101\)$/
+    ]
+  ])('restore refuses %p', (inputs, message) => {
+    expect(refusal({ command: 'restore', ...inputs })).toMatch(message)
+  })
+
+  it('wait: one backup, optionally checked against one server; wait: false contradicts it', () => {
+    expect(settingsFor({ command: 'wait', 'backup-id': '7', 'server-id': '1', keep: '2' })).toMatchObject({
+      command: 'wait',
+      backupId: 7,
+      serverId: 1,
+      retention: { keep: 2 }
+    })
+    expect(refusal({ command: 'wait', 'backup-id': '7', wait: 'false' })).toMatch(
+      /^wait: false contradicts command wait/
+    )
+    expect(refusal({ command: 'wait', 'backup-id': '7', 'server-id': '1 2' })).toBe(
+      'server-id takes one server for command wait, got 2'
+    )
+  })
+
+  it('delete and list', () => {
+    expect(settingsFor({ command: 'delete', 'backup-id': '7', 'server-id': '1' })).toMatchObject({
+      command: 'delete',
+      backupId: 7,
+      serverId: 1
+    })
+    expect(settingsFor({ command: 'list', 'server-id': '1,2', 'backup-type': 'Manual' })).toMatchObject({
+      command: 'list',
+      serverIds: [1, 2],
+      backupType: 'manual'
+    })
+    expect(refusal({ command: 'list', 'backup-type': 'weekly' })).toBe(
+      'backup-type must be manual or automatic, got "weekly"'
+    )
+  })
+})
