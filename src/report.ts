@@ -98,6 +98,19 @@ export function actionReference(): string {
   return /^[\w.-]+\/[\w./-]+@[\w./-]+$/.test(reference) ? reference : 'org/vps-backup-action@v1'
 }
 
+/** A ready-to-paste step that restores from `backupId` (already quoted for YAML where needed). */
+function restoreStep(backupId: string): string {
+  return [
+    '```yaml',
+    `- uses: ${actionReference()}`,
+    '  with:',
+    '    api-token: ${{ secrets.VPS_API_TOKEN }}',
+    '    command: restore',
+    `    backup-id: ${backupId}`,
+    '```'
+  ].join('\n')
+}
+
 export async function summariseBackup(
   backup: Backup,
   waitedMs: number | undefined,
@@ -121,13 +134,7 @@ export async function summariseBackup(
       '',
       'To restore the server from this backup, add this step (to a rollback job, for instance):',
       '',
-      '```yaml',
-      `- uses: ${actionReference()}`,
-      '  with:',
-      '    api-token: ${{ secrets.VPS_API_TOKEN }}',
-      '    command: restore',
-      `    backup-id: ${backup.id}`,
-      '```',
+      restoreStep(String(backup.id)),
       ''
     ].join('\n')
   )
@@ -217,13 +224,7 @@ export async function summariseBackups(
       '',
       'To restore the servers from these backups, add this step (to a rollback job, for instance):',
       '',
-      '```yaml',
-      `- uses: ${actionReference()}`,
-      '  with:',
-      '    api-token: ${{ secrets.VPS_API_TOKEN }}',
-      '    command: restore',
-      `    backup-id: '${JSON.stringify(ids)}'`,
-      '```',
+      restoreStep(`'${JSON.stringify(ids)}'`),
       ''
     ].join('\n')
   )
