@@ -3,46 +3,8 @@
 // ESM JavaScript that runs on Node as it is (tools/, scripts/, this file and jest.config.js).
 import js from '@eslint/js'
 import { defineConfig, globalIgnores } from 'eslint/config'
+import globals from 'globals'
 import tseslint from 'typescript-eslint'
-
-// The globals Node provides besides the ECMAScript ones, for the plain JS files. Listed here rather than
-// taken from the `globals` package, which is not a dependency of this project.
-const nodeGlobals = Object.fromEntries(
-  [
-    'AbortController',
-    'AbortSignal',
-    'Blob',
-    'Buffer',
-    'DOMException',
-    'Event',
-    'EventTarget',
-    'FormData',
-    'Headers',
-    'MessageChannel',
-    'Request',
-    'Response',
-    'TextDecoder',
-    'TextEncoder',
-    'URL',
-    'URLSearchParams',
-    'atob',
-    'btoa',
-    'clearImmediate',
-    'clearInterval',
-    'clearTimeout',
-    'console',
-    'crypto',
-    'fetch',
-    'global',
-    'performance',
-    'process',
-    'queueMicrotask',
-    'setImmediate',
-    'setInterval',
-    'setTimeout',
-    'structuredClone'
-  ].map(name => [name, 'readonly'])
-)
 
 export default defineConfig([
   globalIgnores(['dist/', 'node_modules/', 'coverage/', '.demo/']),
@@ -105,7 +67,7 @@ export default defineConfig([
     languageOptions: {
       ecmaVersion: 'latest',
       sourceType: 'module',
-      globals: nodeGlobals
+      globals: globals.node
     },
     rules: {
       'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
