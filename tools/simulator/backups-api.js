@@ -15,7 +15,7 @@ import {
   validateFields
 } from './drf.js'
 import { BACKUP_TYPES, MAX_MANUAL_BACKUPS_PER_SERVER } from './backups.js'
-import { storedDescription } from './settings.js'
+import { forServer, storedDescription } from './settings.js'
 
 /** @import { ApiRequest, Route } from './drf.js' */
 /** @import { ApiContext, ListQuirks } from './settings.js' */
@@ -115,8 +115,8 @@ export function backupRoutes({ backups, servers, behaviour, pageSize }) {
     }
     const description = storedDescription(typeof data.description === 'string' ? data.description : '', behaviour)
     const record = backups.createManual(serverId, description, {
-      durationMs: behaviour.backupDurationMs,
-      outcome: behaviour.createOutcome
+      durationMs: forServer(behaviour, serverId, 'backupDurationMs'),
+      outcome: forServer(behaviour, serverId, 'createOutcome')
     })
     // The state it was created in: creation has only started, even with a zero duration.
     return { status: 201, body: { ...backups.toJson(record, record), message: CREATE_MESSAGE } }

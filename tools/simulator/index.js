@@ -29,7 +29,8 @@ import {
   checkDuration,
   checkListQuirks,
   checkRestoreAnswer,
-  checkServerReads
+  checkServerReads,
+  withServerSetting
 } from './settings.js'
 import { bodyResponse, send } from './wire.js'
 
@@ -112,10 +113,14 @@ import { bodyResponse, send } from './wire.js'
  *   description ''. Throws for an unknown server.
  * @property {() => SimBackup[]} backups Deep copies of the current backups in insertion order, statuses
  *   resolved as of now.
- * @property {(ms: number) => void} setBackupDuration Duration of backups created from now on.
- * @property {(status: string | null) => void} setCreateOutcome null (default): backups created via POST
- *   end 'completed'; a string such as 'failed' makes the backups created from now on end with that
- *   status (size_mb stays null).
+ * @property {(ms: number, options?: { serverId?: number }) => void} setBackupDuration Duration of backups
+ *   created from now on; with `serverId`, of that server's only (the others keep the general one), e.g.
+ *   one server among several whose backup outlasts the timeout. Throws for an unknown server.
+ * @property {(status: string | null, options?: { serverId?: number }) => void} setCreateOutcome null
+ *   (default): backups created via POST end 'completed'; a string such as 'failed' makes the backups
+ *   created from now on end with that status (size_mb stays null). With `serverId`, for that server's
+ *   backups only (null then makes them complete whatever the general outcome), e.g. one server failing
+ *   among several. Throws for an unknown server.
  * @property {(quirks: ListQuirks) => void} setListQuirks How the backup list misbehaves from now on;
  *   replaces the quirks set before (`{}` turns them all off). Throws on an unknown quirk.
  * @property {(storage: { descriptionMaxLength?: number | null, normaliseLineEndings?: boolean }) => void}
@@ -127,8 +132,10 @@ import { bodyResponse, send } from './wire.js'
  *   `restoring` (see the option restoreDurationMs).
  * @property {(ms: number) => void} setRestoreStartDelay How long restores accepted from now on leave the
  *   old status visible first (see the option restoreStartDelayMs).
- * @property {(status: string) => void} setRestoreOutcome The status restores accepted from now on end
- *   in: 'active' (default), 'stopped', 'error', 'suspended' or any string.
+ * @property {(status: string, options?: { serverId?: number }) => void} setRestoreOutcome The status
+ *   restores accepted from now on end in: 'active' (default), 'stopped', 'error', 'suspended' or any
+ *   string; with `serverId`, restores of that server only, e.g. one server among several that does not
+ *   come back. Throws for an unknown server.
  * @property {(shape: RestoreAnswer) => void} setRestoreAnswer The shape of the restore answer from now on.
  * @property {(never: boolean) => void} setRestoreNeverShowsRestoring With true, restores accepted from
  *   now on leave the server's status as it is.
@@ -155,8 +162,8 @@ import { bodyResponse, send } from './wire.js'
  *   faults and holds, and the connection counts; puts servers back to the status they were added
  *   with (restore timelines and setServerStatus forgotten), and every setting (backup duration,
  *   create outcome, list quirks, description storage, delete status, restore timing, outcome and
- *   answer, server reads) back to its value at start; keeps servers and token. Requests already
- *   held stay held.
+ *   answer, server reads, and those set for single servers) back to its value at start; keeps
+ *   servers and token. Requests already held stay held.
  * @property {() => Promise<void>} close Closes the server and destroys every open socket, hung and held
  *   ones included, and ends every delay; requests not answered yet are left unprocessed. Idempotent.
  */
@@ -250,6 +257,7 @@ export async function startSimulator(options = {}) {
   const initial = {
     backupDurationMs,
     createOutcome: null,
+    byServer: {},
     listQuirks: checkListQuirks(options.listQuirks ?? {}),
     descriptionMaxLength: checkDescriptionMaxLength(options.descriptionMaxLength ?? null),
     normaliseLineEndings: options.normaliseLineEndings ?? false,
@@ -270,6 +278,11 @@ export async function startSimulator(options = {}) {
   const faults = new FaultQueue()
   /** @type {RecordedRequest[]} */
   const requests = []
+  /** A setting for a server that does not exist would silently never apply. */
+  const knownServer = (/** @type {number} */ id) => {
+    if (!serverStore.has(id)) throw new Error(`simulator: no server ${id}`)
+    return id
+  }
 
   const listener = await listen({ host, port, keepAliveTimeoutMs }, async (req, res) => {
     const { record, url } = await readRequest(req)
@@ -279,7 +292,7 @@ export async function startSimulator(options = {}) {
       const response = api({ method: record.method, url, headers: req.headers, body: record.body, origin })
       return bodyResponse(response.status, response.body, response.headers)
     }
-    const fault = faults.take(record.method, record.path)
+    const fault = faults.take(record.method, record.path, record.json)
     if (fault) await faults.answer(fault, { res, record, process, refuse: listener.refuse })
     else send(res, process())
   })
@@ -313,11 +326,13 @@ export async function startSimulator(options = {}) {
       const now = Date.now()
       return backupStore.list().map(record => backupStore.toJsonAt(record, now))
     },
-    setBackupDuration(ms) {
-      behaviour.backupDurationMs = ms
+    setBackupDuration(ms, { serverId } = {}) {
+      if (serverId === undefined) behaviour.backupDurationMs = ms
+      else behaviour.byServer = withServerSetting(behaviour.byServer, knownServer(serverId), 'backupDurationMs', ms)
     },
-    setCreateOutcome(status) {
-      behaviour.createOutcome = status
+    setCreateOutcome(status, { serverId } = {}) {
+      if (serverId === undefined) behaviour.createOutcome = status
+      else behaviour.byServer = withServerSetting(behaviour.byServer, knownServer(serverId), 'createOutcome', status)
     },
     setListQuirks(quirks) {
       behaviour.listQuirks = checkListQuirks(quirks)
@@ -340,8 +355,9 @@ export async function startSimulator(options = {}) {
     setRestoreStartDelay(ms) {
       behaviour.restoreStartDelayMs = checkDuration('restoreStartDelayMs', ms)
     },
-    setRestoreOutcome(status) {
-      behaviour.restoreOutcome = status
+    setRestoreOutcome(status, { serverId } = {}) {
+      if (serverId === undefined) behaviour.restoreOutcome = status
+      else behaviour.byServer = withServerSetting(behaviour.byServer, knownServer(serverId), 'restoreOutcome', status)
     },
     setRestoreAnswer(shape) {
       behaviour.restoreAnswer = checkRestoreAnswer(shape)

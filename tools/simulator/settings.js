@@ -51,9 +51,17 @@
  */
 
 /**
+ * What one server's backups and restores do differently from every other server's, keyed by
+ * server id: so that one server among several can fail or take longer in the same run.
+ * @typedef {Record<number, { backupDurationMs?: number, createOutcome?: string | null,
+ *   restoreOutcome?: string }>} ServerOverrides
+ */
+
+/**
  * @typedef {object} Behaviour
  * @property {number} backupDurationMs
  * @property {string | null} createOutcome
+ * @property {ServerOverrides} byServer what one server does differently from the settings above
  * @property {ListQuirks} listQuirks
  * @property {number | null} descriptionMaxLength
  * @property {boolean} normaliseLineEndings
@@ -167,4 +175,30 @@ export function storedDescription(raw, behaviour) {
     description = [...description].slice(0, behaviour.descriptionMaxLength).join('')
   }
   return description
+}
+
+/**
+ * The setting `name` for `serverId`: its own when one was set for it, else the one of every server.
+ * @template {'backupDurationMs' | 'createOutcome' | 'restoreOutcome'} K
+ * @param {Behaviour} behaviour
+ * @param {number} serverId
+ * @param {K} name
+ * @returns {Behaviour[K]}
+ */
+export function forServer(behaviour, serverId, name) {
+  const own = behaviour.byServer[serverId]
+  return own !== undefined && Object.hasOwn(own, name) ? /** @type {Behaviour[K]} */ (own[name]) : behaviour[name]
+}
+
+/**
+ * `byServer` with one more setting for one server: a new object, so reset() can put back the start.
+ * @template {'backupDurationMs' | 'createOutcome' | 'restoreOutcome'} K
+ * @param {ServerOverrides} byServer
+ * @param {number} serverId
+ * @param {K} name
+ * @param {Behaviour[K]} value
+ * @returns {ServerOverrides}
+ */
+export function withServerSetting(byServer, serverId, name, value) {
+  return { ...byServer, [serverId]: { ...byServer[serverId], [name]: value } }
 }
