@@ -1036,6 +1036,26 @@ describe('settings of one server', () => {
     ])
   })
 
+  it('setClockOffset: new backups are stamped by the API clock, and still finish by the machine clock', async () => {
+    const sim = simulator()
+    const threeDays = 3 * 86_400_000
+    sim.setClockOffset(-threeDays)
+    const before = Date.now()
+    const created = (await create(sim, WEB)).json
+    const after = Date.now()
+    const stamped = Date.parse(created?.created_at ?? '')
+    expect(stamped).toBeGreaterThanOrEqual(before - threeDays)
+    expect(stamped).toBeLessThanOrEqual(after - threeDays)
+    // Added backups are as given, whatever the offset.
+    expect(sim.addBackup({ serverId: WEB, created_at: '2025-01-01T00:00:00Z' }).created_at).toBe('2025-01-01T00:00:00Z')
+    await sleep(120)
+    expect(sim.backups().find(b => b.id === created?.id)?.status).toBe('completed')
+    expect(() => sim.setClockOffset(1.5)).toThrow(/clockOffsetMs/)
+    sim.reset()
+    const now = Date.now()
+    expect(Math.abs(Date.parse((await create(sim, WEB)).json?.created_at ?? '') - now)).toBeLessThan(1000)
+  })
+
   it('reset() forgets them, and an unknown server is refused', async () => {
     const sim = simulator()
     sim.setCreateOutcome('failed', { serverId: WEB })

@@ -116,7 +116,8 @@ export function backupRoutes({ backups, servers, behaviour, pageSize }) {
     const description = storedDescription(typeof data.description === 'string' ? data.description : '', behaviour)
     const record = backups.createManual(serverId, description, {
       durationMs: forServer(behaviour, serverId, 'backupDurationMs'),
-      outcome: forServer(behaviour, serverId, 'createOutcome')
+      outcome: forServer(behaviour, serverId, 'createOutcome'),
+      clockOffsetMs: behaviour.clockOffsetMs
     })
     // The state it was created in: creation has only started, even with a zero duration.
     return { status: 201, body: { ...backups.toJson(record, record), message: CREATE_MESSAGE } }

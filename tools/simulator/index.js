@@ -26,6 +26,7 @@ import { serverRoutes } from './servers-api.js'
 import {
   checkDeleteStatus,
   checkDescriptionMaxLength,
+  checkClockOffset,
   checkDuration,
   checkListQuirks,
   checkRestoreAnswer,
@@ -61,6 +62,9 @@ import { bodyResponse, send } from './wire.js'
  * @property {number} [pageSize] Results per page of the backup and server lists; default 100.
  * @property {number} [keepAliveTimeoutMs] Default 75000 (nginx's default), so keep-alive connections
  *   survive long poll intervals.
+ * @property {number} [clockOffsetMs] How far the API's clock is ahead of the machine's (negative:
+ *   behind), as a runner's and an API's clocks may differ: backups created through POST get their
+ *   created_at from it; they still finish after their duration by the machine's clock. Default 0.
  * @property {ListQuirks} [listQuirks] How the backup list misbehaves; default none.
  * @property {number | null} [descriptionMaxLength] Descriptions created through POST are stored cut to
  *   this many characters (code points), as a 255-character database column would keep them; default
@@ -121,6 +125,8 @@ import { bodyResponse, send } from './wire.js'
  *   created from now on end with that status (size_mb stays null). With `serverId`, for that server's
  *   backups only (null then makes them complete whatever the general outcome), e.g. one server failing
  *   among several. Throws for an unknown server.
+ * @property {(ms: number) => void} setClockOffset How far the API's clock is ahead of the machine's from
+ *   now on (see the option clockOffsetMs), e.g. -3 days for an API whose created_at lags the runner's.
  * @property {(quirks: ListQuirks) => void} setListQuirks How the backup list misbehaves from now on;
  *   replaces the quirks set before (`{}` turns them all off). Throws on an unknown quirk.
  * @property {(storage: { descriptionMaxLength?: number | null, normaliseLineEndings?: boolean }) => void}
@@ -161,9 +167,9 @@ import { bodyResponse, send } from './wire.js'
  * @property {() => void} reset Clears backups (ids restart), raw rows, requests, restores, queued
  *   faults and holds, and the connection counts; puts servers back to the status they were added
  *   with (restore timelines and setServerStatus forgotten), and every setting (backup duration,
- *   create outcome, list quirks, description storage, delete status, restore timing, outcome and
- *   answer, server reads, and those set for single servers) back to its value at start; keeps
- *   servers and token. Requests already held stay held.
+ *   create outcome, clock offset, list quirks, description storage, delete status, restore timing,
+ *   outcome and answer, server reads, and those set for single servers) back to its value at start;
+ *   keeps servers and token. Requests already held stay held.
  * @property {() => Promise<void>} close Closes the server and destroys every open socket, hung and held
  *   ones included, and ends every delay; requests not answered yet are left unprocessed. Idempotent.
  */
@@ -258,6 +264,7 @@ export async function startSimulator(options = {}) {
     backupDurationMs,
     createOutcome: null,
     byServer: {},
+    clockOffsetMs: checkClockOffset(options.clockOffsetMs ?? 0),
     listQuirks: checkListQuirks(options.listQuirks ?? {}),
     descriptionMaxLength: checkDescriptionMaxLength(options.descriptionMaxLength ?? null),
     normaliseLineEndings: options.normaliseLineEndings ?? false,
@@ -333,6 +340,9 @@ export async function startSimulator(options = {}) {
     setCreateOutcome(status, { serverId } = {}) {
       if (serverId === undefined) behaviour.createOutcome = status
       else behaviour.byServer = withServerSetting(behaviour.byServer, knownServer(serverId), 'createOutcome', status)
+    },
+    setClockOffset(ms) {
+      behaviour.clockOffsetMs = checkClockOffset(ms)
     },
     setListQuirks(quirks) {
       behaviour.listQuirks = checkListQuirks(quirks)

@@ -62,6 +62,7 @@
  * @property {number} backupDurationMs
  * @property {string | null} createOutcome
  * @property {ServerOverrides} byServer what one server does differently from the settings above
+ * @property {number} clockOffsetMs
  * @property {ListQuirks} listQuirks
  * @property {number | null} descriptionMaxLength
  * @property {boolean} normaliseLineEndings
@@ -146,6 +147,14 @@ export function checkRestoreAnswer(answer) {
 export function checkDuration(what, ms) {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
     throw new Error(`simulator: ${what} must be a duration in ms, not ${String(ms)}`)
+  }
+  return ms
+}
+
+/** @param {number} ms */
+export function checkClockOffset(ms) {
+  if (typeof ms !== 'number' || !Number.isInteger(ms)) {
+    throw new Error(`simulator: clockOffsetMs must be a whole number of ms, not ${String(ms)}`)
   }
   return ms
 }
