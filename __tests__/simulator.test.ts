@@ -566,6 +566,16 @@ describe('a list that misbehaves', () => {
     expect(pages[2].results.every(b => b.server.id === WEB)).toBe(true)
   })
 
+  it('nextChain endless with endlessDescriptionLength: synthetic descriptions padded to that length', async () => {
+    const sim = simulator()
+    sim.setListQuirks({ nextChain: 'endless', endlessRowsPerPage: 2, endlessDescriptionLength: 3000 })
+    const pages = await follow(sim, BACKUPS, 3)
+    const rows = pages.flatMap(p => p.results)
+    expect(rows).toHaveLength(4)
+    for (const row of rows) expect(row.description).toBe(`Synthetic backup ${row.id}`.padEnd(3000, '.'))
+    expect(() => sim.setListQuirks({ endlessDescriptionLength: -1 })).toThrow(/endlessDescriptionLength/)
+  })
+
   it('nextChain fragment: next is the same page with a new fragment, which fetch does not send', async () => {
     const sim = simulator()
     for (let i = 0; i < 4; i++) sim.addBackup({ serverId: WEB })

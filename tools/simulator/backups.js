@@ -164,9 +164,10 @@ export class BackupStore {
    * @param {number} count
    * @param {number} serverId
    * @param {'manual'|'automatic'} backupType
+   * @param {number} [descriptionLength] descriptions padded with dots to this many characters
    * @returns {SimBackup[]}
    */
-  synthetic(count, serverId, backupType) {
+  synthetic(count, serverId, backupType, descriptionLength = 0) {
     const createdAt = isoTimestamp(Date.now())
     return Array.from({ length: count }, () => {
       const id = this.nextId++
@@ -179,7 +180,7 @@ export class BackupStore {
         sizeMb: finishedSizeMb(id),
         createdAt,
         expiresAt: backupType === 'automatic' ? isoTimestamp(Date.parse(createdAt) + AUTOMATIC_RETENTION_MS) : null,
-        description: `Synthetic backup ${id}`,
+        description: `Synthetic backup ${id}`.padEnd(descriptionLength, '.'),
         transition: null
       }
       return this.toJson(record, record)

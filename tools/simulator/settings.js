@@ -27,6 +27,9 @@
  *   following it reads the same page again.
  * @property {number} [endlessRowsPerPage] Rows of each synthetic page of `nextChain: 'endless'`;
  *   default the page size.
+ * @property {number} [endlessDescriptionLength] The synthetic rows' descriptions are padded with dots
+ *   to this many characters, so that an endless list grows in bytes faster than in rows; default no
+ *   padding.
  */
 
 /**
@@ -105,7 +108,14 @@ function requireNonNegativeInteger(what, value) {
  * @returns {ListQuirks}
  */
 export function checkListQuirks(quirks) {
-  const known = ['ignoreServerFilter', 'ignoreTypeFilter', 'duplicateAcrossPages', 'nextChain', 'endlessRowsPerPage']
+  const known = [
+    'ignoreServerFilter',
+    'ignoreTypeFilter',
+    'duplicateAcrossPages',
+    'nextChain',
+    'endlessRowsPerPage',
+    'endlessDescriptionLength'
+  ]
   const unknown = Object.keys(quirks).filter(key => !known.includes(key))
   if (unknown.length > 0) throw new Error(`simulator: unknown list quirk ${unknown.join(', ')}`)
   if (quirks.nextChain !== undefined && !NEXT_CHAINS.includes(quirks.nextChain)) {
@@ -113,6 +123,8 @@ export function checkListQuirks(quirks) {
   }
   if (quirks.endlessRowsPerPage !== undefined)
     requireNonNegativeInteger('endlessRowsPerPage', quirks.endlessRowsPerPage)
+  if (quirks.endlessDescriptionLength !== undefined)
+    requireNonNegativeInteger('endlessDescriptionLength', quirks.endlessDescriptionLength)
   return { ...quirks }
 }
 
