@@ -566,6 +566,16 @@ describe('a list that misbehaves', () => {
     expect(pages[2].results.every(b => b.server.id === WEB)).toBe(true)
   })
 
+  it('nextChain endless with endlessDescriptionLength: synthetic descriptions padded to that length', async () => {
+    const sim = simulator()
+    sim.setListQuirks({ nextChain: 'endless', endlessRowsPerPage: 2, endlessDescriptionLength: 3000 })
+    const pages = await follow(sim, BACKUPS, 3)
+    const rows = pages.flatMap(p => p.results)
+    expect(rows).toHaveLength(4)
+    for (const row of rows) expect(row.description).toBe(`Synthetic backup ${row.id}`.padEnd(3000, '.'))
+    expect(() => sim.setListQuirks({ endlessDescriptionLength: -1 })).toThrow(/endlessDescriptionLength/)
+  })
+
   it('nextChain fragment: next is the same page with a new fragment, which fetch does not send', async () => {
     const sim = simulator()
     for (let i = 0; i < 4; i++) sim.addBackup({ serverId: WEB })
@@ -993,6 +1003,87 @@ describe('several servers', () => {
   })
 })
 
+describe('settings of one server', () => {
+  const simulator = useSimulator({ backupDurationMs: 50, restoreDurationMs: 0 })
+  const create = (sim: Simulator, serverId: number) =>
+    call<SimBackup>(sim.url, BACKUPS, { method: 'POST', body: { server_id: serverId } })
+  const restore = (sim: Simulator, serverId: number, backupId: number) =>
+    call(sim.url, `/api/v1/servers/${serverId}/restore/`, { method: 'POST', body: { backup_id: backupId } })
+
+  it('setCreateOutcome and setBackupDuration with serverId: that server only, the others as set for all', async () => {
+    const sim = simulator()
+    sim.setCreateOutcome('failed', { serverId: DB })
+    sim.setBackupDuration(60_000, { serverId: WEB })
+    const web = (await create(sim, WEB)).json
+    const db = (await create(sim, DB)).json
+    sim.setCreateOutcome('error')
+    sim.setCreateOutcome(null, { serverId: WEB })
+    const webAgain = (await create(sim, WEB)).json
+    await sleep(120)
+    expect(sim.backups().map(b => [b.id, b.server.id, b.status])).toEqual([
+      [web?.id, WEB, 'in_progress'],
+      [db?.id, DB, 'failed'],
+      // Still running: its own 60 s. Below, with its own duration 0, it completes despite 'error' for all.
+      [webAgain?.id, WEB, 'in_progress']
+    ])
+    sim.setBackupDuration(0, { serverId: WEB })
+    const webQuick = (await create(sim, WEB)).json
+    expect(sim.backups().find(b => b.id === webQuick?.id)?.status).toBe('completed')
+  })
+
+  it('setRestoreOutcome with serverId: that server ends so, the others as set for all', async () => {
+    const sim = simulator()
+    const webBackup = sim.addBackup({ serverId: WEB })
+    const dbBackup = sim.addBackup({ serverId: DB })
+    sim.setRestoreOutcome('error', { serverId: DB })
+    sim.setRestoreOutcome('stopped')
+    expect((await restore(sim, WEB, webBackup.id)).status).toBe(202)
+    expect((await restore(sim, DB, dbBackup.id)).status).toBe(202)
+    await sleep(20)
+    expect(sim.servers().map(s => [s.id, s.status])).toEqual([
+      [WEB, 'stopped'],
+      [DB, 'error']
+    ])
+  })
+
+  it('setClockOffset: new backups are stamped by the API clock, and still finish by the machine clock', async () => {
+    const sim = simulator()
+    const threeDays = 3 * 86_400_000
+    sim.setClockOffset(-threeDays)
+    const before = Date.now()
+    const created = (await create(sim, WEB)).json
+    const after = Date.now()
+    const stamped = Date.parse(created?.created_at ?? '')
+    expect(stamped).toBeGreaterThanOrEqual(before - threeDays)
+    expect(stamped).toBeLessThanOrEqual(after - threeDays)
+    // Added backups are as given, whatever the offset.
+    expect(sim.addBackup({ serverId: WEB, created_at: '2025-01-01T00:00:00Z' }).created_at).toBe('2025-01-01T00:00:00Z')
+    await sleep(120)
+    expect(sim.backups().find(b => b.id === created?.id)?.status).toBe('completed')
+    expect(() => sim.setClockOffset(1.5)).toThrow(/clockOffsetMs/)
+    sim.reset()
+    const now = Date.now()
+    expect(Math.abs(Date.parse((await create(sim, WEB)).json?.created_at ?? '') - now)).toBeLessThan(1000)
+  })
+
+  it('reset() forgets them, and an unknown server is refused', async () => {
+    const sim = simulator()
+    sim.setCreateOutcome('failed', { serverId: WEB })
+    sim.setBackupDuration(60_000, { serverId: WEB })
+    sim.setRestoreOutcome('error', { serverId: WEB })
+    sim.reset()
+    const created = (await create(sim, WEB)).json
+    await sleep(120)
+    expect(sim.backups().find(b => b.id === created?.id)?.status).toBe('completed')
+    expect((await restore(sim, WEB, created?.id ?? 0)).status).toBe(202)
+    await sleep(20)
+    expect(sim.servers().find(s => s.id === WEB)?.status).toBe('active')
+    expect(() => sim.setCreateOutcome('failed', { serverId: 999 })).toThrow(/no server 999/)
+    expect(() => sim.setBackupDuration(1, { serverId: 999 })).toThrow(/no server 999/)
+    expect(() => sim.setRestoreOutcome('error', { serverId: 999 })).toThrow(/no server 999/)
+  })
+})
+
 describe('faults', () => {
   const simulator = useSimulator()
   const createBody = JSON.stringify({ server_id: WEB })
@@ -1255,6 +1346,25 @@ describe('faults', () => {
     expect(sim.backups()).toEqual([])
     // One request only: the next one goes through.
     expect((await call(sim.url, `${BACKUPS}${id}/`, { method: 'DELETE' })).status).toBe(404)
+  })
+
+  it('hold and fault with json: only a request whose JSON body holds those fields', async () => {
+    const sim = simulator()
+    const held = sim.hold({ method: 'POST', path: BACKUPS, json: { server_id: DB } })
+    sim.fault({ method: 'POST', path: BACKUPS, json: { server_id: WEB, description: 'refuse me' }, kind: 'status' })
+    const db = call(sim.url, BACKUPS, { method: 'POST', body: { server_id: DB, description: 'x' } })
+    expect(await held.arrived).toMatchObject({ json: { server_id: DB, description: 'x' } })
+    // Not the held one, and not the faulted one either: the description differs.
+    expect((await call(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB } })).status).toBe(201)
+    // A body that is not a JSON object never matches.
+    expect((await call(sim.url, BACKUPS, { method: 'POST', body: '[12345]' })).status).toBe(400)
+    expect(
+      (await call(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB, description: 'refuse me' } })).status
+    ).toBe(503)
+    expect(sim.backups().map(b => b.server.id)).toEqual([WEB])
+    held.release()
+    expect((await db).status).toBe(201)
+    expect(sim.backups().map(b => b.server.id)).toEqual([WEB, DB])
   })
 
   it('hold: released before it arrives, the request is not held', async () => {

@@ -6,7 +6,14 @@
 //   - for backups that take 4 s and 20 s, with the default settings (command create, wait true, default
 //     poll-interval): how late completion is noticed, how many status checks that cost and how many TCP
 //     connections the run opened;
+//   - several servers (issue 11), with the default settings: `create` of 20 servers whose backups take 20 s
+//     each, and `restore` of 20 servers whose restores take 20 s: how late the last completion is noticed,
+//     how many rounds of checks and requests that cost, and the most TCP connections open at once; and the
+//     same for the restore of one server;
 //   - `list` of 10,000 backups served as 100 pages of 100: wall time, peak RSS and connections;
+//   - `list` against a `next` chain that never ends, in three shapes that each reach another of the
+//     action's bounds (10,000 pages, 100,000 items, 256 MiB of answers): where it stopped, how fast, the
+//     peak RSS, and that it stopped with one clear error line;
 // and prints each figure with its target and PASS or MISS. It exits 0 on a MISS and non-zero only when
 // something crashed (a run that did not succeed, a simulator that misbehaved).
 //
@@ -33,7 +40,7 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
-import { startSimulator } from '../tools/simulator/index.js'
+import { exampleServers, startSimulator } from '../tools/simulator/index.js'
 import { ROOT, parseCommandFile, prepareStep, runAction } from '../tools/runner.js'
 
 const { values: args } = parseArgs({
@@ -60,6 +67,9 @@ const TARGETS = {
   noticed4s: 1500,
   noticed20s: 3000,
   checks20s: 15,
+  // Several servers, and the restore of one: the same as for one 20 s backup.
+  noticedMany: 3000,
+  roundsMany: 15,
   connections: 2,
   bigListMs: 1500,
   bigListPeakMb: 100
@@ -320,6 +330,194 @@ async function waitScenario(durationMs) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Several servers
+// ---------------------------------------------------------------------------------------------
+
+const MANY = 20
+const MANY_MS = 20_000
+const SERVERS_PATH = '/api/v1/servers/'
+
+/** @typedef {import('../tools/simulator/index.js').RecordedRequest} RecordedRequest */
+
+/** @param {RecordedRequest} r a read of servers' statuses: the server list or one server */
+const isServerRead = r => r.method === 'GET' && r.path.startsWith(SERVERS_PATH) && !r.path.endsWith('/restore/')
+
+/**
+ * Rounds of checks among `requests`: the requests of a round go out together (within a few ms), and
+ * rounds are at least a second apart.
+ * @param {RecordedRequest[]} requests
+ */
+function roundsOf(requests) {
+  let rounds = 0
+  let last = -Infinity
+  for (const r of requests) {
+    if (r.at - last > 250) rounds++
+    last = r.at
+  }
+  return rounds
+}
+
+/**
+ * The first of `checks` made when `at` had passed: the check that noticed what happened at `at`.
+ * @param {RecordedRequest[]} checks
+ * @param {number} at
+ * @param {number} ended
+ */
+function noticed(checks, at, ended) {
+  const seeing = checks.find(r => r.at >= at)
+  return {
+    noticedLateMs: (seeing?.at ?? ended) - at,
+    noticedBy: seeing ? 'check' : 'run end',
+    runEndLateMs: ended - at
+  }
+}
+
+/** `create` of MANY servers at once, each backup taking MANY_MS, with the default settings. */
+async function manyBackupsScenario() {
+  const sim = await startSimulator({ token: TOKEN, servers: exampleServers(MANY), backupDurationMs: MANY_MS })
+  try {
+    const serverIds = sim.servers().map(s => s.id)
+    progress(`create and wait: ${MANY} servers, each backup takes ${MANY_MS / 1000} s`)
+    const run = await runAction(
+      { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': serverIds.join(' ') },
+      { killAfterMs: 180_000 }
+    )
+    const ended = Date.now()
+    mustSucceed(run, `create of ${MANY} servers`)
+    const backups = sim.backups()
+    if (backups.length !== MANY || backups.some(b => b.status !== 'completed')) {
+      throw new Error(
+        `expected ${MANY} completed backups, the simulator has ${JSON.stringify(backups.map(b => b.status))}`
+      )
+    }
+    const handedOn = Object.keys(JSON.parse(run.outputs['backup-ids'] ?? '{}'))
+    if (handedOn.length !== MANY) throw new Error(`backup-ids names ${handedOn.length} servers, not ${MANY}`)
+    const created = backups.map(b => Date.parse(b.created_at))
+    const lastCreate = sim.requests.findLastIndex(r => r.method === 'POST' && r.path === LIST_PATH)
+    const checks = sim.requests.slice(lastCreate + 1).filter(r => r.method === 'GET' && r.path === LIST_PATH)
+    const logged = [...run.log.matchAll(/, (\d+) status checks$/gm)].map(m => Number(m[1]))
+    if (logged.length === 0) throw new Error(`the log gives no count of status checks\n${run.log.slice(-3000)}`)
+    return {
+      startedWithinMs: Math.max(...created) - Math.min(...created),
+      ...noticed(checks, Math.max(...created) + MANY_MS, ended),
+      rounds: Math.max(...logged),
+      waitRequests: checks.length,
+      requests: sim.requests.length,
+      maxOpen: sim.maxOpenConnections,
+      connections: sim.connections
+    }
+  } finally {
+    await sim.close()
+  }
+}
+
+/**
+ * `restore` of `count` servers, each from its own completed backup, each restore taking MANY_MS, with
+ * the default settings (waiting until the servers are back).
+ * @param {number} count
+ */
+async function restoreScenario(count) {
+  const sim = await startSimulator({ token: TOKEN, servers: exampleServers(count), restoreDurationMs: MANY_MS })
+  try {
+    const backups = sim.servers().map(s =>
+      sim.addBackup({
+        serverId: s.id,
+        description: `Pre-deploy backup of ${s.name}`,
+        created_at: '2026-11-27T03:00:00Z'
+      })
+    )
+    progress(`restore and wait: ${count} server${count > 1 ? 's' : ''}, each restore takes ${MANY_MS / 1000} s`)
+    const run = await runAction(
+      { 'api-token': TOKEN, 'api-url': sim.url, command: 'restore', 'backup-id': backups.map(b => b.id).join(' ') },
+      { killAfterMs: 180_000 }
+    )
+    const ended = Date.now()
+    mustSucceed(run, `restore of ${count} servers`)
+    if (sim.restores.length !== count)
+      throw new Error(`expected ${count} restores, the simulator accepted ${sim.restores.length}`)
+    const statuses =
+      count === 1 ? [run.outputs['server-status']] : Object.values(JSON.parse(run.outputs['server-status'] ?? '{}'))
+    if (statuses.length !== count || statuses.some(s => s !== 'active')) {
+      throw new Error(`server-status is ${run.outputs['server-status']}, not active for each of ${count}`)
+    }
+    // A restored server shows its outcome from the restore's acceptance plus its duration on.
+    const lastBack = Math.max(...sim.restores.map(r => r.at)) + MANY_MS
+    const lastRestore = sim.requests.findLastIndex(r => r.method === 'POST' && r.path.endsWith('/restore/'))
+    const reads = sim.requests.slice(lastRestore + 1).filter(isServerRead)
+    return {
+      count,
+      ...noticed(reads, lastBack, ended),
+      rounds: roundsOf(reads),
+      waitRequests: reads.length,
+      requests: sim.requests.length,
+      maxOpen: sim.maxOpenConnections,
+      connections: sim.connections
+    }
+  } finally {
+    await sim.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A list that never ends
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Three shapes of an endless `next` chain, each reaching another of the action's bounds first
+ * (LIST_LIMITS in src/api/session.ts): empty pages reach 10,000 pages; pages of 100 small rows reach
+ * 100,000 items after 1,000 pages; pages of 100 rows of about 3 KB reach 256 MiB of answers first.
+ */
+const ENDLESS = [
+  { name: 'empty pages', rows: 0, descriptionLength: 0, bound: /more than 10000 pages/, boundName: '10,000 pages' },
+  {
+    name: '100 rows a page',
+    rows: 100,
+    descriptionLength: 0,
+    bound: /more than 100000 backups/,
+    boundName: '100,000 items'
+  },
+  {
+    name: '100 rows of 3 KB a page',
+    rows: 100,
+    descriptionLength: 3000,
+    bound: /more than 256 MiB of answers/,
+    boundName: '256 MiB'
+  }
+]
+
+/** @param {(typeof ENDLESS)[number]} shape */
+async function endlessList(shape) {
+  const sim = await startSimulator({
+    token: TOKEN,
+    listQuirks: {
+      nextChain: 'endless',
+      endlessRowsPerPage: shape.rows,
+      endlessDescriptionLength: shape.descriptionLength
+    }
+  })
+  try {
+    progress(`list against an endless next chain: ${shape.name}`)
+    const run = await runNode(
+      [join(DIST, 'index.js')],
+      { 'api-token': TOKEN, 'api-url': sim.url, command: 'list' },
+      { peak: true }
+    )
+    const errors = run.log.split('\n').filter(line => line.startsWith('::error::'))
+    return {
+      ...shape,
+      exitCode: run.exitCode,
+      error: errors.join(' | ').replace(/^::error::/, ''),
+      clear: run.exitCode === 1 && errors.length === 1 && shape.bound.test(errors[0] ?? '') && errors[0].length < 500,
+      pages: sim.requests.length,
+      ms: run.ms,
+      peakMb: run.peakMb ?? 0
+    }
+  } finally {
+    await sim.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // A large list
 // ---------------------------------------------------------------------------------------------
 
@@ -569,7 +767,11 @@ async function main() {
   const loadAtStart = loadavg()[0].toFixed(2)
   const start = await startup()
   const waits = [await waitScenario(4000), await waitScenario(20_000)]
+  const many = await manyBackupsScenario()
+  const restores = [await restoreScenario(MANY), await restoreScenario(1)]
   const big = await bigList()
+  const endless = []
+  for (const shape of ENDLESS) endless.push(await endlessList(shape))
   const compared = args.builds ? await builds() : undefined
 
   row('start-up: node dist/index.js, list of 3 (median)', fmtMs(start.action), 'as low as the bundle allows')
@@ -602,6 +804,53 @@ async function main() {
     )
     row(`${s}: connections`, String(w.connections), `<= ${TARGETS.connections}`, w.connections <= TARGETS.connections)
   }
+  const manyName = `${MANY} servers, ${MANY_MS / 1000} s backups`
+  row(`${manyName}: backups started within`, fmtS(many.startedWithinMs))
+  row(
+    `${manyName}: last completion noticed after`,
+    `${fmtS(many.noticedLateMs)}${many.noticedBy === 'check' ? '' : ' (run end)'}`,
+    `<= ${fmtS(TARGETS.noticedMany)}`,
+    many.noticedLateMs <= TARGETS.noticedMany
+  )
+  row(`${manyName}: run ended after the last completion`, fmtS(many.runEndLateMs))
+  row(
+    `${manyName}: rounds of status checks`,
+    String(many.rounds),
+    `<= ${TARGETS.roundsMany}`,
+    many.rounds <= TARGETS.roundsMany
+  )
+  row(`${manyName}: requests (during the wait / whole run)`, `${many.waitRequests} / ${many.requests}`)
+  row(
+    `${manyName}: connections open at once (most)`,
+    String(many.maxOpen),
+    `<= ${TARGETS.connections}`,
+    many.maxOpen <= TARGETS.connections
+  )
+  row(`${manyName}: connections opened`, String(many.connections))
+  for (const r of restores) {
+    const name =
+      r.count === 1 ? `1 server, ${MANY_MS / 1000} s restore` : `${r.count} servers, ${MANY_MS / 1000} s restores`
+    row(
+      `${name}: ${r.count === 1 ? 'server' : 'last server'} back, noticed after`,
+      `${fmtS(r.noticedLateMs)}${r.noticedBy === 'check' ? '' : ' (run end)'}`,
+      `<= ${fmtS(TARGETS.noticedMany)}`,
+      r.noticedLateMs <= TARGETS.noticedMany
+    )
+    row(`${name}: run ended after the ${r.count === 1 ? 'server was' : 'last server was'} back`, fmtS(r.runEndLateMs))
+    row(
+      `${name}: rounds of server checks`,
+      String(r.rounds),
+      `<= ${TARGETS.roundsMany}`,
+      r.rounds <= TARGETS.roundsMany
+    )
+    row(`${name}: requests (during the wait / whole run)`, `${r.waitRequests} / ${r.requests}`)
+    row(
+      `${name}: connections open at once (most)`,
+      String(r.maxOpen),
+      `<= ${TARGETS.connections}`,
+      r.maxOpen <= TARGETS.connections
+    )
+  }
   row(
     `list of 10,000 (${big.gets} pages): wall time (median of ${big.runs})`,
     fmtS(big.ms),
@@ -621,6 +870,16 @@ async function main() {
     big.connections <= TARGETS.connections
   )
 
+  for (const e of endless) {
+    row(
+      `endless next chain, ${e.name}: stopped`,
+      `${e.clear ? `at ${e.boundName}` : `exit ${e.exitCode}: ${e.error.slice(0, 60)}`}, after ${e.pages} pages, ${fmtS(e.ms)}`,
+      'one clear error at a bound',
+      e.clear
+    )
+    row(`endless next chain, ${e.name}: peak RSS`, `${e.peakMb.toFixed(1)} MB`)
+  }
+
   const cpu = cpus()
   console.log(
     `\nvps-backup-action benchmark: Node ${process.version}, ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ` +
@@ -629,6 +888,8 @@ async function main() {
       `at the end ${loadavg()[0].toFixed(2)} (other work on the machine slows the wall times)\n`
   )
   printTable(['figure', 'value', 'target', ''], rows)
+  console.log('\nWhere an endless next chain stopped (the error line of each):')
+  for (const e of endless) console.log(`  ${e.name}: ${e.error}`)
 
   if (compared) {
     console.log(

@@ -29,12 +29,17 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
  *   summary: string
  *   durationMs: number
  * }} ActionRun
- * @typedef {{
- *   env?: Record<string, string>
- *   postState?: Record<string, string>
- *   killAfterMs?: number
- *   echo?: (text: string) => void
- * }} RunOptions
+ */
+
+/**
+ * @typedef {object} RunOptions
+ * @property {Record<string, string>} [env]
+ * @property {Record<string, string>} [postState] Runs the post step with this state of the main step.
+ * @property {number} [killAfterMs] Kills the step (SIGKILL) after this long; default 50 s.
+ * @property {(text: string) => void} [echo] Receives the log as it comes, e.g. to abort once a line
+ *   was printed.
+ * @property {AbortSignal} [signal] Aborting it kills the step at once (SIGKILL), as cancelling the job
+ *   does; what the step wrote to its files by then is collected as usual.
  */
 
 /** @returns {ActionYml} */
@@ -147,9 +152,13 @@ export async function runAction(inputs, options = {}) {
   child.stdout.on('data', collect)
   child.stderr.on('data', collect)
   const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 50_000)
+  const cancel = () => child.kill('SIGKILL')
+  if (options.signal?.aborted) cancel()
+  options.signal?.addEventListener('abort', cancel, { once: true })
   /** @type {number | null} */
   const exitCode = await new Promise(done => child.on('close', code => done(code)))
   clearTimeout(killer)
+  options.signal?.removeEventListener('abort', cancel)
   /** @param {string} file */
   const read = file => readFileSync(file, 'utf8')
   const run = {

@@ -94,7 +94,8 @@ export async function createCommand(settings: CreateSettings, { api, deadline }:
         const outcome = result.settled.get(backup.id) ?? { state: 'timed-out' as const, status: backup.status }
         if (outcome.state === 'done') return [backup.id, outcome.value]
         problems.push(notCompleted(backup, outcome, deadline.describe()).message)
-        return [backup.id, backup]
+        // With the status last seen: the create answer's in_progress would hide a backup that failed.
+        return [backup.id, { ...backup, status: outcome.status }]
       })
     )
     const completed = running.flatMap(b => (final.get(b.id)?.status === COMPLETED ? [final.get(b.id) as Backup] : []))

@@ -15,7 +15,7 @@ import {
   validateFields
 } from './drf.js'
 import { BACKUP_TYPES, MAX_MANUAL_BACKUPS_PER_SERVER } from './backups.js'
-import { storedDescription } from './settings.js'
+import { forServer, storedDescription } from './settings.js'
 
 /** @import { ApiRequest, Route } from './drf.js' */
 /** @import { ApiContext, ListQuirks } from './settings.js' */
@@ -75,7 +75,7 @@ export function backupRoutes({ backups, servers, behaviour, pageSize }) {
     const results =
       page.number <= page.pageCount
         ? rows.slice(page.start - repeated, page.end).map(render => render(now))
-        : syntheticRows(serverId, backupType, quirks.endlessRowsPerPage ?? pageSize)
+        : syntheticRows(serverId, backupType, quirks.endlessRowsPerPage ?? pageSize, quirks.endlessDescriptionLength)
     backups.listAnswers++
     /** @type {string | null} */
     let next = page.number < page.pageCount || endless ? pageLink(request, page.number + 1) : null
@@ -96,10 +96,11 @@ export function backupRoutes({ backups, servers, behaviour, pageSize }) {
    * @param {number | undefined} serverId
    * @param {'manual'|'automatic'|undefined} backupType
    * @param {number} count
+   * @param {number} [descriptionLength]
    */
-  function syntheticRows(serverId, backupType, count) {
+  function syntheticRows(serverId, backupType, count, descriptionLength) {
     const owner = serverId !== undefined && servers.has(serverId) ? serverId : servers.ids()[0]
-    return owner === undefined ? [] : backups.synthetic(count, owner, backupType ?? 'manual')
+    return owner === undefined ? [] : backups.synthetic(count, owner, backupType ?? 'manual', descriptionLength)
   }
 
   /** @param {ApiRequest} request */
@@ -115,8 +116,9 @@ export function backupRoutes({ backups, servers, behaviour, pageSize }) {
     }
     const description = storedDescription(typeof data.description === 'string' ? data.description : '', behaviour)
     const record = backups.createManual(serverId, description, {
-      durationMs: behaviour.backupDurationMs,
-      outcome: behaviour.createOutcome
+      durationMs: forServer(behaviour, serverId, 'backupDurationMs'),
+      outcome: forServer(behaviour, serverId, 'createOutcome'),
+      clockOffsetMs: behaviour.clockOffsetMs
     })
     // The state it was created in: creation has only started, even with a zero duration.
     return { status: 201, body: { ...backups.toJson(record, record), message: CREATE_MESSAGE } }

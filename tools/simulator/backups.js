@@ -132,12 +132,13 @@ export class BackupStore {
 
   /**
    * Starts a manual backup the way POST does: in progress, finishing after `durationMs` with
-   * `outcome` (captured now: later changes of the settings do not affect it).
+   * `outcome` (captured now: later changes of the settings do not affect it). Its created_at is
+   * stamped by the API's clock, `clockOffsetMs` off the machine's; it finishes by the machine's.
    * @param {number} serverId
    * @param {string} description
-   * @param {{ durationMs: number, outcome: string | null }} lifecycle
+   * @param {{ durationMs: number, outcome: string | null, clockOffsetMs?: number }} lifecycle
    */
-  createManual(serverId, description, { durationMs, outcome }) {
+  createManual(serverId, description, { durationMs, outcome, clockOffsetMs = 0 }) {
     const now = Date.now()
     const id = this.nextId
     const finalStatus = outcome ?? 'completed'
@@ -147,7 +148,7 @@ export class BackupStore {
       backupType: 'manual',
       status: 'in_progress',
       sizeMb: null,
-      createdAt: isoTimestamp(now),
+      createdAt: isoTimestamp(now + clockOffsetMs),
       expiresAt: null,
       description,
       transition: {
@@ -163,9 +164,10 @@ export class BackupStore {
    * @param {number} count
    * @param {number} serverId
    * @param {'manual'|'automatic'} backupType
+   * @param {number} [descriptionLength] descriptions padded with dots to this many characters
    * @returns {SimBackup[]}
    */
-  synthetic(count, serverId, backupType) {
+  synthetic(count, serverId, backupType, descriptionLength = 0) {
     const createdAt = isoTimestamp(Date.now())
     return Array.from({ length: count }, () => {
       const id = this.nextId++
@@ -178,7 +180,7 @@ export class BackupStore {
         sizeMb: finishedSizeMb(id),
         createdAt,
         expiresAt: backupType === 'automatic' ? isoTimestamp(Date.parse(createdAt) + AUTOMATIC_RETENTION_MS) : null,
-        description: `Synthetic backup ${id}`,
+        description: `Synthetic backup ${id}`.padEnd(descriptionLength, '.'),
         transition: null
       }
       return this.toJson(record, record)

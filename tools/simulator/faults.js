@@ -50,6 +50,9 @@ import { bodyResponse, firstHalf, nginxPage, resetConnection, send, withPayload,
  * @property {FaultKind} kind What the fault does (see FaultKind).
  * @property {string} [method] Matches this method only (case-insensitive); default any.
  * @property {string | RegExp} [path] Matches this pathname exactly (string) or by RegExp; default any.
+ * @property {Record<string, unknown>} [json] Matches only a request whose body is a JSON object holding
+ *   each of these fields with this value (compared as JSON), e.g. `{ server_id: 23456 }` for the create
+ *   of one server among several sent at once; default any body.
  * @property {number} [times] How many matching requests the fault applies to; default 1.
  * @property {number} [status] The status answered by `status`, `status-after`, `html` and `redirect`.
  * @property {unknown} [body] `status` and `status-after`: the body answered instead of the default.
@@ -68,6 +71,8 @@ import { bodyResponse, firstHalf, nginxPage, resetConnection, send, withPayload,
  * @typedef {object} HoldMatch
  * @property {string} [method] This method only (case-insensitive); default any.
  * @property {string | RegExp} [path] This pathname exactly (string) or by RegExp; default any.
+ * @property {Record<string, unknown>} [json] Only a request whose JSON body holds each of these fields
+ *   with this value (compared as JSON), e.g. `{ server_id: 23456 }`; default any body.
  */
 
 /**
@@ -207,12 +212,26 @@ function drained(res) {
  * @param {HoldMatch} spec
  * @param {string} method
  * @param {string} path
+ * @param {unknown} body the request's body parsed as JSON, undefined when it is not
  */
-function matches(spec, method, path) {
+function matches(spec, method, path, body) {
   if (spec.method && spec.method.toUpperCase() !== method) return false
+  if (spec.json !== undefined && !holdsFields(body, spec.json)) return false
   if (spec.path === undefined) return true
   // search() ignores a /g regexp's lastIndex, which test() would carry from one request to the next.
   return typeof spec.path === 'string' ? spec.path === path : path.search(spec.path) !== -1
+}
+
+/**
+ * @param {unknown} body
+ * @param {Record<string, unknown>} fields
+ */
+function holdsFields(body, fields) {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false
+  const object = /** @type {Record<string, unknown>} */ (body)
+  return Object.entries(fields).every(
+    ([name, value]) => Object.hasOwn(object, name) && JSON.stringify(object[name]) === JSON.stringify(value)
+  )
 }
 
 export class FaultQueue {
@@ -255,9 +274,10 @@ export class FaultQueue {
    * Takes one use of the first queued fault matching the request.
    * @param {string} method
    * @param {string} path
+   * @param {unknown} [body] the request's body parsed as JSON
    */
-  take(method, path) {
-    const index = this.#queued.findIndex(({ spec, remaining }) => remaining > 0 && matches(spec, method, path))
+  take(method, path, body) {
+    const index = this.#queued.findIndex(({ spec, remaining }) => remaining > 0 && matches(spec, method, path, body))
     if (index === -1) return undefined
     const entry = this.#queued[index]
     entry.remaining--

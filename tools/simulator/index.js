@@ -26,10 +26,12 @@ import { serverRoutes } from './servers-api.js'
 import {
   checkDeleteStatus,
   checkDescriptionMaxLength,
+  checkClockOffset,
   checkDuration,
   checkListQuirks,
   checkRestoreAnswer,
-  checkServerReads
+  checkServerReads,
+  withServerSetting
 } from './settings.js'
 import { bodyResponse, send } from './wire.js'
 
@@ -60,6 +62,9 @@ import { bodyResponse, send } from './wire.js'
  * @property {number} [pageSize] Results per page of the backup and server lists; default 100.
  * @property {number} [keepAliveTimeoutMs] Default 75000 (nginx's default), so keep-alive connections
  *   survive long poll intervals.
+ * @property {number} [clockOffsetMs] How far the API's clock is ahead of the machine's (negative:
+ *   behind), as a runner's and an API's clocks may differ: backups created through POST get their
+ *   created_at from it; they still finish after their duration by the machine's clock. Default 0.
  * @property {ListQuirks} [listQuirks] How the backup list misbehaves; default none.
  * @property {number | null} [descriptionMaxLength] Descriptions created through POST are stored cut to
  *   this many characters (code points), as a 255-character database column would keep them; default
@@ -112,10 +117,16 @@ import { bodyResponse, send } from './wire.js'
  *   description ''. Throws for an unknown server.
  * @property {() => SimBackup[]} backups Deep copies of the current backups in insertion order, statuses
  *   resolved as of now.
- * @property {(ms: number) => void} setBackupDuration Duration of backups created from now on.
- * @property {(status: string | null) => void} setCreateOutcome null (default): backups created via POST
- *   end 'completed'; a string such as 'failed' makes the backups created from now on end with that
- *   status (size_mb stays null).
+ * @property {(ms: number, options?: { serverId?: number }) => void} setBackupDuration Duration of backups
+ *   created from now on; with `serverId`, of that server's only (the others keep the general one), e.g.
+ *   one server among several whose backup outlasts the timeout. Throws for an unknown server.
+ * @property {(status: string | null, options?: { serverId?: number }) => void} setCreateOutcome null
+ *   (default): backups created via POST end 'completed'; a string such as 'failed' makes the backups
+ *   created from now on end with that status (size_mb stays null). With `serverId`, for that server's
+ *   backups only (null then makes them complete whatever the general outcome), e.g. one server failing
+ *   among several. Throws for an unknown server.
+ * @property {(ms: number) => void} setClockOffset How far the API's clock is ahead of the machine's from
+ *   now on (see the option clockOffsetMs), e.g. -3 days for an API whose created_at lags the runner's.
  * @property {(quirks: ListQuirks) => void} setListQuirks How the backup list misbehaves from now on;
  *   replaces the quirks set before (`{}` turns them all off). Throws on an unknown quirk.
  * @property {(storage: { descriptionMaxLength?: number | null, normaliseLineEndings?: boolean }) => void}
@@ -127,8 +138,10 @@ import { bodyResponse, send } from './wire.js'
  *   `restoring` (see the option restoreDurationMs).
  * @property {(ms: number) => void} setRestoreStartDelay How long restores accepted from now on leave the
  *   old status visible first (see the option restoreStartDelayMs).
- * @property {(status: string) => void} setRestoreOutcome The status restores accepted from now on end
- *   in: 'active' (default), 'stopped', 'error', 'suspended' or any string.
+ * @property {(status: string, options?: { serverId?: number }) => void} setRestoreOutcome The status
+ *   restores accepted from now on end in: 'active' (default), 'stopped', 'error', 'suspended' or any
+ *   string; with `serverId`, restores of that server only, e.g. one server among several that does not
+ *   come back. Throws for an unknown server.
  * @property {(shape: RestoreAnswer) => void} setRestoreAnswer The shape of the restore answer from now on.
  * @property {(never: boolean) => void} setRestoreNeverShowsRestoring With true, restores accepted from
  *   now on leave the server's status as it is.
@@ -154,9 +167,9 @@ import { bodyResponse, send } from './wire.js'
  * @property {() => void} reset Clears backups (ids restart), raw rows, requests, restores, queued
  *   faults and holds, and the connection counts; puts servers back to the status they were added
  *   with (restore timelines and setServerStatus forgotten), and every setting (backup duration,
- *   create outcome, list quirks, description storage, delete status, restore timing, outcome and
- *   answer, server reads) back to its value at start; keeps servers and token. Requests already
- *   held stay held.
+ *   create outcome, clock offset, list quirks, description storage, delete status, restore timing,
+ *   outcome and answer, server reads, and those set for single servers) back to its value at start;
+ *   keeps servers and token. Requests already held stay held.
  * @property {() => Promise<void>} close Closes the server and destroys every open socket, hung and held
  *   ones included, and ends every delay; requests not answered yet are left unprocessed. Idempotent.
  */
@@ -250,6 +263,8 @@ export async function startSimulator(options = {}) {
   const initial = {
     backupDurationMs,
     createOutcome: null,
+    byServer: {},
+    clockOffsetMs: checkClockOffset(options.clockOffsetMs ?? 0),
     listQuirks: checkListQuirks(options.listQuirks ?? {}),
     descriptionMaxLength: checkDescriptionMaxLength(options.descriptionMaxLength ?? null),
     normaliseLineEndings: options.normaliseLineEndings ?? false,
@@ -270,6 +285,11 @@ export async function startSimulator(options = {}) {
   const faults = new FaultQueue()
   /** @type {RecordedRequest[]} */
   const requests = []
+  /** A setting for a server that does not exist would silently never apply. */
+  const knownServer = (/** @type {number} */ id) => {
+    if (!serverStore.has(id)) throw new Error(`simulator: no server ${id}`)
+    return id
+  }
 
   const listener = await listen({ host, port, keepAliveTimeoutMs }, async (req, res) => {
     const { record, url } = await readRequest(req)
@@ -279,7 +299,7 @@ export async function startSimulator(options = {}) {
       const response = api({ method: record.method, url, headers: req.headers, body: record.body, origin })
       return bodyResponse(response.status, response.body, response.headers)
     }
-    const fault = faults.take(record.method, record.path)
+    const fault = faults.take(record.method, record.path, record.json)
     if (fault) await faults.answer(fault, { res, record, process, refuse: listener.refuse })
     else send(res, process())
   })
@@ -313,11 +333,16 @@ export async function startSimulator(options = {}) {
       const now = Date.now()
       return backupStore.list().map(record => backupStore.toJsonAt(record, now))
     },
-    setBackupDuration(ms) {
-      behaviour.backupDurationMs = ms
+    setBackupDuration(ms, { serverId } = {}) {
+      if (serverId === undefined) behaviour.backupDurationMs = ms
+      else behaviour.byServer = withServerSetting(behaviour.byServer, knownServer(serverId), 'backupDurationMs', ms)
     },
-    setCreateOutcome(status) {
-      behaviour.createOutcome = status
+    setCreateOutcome(status, { serverId } = {}) {
+      if (serverId === undefined) behaviour.createOutcome = status
+      else behaviour.byServer = withServerSetting(behaviour.byServer, knownServer(serverId), 'createOutcome', status)
+    },
+    setClockOffset(ms) {
+      behaviour.clockOffsetMs = checkClockOffset(ms)
     },
     setListQuirks(quirks) {
       behaviour.listQuirks = checkListQuirks(quirks)
@@ -340,8 +365,9 @@ export async function startSimulator(options = {}) {
     setRestoreStartDelay(ms) {
       behaviour.restoreStartDelayMs = checkDuration('restoreStartDelayMs', ms)
     },
-    setRestoreOutcome(status) {
-      behaviour.restoreOutcome = status
+    setRestoreOutcome(status, { serverId } = {}) {
+      if (serverId === undefined) behaviour.restoreOutcome = status
+      else behaviour.byServer = withServerSetting(behaviour.byServer, knownServer(serverId), 'restoreOutcome', status)
     },
     setRestoreAnswer(shape) {
       behaviour.restoreAnswer = checkRestoreAnswer(shape)

@@ -18,6 +18,7 @@ import {
   permissionDenied,
   validateFields
 } from './drf.js'
+import { forServer } from './settings.js'
 
 /** @import { ApiRequest, ApiResponse, Route } from './drf.js' */
 /** @import { ApiContext } from './settings.js' */
@@ -111,7 +112,7 @@ export function serverRoutes({ backups, servers, behaviour, pageSize }) {
     servers.restore(serverId, backup.id, now, {
       startDelayMs: behaviour.restoreStartDelayMs,
       durationMs: behaviour.restoreDurationMs,
-      outcome: behaviour.restoreOutcome,
+      outcome: forServer(behaviour, serverId, 'restoreOutcome'),
       neverShowsRestoring: behaviour.restoreNeverShowsRestoring
     })
     switch (behaviour.restoreAnswer) {

@@ -27,6 +27,9 @@
  *   following it reads the same page again.
  * @property {number} [endlessRowsPerPage] Rows of each synthetic page of `nextChain: 'endless'`;
  *   default the page size.
+ * @property {number} [endlessDescriptionLength] The synthetic rows' descriptions are padded with dots
+ *   to this many characters, so that an endless list grows in bytes faster than in rows; default no
+ *   padding.
  */
 
 /**
@@ -51,9 +54,18 @@
  */
 
 /**
+ * What one server's backups and restores do differently from every other server's, keyed by
+ * server id: so that one server among several can fail or take longer in the same run.
+ * @typedef {Record<number, { backupDurationMs?: number, createOutcome?: string | null,
+ *   restoreOutcome?: string }>} ServerOverrides
+ */
+
+/**
  * @typedef {object} Behaviour
  * @property {number} backupDurationMs
  * @property {string | null} createOutcome
+ * @property {ServerOverrides} byServer what one server does differently from the settings above
+ * @property {number} clockOffsetMs
  * @property {ListQuirks} listQuirks
  * @property {number | null} descriptionMaxLength
  * @property {boolean} normaliseLineEndings
@@ -96,7 +108,14 @@ function requireNonNegativeInteger(what, value) {
  * @returns {ListQuirks}
  */
 export function checkListQuirks(quirks) {
-  const known = ['ignoreServerFilter', 'ignoreTypeFilter', 'duplicateAcrossPages', 'nextChain', 'endlessRowsPerPage']
+  const known = [
+    'ignoreServerFilter',
+    'ignoreTypeFilter',
+    'duplicateAcrossPages',
+    'nextChain',
+    'endlessRowsPerPage',
+    'endlessDescriptionLength'
+  ]
   const unknown = Object.keys(quirks).filter(key => !known.includes(key))
   if (unknown.length > 0) throw new Error(`simulator: unknown list quirk ${unknown.join(', ')}`)
   if (quirks.nextChain !== undefined && !NEXT_CHAINS.includes(quirks.nextChain)) {
@@ -104,6 +123,8 @@ export function checkListQuirks(quirks) {
   }
   if (quirks.endlessRowsPerPage !== undefined)
     requireNonNegativeInteger('endlessRowsPerPage', quirks.endlessRowsPerPage)
+  if (quirks.endlessDescriptionLength !== undefined)
+    requireNonNegativeInteger('endlessDescriptionLength', quirks.endlessDescriptionLength)
   return { ...quirks }
 }
 
@@ -142,6 +163,14 @@ export function checkDuration(what, ms) {
   return ms
 }
 
+/** @param {number} ms */
+export function checkClockOffset(ms) {
+  if (typeof ms !== 'number' || !Number.isInteger(ms)) {
+    throw new Error(`simulator: clockOffsetMs must be a whole number of ms, not ${String(ms)}`)
+  }
+  return ms
+}
+
 /** @param {number | null} length */
 export function checkDescriptionMaxLength(length) {
   return length === null ? null : requireNonNegativeInteger('descriptionMaxLength', length)
@@ -167,4 +196,30 @@ export function storedDescription(raw, behaviour) {
     description = [...description].slice(0, behaviour.descriptionMaxLength).join('')
   }
   return description
+}
+
+/**
+ * The setting `name` for `serverId`: its own when one was set for it, else the one of every server.
+ * @template {'backupDurationMs' | 'createOutcome' | 'restoreOutcome'} K
+ * @param {Behaviour} behaviour
+ * @param {number} serverId
+ * @param {K} name
+ * @returns {Behaviour[K]}
+ */
+export function forServer(behaviour, serverId, name) {
+  const own = behaviour.byServer[serverId]
+  return own !== undefined && Object.hasOwn(own, name) ? /** @type {Behaviour[K]} */ (own[name]) : behaviour[name]
+}
+
+/**
+ * `byServer` with one more setting for one server: a new object, so reset() can put back the start.
+ * @template {'backupDurationMs' | 'createOutcome' | 'restoreOutcome'} K
+ * @param {ServerOverrides} byServer
+ * @param {number} serverId
+ * @param {K} name
+ * @param {Behaviour[K]} value
+ * @returns {ServerOverrides}
+ */
+export function withServerSetting(byServer, serverId, name, value) {
+  return { ...byServer, [serverId]: { ...byServer[serverId], [name]: value } }
 }
