@@ -95,7 +95,7 @@ describe('validation, one line naming the input', () => {
     [{ 'api-url': 'ftp://127.0.0.1' }, /^api-url must use https/],
     [{ 'api-url': 'not a url' }, /^api-url must be an absolute https URL/],
     [{ 'api-url': 'https://u:p@admin.vps.org' }, /^api-url must be a base URL without credentials/],
-    [{ timeout: '30 minutes' }, /^timeout must be a duration like 90, 90s, 15m, 1h or 1h30m, got "30 minutes"$/],
+    [{ timeout: '30 minutes' }, /^timeout must be a duration like 90, 90s, 15m, 1h30m, 2d or 1w3d, got "30 minutes"$/],
     [{ timeout: '25h' }, /^timeout must be at most 1d, got "25h"$/],
     [{ 'request-timeout': '30d' }, /^request-timeout must be at most 1d, got "30d"$/],
     [{ 'request-timeout': '500ms' }, /^request-timeout must be at least 1s$/],

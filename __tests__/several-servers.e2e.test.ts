@@ -131,9 +131,9 @@ function summaryRows(summary: string): string[][] {
     )
 }
 
-/** Rounds of status checks the action said it made: "…, 3 status checks". */
+/** Rounds of status checks the action said it made: "…, 3 rounds of status checks". */
 function statusChecks(log: string): number {
-  const counts = [...log.matchAll(/, (\d+) status checks$/gm)].map(([, n]) => Number(n))
+  const counts = [...log.matchAll(/, (\d+) rounds of status checks$/gm)].map(([, n]) => Number(n))
   expect(counts.length).toBeGreaterThan(0)
   expect(new Set(counts).size).toBe(1)
   return counts[0] ?? 0

@@ -12,7 +12,7 @@
 //     same for the restore of one server;
 //   - `list` of 10,000 backups served as 100 pages of 100: wall time, peak RSS and connections;
 //   - `list` against a `next` chain that never ends, in three shapes that each reach another of the
-//     action's bounds (10,000 pages, 100,000 items, 256 MiB of answers): where it stopped, how fast, the
+//     action's bounds (10,000 pages, 100,000 items, 64 MiB of answers): where it stopped, how fast, the
 //     peak RSS, and that it stopped with one clear error line;
 // and prints each figure with its target and PASS or MISS. It exits 0 on a MISS and non-zero only when
 // something crashed (a run that did not succeed, a simulator that misbehaved).
@@ -395,7 +395,7 @@ async function manyBackupsScenario() {
     const created = backups.map(b => Date.parse(b.created_at))
     const lastCreate = sim.requests.findLastIndex(r => r.method === 'POST' && r.path === LIST_PATH)
     const checks = sim.requests.slice(lastCreate + 1).filter(r => r.method === 'GET' && r.path === LIST_PATH)
-    const logged = [...run.log.matchAll(/, (\d+) status checks$/gm)].map(m => Number(m[1]))
+    const logged = [...run.log.matchAll(/, (\d+) rounds of status checks$/gm)].map(m => Number(m[1]))
     if (logged.length === 0) throw new Error(`the log gives no count of status checks\n${run.log.slice(-3000)}`)
     return {
       startedWithinMs: Math.max(...created) - Math.min(...created),
@@ -465,7 +465,7 @@ async function restoreScenario(count) {
 /**
  * Three shapes of an endless `next` chain, each reaching another of the action's bounds first
  * (LIST_LIMITS in src/api/session.ts): empty pages reach 10,000 pages; pages of 100 small rows reach
- * 100,000 items after 1,000 pages; pages of 100 rows of about 3 KB reach 256 MiB of answers first.
+ * 100,000 items after 1,000 pages; pages of 100 rows of about 3 KB reach 64 MiB of answers first.
  */
 const ENDLESS = [
   { name: 'empty pages', rows: 0, descriptionLength: 0, bound: /more than 10000 pages/, boundName: '10,000 pages' },
@@ -480,8 +480,8 @@ const ENDLESS = [
     name: '100 rows of 3 KB a page',
     rows: 100,
     descriptionLength: 3000,
-    bound: /more than 256 MiB of answers/,
-    boundName: '256 MiB'
+    bound: /more than 64 MiB of answers/,
+    boundName: '64 MiB'
   }
 ]
 

@@ -26,7 +26,7 @@ export const MAX_AGE_MS = 3650 * 86_400_000
  */
 export function parseDuration(inputName: string, raw: string, maxMs: number): number {
   const text = raw.trim().toLowerCase()
-  const expected = `${inputName} must be a duration like 90, 90s, 15m, 1h or 1h30m, got "${raw}"`
+  const expected = `${inputName} must be a duration like 90, 90s, 15m, 1h30m, 2d or 1w3d, got "${raw}"`
   let total: number
   if (/^\d+$/.test(text)) {
     total = Number(text) * 1000
@@ -43,7 +43,7 @@ export function parseDuration(inputName: string, raw: string, maxMs: number): nu
       Number(ms ?? 0)
   }
   if (!Number.isSafeInteger(total) || total <= 0) {
-    throw new InputError(`${inputName} must be a positive duration like 90s, 15m or 1h30m, got "${raw}"`)
+    throw new InputError(`${inputName} must be a positive duration like 90s, 15m, 1h30m or 2d, got "${raw}"`)
   }
   if (total > maxMs) {
     throw new InputError(`${inputName} must be at most ${formatDuration(maxMs)}, got "${raw}"`)

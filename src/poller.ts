@@ -56,6 +56,8 @@ export interface PollOptions {
 
 export interface PollResult<K, T> {
   settled: Map<K, Settled<T>>
+  /** When each subject was seen settled, from the start of the wait. */
+  settledAfterMs: Map<K, number>
   waitedMs: number
   /** Rounds of checks made. */
   rounds: number
@@ -75,16 +77,23 @@ export async function pollUntilSettled<K, T>(
   const { deadline, log, pollIntervalMs } = options
   const started = Date.now()
   const settled = new Map<K, Settled<T>>()
+  const settledAfterMs = new Map<K, number>()
   const waiting = new Map<K, { subject: Subject<K>; status: string }>()
   for (const { first, ...subject } of subjects) {
     if (first.state === 'waiting') waiting.set(subject.key, { subject, status: first.status })
-    else settled.set(subject.key, first)
+    else {
+      settled.set(subject.key, first)
+      settledAfterMs.set(subject.key, 0)
+    }
   }
   let rounds = 0
   let lastHeartbeat = started
   while (waiting.size > 0) {
     if (deadline.expired()) {
-      for (const [key, { status }] of waiting) settled.set(key, { state: 'timed-out', status })
+      for (const [key, { status }] of waiting) {
+        settled.set(key, { state: 'timed-out', status })
+        settledAfterMs.set(key, Date.now() - started)
+      }
       break
     }
     await sleep(Math.min(pollDelay(Date.now() - started, pollIntervalMs), deadline.remainingMs()))
@@ -105,6 +114,7 @@ export async function pollUntilSettled<K, T>(
       }
       if (reading.state !== 'waiting') {
         settled.set(subject.key, reading)
+        settledAfterMs.set(subject.key, now - started)
         waiting.delete(subject.key)
       }
     }
@@ -116,7 +126,7 @@ export async function pollUntilSettled<K, T>(
       lastHeartbeat = now
     }
   }
-  return { settled, waitedMs: Date.now() - started, rounds }
+  return { settled, settledAfterMs, waitedMs: Date.now() - started, rounds }
 }
 
 /** `backup 502 (in_progress)`, or for many `12 backups (in_progress: 10, queued: 2)`. */

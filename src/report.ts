@@ -212,7 +212,9 @@ export async function summariseBackups(
       fromApi(result)
     ])
   }
-  const ids = Object.fromEntries(rows.flatMap(r => (r.backup ? [[String(r.serverId), r.backup.id]] : [])))
+  // Only backups that are usable, or may be once started: never one that failed or timed out.
+  const usable = rows.filter(r => r.result === 'completed' || r.result === 'started')
+  const ids = Object.fromEntries(usable.flatMap(r => (r.backup ? [[String(r.serverId), r.backup.id]] : [])))
   await writeSummary(
     [
       `## VPS.org backups of ${rows.length} servers`,
@@ -222,10 +224,14 @@ export async function summariseBackups(
       `Waited: ${waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)}. ` +
         `Deleted by retention: ${deletedIds.length ? deletedIds.join(', ') : 'none'}.`,
       '',
-      'To restore the servers from these backups, add this step (to a rollback job, for instance):',
-      '',
-      restoreStep(`'${JSON.stringify(ids)}'`),
-      ''
+      ...(usable.length === 0
+        ? []
+        : [
+            'To restore the servers from these backups, add this step (to a rollback job, for instance):',
+            '',
+            restoreStep(`'${JSON.stringify(ids)}'`),
+            ''
+          ])
     ].join('\n')
   )
 }

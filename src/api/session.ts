@@ -46,7 +46,7 @@ export interface SentAnswer extends HttpAnswer {
  * server): an API whose `next` links never end, or that pages forever, is stopped with one clear
  * error long before it could exhaust memory.
  */
-export const LIST_LIMITS = { pages: 10_000, items: 100_000, bytes: 256 * 1024 * 1024 }
+export const LIST_LIMITS = { pages: 10_000, items: 100_000, bytes: 64 * 1024 * 1024 }
 
 export interface ListNoun {
   /** `backup` */

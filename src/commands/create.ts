@@ -100,10 +100,12 @@ export async function createCommand(settings: CreateSettings, { api, deadline }:
     )
     const completed = running.flatMap(b => (final.get(b.id)?.status === COMPLETED ? [final.get(b.id) as Backup] : []))
     if (several) setBackupsOutput(running.map(b => final.get(b.id) ?? b))
-    else if (completed[0]) setBackupOutputs(completed[0])
+    else for (const only of running) setBackupOutputs(final.get(only.id) ?? only)
     for (const backup of completed) {
+      const afterMs = result.settledAfterMs.get(backup.id) ?? waitedMs
       log.info(
-        `Backup ${backup.id} completed in ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${result.rounds} status checks`
+        `Backup ${backup.id} completed in ${formatDuration(afterMs)} (${formatSize(backup.size_mb)}), ` +
+          `${result.rounds} rounds of status checks`
       )
     }
     if (retention !== undefined) {

@@ -34,7 +34,7 @@ export async function waitCommand(settings: WaitSettings, { api, deadline }: Com
   })
   setBackupOutputs(backup)
   log.info(
-    `Backup ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${checks} status checks`
+    `Backup ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${checks} rounds of status checks`
   )
   const deletedIds =
     settings.retention === undefined
