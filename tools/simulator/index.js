@@ -113,6 +113,11 @@ import { bodyResponse, send } from './wire.js'
  * @property {() => SimBackup[]} backups Deep copies of the current backups in insertion order, statuses
  *   resolved as of now.
  * @property {(ms: number) => void} setBackupDuration Duration of backups created from now on.
+ * @property {(id: number) => void} finishBackup Makes a backup started through POST and still in
+ *   progress end now (completed, or the create outcome it was started with) rather than when its
+ *   duration runs out: with a long duration, the test decides when a backup completes, e.g. to keep
+ *   one run's backup in progress while another run reads the list. Throws for an unknown backup, one
+ *   added with addBackup (no lifecycle) and one that has ended already.
  * @property {(status: string | null) => void} setCreateOutcome null (default): backups created via POST
  *   end 'completed'; a string such as 'failed' makes the backups created from now on end with that
  *   status (size_mb stays null).
@@ -315,6 +320,9 @@ export async function startSimulator(options = {}) {
     },
     setBackupDuration(ms) {
       behaviour.backupDurationMs = ms
+    },
+    finishBackup(id) {
+      backupStore.finish(id, Date.now())
     },
     setCreateOutcome(status) {
       behaviour.createOutcome = status
