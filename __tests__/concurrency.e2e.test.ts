@@ -301,7 +301,7 @@ describe('keep: 1, two deploys at once', () => {
         // Only when the newer run's keep deleted the older backup before its own run looked again.
         expect(errorLines(older.result.main.log)).toEqual([
           expect.stringMatching(
-            new RegExp(`^backup ${older.id} (of server ${WEB} is|completed but is) no longer listed`)
+            new RegExp(`^backup ${older.id} of server ${WEB} (is|completed but is) no longer listed`)
           )
         ])
         expect(older.result.post?.exitCode).toBe(0)

@@ -384,12 +384,18 @@ describe('configuration that cannot work fails at once, in one line, without ret
     }
   })
 
-  it('a request-timeout longer than a timer can hold is refused before any request', async () => {
-    // 25 days: a Node.js timer holds at most about 24.8, and a longer one fires at once.
-    const result = await run({ command: 'list', 'request-timeout': '600h' })
+  // 600h is 25 days: a Node.js timer holds at most about 24.8, and a longer one fires at once.
+  it.each([
+    ['request-timeout', { 'request-timeout': '600h' }],
+    [
+      'timeout (with request-timeout as long, so that no shorter limit caps a request)',
+      { timeout: '600h', 'request-timeout': '600h' }
+    ]
+  ])('%s longer than a timer can hold is refused before any request', async (name, durations) => {
+    const result = await run({ command: 'list', ...durations })
 
     expectOneLineError(result)
-    expect(errorLines(result.log)).toEqual(['request-timeout must be at most 1d, got "600h"'])
+    expect(errorLines(result.log)).toEqual([`${name.split(' ')[0]} must be at most 1d, got "600h"`])
     expect(sim.requests).toEqual([])
   })
 
