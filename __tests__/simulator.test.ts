@@ -351,6 +351,30 @@ describe('creating backups', () => {
     expect(sim.backups()).toEqual([expect.objectContaining({ status: 'failed', size_mb: null })])
   })
 
+  it('finishes a backup in progress when told, with the outcome it was started with', async () => {
+    const sim = simulator()
+    sim.setBackupDuration(60_000)
+    const post = () => call<SimBackup>(sim.url, BACKUPS, { method: 'POST', body: { server_id: WEB } })
+    const first = (await post()).json as SimBackup
+    sim.setCreateOutcome('failed')
+    const second = (await post()).json as SimBackup
+    sim.setCreateOutcome(null)
+
+    sim.finishBackup(first.id)
+
+    const listed = await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}`)
+    const byId = new Map(listed.json?.results.map(b => [b.id, b]))
+    expect(byId.get(first.id)).toMatchObject({ status: 'completed', size_mb: expect.any(Number) })
+    expect(byId.get(second.id)).toMatchObject({ status: 'in_progress', size_mb: null })
+    sim.finishBackup(second.id)
+    expect(sim.backups().find(b => b.id === second.id)).toMatchObject({ status: 'failed', size_mb: null })
+    expect(() => sim.finishBackup(first.id)).toThrow(/not in progress/)
+    expect(() => sim.finishBackup(sim.addBackup({ serverId: WEB, status: 'in_progress' }).id)).toThrow(
+      /not in progress/
+    )
+    expect(() => sim.finishBackup(999)).toThrow(/unknown backup 999/)
+  })
+
   it('refuses an eleventh manual backup, not counting automatic ones', async () => {
     const sim = simulator()
     for (let i = 0; i < 9; i++) sim.addBackup({ serverId: WEB, status: i % 2 ? 'failed' : 'completed' })

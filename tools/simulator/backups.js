@@ -194,6 +194,21 @@ export class BackupStore {
     return record
   }
 
+  /**
+   * Makes a backup started through POST, still in progress, reach the state its lifecycle ends in
+   * now, instead of when its duration runs out.
+   * @param {number} id
+   * @param {number} now
+   */
+  finish(id, now) {
+    const record = this.backups.get(id)
+    if (!record) throw new Error(`simulator: finishBackup for unknown backup ${id}`)
+    if (!record.transition || now >= record.transition.at) {
+      throw new Error(`simulator: backup ${id} is not in progress (only backups started through POST finish)`)
+    }
+    record.transition = { ...record.transition, at: now }
+  }
+
   /** @param {number} id */
   remove(id) {
     return this.backups.delete(id)

@@ -127,6 +127,11 @@ import { bodyResponse, send } from './wire.js'
  *   among several. Throws for an unknown server.
  * @property {(ms: number) => void} setClockOffset How far the API's clock is ahead of the machine's from
  *   now on (see the option clockOffsetMs), e.g. -3 days for an API whose created_at lags the runner's.
+ * @property {(id: number) => void} finishBackup Makes a backup started through POST and still in
+ *   progress end now (completed, or the create outcome it was started with) rather than when its
+ *   duration runs out: with a long duration, the test decides when a backup completes, e.g. to keep
+ *   one run's backup in progress while another run reads the list. Throws for an unknown backup, one
+ *   added with addBackup (no lifecycle) and one that has ended already.
  * @property {(quirks: ListQuirks) => void} setListQuirks How the backup list misbehaves from now on;
  *   replaces the quirks set before (`{}` turns them all off). Throws on an unknown quirk.
  * @property {(storage: { descriptionMaxLength?: number | null, normaliseLineEndings?: boolean }) => void}
@@ -336,6 +341,9 @@ export async function startSimulator(options = {}) {
     setBackupDuration(ms, { serverId } = {}) {
       if (serverId === undefined) behaviour.backupDurationMs = ms
       else behaviour.byServer = withServerSetting(behaviour.byServer, knownServer(serverId), 'backupDurationMs', ms)
+    },
+    finishBackup(id) {
+      backupStore.finish(id, Date.now())
     },
     setCreateOutcome(status, { serverId } = {}) {
       if (serverId === undefined) behaviour.createOutcome = status
