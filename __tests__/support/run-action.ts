@@ -32,17 +32,30 @@ export async function runAction(inputs: Record<string, string>, options: RunOpti
 }
 
 /**
+ * How the job stands when the runner comes to the post steps, apart from this step's own exit
+ * code: `success` (the later steps passed), `failure` (one failed, the deploy say), or
+ * `cancelled` (the run was cancelled, or the job hit its timeout-minutes, which the runner also
+ * ends as cancelled; with `killAfterMs`, while this step was still running: the runner sends
+ * SIGINT, which the action does not handle, so it ends at once as under the SIGKILL runAction
+ * sends).
+ */
+export type JobStatus = 'success' | 'failure' | 'cancelled'
+
+/**
  * The main step, then the post step as the runner runs it for `post-if: failure()`: only when the
- * job has failed so far (this step failing, or a later step such as the deploy).
+ * job has failed so far (this step failing, or a later step such as the deploy). A cancelled job
+ * is not a failed one: its status is `cancelled`, so `failure()` is false and the post step does
+ * not run, whatever this step's exit code (actions/runner).
  */
 export async function runWithPost(
   inputs: Record<string, string>,
-  options: RunOptions & { laterStepFailed: boolean }
+  options: RunOptions & ({ laterStepFailed: boolean } | { jobStatus: JobStatus })
 ): Promise<{ main: ActionRun; post: ActionRun | undefined }> {
   const action = readActionYml()
   if (action.runs['post-if'] !== 'failure()') throw new Error('action.yml: runs.post-if is not failure()')
+  const later: JobStatus = 'jobStatus' in options ? options.jobStatus : options.laterStepFailed ? 'failure' : 'success'
   const main = await runAction(inputs, options)
-  const jobFailed = main.exitCode !== 0 || options.laterStepFailed
+  const jobFailed = later !== 'cancelled' && (main.exitCode !== 0 || later === 'failure')
   const post = jobFailed ? await runAction(inputs, { ...options, postState: main.state }) : undefined
   return { main, post }
 }

@@ -1,6 +1,7 @@
 import { COMPLETED } from '../api/backup.js'
 import { waitForBackup } from '../backup-waiting.js'
 import { formatDuration } from '../duration.js'
+import { BackupError } from '../errors.js'
 import type { WaitSettings } from '../input-helper.js'
 import * as log from '../logger.js'
 import { findBackup } from '../lookup.js'
@@ -17,6 +18,16 @@ import type { CommandContext } from './context.js'
  */
 export async function waitCommand(settings: WaitSettings, { api, deadline }: CommandContext): Promise<void> {
   const found = await findBackup(api, settings.backupId, settings.serverId, 'nothing was waited for')
+  const { retention } = settings
+  // As create refuses such a description: keep would count the backup among those it keeps while
+  // it never matches, and so delete one matching backup more than keep allows.
+  if (retention !== undefined && !found.description.startsWith(retention.keepPrefix)) {
+    throw new BackupError(
+      `${retention.keep !== undefined ? 'keep' : 'keep-within'} is set but backup ${found.id} is described ` +
+        `"${safeText(found.description, 80)}", which does not start with keep-prefix "${safeText(retention.keepPrefix, 60)}": ` +
+        'it would never count toward the backups kept; nothing was waited for or deleted'
+    )
+  }
   if (settings.dryRun) {
     log.info(
       `Dry run: backup ${found.id} of server ${safeText(serverLabel(found))} is ${safeText(found.status, 40)}; ` +
@@ -37,9 +48,7 @@ export async function waitCommand(settings: WaitSettings, { api, deadline }: Com
     `Backup ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${checks} rounds of status checks`
   )
   const deletedIds =
-    settings.retention === undefined
-      ? []
-      : await applyKeep(api, { ...settings.retention, serverId: backup.server.id }, backup)
+    retention === undefined ? [] : await applyKeep(api, { ...retention, serverId: backup.server.id }, backup)
   setDeletedIds(deletedIds)
   log.notice(
     `Backup ${backup.id} of server ${safeText(serverLabel(backup))} is ${safeText(backup.status, 40)}`,

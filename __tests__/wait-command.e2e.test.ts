@@ -1,0 +1,369 @@
+// End-to-end tests of `command: wait` (GitHub issue 10): a backup started earlier with
+// `wait: false` is waited for just before the deploy, with the outputs of a create that waits, and
+// `keep` and `restore-on-failure` work on the wait step as on such a create. Each test runs the
+// bundled dist/index.js as the runner does, against the simulator over real HTTP.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import {
+  BUSY_MACHINE_MS,
+  errorLines,
+  expectOneLineError,
+  expectOnlyGets,
+  expectTokenNowhere,
+  parseJsonOutput,
+  runAction,
+  runWithPost,
+  warningLines,
+  type ActionRun
+} from './support/run-action.js'
+import { startSimulator, type RecordedRequest, type SimBackup, type Simulator } from '../tools/simulator/index.js'
+
+const TOKEN = 'test-token'
+const WEB = 12345
+const DB = 23456
+const WEB_LABEL = 'web-server-01 (12345)'
+const LIST = '/api/v1/backups/'
+const PREFIX = 'Pre-deploy backup'
+const BACKUP_MS = 1500
+const RESTORE_MS = 1500
+/** Room between two simulator timestamps for timers that fire a little late or early. */
+const TIMER_SLACK_MS = 20
+const restorePath = (serverId: number): string => `/api/v1/servers/${serverId}/restore/`
+
+let sim: Simulator
+
+beforeAll(async () => {
+  // Three backups a page, so finding and following a backup means following `next`.
+  sim = await startSimulator({ pageSize: 3, backupDurationMs: BACKUP_MS, restoreDurationMs: RESTORE_MS })
+})
+
+afterAll(async () => {
+  await sim.close()
+})
+
+beforeEach(() => {
+  sim.reset()
+})
+
+function inputs(extra: Record<string, string>): Record<string, string> {
+  return { 'api-token': TOKEN, 'api-url': sim.url, 'poll-interval': '1s', timeout: '40s', ...extra }
+}
+
+function waitInputs(backupId: number, extra: Record<string, string> = {}): Record<string, string> {
+  return inputs({ command: 'wait', 'backup-id': String(backupId), ...extra })
+}
+
+/** A manual backup started through the API, so it really goes from in_progress to its outcome. */
+async function startBackup(serverId: number, description: string): Promise<SimBackup> {
+  const res = await fetch(`${sim.url}${LIST}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ server_id: serverId, description })
+  })
+  expect(res.status).toBe(201)
+  const backup = (await res.json()) as SimBackup
+  expect(backup.status).toBe('in_progress')
+  return backup
+}
+
+function old(serverId: number, description: string, createdAt: string): SimBackup {
+  return sim.addBackup({ serverId, description, created_at: createdAt })
+}
+
+/** A position in the simulator's request record, to look at what one run sent. */
+function mark(): number {
+  return sim.requests.length
+}
+
+function since(from: number): RecordedRequest[] {
+  return sim.requests.slice(from)
+}
+
+/** Log lines the action wrote as plain info (no workflow command). */
+function infoLines(run: ActionRun): string[] {
+  return run.log.split('\n').filter(l => l !== '' && !l.startsWith('::'))
+}
+
+const ascending = (ids: readonly number[]): number[] => [...ids].sort((a, b) => a - b)
+
+const completedAt = (backup: SimBackup): number => Date.parse(backup.created_at) + BACKUP_MS
+
+// -------------------------------------------------------------------------------------------------
+
+describe('command: wait', () => {
+  it('waits for a backup a create step started with wait: false, with the outputs of a create that waits', async () => {
+    const started = await runAction(
+      inputs({ 'server-id': String(WEB), wait: 'false', description: `${PREFIX}: build 7` })
+    )
+    expect(started.exitCode).toBe(0)
+    const backupId = Number(started.outputs['backup-id'])
+    expect(started.outputs.status).toBe('in_progress')
+    const from = mark()
+
+    const run = await runAction(waitInputs(backupId, { 'server-id': String(WEB) }))
+
+    expect(errorLines(run.log)).toEqual([])
+    expect(warningLines(run.log)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    const [backup] = sim.backups()
+    expect(sim.backups()).toHaveLength(1)
+    expect(backup).toMatchObject({ id: backupId, status: 'completed', description: `${PREFIX}: build 7` })
+    const requests = since(from)
+    expectOnlyGets(requests)
+    // Followed through the list filtered by its server, until it was seen completed, and not one more.
+    expect(requests.every(r => r.path === LIST && r.query.server_id === String(WEB))).toBe(true)
+    expect((requests.at(-1) as RecordedRequest).at).toBeGreaterThanOrEqual(completedAt(backup) - TIMER_SLACK_MS)
+    expect(run.outputs).toEqual({
+      'backup-id': String(backupId),
+      status: 'completed',
+      'size-mb': String(backup.size_mb),
+      'created-at': backup.created_at,
+      'server-id': String(WEB),
+      'server-name': 'web-server-01',
+      backup: JSON.stringify(backup),
+      'deleted-ids': '[]'
+    })
+    expect(parseJsonOutput(run, 'backup')).toEqual(backup)
+    const gigabytes = ((backup.size_mb ?? NaN) / 1024).toFixed(1).replace('.', '\\.')
+    expect(infoLines(run)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^Waiting up to \\d+s for backup ${backupId} of server web-server-01 \\(12345\\)…$`)
+      ),
+      expect.stringMatching(new RegExp(`^Backup ${backupId}: in_progress → completed after \\d+s$`)),
+      expect.stringMatching(
+        new RegExp(`^Backup ${backupId} is completed after \\d+s \\(${gigabytes} GB\\), \\d+ status checks$`)
+      )
+    ])
+    expect(run.log).toContain(
+      `::notice title=VPS.org backup ${backupId}::Backup ${backupId} of server ${WEB_LABEL} is completed\n`
+    )
+    expect(run.summary).toContain(`## VPS.org backup ${backupId}\n`)
+    expect(run.summary).toContain('| Status | `completed` |')
+    expect(run.summary).toContain(`    backup-id: ${backupId}\n`)
+    expectTokenNowhere(run, TOKEN)
+  })
+
+  it('a backup already completed: outputs at once, from one read of the list', async () => {
+    const done = old(WEB, `${PREFIX}: done`, '2025-03-01T10:00:00Z')
+    const from = mark()
+
+    const run = await runAction(waitInputs(done.id))
+
+    expect(run.exitCode).toBe(0)
+    expect(since(from).map(r => `${r.method} ${r.path}`)).toEqual([`GET ${LIST}`])
+    expect(run.outputs.status).toBe('completed')
+    expect(run.outputs['backup-id']).toBe(String(done.id))
+    expect(run.durationMs).toBeLessThan(BUSY_MACHINE_MS)
+  })
+
+  it('a backup that fails while waited for: one line naming it and its status, backup-id already output', async () => {
+    sim.setCreateOutcome('failed')
+    const backup = await startBackup(WEB, `${PREFIX}: doomed`)
+
+    const run = await runAction(waitInputs(backup.id))
+
+    const error = expectOneLineError(run)
+    expect(error).toMatch(new RegExp(`^backup ${backup.id} of server ${WEB} ended with status "failed" after \\d+s$`))
+    expect(run.outputs['backup-id']).toBe(String(backup.id))
+    expect(run.outputs.status).toBe('in_progress')
+    expect(run.outputs['deleted-ids']).toBeUndefined()
+    expectOnlyGets(sim.requests.slice(1))
+  })
+
+  it('times out saying after how long, with backup-id already output', async () => {
+    sim.setBackupDuration(60_000)
+    const backup = await startBackup(WEB, `${PREFIX}: slow`)
+
+    const run = await runAction(waitInputs(backup.id, { timeout: '3s' }))
+
+    expect(expectOneLineError(run)).toBe(
+      `timed out after 3s waiting for backup ${backup.id} of server ${WEB} to complete (last status: in_progress); ` +
+        'the backup may still complete: raise timeout for larger servers'
+    )
+    expect(run.outputs['backup-id']).toBe(String(backup.id))
+    expect(run.durationMs).toBeLessThan(3000 + BUSY_MACHINE_MS)
+  })
+
+  it('checks server-id: a backup of another server is refused, reading only and waiting for nothing', async () => {
+    const backup = await startBackup(WEB, `${PREFIX}: web`)
+    const from = mark()
+
+    const run = await runAction(waitInputs(backup.id, { 'server-id': String(DB) }))
+
+    expect(expectOneLineError(run)).toBe(
+      `backup ${backup.id} belongs to server ${WEB_LABEL}, not server ${DB}; nothing was waited for`
+    )
+    expectOnlyGets(since(from))
+    expect(since(from).length).toBeLessThanOrEqual(2)
+    expect(run.outputs).toEqual({})
+    expect(run.state.backups).toBeUndefined()
+  })
+
+  it('dry-run reads the list once and says what a real run would wait for', async () => {
+    const backup = await startBackup(WEB, `${PREFIX}: dry`)
+    const from = mark()
+
+    const run = await runAction(waitInputs(backup.id, { 'dry-run': 'true', keep: '2' }))
+
+    expect(errorLines(run.log)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(since(from).map(r => `${r.method} ${r.path}`)).toEqual([`GET ${LIST}`])
+    expect(infoLines(run)).toEqual([
+      `Dry run: backup ${backup.id} of server ${WEB_LABEL} is in_progress; a real run would wait for it to complete`
+    ])
+    expect(run.outputs).toEqual({})
+    expect(run.state.backups).toBeUndefined()
+  })
+
+  it.each([
+    [
+      'wait: false',
+      { 'backup-id': '7', wait: 'false' },
+      'wait: false contradicts command wait, which waits for the backup: remove one of them'
+    ],
+    ['no backup-id', {}, 'backup-id is required for command wait'],
+    [
+      'two servers',
+      { 'backup-id': '7', 'server-id': `${WEB},${DB}` },
+      'server-id takes one server for command wait, got 2'
+    ],
+    [
+      'a description',
+      { 'backup-id': '7', description: 'x' },
+      'description is not used by command wait; remove it or set the right command'
+    ]
+  ])('refuses %s before any request', async (_case, extra: Record<string, string>, expected) => {
+    const run = await runAction(inputs({ command: 'wait', ...extra }))
+
+    expect(expectOneLineError(run)).toBe(expected)
+    expect(sim.requests).toEqual([])
+  })
+
+  it('a backup that does not exist: one line naming it', async () => {
+    old(WEB, 'something', '2025-03-01T10:00:00Z')
+
+    const run = await runAction(waitInputs(999))
+
+    expect(expectOneLineError(run)).toBe('backup 999 not found; nothing was waited for')
+    expectOnlyGets(sim.requests)
+  })
+})
+
+// -------------------------------------------------------------------------------------------------
+
+describe('keep on the wait step', () => {
+  it('once the backup completed, deletes the oldest matching completed backups of its server beyond keep', async () => {
+    const oldest = old(WEB, `${PREFIX}: 1`, '2025-03-01T10:00:00Z')
+    const older = old(WEB, `${PREFIX}: 2`, '2025-03-02T10:00:00Z')
+    const kept = old(WEB, `${PREFIX}: 3`, '2025-03-03T10:00:00Z')
+    const otherPrefix = old(WEB, 'Manual snapshot', '2025-02-01T10:00:00Z')
+    const otherServer = old(DB, `${PREFIX}: db`, '2025-02-01T10:00:00Z')
+    const backup = await startBackup(WEB, `${PREFIX}: 4`)
+    const from = mark()
+
+    const run = await runAction(waitInputs(backup.id, { keep: '2' }))
+
+    expect(errorLines(run.log)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    const changes = since(from).filter(r => r.method !== 'GET')
+    expect(changes.map(r => `${r.method} ${r.path}`).sort()).toEqual(
+      [`DELETE ${LIST}${oldest.id}/`, `DELETE ${LIST}${older.id}/`].sort()
+    )
+    // Only once the backup was completed.
+    for (const change of changes) expect(change.at).toBeGreaterThanOrEqual(completedAt(backup) - TIMER_SLACK_MS)
+    const deletedIds = parseJsonOutput<number[]>(run, 'deleted-ids')
+    expect(ascending(deletedIds)).toEqual(ascending([oldest.id, older.id]))
+    expect(ascending(sim.backups().map(b => b.id))).toEqual(
+      ascending([kept.id, otherPrefix.id, otherServer.id, backup.id])
+    )
+    expect(run.summary).toContain(`| Deleted by retention | ${deletedIds.join(', ')} |`)
+  })
+
+  it("refuses keep when the backup's description does not start with keep-prefix, deleting nothing", async () => {
+    for (let day = 1; day <= 3; day++) old(WEB, `${PREFIX}: ${day}`, `2025-03-0${day}T10:00:00Z`)
+    const backup = await startBackup(WEB, 'Hotfix backup')
+    const before = sim.backups().map(b => b.id)
+    const from = mark()
+
+    const run = await runAction(waitInputs(backup.id, { keep: '2' }))
+
+    expect(expectOneLineError(run)).toBe(
+      `keep is set but backup ${backup.id} is described "Hotfix backup", which does not start with keep-prefix ` +
+        `"${PREFIX}": it would never count toward the backups kept; nothing was waited for or deleted`
+    )
+    // The whole list read to find the backup, and not the server's list a wait would follow.
+    expectOnlyGets(since(from))
+    expect(since(from).filter(r => r.path !== LIST || r.query.server_id !== undefined)).toEqual([])
+    expect(sim.backups().map(b => b.id)).toEqual(before)
+    expect(run.outputs).toEqual({})
+  })
+})
+
+// -------------------------------------------------------------------------------------------------
+
+describe('restore-on-failure on the wait step', () => {
+  it("the wait step's own success arms the post step: after a failed job it restores the waited backup and waits for the server", async () => {
+    const started = await runAction(
+      inputs({ 'server-id': String(WEB), wait: 'false', description: `${PREFIX}: build 8` })
+    )
+    const backupId = Number(started.outputs['backup-id'])
+    // The create step itself asked for no restore.
+    expect(started.state.restoreOnFailure).toBeUndefined()
+
+    const { main, post } = await runWithPost(waitInputs(backupId, { 'restore-on-failure': 'true' }), {
+      jobStatus: 'failure'
+    })
+
+    expect(main.exitCode).toBe(0)
+    expect(main.state).toMatchObject({
+      restoreOnFailure: 'true',
+      mainStepSucceeded: 'true',
+      backups: JSON.stringify([[WEB, backupId]])
+    })
+    expect(post).toBeDefined()
+    const after = post as ActionRun
+    expect(errorLines(after.log)).toEqual([])
+    expect(after.exitCode).toBe(0)
+    const restores = sim.requests.filter(r => r.method === 'POST' && r.path.endsWith('/restore/'))
+    expect(restores.map(r => `${r.method} ${r.path} ${r.body}`)).toEqual([
+      `POST ${restorePath(WEB)} ${JSON.stringify({ backup_id: backupId })}`
+    ])
+    expect(sim.restores).toEqual([{ serverId: WEB, backupId, at: expect.any(Number) }])
+    const reads = sim.requests.slice(sim.requests.indexOf(restores[0]) + 1)
+    expect(reads.map(r => `${r.method} ${r.path}`)).toEqual(reads.map(() => `GET /api/v1/servers/${WEB}/`))
+    expect((reads.at(-1) as RecordedRequest).at).toBeGreaterThanOrEqual(
+      (sim.restores[0]?.at ?? NaN) + RESTORE_MS - TIMER_SLACK_MS
+    )
+    expect(infoLines(after).at(-1)).toMatch(/^Server web-server-01 \(12345\) is back \(active\) after \d+s$/)
+  })
+
+  it('a wait step that failed does not arm it: the post step warns and restores nothing', async () => {
+    sim.setCreateOutcome('failed')
+    const backup = await startBackup(WEB, `${PREFIX}: doomed`)
+
+    const { main, post } = await runWithPost(waitInputs(backup.id, { 'restore-on-failure': 'true' }), {
+      jobStatus: 'success'
+    })
+
+    expect(main.exitCode).toBe(1)
+    expect(post).toBeDefined()
+    expect((post as ActionRun).exitCode).toBe(0)
+    expect(warningLines((post as ActionRun).log)).toEqual([
+      `restore-on-failure: the job failed, but in this backup step itself (server ${WEB} from backup ${backup.id}), ` +
+        'before any later step ran: nothing was deployed after it, so nothing is restored'
+    ])
+    expect(sim.requests.filter(r => r.path.endsWith('/restore/'))).toEqual([])
+    expect(sim.restores).toEqual([])
+  })
+
+  it('after a cancelled job, no post step runs and nothing is restored', async () => {
+    const backup = await startBackup(WEB, `${PREFIX}: build 9`)
+
+    const { main, post } = await runWithPost(waitInputs(backup.id, { 'restore-on-failure': 'true' }), {
+      jobStatus: 'cancelled'
+    })
+
+    expect(main.exitCode).toBe(0)
+    expect(post).toBeUndefined()
+    expect(sim.restores).toEqual([])
+  })
+})
