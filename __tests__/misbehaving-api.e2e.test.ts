@@ -96,7 +96,7 @@ async function startBackupDirectly(serverId: number, description: string): Promi
 
 describe('a list that ignores server_id: every backup acted on is checked by its own server.id', () => {
   const ignoredFilter = (path: string, count: number): string =>
-    `GET ${path} answered with ${count} backup${count === 1 ? '' : 's'} that do not match its filter; the API ` +
+    `GET ${path} answered with ${count} backup${count === 1 ? ' that does' : 's that do'} not match its filter; the API ` +
     '(or a cache in front of it) ignored the filter: they are left out and never acted on'
 
   it('restore with server-id refuses the backup of another server the list handed back, restoring nothing', async () => {

@@ -297,6 +297,31 @@ describe('restore waits until the server is back', () => {
     expect(run.outputs['server-status']).toBe('active')
   })
 
+  it.each(['legacy', 'snapshot-like'] as const)(
+    'an answer (%s) that says restoring does not make a stopped read a finished restore: VPS.org stops the server first',
+    async shape => {
+      // The answer says "restoring"; the server is stopped before the restore begins, as the docs
+      // say. Only a read that shows restoring arms the wait, so the stopped read is not the end.
+      sim.setRestoreAnswer(shape)
+      const backup = goodBackup()
+
+      const running = runAction(restoreInputs(backup.id))
+      await playStatuses(WEB, ['stopped', 'restoring', 'active'], running)
+      const run = await running
+
+      expect(errorLines(run.log)).toEqual([])
+      expect(warningLines(run.log)).toEqual([])
+      expect(run.exitCode).toBe(0)
+      expect(aroundRestore().after).toHaveLength(3)
+      expect(infoLines(run).filter(l => l.startsWith(`Server ${WEB_LABEL}: `))).toEqual([
+        expect.stringMatching(/: restoring → stopped after \d+s$/),
+        expect.stringMatching(/: stopped → restoring after \d+s$/),
+        expect.stringMatching(/: restoring → active after \d+s$/)
+      ])
+      expect(run.outputs['server-status']).toBe('active')
+    }
+  )
+
   it('a restore that never shows restoring, with a timeout shorter than the grace time: times out, never a success', async () => {
     sim.setRestoreAnswer('empty')
     sim.setRestoreNeverShowsRestoring(true)
@@ -328,7 +353,7 @@ describe('restore waits until the server is back', () => {
     expect(warningLines(run.log)).toEqual([
       `could not confirm that the restore of server ${WEB_LABEL} finished: no read of the server showed "restoring" ` +
         'within 30s of the request (it is active): the restore may not have started, or ended unseen; ' +
-        'check it in the VPS.org panel'
+        'check the server in the VPS.org panel'
     ])
     expect(run.log).not.toMatch(/is back/)
     const { restore, after } = aroundRestore()
@@ -351,7 +376,7 @@ describe('restore waits until the server is back', () => {
     expect(warningLines(run.log)).toEqual([
       `could not confirm that the restore of server ${WEB_LABEL} finished: the token may lack the permission to ` +
         `read servers (the token is not allowed to do this (403 on GET ${serverPath(WEB)}: You do not have ` +
-        'permission to perform this action.)); check it in the VPS.org panel'
+        'permission to perform this action.)); check the server in the VPS.org panel'
     ])
     const { before, after } = aroundRestore()
     // A 403 is not retried, and the wait ends at the first one after the request.
@@ -380,7 +405,7 @@ describe('restore waits until the server is back', () => {
     expect(warningLines(run.log)).toEqual([
       `could not confirm that the restore of server ${WEB_LABEL} finished: the token may lack the permission to ` +
         `read servers (the VPS.org API refused the token (401 on GET ${serverPath(WEB)}: Invalid token.); check ` +
-        'the api-token secret); check it in the VPS.org panel'
+        'the api-token secret); check the server in the VPS.org panel'
     ])
     expect(aroundRestore().after.map(line)).toEqual([`GET ${serverPath(WEB)}`])
     expect(run.outputs['server-status']).toBe('unknown')
@@ -396,7 +421,7 @@ describe('restore waits until the server is back', () => {
     expect(run.exitCode).toBe(0)
     expect(warningLines(run.log)).toEqual([
       `could not confirm that the restore of server ${WEB_LABEL} finished: the API gave server ${WEB} without a ` +
-        'status; check it in the VPS.org panel'
+        'status; check the server in the VPS.org panel'
     ])
     expect(aroundRestore().after.map(line)).toEqual([`GET ${serverPath(WEB)}`])
     expect(run.outputs['server-status']).toBe('unknown')

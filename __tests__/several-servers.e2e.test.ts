@@ -36,7 +36,9 @@ const PREFIX = 'Pre-deploy backup'
 /** The description the action gives its backups in these runs (tools/runner.js's GITHUB_* values). */
 const DESCRIPTION = 'Pre-deploy backup: acme/shop@3f1c2d9 (run 9876543210)'
 const BACKUP_MS = 1500
-const RESTORE_MS = 1000
+// Longer than the first check (about a second after the request), so a read sees `restoring`: only a
+// read arms the wait for a server.
+const RESTORE_MS = 2500
 /** The single-backup outputs, which a step of several servers leaves unset. */
 const SINGLE_OUTPUTS = ['backup-id', 'status', 'size-mb', 'created-at', 'server-id', 'server-name', 'backup']
 const restorePath = (serverId: number): string => `/api/v1/servers/${serverId}/restore/`

@@ -105,7 +105,7 @@ export async function deleteBackups(api: VpsApi, backups: readonly Backup[], why
   for (const backup of backups) {
     const what = `backup ${backup.id} (${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}")`
     if ((await api.deleteBackup(backup.id)) === 'already-gone') {
-      log.info(`Backup ${backup.id} was already gone (deleted by another run or by hand) while ${why}`)
+      log.info(`Backup ${backup.id} was already gone (deleted by another run or by hand) when deleting it ${why}`)
       continue
     }
     deleted.push(backup.id)

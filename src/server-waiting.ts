@@ -57,7 +57,8 @@ async function readStatuses(
 }
 
 /**
- * Waits until each restored server has left `restoring` and any other state that is not settled.
+ * Waits until each restored server has shown `restoring` and then left it and any other state that
+ * is not settled.
  * `done` carries the final status (`active`, or `stopped`); `failed` a server that ended
  * `suspended` or in an error; `unconfirmed` one whose end cannot be seen.
  */
@@ -67,7 +68,11 @@ export async function waitForRestores(
   options: ServerWaitOptions
 ): Promise<PollResult<number, string>> {
   const started = Date.now()
-  const armed = new Set(targets.filter(t => t.answered === RESTORING).map(t => t.serverId))
+  // Armed by a read of the server only, not by the restore answer: VPS.org stops a server before
+  // restoring it, so a `stopped` (or a not yet changed `active`) read right after an answer that
+  // says `restoring` is the restore not begun, not a restore finished.
+  const armed = new Set<number>()
+  const answered = new Map(targets.map(t => [t.serverId, t.answered]))
   const judge = (serverId: number, read: ServerRead): Reading<string> => {
     if ('unreadable' in read) return { state: 'unconfirmed', status: 'unknown', why: read.unreadable }
     const { status } = read
@@ -86,8 +91,9 @@ export async function waitForRestores(
           state: 'unconfirmed',
           status,
           why:
-            `no read of the server showed "${RESTORING}" within ${formatDuration(RESTORE_GRACE_MS)} of the request ` +
-            `(it is ${safeText(status, 40)}): the restore may not have started, or ended unseen`
+            `${answered.get(serverId) === RESTORING ? `the API answered "${RESTORING}", but ` : ''}no read of the server ` +
+            `showed "${RESTORING}" within ${formatDuration(RESTORE_GRACE_MS)} of the request (it is ${safeText(status, 40)}): ` +
+            'the restore may not have started, or ended unseen'
         }
     }
   }
@@ -189,7 +195,7 @@ export function restoreOutcomeText(label: string, settled: Settled<string>, time
     case 'failed':
       return `server ${label} ${settled.why}`
     case 'unconfirmed':
-      return `could not confirm that the restore of server ${label} finished: ${settled.why}; check it in the VPS.org panel`
+      return `could not confirm that the restore of server ${label} finished: ${settled.why}; check the server in the VPS.org panel`
     case 'timed-out':
       return (
         `timed out after ${timeout} waiting for server ${label} to finish restoring ` +

@@ -83,7 +83,7 @@ export class VpsApiClient implements VpsApi {
     if (ignored > 0 && !this.warnedOfIgnoredFilter) {
       this.warnedOfIgnoredFilter = true
       this.session.log.warning(
-        `GET ${path} answered with ${ignored} backup${ignored === 1 ? '' : 's'} that do not match its filter; ` +
+        `GET ${path} answered with ${ignored} backup${ignored === 1 ? ' that does' : 's that do'} not match its filter; ` +
           'the API (or a cache in front of it) ignored the filter: they are left out and never acted on'
       )
     }
