@@ -5,7 +5,7 @@
 // error; at the limit of 10, a create refused because the other run took the last slot is made
 // room for once more; the newest backups survive, exactly as many as keep says; and
 // restore-on-failure never restores a server because this step itself failed.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import {
   GITHUB_ENV,
   errorLines,
@@ -15,35 +15,18 @@ import {
   type ActionRun
 } from './support/run-action.js'
 import { until, within } from './support/waiting.js'
-import { startSimulator, type HeldRequest, type SimBackup, type Simulator } from '../tools/simulator/index.js'
+import { type HeldRequest, type SimBackup } from '../tools/simulator/index.js'
+import { DB, LIST, PREFIX, TOKEN, WEB, deletePath, useSimulator } from './support/simulator-fixture.js'
 
-const TOKEN = 'test-token'
-const WEB = 12345
-const DB = 23456
-const LIST = '/api/v1/backups/'
-const PREFIX = 'Pre-deploy backup'
 const BACKUP_MS = 1200
 /** The two workflow runs: each deploy has its own run id, so its own default description. */
 const A = '1001'
 const B = '1002'
 
-const deletePath = (backupId: number): string => `${LIST}${backupId}/`
 const descriptionOf = (runId: string): string =>
   `${PREFIX}: ${GITHUB_ENV.GITHUB_REPOSITORY}@${GITHUB_ENV.GITHUB_SHA.slice(0, 7)} (run ${runId})`
 
-let sim: Simulator
-
-beforeAll(async () => {
-  sim = await startSimulator({ backupDurationMs: BACKUP_MS })
-})
-
-afterAll(async () => {
-  await sim.close()
-})
-
-beforeEach(() => {
-  sim.reset()
-})
+const { sim } = useSimulator({ backupDurationMs: BACKUP_MS })
 
 interface Deploy {
   main: ActionRun

@@ -3,7 +3,7 @@
 // in a dry run, and never touching the new backup or anything newer. Each test runs the bundled
 // dist/index.js as the runner does, against the simulator over real HTTP, and asserts exactly which
 // backups survive.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import {
   errorLines,
   expectOneLineError,
@@ -13,36 +13,19 @@ import {
   runAction,
   type ActionRun
 } from './support/run-action.js'
-import { startSimulator, type RecordedRequest, type SimBackup, type Simulator } from '../tools/simulator/index.js'
+import { type RecordedRequest, type SimBackup } from '../tools/simulator/index.js'
+import { DB, LIST, PREFIX, TOKEN, WEB, deletePath, useSimulator } from './support/simulator-fixture.js'
 
-const TOKEN = 'test-token'
-const WEB = 12345
-const DB = 23456
-const LIST = '/api/v1/backups/'
-const PREFIX = 'Pre-deploy backup'
 const BACKUP_MS = 1500
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
-const deletePath = (backupId: number): string => `${LIST}${backupId}/`
 
-let sim: Simulator
-
-beforeAll(async () => {
-  // Four backups a page, so retention reads every list across pages.
-  sim = await startSimulator({ pageSize: 4, backupDurationMs: BACKUP_MS })
-})
-
-afterAll(async () => {
-  await sim.close()
-})
-
-beforeEach(() => {
-  sim.reset()
-})
+// Four backups a page, so retention reads every list across pages.
+const { sim, inputs } = useSimulator({ pageSize: 4, backupDurationMs: BACKUP_MS })
 
 function run(extra: Record<string, string>): Promise<ActionRun> {
-  return runAction({ 'api-token': TOKEN, 'api-url': sim.url, 'poll-interval': '1s', timeout: '40s', ...extra })
+  return runAction(inputs(extra))
 }
 
 /** A backup created `ageMs` before now (negative: after now), by the machine's clock. */

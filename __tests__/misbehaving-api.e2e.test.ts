@@ -5,7 +5,7 @@
 // echoed encoded, and configurations that can never work. What is checked is what the user is
 // owed: no other server touched, each backup counted once, one clear line on failure and no
 // retry that cannot help, the token nowhere, API text inert.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import {
   BUSY_MACHINE_MS,
   errorLines,
@@ -20,34 +20,19 @@ import {
   type RunOptions
 } from './support/run-action.js'
 import { until, within } from './support/waiting.js'
-import { startSimulator, type SimBackup, type Simulator } from '../tools/simulator/index.js'
+import { startSimulator, type SimBackup } from '../tools/simulator/index.js'
+import { DB, LIST, PREFIX, WEB, deletePath, restorePath, useSimulator } from './support/simulator-fixture.js'
 
 /** A token that JSON and URL encoders change: `/`, `"`, `\` and `+`. */
 const TOKEN = 'vps_7f/Qz"k\\9+x'
-const WEB = 12345
-const DB = 23456
 /** A server whose name is Markdown that would render as a link. */
 const MARKED = 34567
 const MARKED_NAME = '[web](https://evil.example/w)'
-const LIST = '/api/v1/backups/'
-const PREFIX = 'Pre-deploy backup'
-const deletePath = (backupId: number): string => `${LIST}${backupId}/`
-const restorePath = (serverId: number): string => `/api/v1/servers/${serverId}/restore/`
 
-let sim: Simulator
-
-beforeAll(async () => {
-  // Three rows a page, so that every list is read over several pages.
-  sim = await startSimulator({ token: TOKEN, pageSize: 3, backupDurationMs: 1000 })
+// Three rows a page, so that every list is read over several pages.
+const { sim } = useSimulator({ token: TOKEN, pageSize: 3, backupDurationMs: 1000 })
+beforeAll(() => {
   sim.addServer({ id: MARKED, name: MARKED_NAME })
-})
-
-afterAll(async () => {
-  await sim.close()
-})
-
-beforeEach(() => {
-  sim.reset()
 })
 
 function run(inputs: Record<string, string>, options: RunOptions = {}): Promise<ActionRun> {

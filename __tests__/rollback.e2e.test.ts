@@ -2,7 +2,7 @@
 // server through the Servers API until it is back, `backup-id: latest`, servers already busy with
 // a restore, and the restore-on-failure post step, after a failed and after a cancelled job. Each
 // test runs the bundled dist/index.js as the runner does, against the simulator over real HTTP.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import {
   BUSY_MACHINE_MS,
   errorLines,
@@ -14,22 +14,11 @@ import {
   warningLines,
   type ActionRun
 } from './support/run-action.js'
-import {
-  exampleServers,
-  startSimulator,
-  type HeldRequest,
-  type RecordedRequest,
-  type SimBackup,
-  type Simulator
-} from '../tools/simulator/index.js'
+import { exampleServers, type HeldRequest, type RecordedRequest, type SimBackup } from '../tools/simulator/index.js'
+import { DB, LIST, PREFIX, TOKEN, WEB, restorePath, useSimulator } from './support/simulator-fixture.js'
 
-const TOKEN = 'test-token'
-const WEB = 12345
-const DB = 23456
 const WEB_LABEL = 'web-server-01 (12345)'
-const LIST = '/api/v1/backups/'
 const SERVERS = '/api/v1/servers/'
-const PREFIX = 'Pre-deploy backup'
 const RESTORE_MS = 1500
 const BACKUP_MS = 1000
 /** Room between two simulator timestamps for timers that fire a little late or early. */
@@ -37,32 +26,15 @@ const TIMER_SLACK_MS = 20
 /** The poller's first pause, and with poll-interval 1s every pause. */
 const POLL_MS = 1000
 const SERVER_LIST_PAGES = 4
-const restorePath = (serverId: number): string => `${SERVERS}${serverId}/restore/`
 const serverPath = (serverId: number): string => `${SERVERS}${serverId}/`
 
-let sim: Simulator
-
-beforeAll(async () => {
-  // Seven servers two a page: reading servers through the list means following `next` to page 4.
-  sim = await startSimulator({
-    servers: exampleServers(7),
-    pageSize: 2,
-    restoreDurationMs: RESTORE_MS,
-    backupDurationMs: BACKUP_MS
-  })
+// Seven servers two a page: reading servers through the list means following `next` to page 4.
+const { sim, inputs } = useSimulator({
+  servers: exampleServers(7),
+  pageSize: 2,
+  restoreDurationMs: RESTORE_MS,
+  backupDurationMs: BACKUP_MS
 })
-
-afterAll(async () => {
-  await sim.close()
-})
-
-beforeEach(() => {
-  sim.reset()
-})
-
-function inputs(extra: Record<string, string>): Record<string, string> {
-  return { 'api-token': TOKEN, 'api-url': sim.url, 'poll-interval': '1s', timeout: '40s', ...extra }
-}
 
 function restoreInputs(backupId: number | string, extra: Record<string, string> = {}): Record<string, string> {
   return inputs({ command: 'restore', 'backup-id': String(backupId), ...extra })

@@ -3,7 +3,7 @@
 // server failing among several, restore-on-failure of every server, and what a wait for many
 // servers costs in requests and connections. Each test runs the bundled dist/index.js as the
 // runner does, against the simulator over real HTTP.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import {
   errorLines,
   expectOneLineError,
@@ -15,24 +15,14 @@ import {
   type ActionRun,
   type RunOptions
 } from './support/run-action.js'
-import {
-  exampleServers,
-  startSimulator,
-  type RecordedRequest,
-  type SimBackup,
-  type Simulator
-} from '../tools/simulator/index.js'
+import { exampleServers, type RecordedRequest, type SimBackup } from '../tools/simulator/index.js'
+import { DB, LIST, PREFIX, TOKEN, WEB, deletePath, restorePath, useSimulator } from './support/simulator-fixture.js'
 
-const TOKEN = 'test-token'
-const WEB = 12345
-const DB = 23456
 const S3 = 30003
 const S4 = 30004
 const S5 = 30005
 const S6 = 30006
 const SIX = [WEB, DB, S3, S4, S5, S6]
-const LIST = '/api/v1/backups/'
-const PREFIX = 'Pre-deploy backup'
 /** The description the action gives its backups in these runs (tools/runner.js's GITHUB_* values). */
 const DESCRIPTION = 'Pre-deploy backup: acme/shop@3f1c2d9 (run 9876543210)'
 const BACKUP_MS = 1500
@@ -41,43 +31,17 @@ const BACKUP_MS = 1500
 const RESTORE_MS = 2500
 /** The single-backup outputs, which a step of several servers leaves unset. */
 const SINGLE_OUTPUTS = ['backup-id', 'status', 'size-mb', 'created-at', 'server-id', 'server-name', 'backup']
-const restorePath = (serverId: number): string => `/api/v1/servers/${serverId}/restore/`
-const deletePath = (backupId: number): string => `${LIST}${backupId}/`
 
-let sim: Simulator
-
-beforeAll(async () => {
-  // Five backups a page: a list of every manual backup of six servers takes two pages.
-  sim = await startSimulator({
-    servers: exampleServers(6),
-    pageSize: 5,
-    backupDurationMs: BACKUP_MS,
-    restoreDurationMs: RESTORE_MS
-  })
+// Five backups a page: a list of every manual backup of six servers takes two pages.
+const { sim, inputs, mark, since } = useSimulator({
+  servers: exampleServers(6),
+  pageSize: 5,
+  backupDurationMs: BACKUP_MS,
+  restoreDurationMs: RESTORE_MS
 })
-
-afterAll(async () => {
-  await sim.close()
-})
-
-beforeEach(() => {
-  sim.reset()
-})
-
-function inputs(extra: Record<string, string>): Record<string, string> {
-  return { 'api-token': TOKEN, 'api-url': sim.url, 'poll-interval': '1s', timeout: '40s', ...extra }
-}
 
 function run(extra: Record<string, string>, options?: RunOptions): Promise<ActionRun> {
   return runAction(inputs(extra), options)
-}
-
-function mark(): number {
-  return sim.requests.length
-}
-
-function since(from: number): RecordedRequest[] {
-  return sim.requests.slice(from)
 }
 
 const described = (requests: RecordedRequest[]): string[] => requests.map(r => `${r.method} ${r.path}`)

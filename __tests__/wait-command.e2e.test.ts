@@ -2,7 +2,7 @@
 // `wait: false` is waited for just before the deploy, with the outputs of a create that waits, and
 // `keep` and `restore-on-failure` work on the wait step as on such a create. Each test runs the
 // bundled dist/index.js as the runner does, against the simulator over real HTTP.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import {
   BUSY_MACHINE_MS,
   errorLines,
@@ -15,38 +15,21 @@ import {
   warningLines,
   type ActionRun
 } from './support/run-action.js'
-import { startSimulator, type RecordedRequest, type SimBackup, type Simulator } from '../tools/simulator/index.js'
+import { type RecordedRequest, type SimBackup } from '../tools/simulator/index.js'
+import { DB, LIST, PREFIX, TOKEN, WEB, restorePath, useSimulator } from './support/simulator-fixture.js'
 
-const TOKEN = 'test-token'
-const WEB = 12345
-const DB = 23456
 const WEB_LABEL = 'web-server-01 (12345)'
-const LIST = '/api/v1/backups/'
-const PREFIX = 'Pre-deploy backup'
 const BACKUP_MS = 1500
 const RESTORE_MS = 1500
 /** Room between two simulator timestamps for timers that fire a little late or early. */
 const TIMER_SLACK_MS = 20
-const restorePath = (serverId: number): string => `/api/v1/servers/${serverId}/restore/`
 
-let sim: Simulator
-
-beforeAll(async () => {
-  // Three backups a page, so finding and following a backup means following `next`.
-  sim = await startSimulator({ pageSize: 3, backupDurationMs: BACKUP_MS, restoreDurationMs: RESTORE_MS })
+// Three backups a page, so finding and following a backup means following `next`.
+const { sim, inputs, mark, since } = useSimulator({
+  pageSize: 3,
+  backupDurationMs: BACKUP_MS,
+  restoreDurationMs: RESTORE_MS
 })
-
-afterAll(async () => {
-  await sim.close()
-})
-
-beforeEach(() => {
-  sim.reset()
-})
-
-function inputs(extra: Record<string, string>): Record<string, string> {
-  return { 'api-token': TOKEN, 'api-url': sim.url, 'poll-interval': '1s', timeout: '40s', ...extra }
-}
 
 function waitInputs(backupId: number, extra: Record<string, string> = {}): Record<string, string> {
   return inputs({ command: 'wait', 'backup-id': String(backupId), ...extra })
@@ -67,15 +50,6 @@ async function startBackup(serverId: number, description: string): Promise<SimBa
 
 function old(serverId: number, description: string, createdAt: string): SimBackup {
   return sim.addBackup({ serverId, description, created_at: createdAt })
-}
-
-/** A position in the simulator's request record, to look at what one run sent. */
-function mark(): number {
-  return sim.requests.length
-}
-
-function since(from: number): RecordedRequest[] {
-  return sim.requests.slice(from)
 }
 
 /** Log lines the action wrote as plain info (no workflow command). */
@@ -130,7 +104,7 @@ describe('command: wait', () => {
       ),
       expect.stringMatching(new RegExp(`^Backup ${backupId}: in_progress → completed after \\d+s$`)),
       expect.stringMatching(
-        new RegExp(`^Backup ${backupId} is completed after \\d+s \\(${gigabytes} GB\\), \\d+ status checks$`)
+        new RegExp(`^Backup ${backupId} is completed after \\d+s \\(${gigabytes} GB\\), \\d+ rounds of status checks$`)
       )
     ])
     expect(run.log).toContain(

@@ -26,7 +26,7 @@ export const deletePath = (backupId: number): string => `${LIST}${backupId}/`
 export const ids = (backups: ReadonlyArray<{ id: number }>): number[] => backups.map(b => b.id).sort((a, b) => a - b)
 
 export interface SimulatorFixture {
-  /** The file's simulator (set once beforeAll ran). */
+  /** The file's simulator, usable once beforeAll ran. */
   readonly sim: Simulator
   /** Inputs for a run against the simulator, with short polling; `extra` wins. */
   inputs(extra: Record<string, string>): Record<string, string>
@@ -68,11 +68,15 @@ export function useSimulator(options: SimulatorOptions = {}, defaults: Record<st
   beforeEach(() => {
     current?.reset()
   })
+  const started = (): Simulator => {
+    if (!current) throw new Error('the simulator is started in beforeAll')
+    return current
+  }
+  // The file's tests run after beforeAll: `sim` stands for the simulator it started, so a file can
+  // take it once, at the top, before it exists.
+  const sim = new Proxy({} as Simulator, { get: (_, name) => Reflect.get(started(), name) as unknown })
   const fixture: SimulatorFixture = {
-    get sim(): Simulator {
-      if (!current) throw new Error('the simulator is started in beforeAll')
-      return current
-    },
+    sim,
     inputs: extra => ({
       'api-token': TOKEN,
       'api-url': fixture.sim.url,
