@@ -87,9 +87,9 @@ describe('POST create never leaves two backups behind', () => {
   })
 
   it('retries directly on a connection refused (the request never left), without listing in between', async () => {
-    // The last read before creating (is the server being restored?) is answered, then nothing
-    // listens when the POST connects.
-    fx.sim.fault({ method: 'GET', path: `/api/v1/servers/${WEB}/`, kind: 'refuse', graceful: true, durationMs: 1500 })
+    // The last read before creating (the list, for the limit) is answered, then nothing listens
+    // when the POST connects.
+    fx.sim.fault({ method: 'GET', path: LIST, kind: 'refuse', graceful: true, durationMs: 1500 })
     const result = await create()
     expect(result.exitCode).toBe(0)
     expect(result.log).toMatch(/POST \/api\/v1\/backups\/: connection refused; retrying in/)

@@ -101,11 +101,11 @@ describe('create', () => {
       message: expect.stringContaining('Backup is being created')
     })
     expect(sim.requests.filter(r => r.method === 'POST')).toHaveLength(1)
-    // Before creating, one GET of the list (the limit check) and one of the server (is a restore
-    // of it running?); none to follow the backup.
+    // Before creating, one GET of the server (is a restore of it running?), then one of the list
+    // (the limit check); none to follow the backup.
     expect(sim.requests.filter(r => r.method === 'GET').map(r => r.path)).toEqual([
-      '/api/v1/backups/',
-      '/api/v1/servers/12345/'
+      '/api/v1/servers/12345/',
+      '/api/v1/backups/'
     ])
     expect(run.durationMs).toBeLessThan(10_000)
   })
@@ -137,6 +137,9 @@ describe('create', () => {
     const id = sim.backups()[0]?.id
     expectOneLineError(run, new RegExp(`backup ${id} of server 12345 ended with status "failed"`))
     expect(run.outputs['backup-id']).toBe(String(id))
+    // The status last seen, not the create answer's in_progress.
+    expect(run.outputs.status).toBe('failed')
+    expect(JSON.parse(run.outputs.backup ?? '')).toMatchObject({ id, status: 'failed' })
   })
 
   it('fails when the backup disappears from the list while waiting', async () => {

@@ -7,7 +7,7 @@ import type { Backup } from '../src/api/backup.js'
 import type { BackupFilter, VpsApi } from '../src/api/client.js'
 import { Deadline } from '../src/deadline.js'
 import { BackupError } from '../src/errors.js'
-import { waitForBackup } from '../src/backup-waiting.js'
+import { notCompleted, waitForBackups } from '../src/backup-waiting.js'
 
 const START = Date.parse('2026-11-28T12:00:00Z')
 
@@ -46,11 +46,11 @@ afterEach(() => {
   jest.useRealTimers()
 })
 
-describe('waitForBackup', () => {
+describe('waitForBackups', () => {
   it('logs a line at least once a minute during a long wait, and each status change', async () => {
     const lines: Array<{ at: number; text: string }> = []
     const filters: BackupFilter[] = []
-    const waiting = waitForBackup(fakeClient(5 * 60_000, filters), backup('in_progress'), {
+    const waiting = waitForBackups(fakeClient(5 * 60_000, filters), [backup('in_progress')], {
       pollIntervalMs: 15_000,
       deadline: new Deadline(30 * 60_000),
       log: { info: text => lines.push({ at: Date.now(), text }) }
@@ -58,8 +58,8 @@ describe('waitForBackup', () => {
     await jest.advanceTimersByTimeAsync(6 * 60_000)
     const result = await waiting
 
-    expect(result.backup.status).toBe('completed')
-    expect(result.backup.id).toBe(502)
+    const settled = result.settled.get(502)
+    expect(settled?.state === 'done' ? settled.value : settled).toMatchObject({ id: 502, status: 'completed' })
     expect(lines.at(-1)?.text).toMatch(/^Backup 502: in_progress → completed after 5m\d\ds$/)
     expect(
       lines.filter(line => line.text.startsWith('Still waiting for backup 502 of server 12345 (in_progress)')).length
@@ -68,23 +68,26 @@ describe('waitForBackup', () => {
     for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeLessThanOrEqual(60_000)
     // Completion noticed within one poll-interval, at a cost of far fewer checks than one a second.
     expect(result.waitedMs - 5 * 60_000).toBeLessThanOrEqual(15_000)
-    expect(result.checks).toBeLessThan(40)
+    expect(result.rounds).toBeLessThan(40)
     expect(filters.every(f => f.serverId === 12345 && f.backupType === 'manual')).toBe(true)
   })
 
   it('stops at the deadline, saying after how long, with the last status', async () => {
-    const waiting = waitForBackup(fakeClient(Infinity, []), backup('in_progress'), {
+    const waiting = waitForBackups(fakeClient(Infinity, []), [backup('in_progress')], {
       pollIntervalMs: 15_000,
       deadline: new Deadline(2 * 60_000),
       log: { info: () => undefined }
     })
-    const outcome = expect(waiting).rejects.toThrow(
+    await jest.advanceTimersByTimeAsync(3 * 60_000)
+    const settled = (await waiting).settled.get(502)
+    expect(settled).toEqual({ state: 'timed-out', status: 'in_progress' })
+    expect(
+      notCompleted(backup('in_progress'), settled ?? { state: 'done', status: '', value: backup('') }, '2m00s')
+    ).toEqual(
       new BackupError(
         'timed out after 2m00s waiting for backup 502 of server 12345 to complete (last status: in_progress); ' +
           'the backup may still complete: raise timeout for larger servers'
       )
     )
-    await jest.advanceTimersByTimeAsync(3 * 60_000)
-    await outcome
   })
 })

@@ -138,7 +138,7 @@ describe('command: wait', () => {
     const error = expectOneLineError(run)
     expect(error).toMatch(new RegExp(`^backup ${backup.id} of server ${WEB} ended with status "failed" after \\d+s$`))
     expect(run.outputs['backup-id']).toBe(String(backup.id))
-    expect(run.outputs.status).toBe('in_progress')
+    expect(run.outputs.status).toBe('failed')
     expect(run.outputs['deleted-ids']).toBeUndefined()
     expectOnlyGets(sim.requests.slice(1))
   })

@@ -125,20 +125,7 @@ export function notCompleted(backup: Backup, settled: Settled<Backup>, timeout: 
   }
 }
 
-export interface BackupWaitResult {
-  backup: Backup
-  waitedMs: number
-  checks: number
-}
-
-/** Follows one backup until it is `completed`; fails naming it when it does not get there. */
-export async function waitForBackup(
-  api: Pick<VpsApi, 'listBackups' | 'sizeOfList'>,
-  backup: Backup,
-  options: BackupWaitOptions
-): Promise<BackupWaitResult> {
-  const { settled, waitedMs, rounds } = await waitForBackups(api, [backup], options)
-  const outcome = settled.get(backup.id) ?? { state: 'timed-out', status: backup.status }
-  if (outcome.state !== 'done') throw notCompleted(backup, outcome, options.deadline.describe())
-  return { backup: outcome.value, waitedMs, checks: rounds }
+/** The backup as it was last seen: its final state, or the one it was in when the wait ended. */
+export function lastSeen(backup: Backup, settled: Settled<Backup>): Backup {
+  return settled.state === 'done' ? settled.value : { ...backup, status: settled.status }
 }

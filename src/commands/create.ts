@@ -1,6 +1,6 @@
 import { COMPLETED, MANUAL, type Backup } from '../api/backup.js'
 import type { CreatedBackup, VpsApi } from '../api/client.js'
-import { backupName, notCompleted, waitForBackups } from '../backup-waiting.js'
+import { backupName, lastSeen, notCompleted, waitForBackups } from '../backup-waiting.js'
 import { formatDuration } from '../duration.js'
 import { ApiError, BackupError, messageOf } from '../errors.js'
 import type { CreateSettings } from '../input-helper.js'
@@ -39,13 +39,15 @@ export async function createCommand(settings: CreateSettings, { api, deadline }:
   const several = serverIds.length > 1
   const waiting = { pollIntervalMs: settings.pollIntervalMs, deadline, log }
 
-  // Every check, for every server, before anything is changed.
+  // Every check, for every server, before anything is changed. A restore still running comes
+  // first: waiting for it may take minutes, and the lists that decide what to delete must be read
+  // after it, not before.
+  await waitWhileBusy(api, serverIds, 'backing it up', { ...waiting, debug: log.debug })
   const plans: Plan[] = []
   for (const serverId of serverIds) {
     const before = await api.listBackups({ serverId, backupType: MANUAL })
     plans.push({ serverId, before, roomFor: backupsToMakeRoom(before, serverId, retention) })
   }
-  await waitWhileBusy(api, serverIds, 'backing it up', { ...waiting, debug: log.debug })
   if (settings.dryRun) {
     for (const plan of plans) forecast(settings, plan)
     return
@@ -92,10 +94,9 @@ export async function createCommand(settings: CreateSettings, { api, deadline }:
     final = new Map(
       running.map(backup => {
         const outcome = result.settled.get(backup.id) ?? { state: 'timed-out' as const, status: backup.status }
-        if (outcome.state === 'done') return [backup.id, outcome.value]
-        problems.push(notCompleted(backup, outcome, deadline.describe()).message)
+        if (outcome.state !== 'done') problems.push(notCompleted(backup, outcome, deadline.describe()).message)
         // With the status last seen: the create answer's in_progress would hide a backup that failed.
-        return [backup.id, { ...backup, status: outcome.status }]
+        return [backup.id, lastSeen(backup, outcome)]
       })
     )
     const completed = running.flatMap(b => (final.get(b.id)?.status === COMPLETED ? [final.get(b.id) as Backup] : []))

@@ -1,5 +1,5 @@
 import { COMPLETED } from '../api/backup.js'
-import { waitForBackup } from '../backup-waiting.js'
+import { lastSeen, notCompleted, waitForBackups } from '../backup-waiting.js'
 import { formatDuration } from '../duration.js'
 import { BackupError } from '../errors.js'
 import type { WaitSettings } from '../input-helper.js'
@@ -38,14 +38,18 @@ export async function waitCommand(settings: WaitSettings, { api, deadline }: Com
   saveCreatedBackups([found])
   setBackupOutputs(found)
   log.info(`Waiting up to ${deadline.describe()} for backup ${found.id} of server ${safeText(serverLabel(found))}…`)
-  const { backup, waitedMs, checks } = await waitForBackup(api, found, {
+  const { settled, waitedMs, rounds } = await waitForBackups(api, [found], {
     pollIntervalMs: settings.pollIntervalMs,
     deadline,
     log
   })
-  setBackupOutputs(backup)
+  const outcome = settled.get(found.id) ?? { state: 'timed-out', status: found.status }
+  // As create: the outputs carry the status last seen, so a backup that failed does not stay in_progress.
+  setBackupOutputs(lastSeen(found, outcome))
+  if (outcome.state !== 'done') throw notCompleted(found, outcome, deadline.describe())
+  const backup = outcome.value
   log.info(
-    `Backup ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${checks} rounds of status checks`
+    `Backup ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${rounds} rounds of status checks`
   )
   const deletedIds =
     retention === undefined ? [] : await applyKeep(api, { ...retention, serverId: backup.server.id }, backup)
