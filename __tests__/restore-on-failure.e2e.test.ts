@@ -179,10 +179,9 @@ describe('restore-on-failure', () => {
       body: { non_field_errors: ['Server is not in a valid state for restoration.'] }
     })
 
-    const { main, post } = await runWithPost(
-      inputs({ 'server-id': `${WEB},${DB}`, 'restore-on-failure': 'true' }),
-      { laterStepFailed: true }
-    )
+    const { main, post } = await runWithPost(inputs({ 'server-id': `${WEB},${DB}`, 'restore-on-failure': 'true' }), {
+      laterStepFailed: true
+    })
 
     expect(main.exitCode).toBe(0)
     const backupIds = JSON.parse(main.outputs['backup-ids'] ?? '{}') as Record<string, number>
@@ -275,7 +274,11 @@ describe('restore-on-failure on several steps of one job', () => {
       [WEB, backupIds[WEB]],
       [DB, backupIds[DB]]
     ])
-    expect(since(from).filter(r => r.method === 'POST').map(r => r.path)).toEqual([restorePath(DB)])
+    expect(
+      since(from)
+        .filter(r => r.method === 'POST')
+        .map(r => r.path)
+    ).toEqual([restorePath(DB)])
     expect(createPost.log).toContain(
       `::notice title=VPS.org restore of server ${WEB}::restore-on-failure: an earlier step of this job already ` +
         `restored server ${WEB} from backup ${backupIds[WEB]}`

@@ -35,7 +35,8 @@ function scriptedServers(scripts: Record<number, Read[]>): {
         const n = next.get(serverId) ?? 0
         next.set(serverId, n + 1)
         const read = script[Math.min(n, script.length - 1)] ?? 'active'
-        if (typeof read === 'string') return [serverId, { server: { id: serverId, name: 'web-server-01', status: read } }]
+        if (typeof read === 'string')
+          return [serverId, { server: { id: serverId, name: 'web-server-01', status: read } }]
         const path = `/api/v1/servers/${serverId}/`
         const message =
           read.fails === 403

@@ -137,10 +137,11 @@ function claim(serverId: number, backupId: number): boolean {
 }
 
 function alreadyRestored(serverId: number, backupId: number, earlier: EarlierRestore): void {
-  const step = earlier.step === undefined ? 'an earlier step of this job' : `an earlier step of this job (${earlier.step})`
+  const step =
+    earlier.step === undefined ? 'an earlier step of this job' : `an earlier step of this job (${earlier.step})`
   log.notice(
     `restore-on-failure: ${step} already restored server ${serverId} from backup ${backupId}; it is not restored ` +
-      'again from the same backup (that step\'s log says how the restore went)',
+      "again from the same backup (that step's log says how the restore went)",
     `VPS.org restore of server ${serverId}`
   )
 }

@@ -159,7 +159,9 @@ export async function waitForRestores(
     const unread = failing.get(serverId)
     outcomes.set(
       serverId,
-      outcome.state === 'timed-out' && unread !== undefined ? { state: 'unread', status: 'unknown', ...unread } : outcome
+      outcome.state === 'timed-out' && unread !== undefined
+        ? { state: 'unread', status: 'unknown', ...unread }
+        : outcome
     )
   }
   return { settled: outcomes, waitedMs }
@@ -248,12 +250,7 @@ export async function waitWhileBusy(
 }
 
 /** The one-line reason a restore did not end well, for the step's error or warning. */
-export function restoreOutcomeText(
-  label: string,
-  backupId: number,
-  outcome: RestoreOutcome,
-  timeout: string
-): string {
+export function restoreOutcomeText(label: string, backupId: number, outcome: RestoreOutcome, timeout: string): string {
   switch (outcome.state) {
     case 'done':
       return `server ${label} is ${outcome.status}`

@@ -263,7 +263,10 @@ export class VpsApiClient implements VpsApi {
     }
     const listed = await lookup(() => this.listServers())
     return new Map(
-      serverIds.map((id): [number, ServerLookup] => [id, 'error' in listed ? listed : { server: listed.server.get(id) }])
+      serverIds.map((id): [number, ServerLookup] => [
+        id,
+        'error' in listed ? listed : { server: listed.server.get(id) }
+      ])
     )
   }
 
