@@ -1,8 +1,18 @@
 // restore-on-failure (GitHub issues 3 and 8): the post step, as the runner runs it for
 // post-if: failure(), restores the server only when this step succeeded and a later step failed.
-import { describe, expect, it } from '@jest/globals'
-import { errorLines, expectTokenNowhere, runWithPost, type ActionRun } from './support/run-action.js'
-import { PREFIX, TOKEN, WEB, ids, nonGet, restorePath, useSimulator } from './support/simulator-fixture.js'
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  errorLines,
+  expectOneLineError,
+  expectTokenNowhere,
+  runAction,
+  runWithPost,
+  type ActionRun
+} from './support/run-action.js'
+import { DB, PREFIX, TOKEN, WEB, ids, nonGet, restorePath, useSimulator } from './support/simulator-fixture.js'
 
 // Three backups a page, so every read of the list has to follow `next`.
 const fx = useSimulator({ pageSize: 3, backupDurationMs: 1500 })
@@ -158,5 +168,135 @@ describe('restore-on-failure', () => {
     // A POST that may have started a restore is not repeated.
     expect(fx.sim.requests.filter(r => r.path === restorePath(WEB))).toHaveLength(1)
     expect(fx.sim.restores).toEqual([])
+  })
+
+  it('two servers, one restore refused (400), the other back: the error names only the server not restored', async () => {
+    fx.sim.fault({
+      method: 'POST',
+      path: restorePath(DB),
+      kind: 'status',
+      status: 400,
+      body: { non_field_errors: ['Server is not in a valid state for restoration.'] }
+    })
+
+    const { main, post } = await runWithPost(inputs({ 'server-id': `${WEB},${DB}`, 'restore-on-failure': 'true' }), {
+      laterStepFailed: true
+    })
+
+    expect(main.exitCode).toBe(0)
+    const backupIds = JSON.parse(main.outputs['backup-ids'] ?? '{}') as Record<string, number>
+    const error = expectOneLineError(post as ActionRun)
+    expect(error).toMatch(
+      new RegExp(
+        `^restore-on-failure could not restore server ${DB} from backup ${backupIds[DB]}: ` +
+          `the VPS.org API refused to restore server ${DB} from backup ${backupIds[DB]} \\(400 on POST `
+      )
+    )
+    expect(error).not.toContain(String(WEB))
+    expect(fx.sim.restores).toEqual([{ serverId: WEB, backupId: backupIds[WEB], at: expect.any(Number) }])
+    // Which came back: a notice, and the summary's table, which names the other too.
+    expect(post?.log).toContain(
+      `::notice title=VPS.org restore of server ${WEB}::Server web-server-01 (${WEB}) is back (active), ` +
+        `restored from backup ${backupIds[WEB]}\n`
+    )
+    expect(post?.summary).toContain(`| \`web-server-01 (${WEB})\` | back | \`active\` |`)
+    expect(post?.summary).toContain(`| \`db-server-01 (${DB})\` | not restored | \`—\` |`)
+  })
+})
+
+// Issue 14 §5: every step with restore-on-failure has its own post step; within one job, a server is
+// restored from a backup at most once, whichever of them runs first. The runner gives the steps of a
+// job one RUNNER_TEMP; each test here is one job with its own.
+describe('restore-on-failure on several steps of one job', () => {
+  let jobTemp = ''
+  beforeEach(() => {
+    jobTemp = mkdtempSync(join(tmpdir(), 'vps-job-'))
+  })
+  afterEach(() => {
+    rmSync(jobTemp, { recursive: true, force: true })
+  })
+
+  /** Runs one step of the job (its main step, or with `after`, its post step after a later step failed). */
+  const step = (stepInputs: Record<string, string>, after?: ActionRun): Promise<ActionRun> =>
+    runAction(inputs(stepInputs), {
+      env: { RUNNER_TEMP: jobTemp },
+      ...(after ? { postState: after.state } : {})
+    })
+
+  it('create with wait: false and its wait step: a later failure restores the server once, and the other post step says so', async () => {
+    const createInputs = { 'server-id': String(WEB), wait: 'false', 'restore-on-failure': 'true' }
+    const create = await step(createInputs)
+    expect(create.exitCode).toBe(0)
+    const backupId = create.outputs['backup-id'] ?? ''
+    const waitInputs = { command: 'wait', 'backup-id': backupId, 'restore-on-failure': 'true' }
+    const wait = await step(waitInputs)
+    expect(wait.exitCode).toBe(0)
+
+    // The deploy fails: the post steps run, the last registered first.
+    const waitPost = await step(waitInputs, wait)
+    const from = mark()
+    const createPost = await step(createInputs, create)
+
+    expect(waitPost.exitCode).toBe(0)
+    expect(errorLines(waitPost.log)).toEqual([])
+    expect(fx.sim.restores).toEqual([{ serverId: WEB, backupId: Number(backupId), at: expect.any(Number) }])
+    expect(createPost.exitCode).toBe(0)
+    expect(errorLines(createPost.log)).toEqual([])
+    expect(createPost.log).toMatch(
+      new RegExp(
+        `^::notice title=VPS.org restore of server ${WEB}::restore-on-failure: an earlier step of this job already ` +
+          `restored server ${WEB} from backup ${backupId}; it is not restored again from the same backup`,
+        'm'
+      )
+    )
+    // Not even a read: nothing is left to do.
+    expect(since(from)).toEqual([])
+    expect(readdirSync(join(jobTemp, 'vps-backup-action', 'restored'))).toEqual([`backup-${WEB}-${backupId}.json`])
+  })
+
+  it('several servers: the post step restores only those no earlier post step of the job restored', async () => {
+    const createInputs = { 'server-id': `${WEB},${DB}`, 'restore-on-failure': 'true' }
+    const create = await step(createInputs)
+    expect(create.exitCode).toBe(0)
+    const backupIds = JSON.parse(create.outputs['backup-ids'] ?? '{}') as Record<string, number>
+    const waitInputs = { command: 'wait', 'backup-id': String(backupIds[WEB]), 'restore-on-failure': 'true' }
+    const wait = await step(waitInputs)
+    expect(wait.exitCode).toBe(0)
+
+    const waitPost = await step(waitInputs, wait)
+    const from = mark()
+    const createPost = await step(createInputs, create)
+
+    expect(waitPost.exitCode).toBe(0)
+    expect(createPost.exitCode).toBe(0)
+    expect(errorLines(createPost.log)).toEqual([])
+    expect(fx.sim.restores.map(r => [r.serverId, r.backupId])).toEqual([
+      [WEB, backupIds[WEB]],
+      [DB, backupIds[DB]]
+    ])
+    expect(
+      since(from)
+        .filter(r => r.method === 'POST')
+        .map(r => r.path)
+    ).toEqual([restorePath(DB)])
+    expect(createPost.log).toContain(
+      `::notice title=VPS.org restore of server ${WEB}::restore-on-failure: an earlier step of this job already ` +
+        `restored server ${WEB} from backup ${backupIds[WEB]}`
+    )
+    expect(createPost.log).toContain(
+      `restore-on-failure: the job failed after this step; checking the backups before restoring server ${DB} from backup ${backupIds[DB]}\n`
+    )
+  })
+
+  it('each job has its own record: another job (another RUNNER_TEMP) restores again', async () => {
+    const createInputs = { 'server-id': String(WEB), 'restore-on-failure': 'true' }
+    const create = await step(createInputs)
+    const first = await step(createInputs, create)
+    rmSync(jobTemp, { recursive: true, force: true })
+    jobTemp = mkdtempSync(join(tmpdir(), 'vps-job-'))
+    const again = await step(createInputs, create)
+
+    expect([first.exitCode, again.exitCode]).toEqual([0, 0])
+    expect(fx.sim.restores).toHaveLength(2)
   })
 })

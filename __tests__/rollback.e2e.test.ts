@@ -16,6 +16,7 @@ import {
 } from './support/run-action.js'
 import { exampleServers, type HeldRequest, type RecordedRequest, type SimBackup } from '../tools/simulator/index.js'
 import { DB, LIST, PREFIX, TOKEN, WEB, restorePath, useSimulator } from './support/simulator-fixture.js'
+import { within } from './support/waiting.js'
 
 const WEB_LABEL = 'web-server-01 (12345)'
 const SERVERS = '/api/v1/servers/'
@@ -92,6 +93,27 @@ async function playStatuses(serverId: number, statuses: readonly string[], run: 
   }
   previous.release()
 }
+
+/** Answers every read of the server after its restore request with `status`, `times` requests. */
+async function failReadsAfterRestore(
+  serverId: number,
+  { status, times }: { status: number; times: number }
+): Promise<void> {
+  const post = sim.hold({ method: 'POST', path: restorePath(serverId) })
+  await within(post.arrived, `the restore request of server ${serverId}`)
+  // Retry-After: 0 makes each read's retries immediate, so a read gives up on its 6 attempts at once.
+  sim.fault({
+    method: 'GET',
+    path: serverPath(serverId),
+    kind: 'status',
+    status,
+    headers: { 'Retry-After': '0' },
+    times
+  })
+  post.release()
+}
+
+const esc = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** The ids of the server list as the simulator orders it, every page read directly. */
 async function serverListOrder(): Promise<number[]> {
@@ -397,6 +419,104 @@ describe('restore waits until the server is back', () => {
     ])
     expect(aroundRestore().after.map(line)).toEqual([`GET ${serverPath(WEB)}`])
     expect(run.outputs['server-status']).toBe('unknown')
+  })
+
+  // Issue 14 §7: a read outage while a restore runs is waited out, never mistaken for a failed restore.
+  it('reads that fail after the restore was accepted (500s, more than one read gives up on) are waited out until the server is back', async () => {
+    sim.setRestoreDuration(10_000)
+    const backup = goodBackup()
+    const running = runAction(restoreInputs(backup.id))
+    await failReadsAfterRestore(WEB, { status: 500, times: 12 })
+
+    const run = await running
+
+    expect(errorLines(run.log)).toEqual([])
+    expect(warningLines(run.log)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    // Two reads gave up after their 6 attempts; the wait went on and saw restoring, then active.
+    const { after } = aroundRestore()
+    expect(after.length).toBeGreaterThan(12)
+    expect(run.log).toMatch(
+      new RegExp(
+        `^Server ${esc(WEB_LABEL)}: its status could not be read after \\d+s \\(the VPS\\.org API answered 500 on GET ` +
+          `${esc(serverPath(WEB))}: A server error occurred\\. \\(gave up after 6 attempts\\)\\); the restore may still ` +
+          'be running, so the wait goes on$',
+        'm'
+      )
+    )
+    expect(run.outputs['server-status']).toBe('active')
+    expect(run.summary).toContain(`| \`${WEB_LABEL}\` | back | \`active\` |`)
+  })
+
+  it('reads that fail until the timeout: the step fails as on a timeout, server-status unknown, and says not to restore again', async () => {
+    const backup = goodBackup()
+    const running = runAction(restoreInputs(backup.id, { timeout: '8s' }))
+    await failReadsAfterRestore(WEB, { status: 500, times: 10_000 })
+
+    const run = await running
+
+    const error = expectOneLineError(run)
+    expect(error).toMatch(
+      new RegExp(
+        `^timed out after 8s waiting for server ${esc(WEB_LABEL)} to finish restoring from backup ${backup.id}: its ` +
+          `status could not be read since \\d+s after the request \\(the VPS\\.org API answered 500 on GET ` +
+          `${esc(serverPath(WEB))}: .*\\); the restore was accepted and may still be running: check the server in the ` +
+          'VPS\\.org panel before restoring it again$'
+      )
+    )
+    expect(run.outputs['server-status']).toBe('unknown')
+    expect(sim.restores).toHaveLength(1)
+    // Read after read until the timeout, far past the attempts of one request.
+    expect(aroundRestore().after.length).toBeGreaterThan(6)
+    expect(run.summary).toContain(`| \`${WEB_LABEL}\` | status unknown, may still be restoring | \`unknown\` |`)
+    expect(run.durationMs).toBeLessThan(8000 + BUSY_MACHINE_MS)
+  })
+
+  it("one server's failing reads do not end the wait for another, which is seen back", async () => {
+    const web = goodBackup(WEB)
+    const db = goodBackup(DB)
+    const running = runAction(restoreInputs(`${web.id},${db.id}`, { timeout: '8s' }))
+    await failReadsAfterRestore(DB, { status: 503, times: 10_000 })
+
+    const run = await running
+
+    const error = expectOneLineError(run, `(${DB})`, `from backup ${db.id}`, 'may still be running')
+    expect(error).not.toContain(String(WEB))
+    expect(parseJsonOutput(run, 'server-status')).toEqual({ [WEB]: 'active', [DB]: 'unknown' })
+    expect(run.log).toContain(
+      `::notice title=VPS.org restore of server ${WEB}::Server ${WEB_LABEL} is back (active), restored from backup ${web.id}\n`
+    )
+  })
+
+  // Issue 14 §8: a WAF that answers 403 for a moment does not end the wait while the server restores.
+  it('two 403s after a read showed restoring are waited out: the server is seen back, no warning', async () => {
+    sim.setRestoreDuration(6000)
+    const backup = goodBackup()
+    const running = runAction(restoreInputs(backup.id))
+    const post = sim.hold({ method: 'POST', path: restorePath(WEB) })
+    await within(post.arrived, 'the restore request')
+    const firstRead = sim.hold({ method: 'GET', path: serverPath(WEB) })
+    post.release()
+    await within(firstRead.arrived, 'the first read after the restore request')
+    sim.fault({
+      method: 'GET',
+      path: serverPath(WEB),
+      kind: 'status',
+      status: 403,
+      body: { detail: 'Request blocked.' },
+      times: 2
+    })
+    firstRead.release()
+
+    const run = await running
+
+    expect(errorLines(run.log)).toEqual([])
+    expect(warningLines(run.log)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs['server-status']).toBe('active')
+    const { restore, after } = aroundRestore()
+    expect(after.length).toBeGreaterThanOrEqual(4)
+    expect((after.at(-1) as RecordedRequest).at).toBeGreaterThanOrEqual(restore.at + 6000 - TIMER_SLACK_MS)
   })
 
   it.each([404, 405] as const)(

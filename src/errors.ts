@@ -65,6 +65,21 @@ export class BackupError extends Error {
   override name = 'BackupError'
 }
 
+/**
+ * Restore requests were sent and some servers were not restored as asked (refused, not back, or
+ * unknown at the timeout); the others were. `notRestored` names the former, so a message about
+ * the whole restore does not blame a server that came back.
+ */
+export class RestoreError extends BackupError {
+  override name = 'RestoreError'
+  readonly notRestored: ReadonlyArray<{ serverId: number; backupId: number }>
+
+  constructor(message: string, notRestored: ReadonlyArray<{ serverId: number; backupId: number }>) {
+    super(message)
+    this.notRestored = notRestored
+  }
+}
+
 /** The error's message, or a plain rendering of a non-Error value. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)

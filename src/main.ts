@@ -7,9 +7,10 @@ import { listCommand } from './commands/list.js'
 import { restoreCommand } from './commands/restore.js'
 import { waitCommand } from './commands/wait.js'
 import { Deadline } from './deadline.js'
-import { ApiError, BackupError, InputError, messageOf } from './errors.js'
+import { ApiError, BackupError, InputError, RestoreError, messageOf } from './errors.js'
 import { getInputs, type CommonSettings, type Settings } from './input-helper.js'
 import * as log from './logger.js'
+import { claimRestore, earlierRestore, type EarlierRestore } from './restore-record.js'
 import { restoreFromBackups } from './restoring.js'
 import * as state from './state-helper.js'
 
@@ -54,14 +55,15 @@ function runCommand(settings: Settings, context: CommandContext): Promise<void> 
 /**
  * Runs only when the job has failed so far (post-if: failure() in action.yml): restores the server
  * from the backup the main step created, when the main step itself succeeded (so the failure came
- * later, from the deploy) and that backup completed; otherwise says why it does not.
+ * later, from the deploy) and that backup completed; otherwise says why it does not. A server an
+ * earlier post step of the job restored from the same backup is not restored again.
  */
 async function restoreOnFailure(): Promise<void> {
   if (!state.restoreOnFailureRequested()) return
   // First, so the token is registered as a secret before anything is printed.
   const settings = getInputs()
   const created = state.createdBackups()
-  const what = [...created].map(([serverId, backupId]) => `server ${serverId} from backup ${backupId}`).join(', ')
+  const what = describeRestores(created)
   if (created.size === 0) {
     log.warning(
       'restore-on-failure: the job failed, but this step created no backup, so there is nothing to restore from'
@@ -75,23 +77,73 @@ async function restoreOnFailure(): Promise<void> {
     )
     return
   }
-  log.info(`restore-on-failure: the job failed after this step; checking the backups before restoring ${what}`)
+  if (!process.env.RUNNER_TEMP) {
+    log.debug('RUNNER_TEMP is not set (not on a GitHub runner): no record is kept of the restores of this job')
+  }
+  const pending = new Map(
+    [...created].filter(([serverId, backupId]) => {
+      const earlier = earlierRestore({ kind: 'backup', serverId, id: backupId })
+      if (earlier !== undefined) alreadyRestored(serverId, backupId, earlier)
+      return earlier === undefined
+    })
+  )
+  if (pending.size === 0) return
+  log.info(
+    `restore-on-failure: the job failed after this step; checking the backups before restoring ${describeRestores(pending)}`
+  )
   try {
     await withApi(settings, ({ api, deadline }) =>
       restoreFromBackups(api, deadline, {
-        backups: { byServer: created },
+        backups: { byServer: pending },
         serverIds: [],
         keepPrefix: '',
         // The backups must have completed by now; the servers are followed until they are back.
         waitForBackup: false,
         waitForServer: true,
         pollIntervalMs: settings.pollIntervalMs,
-        dryRun: false
+        dryRun: false,
+        claim: backup => claim(backup.server.id, backup.id)
       })
     )
   } catch (error) {
-    throw new BackupError(`restore-on-failure could not restore ${what}: ${messageOf(error)}`)
+    // Only the servers that were not restored: one that came back is named in a notice instead.
+    const notRestored =
+      error instanceof RestoreError ? new Map(error.notRestored.map(r => [r.serverId, r.backupId])) : pending
+    throw new BackupError(`restore-on-failure could not restore ${describeRestores(notRestored)}: ${messageOf(error)}`)
   }
+}
+
+/** `server 12345 from backup 900, server 777 from backup 901` */
+function describeRestores(backups: ReadonlyMap<number, number>): string {
+  return [...backups].map(([serverId, backupId]) => `server ${serverId} from backup ${backupId}`).join(', ')
+}
+
+/** Records, just before its request, that this step restores the server; false when another step did. */
+function claim(serverId: number, backupId: number): boolean {
+  const claimed = claimRestore({ kind: 'backup', serverId, id: backupId })
+  if (claimed.claimed === true) return true
+  if (claimed.claimed === false) {
+    alreadyRestored(serverId, backupId, claimed.earlier)
+    return false
+  }
+  // The restore matters more than the record: it goes ahead, saying what could happen.
+  if (claimed.runnerTemp) {
+    log.warning(
+      `restore-on-failure could not record that it restores server ${serverId} from backup ${backupId} ` +
+        `(${claimed.why}): another step of this job with restore-on-failure may restore it again`
+    )
+  }
+  return true
+}
+
+function alreadyRestored(serverId: number, backupId: number, earlier: EarlierRestore): void {
+  const step =
+    earlier.step === undefined ? 'an earlier step of this job' : `an earlier step of this job (${earlier.step})`
+  log.notice(
+    `restore-on-failure: ${step} already restored server ${serverId} from backup ${backupId}; it is not restored ` +
+      "again from the same backup (that step's log says how the restore went)",
+    `VPS.org restore of server ${serverId}`
+  )
 }
 
 async function withApi(settings: CommonSettings, work: (context: CommandContext) => Promise<void>): Promise<void> {

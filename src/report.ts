@@ -179,13 +179,21 @@ export async function summariseRestoresStarted(
   await writeSummary([`## VPS.org restore of ${sent.length} servers`, '', markdownTable(table), ''].join('\n'))
 }
 
-/** When the wait for the servers ended: for each, how it ended and its final status. */
+/**
+ * When the wait for the servers ended: for each, how it ended and its final status; a server whose
+ * restore request failed too, so the table names every server of the step.
+ */
 export async function summariseRestoresEnded(
   ended: ReadonlyArray<{ label: string; outcome: { state: string; status: string }; text: string }>,
   waitedMs: number
 ): Promise<void> {
-  const verdict = (state: string): string =>
-    state === 'done' ? 'back' : state === 'unconfirmed' ? 'not confirmed' : 'not back'
+  const verdicts: Record<string, string> = {
+    done: 'back',
+    unconfirmed: 'not confirmed',
+    unread: 'status unknown, may still be restoring',
+    refused: 'not restored'
+  }
+  const verdict = (state: string): string => verdicts[state] ?? 'not back'
   const table: Table = {
     headers: ['Server', 'Result', 'Server status', 'Details'],
     rows: ended.map(e => [fromApi(e.label), verdict(e.outcome.state), fromApi(e.outcome.status), fromApi(e.text)])

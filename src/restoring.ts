@@ -6,11 +6,11 @@
  */
 import { COMPLETED, MANUAL, createdAtMs, isFailedStatus, newestFirst, type Backup } from './api/backup.js'
 import type { VpsApi } from './api/client.js'
-import { serverState, statusInRestoreAnswer, type Server } from './api/server.js'
+import { serverState, statusInRestoreAnswer } from './api/server.js'
 import { backupName, notCompleted, waitForBackups } from './backup-waiting.js'
 import type { Deadline } from './deadline.js'
 import { formatDuration } from './duration.js'
-import { BackupError, messageOf } from './errors.js'
+import { BackupError, RestoreError, messageOf } from './errors.js'
 import type { BackupSelection } from './input-helper.js'
 import * as log from './logger.js'
 import { findBackups } from './lookup.js'
@@ -31,6 +31,12 @@ export interface RestoreRequest {
   waitForServer: boolean
   pollIntervalMs: number
   dryRun: boolean
+  /**
+   * Asked of each backup once every check passed, just before its restore request is sent: false
+   * leaves that server out (the callee says why). Restore-on-failure records each restore here, so
+   * a later post step of the job does not send it again.
+   */
+  claim?: (backup: Backup) => boolean
 }
 
 /** One server's restore once its request was answered. */
@@ -42,23 +48,32 @@ interface Sent {
   failed?: string
 }
 
+/** How one server's wait ended, for the summary. */
+interface Ended {
+  label: string
+  outcome: { state: string; status: string }
+  text: string
+}
+
 /**
  * Checks every backup (it exists, belongs to its server by its own server.id, is completed or is
  * waited for) and that no restore of the servers is running, then sends one restore request per
- * server and, when asked, follows the servers until they are back.
+ * server and, when asked, follows the servers until they are back. Fails with a RestoreError that
+ * names the servers not restored, once requests were sent.
  */
 export async function restoreFromBackups(api: VpsApi, deadline: Deadline, request: RestoreRequest): Promise<void> {
   const waiting = { pollIntervalMs: request.pollIntervalMs, deadline, log }
-  const backups = await completedBackups(api, await chooseBackups(api, request), request.waitForBackup, waiting)
-  const serverIds = backups.map(b => b.server.id)
+  const checked = await completedBackups(api, await chooseBackups(api, request), request.waitForBackup, waiting)
+  const serverIds = checked.map(b => b.server.id)
+  let readBefore: Set<number> | undefined
   if (request.waitForServer) {
-    await waitWhileBusy(api, serverIds, 'restoring it', { ...waiting, debug: log.debug })
+    readBefore = await waitWhileBusy(api, serverIds, 'restoring it', { ...waiting, debug: log.debug })
   } else {
-    const servers = await api.getServers(serverIds).catch(() => new Map<number, Server | undefined>())
-    for (const [serverId, server] of servers) {
-      if (typeof server?.status === 'string' && serverState(server.status) === 'busy') {
+    for (const [serverId, lookup] of await api.getServers(serverIds)) {
+      const status = 'server' in lookup ? lookup.server?.status : undefined
+      if (status !== undefined && serverState(status) === 'busy') {
         throw new BackupError(
-          `server ${serverId} is ${safeText(server.status, 40)} (another restore or operation is running); restore refused ` +
+          `server ${serverId} is ${safeText(status, 40)} (another restore or operation is running); restore refused ` +
             '(with wait: true the step waits for it to settle)'
         )
       }
@@ -69,9 +84,11 @@ export async function restoreFromBackups(api: VpsApi, deadline: Deadline, reques
     `server ${safeText(serverLabel(backup))} from backup ${backup.id} (${safeText(backup.created_at, 40)}, ` +
     `"${safeText(backup.description, 80)}")`
   if (request.dryRun) {
-    for (const backup of backups) log.info(`Dry run: would restore ${describe(backup)}, overwriting the server's disk`)
+    for (const backup of checked) log.info(`Dry run: would restore ${describe(backup)}, overwriting the server's disk`)
     return
   }
+  const backups = request.claim === undefined ? checked : checked.filter(request.claim)
+  if (backups.length === 0) return
   for (const backup of backups) {
     log.info(`Restoring ${describe(backup)}: the server's disk is overwritten with the backup's state`)
   }
@@ -102,26 +119,37 @@ export async function restoreFromBackups(api: VpsApi, deadline: Deadline, reques
     )
   }
   await summariseRestoresStarted(sent)
-  const problems = sent.flatMap(s => (s.failed === undefined ? [] : [s.failed]))
+  const problems = sent.flatMap(s => (s.failed === undefined ? [] : [{ backup: s.backup, text: s.failed }]))
   if (request.waitForServer && accepted.length > 0) {
-    problems.push(...(await followServers(api, accepted, several, waiting)))
+    const followed = await followServers(api, accepted, several, { ...waiting, readBefore })
+    problems.push(...followed.problems)
+    const refused = sent.flatMap((s): Ended[] =>
+      s.failed === undefined ? [] : [{ label: s.label, outcome: { state: 'refused', status: '—' }, text: s.failed }]
+    )
+    await summariseRestoresEnded([...followed.ended, ...refused], followed.waitedMs)
   }
-  if (problems.length === 1) throw new BackupError(problems[0])
+  const notRestored = problems.map(p => ({ serverId: p.backup.server.id, backupId: p.backup.id }))
+  const [only] = problems
+  if (problems.length === 1 && only !== undefined) throw new RestoreError(only.text, notRestored)
   if (problems.length > 1) {
-    for (const problem of problems) log.error(problem)
-    throw new BackupError(
-      `${problems.length} of ${backups.length} servers were not restored as asked (each is named above)`
+    for (const problem of problems) log.error(problem.text)
+    throw new RestoreError(
+      `${problems.length} of ${backups.length} servers were not restored as asked (each is named above)`,
+      notRestored
     )
   }
 }
 
-/** Follows the servers whose restore was accepted; returns a line for each that did not come back. */
+/**
+ * Follows the servers whose restore was accepted: how each ended, and a line for each that did
+ * not come back.
+ */
 async function followServers(
   api: VpsApi,
   accepted: ReadonlyArray<{ backup: Backup; label: string; answer: Record<string, unknown> }>,
   several: boolean,
-  waiting: { pollIntervalMs: number; deadline: Deadline; log: typeof log }
-): Promise<string[]> {
+  waiting: { pollIntervalMs: number; deadline: Deadline; log: typeof log; readBefore?: ReadonlySet<number> }
+): Promise<{ problems: Array<{ backup: Backup; text: string }>; ended: Ended[]; waitedMs: number }> {
   const { deadline } = waiting
   const names = accepted.map(a => safeText(a.label)).join(', ')
   log.info(
@@ -132,14 +160,18 @@ async function followServers(
     accepted.map(a => ({ serverId: a.backup.server.id, label: a.label, answered: statusInRestoreAnswer(a.answer) })),
     waiting
   )
-  const problems: string[] = []
+  const problems: Array<{ backup: Backup; text: string }> = []
   const ended = accepted.map(({ backup, label }) => {
     const outcome = settled.get(backup.server.id) ?? { state: 'timed-out' as const, status: 'unknown' }
-    const text = restoreOutcomeText(safeText(label), outcome, deadline.describe())
+    const text = restoreOutcomeText(safeText(label), backup.id, outcome, deadline.describe())
     switch (outcome.state) {
       case 'done':
         log.info(
           `Server ${safeText(label)} is back (${safeText(outcome.status, 40)}) after ${formatDuration(waitedMs)}`
+        )
+        log.notice(
+          `Server ${safeText(label)} is back (${safeText(outcome.status, 40)}), restored from backup ${backup.id}`,
+          `VPS.org restore of server ${backup.server.id}`
         )
         if (serverState(outcome.status) === 'stopped') {
           log.warning(
@@ -152,7 +184,8 @@ async function followServers(
         break
       case 'failed':
       case 'timed-out':
-        problems.push(text)
+      case 'unread':
+        problems.push({ backup, text })
     }
     return { backup, label, outcome, text }
   })
@@ -160,8 +193,7 @@ async function followServers(
     ended.map(({ backup, outcome }) => ({ serverId: backup.server.id, status: outcome.status })),
     several
   )
-  await summariseRestoresEnded(ended, waitedMs)
-  return problems
+  return { problems, ended, waitedMs }
 }
 
 /** The backups asked for, in the order of server-id when given; every check before any request. */

@@ -8,8 +8,8 @@ import type { VpsApi } from './api/client.js'
 import { RESTORING, serverState } from './api/server.js'
 import type { Deadline } from './deadline.js'
 import { formatDuration } from './duration.js'
-import { ApiError, BackupError } from './errors.js'
-import { pollUntilSettled, type PollLog, type PollResult, type Reading, type Settled } from './poller.js'
+import { BackupError, type ApiError } from './errors.js'
+import { pollUntilSettled, type PollLog, type Reading, type Settled } from './poller.js'
 import { safeText } from './text.js'
 
 /** How long a restore may take to show `restoring` before the wait gives up confirming it. */
@@ -29,52 +29,92 @@ export interface RestoreTarget {
   answered?: string
 }
 
-type ServerRead = { status: string } | { unreadable: string }
+type ServerRead =
+  | { status: string }
+  /** The API answered, but its answer cannot show the restore's end. */
+  | { unreadable: string }
+  /** The read failed (an outage, a timeout, a refusal): it says nothing of the server. */
+  | { failed: ApiError }
 
-/** Each server's status, or why it cannot be read (so the restore's end cannot be seen). */
+/** Each server's status, why its answer shows none, or why the read failed. */
 async function readStatuses(
   api: Pick<VpsApi, 'getServers'>,
   serverIds: readonly number[]
 ): Promise<Map<number, ServerRead>> {
-  let servers
-  try {
-    servers = await api.getServers(serverIds)
-  } catch (error) {
-    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-      const why = `the token may lack the permission to read servers (${error.message})`
-      return new Map(serverIds.map(id => [id, { unreadable: why }]))
-    }
-    throw error
-  }
+  const lookups = await api.getServers(serverIds)
   return new Map(
     serverIds.map((id): [number, ServerRead] => {
-      const server = servers.get(id)
-      if (server === undefined) return [id, { unreadable: `server ${id} is not in the server list` }]
-      if (server.status === undefined) return [id, { unreadable: `the API gave server ${id} without a status` }]
-      return [id, { status: server.status }]
+      const lookup = lookups.get(id)
+      if (lookup === undefined) return [id, { unreadable: `server ${id} was not read` }]
+      if ('error' in lookup) return [id, { failed: lookup.error }]
+      if (lookup.server === undefined) return [id, { unreadable: `server ${id} is not in the server list` }]
+      if (lookup.server.status === undefined) return [id, { unreadable: `the API gave server ${id} without a status` }]
+      return [id, { status: lookup.server.status }]
     })
   )
+}
+
+/**
+ * A 401 or 403 to a server never read in this step says the token may not read servers: waiting
+ * cannot help. Once a read of the server worked, it is a blip (a WAF, a proxy), as a 5xx is.
+ */
+function refusedForGood(error: ApiError, everRead: boolean): string | undefined {
+  if (everRead || (error.status !== 401 && error.status !== 403)) return undefined
+  return `the token may lack the permission to read servers (${error.message})`
+}
+
+/** How a restore ended: as the poller settles it, or at the timeout with the status unread. */
+export type RestoreOutcome =
+  | Settled<string>
+  /** The wait ran out while the server's reads failed: the restore may still be running. */
+  | { state: 'unread'; status: 'unknown'; why: string; sinceMs: number }
+
+export interface RestoreWait {
+  settled: Map<number, RestoreOutcome>
+  waitedMs: number
 }
 
 /**
  * Waits until each restored server has shown `restoring` and then left it and any other state that
  * is not settled.
  * `done` carries the final status (`active`, or `stopped`); `failed` a server that ended
- * `suspended` or in an error; `unconfirmed` one whose end cannot be seen.
+ * `suspended` or in an error; `unconfirmed` one whose end cannot be seen; `unread` one whose reads
+ * failed until the timeout. A read that fails is a round without a status for that server alone:
+ * the wait goes on, for it and the others, until the step's timeout.
  */
 export async function waitForRestores(
   api: Pick<VpsApi, 'getServers'>,
   targets: readonly RestoreTarget[],
-  options: ServerWaitOptions
-): Promise<PollResult<number, string>> {
+  options: ServerWaitOptions & { readBefore?: ReadonlySet<number> }
+): Promise<RestoreWait> {
   const started = Date.now()
   // Armed by a read of the server only, not by the restore answer: VPS.org stops a server before
   // restoring it, so a `stopped` (or a not yet changed `active`) read right after an answer that
   // says `restoring` is the restore not begun, not a restore finished.
   const armed = new Set<number>()
+  const everRead = new Set(options.readBefore)
+  /** Servers whose last read failed: why, and since when in the wait. */
+  const failing = new Map<number, { why: string; sinceMs: number }>()
   const answered = new Map(targets.map(t => [t.serverId, t.answered]))
+  const labels = new Map(targets.map(t => [t.serverId, t.label]))
   const judge = (serverId: number, read: ServerRead): Reading<string> => {
+    if ('failed' in read) {
+      const refused = refusedForGood(read.failed, everRead.has(serverId))
+      if (refused !== undefined) return { state: 'unconfirmed', status: 'unknown', why: refused }
+      const why = safeText(read.failed.message, 200)
+      const sinceMs = failing.get(serverId)?.sinceMs ?? Date.now() - started
+      if (!failing.has(serverId)) {
+        options.log.info(
+          `Server ${safeText(labels.get(serverId) ?? String(serverId))}: its status could not be read after ` +
+            `${formatDuration(sinceMs)} (${why}); the restore may still be running, so the wait goes on`
+        )
+      }
+      failing.set(serverId, { why, sinceMs })
+      return { state: 'waiting', status: 'unknown' }
+    }
     if ('unreadable' in read) return { state: 'unconfirmed', status: 'unknown', why: read.unreadable }
+    everRead.add(serverId)
+    failing.delete(serverId)
     const { status } = read
     if (status.toLowerCase() === RESTORING) armed.add(serverId)
     switch (serverState(status)) {
@@ -103,7 +143,7 @@ export async function waitForRestores(
     label: `Server ${target.label}`,
     first: { state: 'waiting' as const, status: target.answered ?? 'accepted' }
   }))
-  return pollUntilSettled(
+  const { settled, waitedMs } = await pollUntilSettled(
     subjects,
     async pending => {
       const reads = await readStatuses(
@@ -114,37 +154,53 @@ export async function waitForRestores(
     },
     { ...options, plural: 'servers' }
   )
+  const outcomes = new Map<number, RestoreOutcome>()
+  for (const [serverId, outcome] of settled) {
+    const unread = failing.get(serverId)
+    outcomes.set(
+      serverId,
+      outcome.state === 'timed-out' && unread !== undefined
+        ? { state: 'unread', status: 'unknown', ...unread }
+        : outcome
+    )
+  }
+  return { settled: outcomes, waitedMs }
 }
 
 /**
  * Before backing up or restoring servers: waits while an earlier restore (or another operation)
  * of any of them is running. A server that cannot be read is not waited for: the check is a
- * courtesy the token may not allow, not a condition.
+ * courtesy the token may not allow, not a condition. Once a busy server is waited for, a read
+ * that fails is a round without news, not the end of the wait. Returns the servers read, whose
+ * token may read them.
  */
 export async function waitWhileBusy(
   api: Pick<VpsApi, 'getServers'>,
   serverIds: readonly number[],
   before: string,
   options: ServerWaitOptions & { debug: (message: string) => void }
-): Promise<void> {
-  const reads = await readStatuses(api, serverIds).catch(
-    (error: unknown) =>
-      new Map<number, ServerRead>(
-        serverIds.map(id => [id, { unreadable: error instanceof Error ? error.message : String(error) }])
-      )
-  )
+): Promise<Set<number>> {
+  const reads = await readStatuses(api, serverIds)
   const busy: Array<{ serverId: number; status: string }> = []
-  for (const [serverId, read] of reads) {
-    if ('unreadable' in read) options.debug(`Could not check whether server ${serverId} is busy: ${read.unreadable}`)
-    else if (serverState(read.status) === 'busy') busy.push({ serverId, status: read.status })
+  const read = new Set<number>()
+  for (const [serverId, found] of reads) {
+    if ('failed' in found) {
+      options.debug(`Could not check whether server ${serverId} is busy: ${found.failed.message}`)
+    } else if ('unreadable' in found) {
+      options.debug(`Could not check whether server ${serverId} is busy: ${found.unreadable}`)
+    } else {
+      read.add(serverId)
+      if (serverState(found.status) === 'busy') busy.push({ serverId, status: found.status })
+    }
   }
-  if (busy.length === 0) return
+  if (busy.length === 0) return read
   for (const { serverId, status } of busy) {
     options.log.info(
       `Server ${serverId} is ${safeText(status, 40)} (a restore or another operation started before this step); ` +
         `waiting up to ${options.deadline.describe()} for it to settle before ${before}`
     )
   }
+  const last = new Map(busy.map(({ serverId, status }) => [serverId, status]))
   const { settled } = await pollUntilSettled(
     busy.map(({ serverId, status }) => ({
       key: serverId,
@@ -159,13 +215,18 @@ export async function waitWhileBusy(
       )
       return new Map(
         pending.map(({ key }): [number, Reading<string>] => {
-          const read = now.get(key) ?? { unreadable: 'not read' }
-          if ('unreadable' in read) return [key, { state: 'unconfirmed', status: 'unknown', why: read.unreadable }]
+          const found = now.get(key) ?? { unreadable: 'not read' }
+          if ('failed' in found) {
+            options.debug(`Could not read server ${key}: ${found.failed.message}; still waiting`)
+            return [key, { state: 'waiting', status: last.get(key) ?? 'unknown' }]
+          }
+          if ('unreadable' in found) return [key, { state: 'unconfirmed', status: 'unknown', why: found.unreadable }]
+          last.set(key, found.status)
           return [
             key,
-            serverState(read.status) === 'busy'
-              ? { state: 'waiting', status: read.status }
-              : { state: 'done', status: read.status, value: read.status }
+            serverState(found.status) === 'busy'
+              ? { state: 'waiting', status: found.status }
+              : { state: 'done', status: found.status, value: found.status }
           ]
         })
       )
@@ -185,21 +246,28 @@ export async function waitWhileBusy(
       )
     }
   }
+  return read
 }
 
 /** The one-line reason a restore did not end well, for the step's error or warning. */
-export function restoreOutcomeText(label: string, settled: Settled<string>, timeout: string): string {
-  switch (settled.state) {
+export function restoreOutcomeText(label: string, backupId: number, outcome: RestoreOutcome, timeout: string): string {
+  switch (outcome.state) {
     case 'done':
-      return `server ${label} is ${settled.status}`
+      return `server ${label} is ${outcome.status}`
     case 'failed':
-      return `server ${label} ${settled.why}`
+      return `server ${label} ${outcome.why}`
     case 'unconfirmed':
-      return `could not confirm that the restore of server ${label} finished: ${settled.why}; check the server in the VPS.org panel`
+      return `could not confirm that the restore of server ${label} finished: ${outcome.why}; check the server in the VPS.org panel`
     case 'timed-out':
       return (
         `timed out after ${timeout} waiting for server ${label} to finish restoring ` +
-        `(last status: ${safeText(settled.status, 40)}); the restore may still finish: check it in the VPS.org panel`
+        `(last status: ${safeText(outcome.status, 40)}); the restore may still finish: check it in the VPS.org panel`
+      )
+    case 'unread':
+      return (
+        `timed out after ${timeout} waiting for server ${label} to finish restoring from backup ${backupId}: its status ` +
+        `could not be read since ${formatDuration(outcome.sinceMs)} after the request (${outcome.why}); the restore was ` +
+        'accepted and may still be running: check the server in the VPS.org panel before restoring it again'
       )
   }
 }

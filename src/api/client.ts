@@ -40,9 +40,15 @@ export interface VpsApi {
   sizeOfList(filter: BackupFilter): Promise<{ count: number; pages: number }>
   /** The server, or undefined when the API does not list it. */
   getServer(serverId: number): Promise<Server | undefined>
-  /** Several servers at the cost of the fewest requests: one read each, or the list's pages. */
-  getServers(serverIds: readonly number[]): Promise<Map<number, Server | undefined>>
+  /**
+   * Several servers at the cost of the fewest requests: one read each, or the list's pages. Each
+   * server's read succeeds or fails on its own: one that failed does not hide the others.
+   */
+  getServers(serverIds: readonly number[]): Promise<Map<number, ServerLookup>>
 }
+
+/** One server's read: the server (undefined when the API does not list it), or why it failed. */
+export type ServerLookup = { server: Server | undefined } | { error: ApiError }
 
 const LIST_PATH = '/api/v1/backups/'
 const BACKUPS = { item: 'backup', list: 'backup list' }
@@ -247,12 +253,21 @@ export class VpsApiClient implements VpsApi {
     return (await this.listServers()).get(serverId)
   }
 
-  async getServers(serverIds: readonly number[]): Promise<Map<number, Server | undefined>> {
+  async getServers(serverIds: readonly number[]): Promise<Map<number, ServerLookup>> {
     const oneByOne =
       !this.serversOnlyByList && (serverIds.length === 1 || serverIds.length < (this.serverListPages ?? 1))
-    if (!oneByOne) return this.listServers()
-    const servers = await Promise.all(serverIds.map(async id => [id, await this.getServer(id)] as const))
-    return new Map(servers)
+    if (oneByOne) {
+      return new Map(
+        await Promise.all(serverIds.map(async id => [id, await lookup(() => this.getServer(id))] as const))
+      )
+    }
+    const listed = await lookup(() => this.listServers())
+    return new Map(
+      serverIds.map((id): [number, ServerLookup] => [
+        id,
+        'error' in listed ? listed : { server: listed.server.get(id) }
+      ])
+    )
   }
 
   async sizeOfList(filter: BackupFilter): Promise<{ count: number; pages: number }> {
@@ -290,6 +305,16 @@ export class VpsApiClient implements VpsApi {
         `description (the default names the run and its attempt; this one is "${safeText(description, 60)}")`,
       { method: 'POST', path: LIST_PATH }
     )
+  }
+}
+
+/** A read's result, or the API's error; anything else (a bug) is thrown on. */
+async function lookup<T>(read: () => Promise<T>): Promise<{ server: T } | { error: ApiError }> {
+  try {
+    return { server: await read() }
+  } catch (error) {
+    if (error instanceof ApiError) return { error }
+    throw error
   }
 }
 
