@@ -101,7 +101,7 @@ describe('created_at as decoded', () => {
       expect(createdAt(b)).toBeUndefined()
       expect(shownCreatedAt(b)).toBe(shown)
       // The raw value stays out of the outputs.
-      expect(JSON.parse(JSON.stringify(b)).created_at).toBe(
+      expect((JSON.parse(JSON.stringify(b)) as { created_at: unknown }).created_at).toBe(
         typeof field.created_at === 'string' ? field.created_at : ''
       )
     }

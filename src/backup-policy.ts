@@ -45,7 +45,7 @@ export function createdAt(backup: Backup): number | undefined {
 export function shownCreatedAt(backup: Backup): string {
   if (!(RAW_CREATED_AT in backup)) return `created_at "${safeText(backup.created_at, 60)}"`
   const raw = backup[RAW_CREATED_AT]
-  return raw === undefined ? 'no created_at' : `created_at ${safeText(JSON.stringify(raw) ?? String(raw), 60)}`
+  return raw === undefined ? 'no created_at' : `created_at ${safeText(JSON.stringify(raw) ?? 'undefined', 60)}`
 }
 
 /**
