@@ -188,6 +188,8 @@ function makeRoom(
   serverId: number,
   retention: CreateSettings['retention']
 ): Backup[] {
+  // Below the limit no age matters: the clock is not read (nor its absence warned of).
+  if (!isAtLimit(backups, serverId)) return []
   const now = api.now()
   const plan = planRoom(backups, serverId, retention, now)
   reportKept(plan, now)
