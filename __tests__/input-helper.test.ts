@@ -102,7 +102,15 @@ describe('validation, one line naming the input', () => {
     [{ 'poll-interval': '500ms' }, /^poll-interval must be at least 1s$/],
     [{ wait: 'yes' }, /^wait must be true or false, got "yes"$/],
     [{ keep: '0' }, /^keep must be a positive integer, got "0"$/],
-    [{ 'keep-within': '1mo' }, /^keep-within must be a duration like/],
+    [{ 'keep-within': '1mo' }, /^keep-within "1mo" is refused: mo \(months\) has no fixed length; .* e\.g\. 30d$/],
+    [
+      { 'keep-within': '6m' },
+      /^keep-within "6m" is refused: m means months in restic's --keep-within and minutes in this action's timeout and poll-interval; write days or hours instead, e\.g\. 180d$/
+    ],
+    [{ 'keep-within': '1h30m' }, /^keep-within "1h30m" is refused: m means months/],
+    [{ 'keep-within': '6M' }, /^keep-within "6M" is refused: m means months/],
+    [{ 'keep-within': '1y' }, /^keep-within "1y" is refused: y \(years\) has no fixed length; .* e\.g\. 365d$/],
+    [{ 'keep-within': '1y5m7d2h' }, /^keep-within "1y5m7d2h" is refused/],
     [{ 'keep-within': '3651d' }, /^keep-within must be at most 3650d/],
     [{ keep: '3', 'keep-prefix': ' ' }, /^keep-prefix must not be empty when keep is set/],
     [{ keep: '3', wait: 'false' }, /^keep needs wait: true/],
@@ -205,6 +213,18 @@ describe('settings, one command at a time', () => {
     [{ 'backup-id': '{}' }, /^backup-id as JSON must be an object from server id to backup id/],
     [{ 'backup-id': '{"web": 9001}' }, /^a server id in backup-id must be a positive integer, got "web"$/],
     [{ 'backup-id': '{"101": 9001, "102": 9001}' }, /^backup-id names backup 9001 twice$/],
+    [
+      { 'backup-id': '{"12345": [501]}' },
+      /^backup-id as JSON must give each server one backup id, like \{"12345": 9001\}; server 12345 has \[501\]$/
+    ],
+    [{ 'backup-id': '{"12345": {"id": 501}}' }, /^backup-id as JSON must give each server one backup id/],
+    [{ 'backup-id': '{"12345": null}' }, /^backup-id as JSON must give each server one backup id/],
+    [
+      { 'backup-id': '{"12345": 501, "12345": 502}' },
+      /^backup-id names server 12345 twice \(a repeated key, of which JSON keeps only the last\); one backup per server$/
+    ],
+    [{ 'backup-id': '{"12\\u0033": 501, "123": 502}' }, /^backup-id names server 123 twice \(a repeated key/],
+    [{ 'backup-id': '{"101": 501, "0101": 502}' }, /^backup-id names server 101 twice; one backup per server$/],
     [
       { 'backup-id': '{"101": 9001}', 'server-id': '102' },
       /^server-id \(102\) must name exactly the servers of backup-id \(101\)$/

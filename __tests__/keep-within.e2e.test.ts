@@ -105,9 +105,9 @@ describe('keep-within alone', () => {
     ['1w3d', 9 * DAY, 11 * DAY],
     ['2w', 13 * DAY, 15 * DAY],
     ['36h', 35 * HOUR, 37 * HOUR],
-    ['90m', 80 * MINUTE, 100 * MINUTE],
+    ['5h', 4 * HOUR + 30 * MINUTE, 5 * HOUR + 30 * MINUTE],
     ['1d12h', 35 * HOUR, 37 * HOUR]
-  ])('reads keep-within %s as every other duration input reads it (m is minutes)', async (within, inMs, outMs) => {
+  ])('reads keep-within %s in weeks, days and hours', async (within, inMs, outMs) => {
     const inside = aged(WEB, inMs)
     const outside = aged(WEB, outMs)
 
@@ -152,7 +152,16 @@ describe('keep-within alone', () => {
 
   it('refuses a malformed or out-of-range keep-within, and keep-within without waiting, before any request', async () => {
     const refusals: Array<[Record<string, string>, string]> = [
-      [{ 'keep-within': '30s1m' }, 'keep-within must be a duration like'],
+      [{ 'keep-within': '30s1m' }, 'keep-within "30s1m" is refused: m means months'],
+      // restic's months, this action's minutes elsewhere: neither is guessed.
+      [
+        { 'keep-within': '6m' },
+        'keep-within "6m" is refused: m means months in restic\'s --keep-within and minutes in this action\'s ' +
+          'timeout and poll-interval; write days or hours instead, e.g. 180d'
+      ],
+      [{ 'keep-within': '90m' }, 'keep-within "90m" is refused: m means months'],
+      [{ 'keep-within': '6mo' }, 'keep-within "6mo" is refused: mo (months) has no fixed length'],
+      [{ 'keep-within': '1y' }, 'keep-within "1y" is refused: y (years) has no fixed length'],
       [{ 'keep-within': '2x' }, 'keep-within must be a duration like'],
       [{ 'keep-within': '0d' }, 'keep-within must be a positive duration'],
       [{ 'keep-within': '3651d' }, 'keep-within must be at most 3650d'],
@@ -232,7 +241,8 @@ describe('the limit of 10 with only keep-within', () => {
       result,
       `server ${WEB} already has 10 manual backups, the VPS.org limit of 10, and only 0 of them may be deleted ` +
         `(completed, description starting with "${PREFIX}", older than keep-within 2d), 1 needed; ` +
-        'delete some by hand; nothing was deleted'
+        "keep-within 2d keeps 8 of them (created in the 2d before the API's now); " +
+        'shorten keep-within or delete some by hand; nothing was deleted'
     )
     expectOnlyGets(sim.requests.slice(from))
     expect(sim.backups()).toEqual(before)

@@ -1090,6 +1090,27 @@ describe('settings of one server', () => {
     expect(Math.abs(Date.parse((await create(sim, WEB)).json?.created_at ?? '') - now)).toBeLessThan(1000)
   })
 
+  it("every answer's Date header follows the clock offset; setDateHeader(false) leaves it out", async () => {
+    const sim = simulator()
+    const dateOf = async (path: string, init?: CallOptions): Promise<number> =>
+      Date.parse((await call(sim.url, path, init)).headers.get('date') ?? '')
+    const threeDays = 3 * 86_400_000
+    const near = (at: number, ms: number): void => expect(Math.abs(at - ms)).toBeLessThan(2000)
+    near(await dateOf(BACKUPS), Date.now())
+    sim.setClockOffset(-threeDays)
+    near(await dateOf(BACKUPS), Date.now() - threeDays)
+    near(await dateOf(BACKUPS, { token: null }), Date.now() - threeDays)
+    sim.setClockOffset(threeDays)
+    near(await dateOf('/api/v1/servers/'), Date.now() + threeDays)
+    expect((await call(sim.url, BACKUPS)).headers.get('date')).toMatch(
+      /^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/
+    )
+    sim.setDateHeader(false)
+    expect((await call(sim.url, BACKUPS)).headers.get('date')).toBeNull()
+    sim.reset()
+    near(await dateOf(BACKUPS), Date.now())
+  })
+
   it('reset() forgets them, and an unknown server is refused', async () => {
     const sim = simulator()
     sim.setCreateOutcome('failed', { serverId: WEB })

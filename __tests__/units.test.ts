@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { mayBeStoredAs, type Backup } from '../src/api/backup.js'
+import { mayBeStoredAs } from '../src/api/backup.js'
 import { apiMessage } from '../src/api/messages.js'
 import { RETRY_CAP_MS, backoffDelay, parseRetryAfter } from '../src/api/retry.js'
 import { isSendableToken, tokenScrubber } from '../src/api/token.js'
@@ -7,7 +7,6 @@ import { defaultDescription } from '../src/description.js'
 import { MAX_TIMER_MS, formatDuration, parseDuration } from '../src/duration.js'
 import { InputError } from '../src/errors.js'
 import { pollDelay } from '../src/poller.js'
-import { backupsBeyondKeep, backupsToMakeRoom } from '../src/retention.js'
 import { excerpt, inertMarkdown, markdownCell, neutraliseWorkflowCommands, safeText } from '../src/text.js'
 
 describe('parseDuration', () => {
@@ -230,89 +229,5 @@ describe('reconciling a create: may the API have stored our description as this?
     ['longer', `${sent} and more`, false]
   ])('%s', (_case, stored, expected) => {
     expect(mayBeStoredAs(sent, stored)).toBe(expected)
-  })
-})
-
-describe('retention rules', () => {
-  const SERVER = 12345
-  const rule = { serverId: SERVER, keepPrefix: 'Pre-deploy backup', keep: 2 }
-  function backup(id: number, day: number, extra: Partial<Backup> = {}): Backup {
-    return {
-      id,
-      server: { id: SERVER, name: 'web' },
-      backup_type: 'manual',
-      status: 'completed',
-      size_mb: 1,
-      created_at: `2026-01-${String(day).padStart(2, '0')}T00:00:00Z`,
-      expires_at: null,
-      description: `Pre-deploy backup: ${id}`,
-      ...extra
-    }
-  }
-  const ids = (backups: Backup[]): number[] => backups.map(b => b.id)
-
-  it('keeps this run and every newer backup, and as many older ones as keep leaves room for', () => {
-    const all = [backup(1, 1), backup(2, 2), backup(3, 3), backup(4, 4), backup(5, 5)]
-    expect(ids(backupsBeyondKeep(all, rule, all[4]))).toEqual([1, 2, 3])
-    // Concurrent runs' newer backups (4, 5) count toward keep: this run (3) keeps no older one,
-    // and touches no newer one, even with keep 1.
-    expect(ids(backupsBeyondKeep(all, rule, all[2]))).toEqual([1, 2])
-    expect(ids(backupsBeyondKeep(all, { ...rule, keep: 1 }, all[2]))).toEqual([1, 2])
-    expect(ids(backupsBeyondKeep(all, { ...rule, keep: 4 }, all[2]))).toEqual([1])
-    // keep beyond the number there is deletes nothing.
-    expect(ids(backupsBeyondKeep(all, { ...rule, keep: 10 }, all[4]))).toEqual([])
-    expect(ids(backupsBeyondKeep(all, { ...rule, keep: 6 }, all[2]))).toEqual([])
-  })
-
-  it('ranks by created_at, then id, and never touches what is not completed, manual, of the server and prefixed', () => {
-    const own = backup(10, 9)
-    const all = [
-      own,
-      backup(7, 8),
-      backup(6, 8),
-      backup(20, 1, { status: 'in_progress' }),
-      backup(21, 1, { backup_type: 'automatic' }),
-      backup(22, 1, { server: { id: 99, name: 'other' } }),
-      backup(23, 1, { description: 'Before migration' }),
-      backup(24, 1, { created_at: 'yesterday' })
-    ]
-    expect(ids(backupsBeyondKeep(all, rule, own))).toEqual([6])
-  })
-
-  it('with keep-within, keeps what is younger than the window before this run, and what either rule keeps', () => {
-    const all = [backup(1, 1), backup(2, 5), backup(3, 8), backup(4, 9), backup(5, 10)]
-    const within = (days: number): number => days * 86_400_000
-    // Window of 3 days before day 10: days 7 to 10 stay (3, 4 and this run's 5).
-    expect(
-      ids(backupsBeyondKeep(all, { serverId: SERVER, keepPrefix: 'Pre', keepWithinMs: within(3) }, all[4]))
-    ).toEqual([1, 2])
-    // keep 4 keeps 2 as well, keep-within keeps 3 and 4: only 1 goes.
-    expect(
-      ids(backupsBeyondKeep(all, { serverId: SERVER, keepPrefix: 'Pre', keep: 4, keepWithinMs: within(3) }, all[4]))
-    ).toEqual([1])
-    // Measured from this run's backup, not from the newest: newer backups survive, older in the window too.
-    expect(
-      ids(backupsBeyondKeep(all, { serverId: SERVER, keepPrefix: 'Pre', keepWithinMs: within(1) }, all[2]))
-    ).toEqual([1, 2])
-  })
-
-  it('at the limit with only keep-within, makes room only from backups outside the window', () => {
-    const now = Date.parse('2026-01-12T00:00:00Z')
-    const ten = Array.from({ length: 10 }, (_, i) => backup(i + 1, i + 1))
-    const rule = { keepPrefix: 'Pre-deploy backup', keepWithinMs: 5 * 86_400_000 }
-    expect(ids(backupsToMakeRoom(ten, SERVER, rule, now))).toEqual([1])
-    expect(() => backupsToMakeRoom(ten, SERVER, { ...rule, keepWithinMs: 20 * 86_400_000 }, now)).toThrow(
-      /only 0 of them may be deleted .*older than keep-within 20d/
-    )
-  })
-
-  it('makes room at the limit from the oldest prunable backups, or says why it cannot', () => {
-    const nine = Array.from({ length: 9 }, (_, i) => backup(i + 1, i + 1))
-    expect(backupsToMakeRoom(nine, SERVER, rule)).toEqual([])
-    const ten = [...nine, backup(10, 10)]
-    expect(ids(backupsToMakeRoom(ten, SERVER, rule))).toEqual([1])
-    expect(() => backupsToMakeRoom(ten, SERVER, undefined)).toThrow(/limit of 10.*set the keep input/)
-    const unprunable = ten.map(b => ({ ...b, description: 'mine' }))
-    expect(() => backupsToMakeRoom(unprunable, SERVER, rule)).toThrow(/only 0 of them may be deleted/)
   })
 })

@@ -18,7 +18,10 @@ const HELP = `Usage: node scripts/simulator.js [options]
   --restore-answer SHAPE      legacy (default), snapshot-like or empty
   --delete-status 204|202     what DELETE answers (default 204)
   --description-max-length N  descriptions are stored cut to N characters (default: kept whole)
-  --normalise-line-endings    descriptions are stored with \\r\\n and \\r as \\n`
+  --normalise-line-endings    descriptions are stored with \\r\\n and \\r as \\n
+  --clock-offset MS           the API's clock is MS ahead of the machine's (negative: behind); it dates
+                              new backups and every answer's Date header (default 0)
+  --no-date-header            answers carry no Date header`
 
 const { values } = parseArgs({
   options: {
@@ -34,7 +37,9 @@ const { values } = parseArgs({
     'restore-answer': { type: 'string', default: 'legacy' },
     'delete-status': { type: 'string', default: '204' },
     'description-max-length': { type: 'string' },
-    'normalise-line-endings': { type: 'boolean', default: false }
+    'normalise-line-endings': { type: 'boolean', default: false },
+    'clock-offset': { type: 'string', default: '0' },
+    'no-date-header': { type: 'boolean', default: false }
   }
 })
 if (values.help) {
@@ -70,7 +75,9 @@ try {
     restoreAnswer: values['restore-answer'],
     deleteStatus: integer('delete-status'),
     descriptionMaxLength: values['description-max-length'] === undefined ? null : integer('description-max-length'),
-    normaliseLineEndings: values['normalise-line-endings']
+    normaliseLineEndings: values['normalise-line-endings'],
+    clockOffsetMs: Number(values['clock-offset']),
+    dateHeader: !values['no-date-header']
   })
 } catch (error) {
   // A setting the simulator refuses, e.g. --restore-answer xml.

@@ -4,6 +4,7 @@ import { isSendableToken } from './api/token.js'
 import { DEFAULT_KEEP_PREFIX, defaultDescription } from './description.js'
 import { MAX_AGE_MS, MAX_TIMER_MS, parseDuration } from './duration.js'
 import { InputError } from './errors.js'
+import { safeText } from './text.js'
 
 export const COMMANDS = ['create', 'wait', 'restore', 'delete', 'list'] as const
 export type Command = (typeof COMMANDS)[number]
@@ -281,12 +282,41 @@ export function parseBackupSelection(raw: string): BackupSelection {
   const seen = new Set<number>()
   for (const [key, value] of Object.entries(parsed)) {
     const serverId = parsePositiveInteger('a server id in backup-id', key)
+    if (typeof value !== 'number' && typeof value !== 'string') {
+      throw new InputError(
+        `backup-id as JSON must give each server one backup id, like {"${key}": 9001}; server ${serverId} has ` +
+          `${safeText(JSON.stringify(value), 60)}`
+      )
+    }
     const backupId = parsePositiveInteger(`the backup id of server ${serverId} in backup-id`, String(value))
     if (seen.has(backupId)) throw new InputError(`backup-id names backup ${backupId} twice`)
+    if (byServer.has(serverId)) throw new InputError(`backup-id names server ${serverId} twice; one backup per server`)
     seen.add(backupId)
     byServer.set(serverId, backupId)
   }
+  const repeated = repeatedKey(text)
+  if (repeated !== undefined) {
+    throw new InputError(
+      `backup-id names server ${safeText(repeated, 20)} twice (a repeated key, of which JSON keeps only the last); one backup per server`
+    )
+  }
   return { byServer }
+}
+
+/**
+ * The first key a JSON object's text repeats, if any: JSON.parse keeps the last silently. Every
+ * string token is read in order (so a quote inside a string cannot mislead it); those followed by
+ * a colon are keys. Only called on text that parsed as a flat object of ids.
+ */
+function repeatedKey(json: string): string | undefined {
+  const keys = new Set<string>()
+  for (const match of json.matchAll(/"(?:[^"\\]|\\.)*"(\s*:)?/g)) {
+    if (match[1] === undefined) continue
+    const key = JSON.parse(match[0].slice(0, match[0].lastIndexOf('"') + 1)) as string
+    if (keys.has(key)) return key
+    keys.add(key)
+  }
+  return undefined
 }
 
 /** Positive integers apart by commas, spaces or newlines; a duplicate is refused, naming it. */
@@ -318,7 +348,7 @@ function keepPrefixInput(): string {
 function retentionSettings(): RetentionSettings | undefined {
   const keep = optionalPositiveInteger('keep')
   const within = core.getInput('keep-within')
-  const keepWithinMs = within === '' ? undefined : parseDuration('keep-within', within, MAX_AGE_MS)
+  const keepWithinMs = within === '' ? undefined : parseKeepWithin(within)
   if (keep === undefined && keepWithinMs === undefined) return undefined
   const keepPrefix = keepPrefixInput()
   if (keepPrefix.trim() === '') {
@@ -327,6 +357,27 @@ function retentionSettings(): RetentionSettings | undefined {
     )
   }
   return { keep, keepWithinMs, keepPrefix }
+}
+
+/**
+ * keep-within: a duration in w, d, h (s and ms too), never m, mo or y. restic reads `6m` in
+ * `--keep-within` as six months, this action's other duration inputs as six minutes: either
+ * reading deletes what the other keeps, so neither is guessed.
+ */
+export function parseKeepWithin(raw: string): number {
+  const unit = /\d\s*(mo|m(?!s)|y)/i.exec(raw)?.[1]?.toLowerCase()
+  if (unit !== undefined) {
+    const count = Number(/(\d+)\s*(?:mo|m(?!s)|y)/i.exec(raw)?.[1] ?? 1)
+    const days = unit === 'y' ? count * 365 : count * 30
+    const reading =
+      unit === 'm'
+        ? "m means months in restic's --keep-within and minutes in this action's timeout and poll-interval"
+        : `${unit} (${unit === 'y' ? 'years' : 'months'}) has no fixed length`
+    throw new InputError(
+      `keep-within "${raw.trim()}" is refused: ${reading}; write days or hours instead, e.g. ${days}d`
+    )
+  }
+  return parseDuration('keep-within', raw, MAX_AGE_MS)
 }
 
 function parseCommand(raw: string): Command {

@@ -4,9 +4,10 @@
  * restore request per server sent without one waiting for another, and following the servers
  * until they are back.
  */
-import { COMPLETED, MANUAL, createdAtMs, isFailedStatus, newestFirst, type Backup } from './api/backup.js'
+import { COMPLETED, MANUAL, isFailedStatus, type Backup } from './api/backup.js'
 import type { VpsApi } from './api/client.js'
 import { serverState, statusInRestoreAnswer } from './api/server.js'
+import { chooseLatest } from './backup-policy.js'
 import { backupName, notCompleted, waitForBackups } from './backup-waiting.js'
 import type { Deadline } from './deadline.js'
 import { formatDuration } from './duration.js'
@@ -16,6 +17,7 @@ import * as log from './logger.js'
 import { findBackups } from './lookup.js'
 import { setRestoreOutputs, setServerStatuses } from './outputs.js'
 import { serverLabel, summariseRestoresEnded, summariseRestoresStarted } from './report.js'
+import { datedAhead } from './retention.js'
 import { restoreOutcomeText, waitForRestores, waitWhileBusy } from './server-waiting.js'
 import { safeText } from './text.js'
 
@@ -276,29 +278,23 @@ async function completedBackups(
 
 /**
  * The newest (by created_at, then id) completed manual backup of the server, by its own server.id,
- * whose description starts with the prefix. Never waits for one: newer backups that are not
- * completed are named in the log and passed over.
+ * whose description starts with the prefix (the rule: chooseLatest). Never waits for one: newer
+ * backups that are not completed are named in the log and passed over; one dated in the future is
+ * named too.
  */
 export async function latestBackup(
-  api: Pick<VpsApi, 'listBackups'>,
+  api: Pick<VpsApi, 'listBackups' | 'now'>,
   serverId: number,
   prefix: string
 ): Promise<Backup> {
-  const candidates = newestFirst(
-    (await api.listBackups({ serverId, backupType: MANUAL })).filter(
-      b => b.server.id === serverId && b.description.startsWith(prefix) && !Number.isNaN(createdAtMs(b))
-    )
-  )
-  const found = candidates.find(b => b.status === COMPLETED)
-  for (const b of candidates) {
-    if (b === found) break
+  const listed = await api.listBackups({ serverId, backupType: MANUAL })
+  const now = api.now()
+  const choice = chooseLatest(listed, { serverId, keepPrefix: prefix }, now)
+  for (const b of choice.passedOver) {
     log.info(`backup-id latest: passing over ${backupName(b)} (${safeText(b.status, 40)}, not completed)`)
   }
-  if (found === undefined) {
-    throw new BackupError(
-      `no completed manual backup of server ${serverId} whose description starts with "${safeText(prefix, 60)}" ` +
-        'for backup-id latest; nothing was restored'
-    )
+  if (choice.aheadMs !== undefined) {
+    log.warning(`backup-id latest: ${datedAhead(choice.backup, now)}, so it ranks as the latest`)
   }
-  return found
+  return choice.backup
 }

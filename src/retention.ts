@@ -1,99 +1,49 @@
 /**
- * Which backups `keep` may delete, and deleting them. The rules are pure and safe under
- * concurrent runs: a run never deletes a backup newer than its own, so whatever order runs
- * interleave in, the newest backups survive.
+ * Retention's acts: deleting what the policy (backup-policy.ts) says may go, and saying what it
+ * kept and why. Safe under concurrent runs: a run never deletes a backup newer than its own.
  */
-import { COMPLETED, MANUAL, byAge, createdAtMs, oldestFirst, type Backup } from './api/backup.js'
+import { MANUAL, type Backup } from './api/backup.js'
 import type { VpsApi } from './api/client.js'
+import { FUTURE_TOLERANCE_MS, createdAt, planKeep, shownCreatedAt, type RetentionRule } from './backup-policy.js'
 import { formatDuration } from './duration.js'
 import { BackupError } from './errors.js'
 import type { RetentionSettings } from './input-helper.js'
 import * as log from './logger.js'
 import { safeText } from './text.js'
 
-/** VPS.org refuses an 11th manual backup of a server. */
-export const MANUAL_BACKUP_LIMIT = 10
+export type { RetentionRule } from './backup-policy.js'
 
-export interface RetentionRule extends RetentionSettings {
-  serverId: number
-}
+/** Backups already named by reportKept: making room and keep read the same ones in one step. */
+const named = new Set<number>()
 
 /**
- * A backup this action may delete to keep numbers in bounds: a completed manual backup of the
- * server (by its own `server.id`, whatever filter the list was asked for) whose description
- * starts with the prefix and whose age can be read. Automatic backups, other servers' backups,
- * other descriptions and unfinished backups are never touched.
+ * Says which backups retention kept because their date cannot be read, and which rank newest
+ * because they are dated in the future: both are a wrong date in the API, never passed over in
+ * silence. Each backup once a step.
  */
-export function isPrunable(backup: Backup, rule: RetentionRule): boolean {
+export function reportKept(plan: { undated: readonly Backup[]; ahead?: readonly Backup[] }, now: number): void {
+  const fresh = (backup: Backup): boolean => {
+    if (named.has(backup.id)) return false
+    named.add(backup.id)
+    return true
+  }
+  for (const backup of plan.undated.filter(fresh)) {
+    log.warning(
+      `Kept backup ${backup.id} ("${safeText(backup.description, 80)}"): its ${shownCreatedAt(backup)} is not an ` +
+        'RFC 3339 date-time, so its age is unknown and retention never deletes it'
+    )
+  }
+  for (const backup of (plan.ahead ?? []).filter(fresh))
+    log.warning(`${datedAhead(backup, now)}: it ranks as the newest and keeps its place`)
+}
+
+/** `Backup 7 is dated 2099-01-01T00:00:00Z, 73d02h past the API's clock (2026-…)`. */
+export function datedAhead(backup: Backup, now: number): string {
+  const ahead = (createdAt(backup) ?? now) - now
   return (
-    backup.backup_type === MANUAL &&
-    backup.server.id === rule.serverId &&
-    backup.status === COMPLETED &&
-    backup.description.startsWith(rule.keepPrefix) &&
-    !Number.isNaN(createdAtMs(backup))
+    `Backup ${backup.id} is dated ${safeText(backup.created_at, 40)}, ${formatDuration(ahead)} past the API's clock ` +
+    `(${new Date(now).toISOString()}; more than ${formatDuration(FUTURE_TOLERANCE_MS)} ahead is a wrong date)`
   )
-}
-
-function manualBackupsOf(backups: readonly Backup[], serverId: number): Backup[] {
-  return backups.filter(b => b.backup_type === MANUAL && b.server.id === serverId)
-}
-
-/**
- * After this run's backup completed: the prunable backups ranked by (created_at, id); this run's
- * backup and every newer one survive and count toward `keep`, and of the older ones only as many
- * as `keep` leaves room for, and those created less than `keepWithinMs` before this run's backup
- * (by the API's clock, both dates being the API's). A backup survives when either rule keeps it.
- * So a run never deletes another run's newer backup, and at least min(keep, backups) remain
- * whatever concurrent runs do.
- */
-export function backupsBeyondKeep(backups: readonly Backup[], rule: RetentionRule, own: Backup): Backup[] {
-  const ranked = oldestFirst(backups.filter(b => b.id !== own.id && isPrunable(b, rule)))
-  const older = ranked.filter(b => byAge(b, own) < 0)
-  const newer = ranked.length - older.length
-  const keptByCount = rule.keep === undefined ? 0 : Math.max(0, rule.keep - 1 - newer)
-  const byCount = new Set(older.slice(Math.max(0, older.length - keptByCount)).map(b => b.id))
-  const window = rule.keepWithinMs
-  const byAgeRule = (b: Backup): boolean => window !== undefined && createdAtMs(b) >= createdAtMs(own) - window
-  return older.filter(b => !byCount.has(b.id) && !byAgeRule(b))
-}
-
-/** Whether the server has no room for one more manual backup. */
-export function isAtLimit(backups: readonly Backup[], serverId: number): boolean {
-  return manualBackupsOf(backups, serverId).length >= MANUAL_BACKUP_LIMIT
-}
-
-/**
- * Before creating: the server's manual backups must leave room for one more. Returns the
- * backups to delete first (none while below the limit), or says why there is no room.
- */
-export function backupsToMakeRoom(
-  backups: readonly Backup[],
-  serverId: number,
-  retention: RetentionSettings | undefined,
-  now: number = Date.now()
-): Backup[] {
-  const manual = manualBackupsOf(backups, serverId)
-  const excess = manual.length - (MANUAL_BACKUP_LIMIT - 1)
-  if (excess <= 0) return []
-  const where = `server ${serverId} already has ${manual.length} manual backups, the VPS.org limit of ${MANUAL_BACKUP_LIMIT}`
-  if (retention === undefined) {
-    throw new BackupError(
-      `${where}: set the keep input (e.g. keep: 5) to let this action delete the oldest backups whose ` +
-        'description starts with keep-prefix, or delete some by hand; nothing was deleted'
-    )
-  }
-  // Before the new backup exists, keep-within's window is measured back from now.
-  const window = retention.keepWithinMs
-  const outsideWindow = (b: Backup): boolean => window === undefined || createdAtMs(b) < now - window
-  const candidates = oldestFirst(manual.filter(b => isPrunable(b, { ...retention, serverId }) && outsideWindow(b)))
-  if (candidates.length < excess) {
-    throw new BackupError(
-      `${where}, and only ${candidates.length} of them may be deleted (completed, description starting with ` +
-        `"${safeText(retention.keepPrefix, 60)}"${window === undefined ? '' : `, older than keep-within ${formatDuration(window)}`}), ` +
-        `${excess} needed; delete some by hand; nothing was deleted`
-    )
-  }
-  return candidates.slice(0, excess)
 }
 
 /**
@@ -129,7 +79,17 @@ export async function applyKeep(api: VpsApi, rule: RetentionRule, own: Backup): 
         'deleted it; keep deleted nothing. Run the deploys of one server one at a time (see "Concurrent runs" in the README)'
     )
   }
-  return deleteBackups(api, backupsBeyondKeep(current, rule, listed), `by ${describeRule(rule)}`)
+  const now = api.now()
+  const plan = planKeep(current, rule, listed, now)
+  reportKept(plan, now)
+  if (plan.ownUndated) {
+    log.warning(
+      `${describeRule(rule)} deleted nothing: backup ${own.id}'s own ${shownCreatedAt(listed)} is not an RFC 3339 ` +
+        'date-time, so which backups are older than it is unknown'
+    )
+    return []
+  }
+  return deleteBackups(api, plan.remove, `by ${describeRule(rule)}`)
 }
 
 /** `keep 5 and keep-within 30d`, for log lines. */

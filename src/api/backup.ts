@@ -1,7 +1,13 @@
 /**
  * A backup as the VPS.org API describes it, how a row of its answers is read, and the rules that
- * say what a backup's status and age mean. Pure: no I/O.
+ * say what a backup's status means (its age: backup-policy.ts). Pure: no I/O.
  */
+
+/**
+ * created_at as the API gave it, when that was not a string (missing, null, a number): kept to be
+ * named in messages, and out of the outputs (JSON.stringify leaves symbol keys out).
+ */
+export const RAW_CREATED_AT: unique symbol = Symbol('created_at as the API gave it')
 
 /** A backup as the list and create endpoints return it. Unknown fields are kept. */
 export interface Backup {
@@ -13,6 +19,7 @@ export interface Backup {
   created_at: string
   expires_at: string | null
   description: string
+  [RAW_CREATED_AT]?: unknown
   [field: string]: unknown
 }
 
@@ -47,34 +54,9 @@ export function decodeBackup(value: unknown): Backup | undefined {
     size_mb: typeof value.size_mb === 'number' ? value.size_mb : null,
     created_at: typeof value.created_at === 'string' ? value.created_at : '',
     expires_at: typeof value.expires_at === 'string' ? value.expires_at : null,
-    description: typeof value.description === 'string' ? value.description : ''
+    description: typeof value.description === 'string' ? value.description : '',
+    ...(typeof value.created_at === 'string' ? {} : { [RAW_CREATED_AT]: value.created_at })
   }
-}
-
-/** created_at in ms, or NaN when the API gave none that can be read. */
-export function createdAtMs(backup: Backup): number {
-  return Date.parse(backup.created_at)
-}
-
-/**
- * Oldest first by (created_at, id): the order retention ranks by. Ids break ties between backups
- * of the same second. Backups without a readable date sort first (callers that delete exclude them).
- */
-export function byAge(a: Backup, b: Backup): number {
-  const at = (x: Backup): number => {
-    const t = createdAtMs(x)
-    return Number.isNaN(t) ? -Infinity : t
-  }
-  return at(a) - at(b) || a.id - b.id
-}
-
-export function oldestFirst(backups: readonly Backup[]): Backup[] {
-  return [...backups].sort(byAge)
-}
-
-/** Newest first, for lists shown to people. Backups without a readable date go last. */
-export function newestFirst(backups: readonly Backup[]): Backup[] {
-  return [...backups].sort((a, b) => byAge(b, a))
 }
 
 /**

@@ -45,6 +45,11 @@ export interface VpsApi {
    * server's read succeeds or fails on its own: one that failed does not hide the others.
    */
   getServers(serverIds: readonly number[]): Promise<Map<number, ServerLookup>>
+  /**
+   * Now by the API's clock (the Date header of its last answer, plus the time since), which dates
+   * its backups; the runner's clock, with one warning, when no answer carried a readable Date.
+   */
+  now(): number
 }
 
 /** One server's read: the server (undefined when the API does not list it), or why it failed. */
@@ -60,6 +65,7 @@ const SETTLE_MS = 2000
 export class VpsApiClient implements VpsApi {
   private readonly session: ApiSession
   private warnedOfIgnoredFilter = false
+  private warnedOfNoDate = false
   /** Set once GET /api/v1/servers/{id}/ answered 404 or 405: it is not documented, the list is. */
   private serversOnlyByList = false
   /** Pages the server list took when last read. */
@@ -71,6 +77,19 @@ export class VpsApiClient implements VpsApi {
 
   dispose(): void {
     this.session.dispose()
+  }
+
+  now(): number {
+    const apiNow = this.session.clock.now()
+    if (apiNow !== undefined) return apiNow
+    if (!this.warnedOfNoDate) {
+      this.warnedOfNoDate = true
+      this.session.log.warning(
+        'No answer of the API carried a readable Date header, so backup ages (keep-within, the limit of 10, ' +
+          "dates in the future) are measured on the runner's clock, which may differ from the API's"
+      )
+    }
+    return Date.now()
   }
 
   /**

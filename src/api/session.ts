@@ -7,6 +7,7 @@ import { sleep, type Deadline } from '../deadline.js'
 import { formatDuration } from '../duration.js'
 import { ApiError, NetworkError, OutcomeUnknownError, type RequestDescription } from '../errors.js'
 import { excerpt, safeText } from '../text.js'
+import { ApiClock } from './http-date.js'
 import { HttpTransport, type HttpAnswer } from './http.js'
 import { failure, isRecord, parseJson, redirectError } from './messages.js'
 import { MAX_ATTEMPTS, RETRYABLE_STATUSES, backoffDelay, parseRetryAfter } from './retry.js'
@@ -72,6 +73,8 @@ export class ApiSession {
   private readonly scrub: (text: string) => string
   /** Malformed rows already reported, so a wait that lists every few seconds warns once. */
   private readonly reportedMalformed = new Set<string>()
+  /** The API's clock, from the Date header of every answer. */
+  readonly clock = new ApiClock()
 
   constructor(private readonly options: SessionOptions) {
     this.http = new HttpTransport(options.userAgent ?? 'vps-backup-action', options.requestTimeoutMs)
@@ -123,6 +126,7 @@ export class ApiSession {
       let retryAfterMs: number | undefined
       try {
         const answer = this.withoutToken(await this.http.exchange({ method, path, url, body, headers }, timeoutMs))
+        this.clock.note(answer.headers.date)
         log.debug(`${method} ${path} → ${answer.status} in ${Date.now() - started} ms`)
         if (answer.status >= 300 && answer.status < 400) throw redirectError(answer, request)
         if (!RETRYABLE_STATUSES.has(answer.status)) return { ...answer, afterUnknownOutcome }

@@ -7,14 +7,8 @@ import type { CreateSettings } from '../input-helper.js'
 import * as log from '../logger.js'
 import { setBackupIds, setBackupOutputs, setBackupsOutput, setDeletedIds } from '../outputs.js'
 import { formatSize, serverLabel, summariseBackup, summariseBackups } from '../report.js'
-import {
-  applyKeep,
-  backupsBeyondKeep,
-  backupsToMakeRoom,
-  deleteBackups,
-  describeRule,
-  isAtLimit
-} from '../retention.js'
+import { isAtLimit, planKeep, planRoom } from '../backup-policy.js'
+import { applyKeep, deleteBackups, describeRule, reportKept } from '../retention.js'
 import { waitWhileBusy } from '../server-waiting.js'
 import { saveCreatedBackups } from '../state-helper.js'
 import { safeText } from '../text.js'
@@ -46,10 +40,10 @@ export async function createCommand(settings: CreateSettings, { api, deadline }:
   const plans: Plan[] = []
   for (const serverId of serverIds) {
     const before = await api.listBackups({ serverId, backupType: MANUAL })
-    plans.push({ serverId, before, roomFor: backupsToMakeRoom(before, serverId, retention) })
+    plans.push({ serverId, before, roomFor: makeRoom(api, before, serverId, retention) })
   }
   if (settings.dryRun) {
-    for (const plan of plans) forecast(settings, plan)
+    for (const plan of plans) forecast(settings, plan, api.now())
     return
   }
 
@@ -176,7 +170,7 @@ async function startBackup(
     if (!(error instanceof ApiError) || error.status !== 400) throw error
     const fresh = await api.listBackups({ serverId, backupType: MANUAL })
     if (!isAtLimit(fresh, serverId)) throw error
-    const roomFor = backupsToMakeRoom(fresh, serverId, settings.retention)
+    const roomFor = makeRoom(api, fresh, serverId, settings.retention)
     log.warning(
       `The API refused the backup of server ${serverId} (400) and the server is now at the limit of 10 manual ` +
         'backups: another run took the last slot. Making room once more and trying again'
@@ -187,8 +181,26 @@ async function startBackup(
   }
 }
 
-/** dry-run: what a real run would delete and create, from what it has read. */
-function forecast(settings: CreateSettings, { serverId, before, roomFor }: Plan): void {
+/** What must go before creating, by the API's clock; says what it kept for a date it cannot read. */
+function makeRoom(
+  api: VpsApi,
+  backups: readonly Backup[],
+  serverId: number,
+  retention: CreateSettings['retention']
+): Backup[] {
+  // Below the limit no age matters: the clock is not read (nor its absence warned of).
+  if (!isAtLimit(backups, serverId)) return []
+  const now = api.now()
+  const plan = planRoom(backups, serverId, retention, now)
+  reportKept(plan, now)
+  return plan.remove
+}
+
+/**
+ * dry-run: what a real run would delete and create, from what it has read. The new backup would
+ * be the newest, created now by the API's clock.
+ */
+function forecast(settings: CreateSettings, { serverId, before, roomFor }: Plan, now: number): void {
   const { retention } = settings
   for (const backup of roomFor) {
     log.info(`Dry run: would delete backup ${backup.id} (${safeText(backup.created_at, 40)}) to stay under the limit`)
@@ -200,19 +212,10 @@ function forecast(settings: CreateSettings, { serverId, before, roomFor }: Plan)
   log.info(
     `Dry run: would then apply ${describeRule(retention)} to the "${safeText(retention.keepPrefix, 60)}" backups of server ${serverId}`
   )
-  // The new backup would be the newest, created now; it has no id yet.
-  const newest: Backup = {
-    id: Number.MAX_SAFE_INTEGER,
-    server: { id: serverId, name: '' },
-    backup_type: MANUAL,
-    status: COMPLETED,
-    size_mb: null,
-    created_at: new Date().toISOString(),
-    expires_at: null,
-    description: settings.description
-  }
   const remaining = before.filter(b => !roomFor.includes(b))
-  for (const backup of backupsBeyondKeep(remaining, { ...retention, serverId }, newest)) {
+  const plan = planKeep(remaining, { ...retention, serverId }, undefined, now)
+  reportKept(plan, now)
+  for (const backup of plan.remove) {
     log.info(
       `Dry run: would then delete backup ${backup.id} (${safeText(backup.created_at, 40)}), by ${describeRule(retention)}`
     )

@@ -1,4 +1,5 @@
-import { newestFirst, type Backup } from '../api/backup.js'
+import type { Backup } from '../api/backup.js'
+import { newestFirst } from '../backup-policy.js'
 import type { ListSettings } from '../input-helper.js'
 import { setListOutputs } from '../outputs.js'
 import { reportList } from '../report.js'

@@ -64,7 +64,10 @@ import { bodyResponse, send } from './wire.js'
  *   survive long poll intervals.
  * @property {number} [clockOffsetMs] How far the API's clock is ahead of the machine's (negative:
  *   behind), as a runner's and an API's clocks may differ: backups created through POST get their
- *   created_at from it; they still finish after their duration by the machine's clock. Default 0.
+ *   created_at from it, and every answer's `Date` header follows it; they still finish after their
+ *   duration by the machine's clock. Default 0.
+ * @property {boolean} [dateHeader] Whether answers carry a `Date` header (RFC 9110 §6.6.1, by the API's
+ *   clock); default true. False: none does, as behind a proxy that strips it.
  * @property {ListQuirks} [listQuirks] How the backup list misbehaves; default none.
  * @property {number | null} [descriptionMaxLength] Descriptions created through POST are stored cut to
  *   this many characters (code points), as a 255-character database column would keep them; default
@@ -127,6 +130,8 @@ import { bodyResponse, send } from './wire.js'
  *   among several. Throws for an unknown server.
  * @property {(ms: number) => void} setClockOffset How far the API's clock is ahead of the machine's from
  *   now on (see the option clockOffsetMs), e.g. -3 days for an API whose created_at lags the runner's.
+ * @property {(on: boolean) => void} setDateHeader Whether answers from now on carry a `Date` header (see
+ *   the option dateHeader).
  * @property {(id: number) => void} finishBackup Makes a backup started through POST and still in
  *   progress end now (completed, or the create outcome it was started with) rather than when its
  *   duration runs out: with a long duration, the test decides when a backup completes, e.g. to keep
@@ -172,7 +177,7 @@ import { bodyResponse, send } from './wire.js'
  * @property {() => void} reset Clears backups (ids restart), raw rows, requests, restores, queued
  *   faults and holds, and the connection counts; puts servers back to the status they were added
  *   with (restore timelines and setServerStatus forgotten), and every setting (backup duration,
- *   create outcome, clock offset, list quirks, description storage, delete status, restore timing,
+ *   create outcome, clock offset, Date header, list quirks, description storage, delete status, restore timing,
  *   outcome and answer, server reads, and those set for single servers) back to its value at start;
  *   keeps servers and token. Requests already held stay held.
  * @property {() => Promise<void>} close Closes the server and destroys every open socket, hung and held
@@ -270,6 +275,7 @@ export async function startSimulator(options = {}) {
     createOutcome: null,
     byServer: {},
     clockOffsetMs: checkClockOffset(options.clockOffsetMs ?? 0),
+    dateHeader: options.dateHeader ?? true,
     listQuirks: checkListQuirks(options.listQuirks ?? {}),
     descriptionMaxLength: checkDescriptionMaxLength(options.descriptionMaxLength ?? null),
     normaliseLineEndings: options.normaliseLineEndings ?? false,
@@ -299,6 +305,9 @@ export async function startSimulator(options = {}) {
   const listener = await listen({ host, port, keepAliveTimeoutMs }, async (req, res) => {
     const { record, url } = await readRequest(req)
     requests.push(record)
+    // Node would send the machine's time; the API's clock is offset from it, or sends none.
+    res.sendDate = false
+    if (behaviour.dateHeader) res.setHeader('Date', new Date(Date.now() + behaviour.clockOffsetMs).toUTCString())
     const process = () => {
       const origin = `http://${req.headers.host ?? new URL(listener.url).host}`
       const response = api({ method: record.method, url, headers: req.headers, body: record.body, origin })
@@ -351,6 +360,9 @@ export async function startSimulator(options = {}) {
     },
     setClockOffset(ms) {
       behaviour.clockOffsetMs = checkClockOffset(ms)
+    },
+    setDateHeader(on) {
+      behaviour.dateHeader = on
     },
     setListQuirks(quirks) {
       behaviour.listQuirks = checkListQuirks(quirks)

@@ -66,6 +66,7 @@
  * @property {string | null} createOutcome
  * @property {ServerOverrides} byServer what one server does differently from the settings above
  * @property {number} clockOffsetMs
+ * @property {boolean} dateHeader
  * @property {ListQuirks} listQuirks
  * @property {number | null} descriptionMaxLength
  * @property {boolean} normaliseLineEndings
