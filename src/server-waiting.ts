@@ -29,7 +29,8 @@ export interface RestoreTarget {
   answered?: string
 }
 
-type ServerRead = { status: string } | { unreadable: string }
+/** `absent`: the server list was read without error and does not hold the server. */
+type ServerRead = { status: string } | { unreadable: string; absent?: true }
 
 /** Each server's status, or why it cannot be read (so the restore's end cannot be seen). */
 async function readStatuses(
@@ -49,7 +50,7 @@ async function readStatuses(
   return new Map(
     serverIds.map((id): [number, ServerRead] => {
       const server = servers.get(id)
-      if (server === undefined) return [id, { unreadable: `server ${id} is not in the server list` }]
+      if (server === undefined) return [id, { unreadable: `server ${id} is not in the server list`, absent: true }]
       if (server.status === undefined) return [id, { unreadable: `the API gave server ${id} without a status` }]
       return [id, { status: server.status }]
     })
@@ -119,14 +120,15 @@ export async function waitForRestores(
 /**
  * Before backing up or restoring servers: waits while an earlier restore (or another operation)
  * of any of them is running. A server that cannot be read is not waited for: the check is a
- * courtesy the token may not allow, not a condition.
+ * courtesy the token may not allow, not a condition. Returns the servers that the server list,
+ * read without error, does not hold.
  */
 export async function waitWhileBusy(
   api: Pick<VpsApi, 'getServers'>,
   serverIds: readonly number[],
   before: string,
   options: ServerWaitOptions & { debug: (message: string) => void }
-): Promise<void> {
+): Promise<number[]> {
   const reads = await readStatuses(api, serverIds).catch(
     (error: unknown) =>
       new Map<number, ServerRead>(
@@ -134,11 +136,14 @@ export async function waitWhileBusy(
       )
   )
   const busy: Array<{ serverId: number; status: string }> = []
+  const absent: number[] = []
   for (const [serverId, read] of reads) {
-    if ('unreadable' in read) options.debug(`Could not check whether server ${serverId} is busy: ${read.unreadable}`)
+    if ('absent' in read) absent.push(serverId)
+    else if ('unreadable' in read)
+      options.debug(`Could not check whether server ${serverId} is busy: ${read.unreadable}`)
     else if (serverState(read.status) === 'busy') busy.push({ serverId, status: read.status })
   }
-  if (busy.length === 0) return
+  if (busy.length === 0) return absent
   for (const { serverId, status } of busy) {
     options.log.info(
       `Server ${serverId} is ${safeText(status, 40)} (a restore or another operation started before this step); ` +
@@ -185,6 +190,7 @@ export async function waitWhileBusy(
       )
     }
   }
+  return absent
 }
 
 /** The one-line reason a restore did not end well, for the step's error or warning. */
