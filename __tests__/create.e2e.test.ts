@@ -4,7 +4,15 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../tools/simulator/index.js'
-import { expectOneLineError, expectTokenNowhere, runAction, visibleLog, type ActionRun } from './support/run-action.js'
+import { createServer } from 'node:net'
+import {
+  expectOneLineError,
+  expectTokenNowhere,
+  runAction,
+  visibleLog,
+  warningLines,
+  type ActionRun
+} from './support/run-action.js'
 
 const TOKEN = 'test-token'
 let sim: Simulator
@@ -23,6 +31,16 @@ function create(inputs: Record<string, string> = {}, env: Record<string, string>
     { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': '12345', 'poll-interval': '1s', ...inputs },
     { env }
   )
+}
+
+/** A loopback port nothing listens on: taken, then closed again. */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise(resolve => server.close(resolve))
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return address.port
 }
 
 describe('create', () => {
@@ -174,7 +192,7 @@ describe('inputs are validated before any request', () => {
   it.each([
     [{ 'server-id': 'web-01' }, /^server-id must be a positive integer, got "web-01"$/],
     [{ 'backup-id': '5' }, /^backup-id is not used by command create; remove it or set the right command$/],
-    [{ 'request-timeout': '30d' }, /^request-timeout must be at most 1d, got "30d"$/]
+    [{ 'request-timeout': '30d' }, /^request-timeout must be at most 24h, got "30d"$/]
   ])('%p: one line, nothing sent, no output', async (inputs, message) => {
     const run = await create(inputs)
     expectOneLineError(run, message)
@@ -191,9 +209,52 @@ describe('inputs are validated before any request', () => {
 })
 
 describe('API errors are one clear line', () => {
-  it('404 on create: the server does not exist', async () => {
+  it('a server not in the server list: refused before any POST or DELETE, saying server-id may be wrong', async () => {
+    const run = await create({ 'server-id': '999', keep: '2' })
+    expectOneLineError(
+      run,
+      /^server 999 is not in the VPS\.org server list of this token's account: server-id may be wrong; nothing was changed$/
+    )
+    expect(sim.requests.map(r => r.method)).not.toContain('POST')
+    expect(sim.requests.map(r => r.method)).not.toContain('DELETE')
+  })
+
+  it('a server not in the list, with a token that may not read servers: as before, the API says 404 to the POST', async () => {
+    sim.setServerReads({ forbidden: true })
     const run = await create({ 'server-id': '999' })
     expectOneLineError(run, /^server 999 not found \(404 on POST \/api\/v1\/backups\/\)/)
+  })
+
+  it('list of a server not in the server list: a warning, not a silent "no backups"', async () => {
+    const unknown = await create({ command: 'list', 'server-id': '999' })
+    expect(unknown.exitCode).toBe(0)
+    expect(warningLines(unknown.log)).toEqual([
+      "server 999 is not in the VPS.org server list of this token's account: server-id may be wrong " +
+        '(no backup of it is listed)'
+    ])
+    expect(unknown.outputs.count).toBe('0')
+
+    // A known server without backups, or a token that may not read servers: no warning.
+    const known = await create({ command: 'list', 'server-id': '12345' })
+    expect([known.exitCode, warningLines(known.log)]).toEqual([0, []])
+    sim.setServerReads({ forbidden: true })
+    const forbidden = await create({ command: 'list', 'server-id': '999' })
+    expect([forbidden.exitCode, warningLines(forbidden.log)]).toEqual([0, []])
+  })
+
+  it('connection refused at api-url: says plainly that it gave up, and that api-url may be wrong', async () => {
+    const closed = await closedPort()
+    const run = await create({ 'api-url': `http://127.0.0.1:${closed}`, command: 'list', timeout: '4s' })
+    const error = expectOneLineError(run)
+    expect(error).toMatch(
+      new RegExp(
+        '^GET /api/v1/backups/\\?server_id=12345: connection refused' +
+          "(; gave up after \\d+ attempts?: the next attempt was due in \\S+, past the end of the step's 4s timeout \\(in \\S+\\)" +
+          '| \\(gave up after 6 attempts\\))' +
+          `; nothing answered at http://127\\.0\\.0\\.1:${closed}: api-url may be wrong$`
+      )
+    )
+    expect(error).not.toMatch(/no time is left|but only/)
   })
 
   it('401: the token was refused, and the token is not printed', async () => {

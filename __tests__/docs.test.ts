@@ -7,7 +7,8 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
-import { COMMANDS, COMMAND_INPUTS, INPUTS_USED } from '../src/input-helper.js'
+import { parse as parseYaml } from 'yaml'
+import { COMMANDS, COMMAND_INPUTS, INPUTS_USED, TUNING_INPUTS } from '../src/input-helper.js'
 import { OUTPUTS_SET_BY } from '../src/outputs.js'
 import { ROOT, readActionYml } from './support/run-action.js'
 
@@ -124,5 +125,128 @@ describe('README.md', () => {
     const links = [...readme.matchAll(/\]\(((?:docs\/|CONTRIBUTING|CHANGELOG|SECURITY)[^)#]*)/g)].map(m => m[1] ?? '')
     expect(links.length).toBeGreaterThan(3)
     for (const link of links) expect([link, readFileSync(join(ROOT, link), 'utf8').length > 0]).toEqual([link, true])
+  })
+})
+
+/** The ```yaml blocks of a Markdown file, parsed; blocks that are not whole YAML documents are skipped. */
+function yamlBlocks(markdown: string): unknown[] {
+  return [...markdown.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].flatMap(match => {
+    try {
+      return [parseYaml(match[1] ?? '') as unknown]
+    } catch {
+      return []
+    }
+  })
+}
+
+interface Job {
+  permissions?: unknown
+  steps?: Array<{ uses?: string }>
+}
+
+describe('what a workflow needs', () => {
+  it('every example job has a permissions block: contents: read where it checks out, {} where it does not', () => {
+    const files = ['README.md', 'docs/workflows.md', 'docs/permissions.md']
+    let jobs = 0
+    for (const file of files) {
+      for (const doc of yamlBlocks(readFileSync(join(ROOT, file), 'utf8'))) {
+        const all = (doc as { jobs?: Record<string, Job> } | null)?.jobs ?? {}
+        for (const [name, job] of Object.entries(all)) {
+          if (!job?.steps) continue
+          jobs++
+          const checksOut = job.steps.some(step => step.uses?.startsWith('actions/checkout@'))
+          expect([file, name, job.permissions]).toEqual([file, name, checksOut ? { contents: 'read' } : {}])
+        }
+      }
+    }
+    expect(jobs).toBeGreaterThanOrEqual(10)
+  })
+
+  it('README says what the runner, the proxy and the token need, with the details in docs/permissions.md', () => {
+    const section = readme.split(/^## /m).find(part => part.startsWith('What a workflow needs\n')) ?? ''
+    for (const needed of ['v2.327.1', 'node24', 'GITHUB_TOKEN', 'https_proxy', 'NO_PROXY', 'dry-run', 'list']) {
+      expect([needed, section.includes(needed)]).toEqual([needed, true])
+    }
+    expect(section).toContain('](docs/permissions.md)')
+    const permissions = readFileSync(join(ROOT, 'docs/permissions.md'), 'utf8')
+    for (const command of COMMANDS) expect(permissions).toMatch(new RegExp(`^\\| \`${command}\` +\\|`, 'm'))
+    expect(permissions).toContain('GET /api/v1/account/me/')
+  })
+
+  it('README names the inputs every command tolerates, as TUNING_INPUTS does', () => {
+    const sentence = /Only ((?:`[a-z-]+`(?:, | and )?)+) are tolerated by every\s+command/.exec(readme)
+    expect(sentence).not.toBeNull()
+    expect(sorted(matches(sentence?.[1] ?? '', /`([a-z-]+)`/g))).toEqual(sorted(TUNING_INPUTS))
+  })
+
+  it('README gives server-id for wait and delete: optional, the backup must be of that server', () => {
+    const cell = readmeTable('Inputs').get('server-id')?.[2] ?? ''
+    expect(cell).toMatch(/wait, delete: optional, the backup's/)
+  })
+})
+
+describe('releases', () => {
+  const workflowDir = join(ROOT, '.github/workflows')
+  const workflows = readdirSync(workflowDir)
+    .filter(name => /\.ya?ml$/.test(name))
+    .map(name => ({ name, text: readFileSync(join(workflowDir, name), 'utf8') }))
+
+  it('every action a workflow uses is pinned by a full commit sha, with its version in a comment', () => {
+    const uses = workflows.flatMap(({ name, text }) =>
+      [...text.matchAll(/^\s*(?:-\s+)?uses:\s*(.*)$/gm)].map(m => [name, (m[1] ?? '').trim()])
+    )
+    expect(uses.length).toBeGreaterThan(5)
+    for (const [name, use] of uses) {
+      if (use === './') continue
+      expect([name, use]).toEqual([name, expect.stringMatching(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/)])
+    }
+  })
+
+  it('the release workflow checks dist/ and moves the major tag, on a release and by hand', () => {
+    const release = workflows.find(w => w.name === 'release.yml')?.text ?? ''
+    const parsed = parseYaml(release) as { on: Record<string, unknown> }
+    expect(parsed.on.release).toEqual({ types: ['released'] })
+    expect(parsed.on.workflow_dispatch).toMatchObject({ inputs: { tag: { required: true } } })
+    expect(release).toMatch(/rm -rf dist\n\s+npm run bundle/)
+    expect(release).toMatch(/git tag -f "\$MAJOR" "\$SHA"\n\s+git push --force origin/)
+    const checkDist = workflows.find(w => w.name === 'check-dist.yml')?.text ?? ''
+    expect(checkDist).toMatch(/rm -rf dist\n\s+npm run bundle/)
+    expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toMatch(/rm -rf dist\nnpm run bundle/)
+  })
+
+  it('CHANGELOG, package.json and README agree on the version, and the release steps use the workflow', () => {
+    const changelog = readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8')
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+    expect(changelog).toMatch(/^## \[Unreleased\]\n/m)
+    expect(/^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$/m.exec(changelog)?.[1]).toBe(version)
+    const major = `v${version.split('.')[0]}`
+    const versions = readme.split(/^## /m).find(part => part.startsWith('Versions\n')) ?? ''
+    expect(versions).toContain('`org/` stands for')
+    expect(versions).toContain(`uses: org/vps-backup-action@${major} #`)
+    expect(versions).toContain(`uses: org/vps-backup-action@v${version} #`)
+    expect(versions).toMatch(new RegExp(`uses: org/vps-backup-action@<commit sha> # v${version.replace(/\./g, '\\.')}`))
+    const contributing = readFileSync(join(ROOT, 'CONTRIBUTING.md'), 'utf8')
+    expect(contributing.split(/^## Release$/m)[1]).toContain('.github/workflows/release.yml')
+  })
+
+  it('CONTRIBUTING and .ci/run name the development Node.js of .node-version', () => {
+    const node = readFileSync(join(ROOT, '.node-version'), 'utf8').trim()
+    expect(readFileSync(join(ROOT, 'CONTRIBUTING.md'), 'utf8')).toContain(
+      `Develop on Node.js ${node}, as \`.node-version\``
+    )
+    expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toContain(`use ${node} (.node-version)`)
+  })
+
+  it('dist/ is marked generated, and the bundle is not minified', () => {
+    expect(readFileSync(join(ROOT, '.gitattributes'), 'utf8')).toMatch(/^dist\/\*\* linguist-generated=true$/m)
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>
+    }
+    expect(scripts.bundle).toMatch(/--license licenses\.txt/)
+    expect(scripts.bundle).not.toMatch(/(^|\s)(-m|--minify)(\s|$)/)
+    expect(scripts.demo).not.toContain('bundle')
+    expect(scripts.bench).not.toContain('bundle')
+    expect(scripts.test).toMatch(/^npm run bundle && /)
+    expect(scripts['local-action']).toMatch(/^npx --yes @github\/local-action@\d+\.\d+\.\d+ /)
   })
 })

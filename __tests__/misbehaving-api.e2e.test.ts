@@ -380,7 +380,7 @@ describe('configuration that cannot work fails at once, in one line, without ret
     const result = await run({ command: 'list', ...durations })
 
     expectOneLineError(result)
-    expect(errorLines(result.log)).toEqual([`${name.split(' ')[0]} must be at most 1d, got "600h"`])
+    expect(errorLines(result.log)).toEqual([`${name.split(' ')[0]} must be at most 24h, got "600h"`])
     expect(sim.requests).toEqual([])
   })
 

@@ -369,8 +369,9 @@ describe('restore waits until the server is back', () => {
     expect(run.exitCode).toBe(0)
     expect(warningLines(run.log)).toEqual([
       `could not confirm that the restore of server ${WEB_LABEL} finished: the token may lack the permission to ` +
-        `read servers (the token is not allowed to do this (403 on GET ${serverPath(WEB)}: You do not have ` +
-        'permission to perform this action.)); check the server in the VPS.org panel'
+        `read servers (the token is not allowed to read servers (403 on GET ${serverPath(WEB)}: You do not have ` +
+        'permission to perform this action.); give it that permission, or use a token that has it); ' +
+        'check the server in the VPS.org panel'
     ])
     const { before, after } = aroundRestore()
     // A 403 is not retried, and the wait ends at the first one after the request.

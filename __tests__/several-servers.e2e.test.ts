@@ -241,8 +241,8 @@ describe('create of several servers', () => {
     const idOf = (serverId: number): number | undefined => backups.find(b => b.server.id === serverId)?.id
     expect(backups.map(b => b.server.id).sort(byId)).toEqual([WEB, DB, S3].sort(byId))
     expect(errorLines(result.log)).toEqual([
-      `could not start a backup of server ${S4}: the token is not allowed to do this (403 on POST ${LIST}: ` +
-        'You do not have permission to perform this action.)',
+      `could not start a backup of server ${S4}: the token is not allowed to create backups (403 on POST ${LIST}: ` +
+        'You do not have permission to perform this action.); give it that permission, or use a token that has it',
       expect.stringMatching(
         new RegExp(`^backup ${idOf(DB)} of server ${DB} ended with status "failed" after \\d+m?s$`)
       ),

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { mayBeStoredAs } from '../src/api/backup.js'
-import { apiMessage } from '../src/api/messages.js'
+import { apiMessage, failure, permissionFor } from '../src/api/messages.js'
 import { RETRY_CAP_MS, backoffDelay, parseRetryAfter } from '../src/api/retry.js'
 import { isSendableToken, tokenScrubber } from '../src/api/token.js'
 import { defaultDescription } from '../src/description.js'
-import { MAX_TIMER_MS, formatDuration, parseDuration } from '../src/duration.js'
+import { MAX_AGE_MS, MAX_TIMER_MS, formatDuration, parseDuration } from '../src/duration.js'
 import { InputError } from '../src/errors.js'
 import { pollDelay } from '../src/poller.js'
 import { excerpt, inertMarkdown, markdownCell, neutraliseWorkflowCommands, safeText } from '../src/text.js'
@@ -36,11 +36,28 @@ describe('parseDuration', () => {
 
   it('refuses a duration beyond the largest allowed, which a timer could not hold', () => {
     expect(parseDuration('timeout', '24h', MAX_TIMER_MS)).toBe(MAX_TIMER_MS)
-    expect(() => parseDuration('timeout', '24h1s', MAX_TIMER_MS)).toThrow(/^timeout must be at most 1d, got "24h1s"$/)
+    expect(() => parseDuration('timeout', '24h1s', MAX_TIMER_MS)).toThrow(/^timeout must be at most 24h, got "24h1s"$/)
     expect(() => parseDuration('request-timeout', '99999999999s', MAX_TIMER_MS)).toThrow(
-      /^request-timeout must be at most 1d/
+      /^request-timeout must be at most 24h/
     )
     expect(() => parseDuration('timeout', '9'.repeat(30), MAX_TIMER_MS)).toThrow(InputError)
+  })
+
+  it('suggests only durations the input accepts, and says its bound as README writes it', () => {
+    const message = (name: string, raw: string, maxMs: number): string => {
+      try {
+        parseDuration(name, raw, maxMs)
+      } catch (error) {
+        return (error as Error).message
+      }
+      return 'accepted'
+    }
+    expect(message('timeout', 'soon', MAX_TIMER_MS)).toBe(
+      'timeout must be a duration like 90, 90s, 15m or 1h30m, got "soon"'
+    )
+    expect(message('keep-within', 'soon', MAX_AGE_MS)).toMatch(/like .*, 2d or 1w3d, got "soon"$/)
+    expect(message('timeout', '2d', MAX_TIMER_MS)).toBe('timeout must be at most 24h, got "2d"')
+    expect(message('keep-within', '3651d', MAX_AGE_MS)).toBe('keep-within must be at most 3650d, got "3651d"')
   })
 
   it('formats for people', () => {
@@ -157,6 +174,25 @@ describe('untrusted text', () => {
   })
   it('escapes Markdown table cells', () => {
     expect(markdownCell('a | <b>\nc')).toBe('a \\| &lt;b&gt; c')
+  })
+})
+
+describe('a 403 names what the request needed', () => {
+  it.each([
+    ['GET', '/api/v1/backups/?server_id=1', 'read backups'],
+    ['POST', '/api/v1/backups/', 'create backups'],
+    ['DELETE', '/api/v1/backups/501/', 'delete backups'],
+    ['GET', '/api/v1/servers/12345/', 'read servers'],
+    ['GET', '/base/api/v1/servers/', 'read servers'],
+    ['POST', '/api/v1/servers/12345/restore/', 'restore servers'],
+    ['PATCH', '/api/v1/servers/12345/', 'change servers'],
+    ['GET', '/api/v2/other/', 'send GET /api/v2/other/']
+  ])('%s %s: %s', (method, path, needed) => {
+    expect(permissionFor({ method, path })).toBe(needed)
+    const error = failure({ status: 403, headers: {}, body: '{"detail": "No."}' }, { method, path })
+    expect(error.message).toBe(
+      `the token is not allowed to ${needed} (403 on ${method} ${path}: No.); give it that permission, or use a token that has it`
+    )
   })
 })
 

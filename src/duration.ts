@@ -26,7 +26,8 @@ export const MAX_AGE_MS = 3650 * 86_400_000
  */
 export function parseDuration(inputName: string, raw: string, maxMs: number): number {
   const text = raw.trim().toLowerCase()
-  const expected = `${inputName} must be a duration like 90, 90s, 15m, 1h30m, 2d or 1w3d, got "${raw}"`
+  const like = examplesUpTo(maxMs)
+  const expected = `${inputName} must be a duration like ${like}, got "${raw}"`
   let total: number
   if (/^\d+$/.test(text)) {
     total = Number(text) * 1000
@@ -43,12 +44,40 @@ export function parseDuration(inputName: string, raw: string, maxMs: number): nu
       Number(ms ?? 0)
   }
   if (!Number.isSafeInteger(total) || total <= 0) {
-    throw new InputError(`${inputName} must be a positive duration like 90s, 15m, 1h30m or 2d, got "${raw}"`)
+    throw new InputError(`${inputName} must be a positive duration like ${like}, got "${raw}"`)
   }
   if (total > maxMs) {
-    throw new InputError(`${inputName} must be at most ${formatDuration(maxMs)}, got "${raw}"`)
+    throw new InputError(`${inputName} must be at most ${writtenBound(maxMs)}, got "${raw}"`)
   }
   return total
+}
+
+/** Durations an error message may suggest, with their value: only those the input accepts are shown. */
+const EXAMPLES: ReadonlyArray<readonly [string, number]> = [
+  ['90', 90_000],
+  ['90s', 90_000],
+  ['15m', 15 * UNIT_MS.m],
+  ['1h30m', 90 * UNIT_MS.m],
+  ['2d', 2 * UNIT_MS.d],
+  ['1w3d', UNIT_MS.w + 3 * UNIT_MS.d]
+]
+
+/** `90, 90s, 15m or 1h30m`: the examples no longer than maxMs. */
+function examplesUpTo(maxMs: number): string {
+  const shown = EXAMPLES.filter(([, ms]) => ms <= maxMs).map(([text]) => text)
+  return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}` : shown.join('')
+}
+
+/**
+ * A bound as README and action.yml write it: in the largest unit it is a whole number of, at least
+ * two (`24h` rather than `1d`, `3650d`).
+ */
+function writtenBound(ms: number): string {
+  for (const unit of ['w', 'd', 'h', 'm', 's']) {
+    const size = UNIT_MS[unit] ?? 1
+    if (ms % size === 0 && ms / size >= 2) return `${ms / size}${unit}`
+  }
+  return formatDuration(ms)
 }
 
 /** Renders milliseconds for people: `850ms`, `42s`, `4m05s`, `1h02m`, `1d`, `2d03h`. */

@@ -132,7 +132,7 @@ export const INPUTS_USED: Record<Command, readonly CommandInput[]> = {
  * change what a command does, and one given to a command that does not use it is a mistake (a
  * rollback step that forgot `command: restore` has a `backup-id` and no `command`), refused.
  */
-const TUNING_INPUTS: ReadonlySet<CommandInput> = new Set(['wait', 'poll-interval', 'keep-prefix'])
+export const TUNING_INPUTS: ReadonlySet<CommandInput> = new Set(['wait', 'poll-interval', 'keep-prefix'])
 
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
 

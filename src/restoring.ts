@@ -69,7 +69,7 @@ export async function restoreFromBackups(api: VpsApi, deadline: Deadline, reques
   const serverIds = checked.map(b => b.server.id)
   let readBefore: Set<number> | undefined
   if (request.waitForServer) {
-    readBefore = await waitWhileBusy(api, serverIds, 'restoring it', { ...waiting, debug: log.debug })
+    readBefore = (await waitWhileBusy(api, serverIds, 'restoring it', { ...waiting, debug: log.debug })).read
   } else {
     for (const [serverId, lookup] of await api.getServers(serverIds)) {
       const status = 'server' in lookup ? lookup.server?.status : undefined

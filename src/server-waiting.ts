@@ -31,8 +31,8 @@ export interface RestoreTarget {
 
 type ServerRead =
   | { status: string }
-  /** The API answered, but its answer cannot show the restore's end. */
-  | { unreadable: string }
+  /** The API answered, but its answer cannot show the restore's end; `absent`: the server list, read without error, does not hold it. */
+  | { unreadable: string; absent?: true }
   /** The read failed (an outage, a timeout, a refusal): it says nothing of the server. */
   | { failed: ApiError }
 
@@ -47,7 +47,9 @@ async function readStatuses(
       const lookup = lookups.get(id)
       if (lookup === undefined) return [id, { unreadable: `server ${id} was not read` }]
       if ('error' in lookup) return [id, { failed: lookup.error }]
-      if (lookup.server === undefined) return [id, { unreadable: `server ${id} is not in the server list` }]
+      if (lookup.server === undefined) {
+        return [id, { unreadable: `server ${id} is not in the server list`, absent: true }]
+      }
       if (lookup.server.status === undefined) return [id, { unreadable: `the API gave server ${id} without a status` }]
       return [id, { status: lookup.server.status }]
     })
@@ -171,29 +173,31 @@ export async function waitForRestores(
  * Before backing up or restoring servers: waits while an earlier restore (or another operation)
  * of any of them is running. A server that cannot be read is not waited for: the check is a
  * courtesy the token may not allow, not a condition. Once a busy server is waited for, a read
- * that fails is a round without news, not the end of the wait. Returns the servers read, whose
- * token may read them.
+ * that fails is a round without news, not the end of the wait. Returns the servers read (whose
+ * token may read them), and those the server list, read without error, does not hold.
  */
 export async function waitWhileBusy(
   api: Pick<VpsApi, 'getServers'>,
   serverIds: readonly number[],
   before: string,
   options: ServerWaitOptions & { debug: (message: string) => void }
-): Promise<Set<number>> {
+): Promise<{ read: Set<number>; absent: number[] }> {
   const reads = await readStatuses(api, serverIds)
   const busy: Array<{ serverId: number; status: string }> = []
   const read = new Set<number>()
+  const absent: number[] = []
   for (const [serverId, found] of reads) {
     if ('failed' in found) {
       options.debug(`Could not check whether server ${serverId} is busy: ${found.failed.message}`)
     } else if ('unreadable' in found) {
+      if (found.absent) absent.push(serverId)
       options.debug(`Could not check whether server ${serverId} is busy: ${found.unreadable}`)
     } else {
       read.add(serverId)
       if (serverState(found.status) === 'busy') busy.push({ serverId, status: found.status })
     }
   }
-  if (busy.length === 0) return read
+  if (busy.length === 0) return { read, absent }
   for (const { serverId, status } of busy) {
     options.log.info(
       `Server ${serverId} is ${safeText(status, 40)} (a restore or another operation started before this step); ` +
@@ -246,7 +250,7 @@ export async function waitWhileBusy(
       )
     }
   }
-  return read
+  return { read, absent }
 }
 
 /** The one-line reason a restore did not end well, for the step's error or warning. */

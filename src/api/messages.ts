@@ -54,7 +54,12 @@ export function failure(answer: HttpAnswer, request: RequestDescription, subject
         401
       )
     case 403:
-      return new ApiError(`the token is not allowed to do this (${where}: ${said})`, request, 403)
+      return new ApiError(
+        `the token is not allowed to ${permissionFor(request)} (${where}: ${said}); ` +
+          'give it that permission, or use a token that has it',
+        request,
+        403
+      )
     case 400:
       return new ApiError(`the VPS.org API rejected ${request.method} ${request.path} (400): ${said}`, request, 400)
     case 429:
@@ -62,6 +67,20 @@ export function failure(answer: HttpAnswer, request: RequestDescription, subject
     default:
       return new ApiError(`the VPS.org API answered ${where}: ${said}`, request, answer.status)
   }
+}
+
+/**
+ * What a request needs the token to be allowed, in words: VPS.org documents no permission names,
+ * so it is said by the API the request belongs to (backups or servers) and what it does there.
+ */
+export function permissionFor({ method, path }: RequestDescription): string {
+  const api = /\/api\/v1\/(backups|servers)\//.exec(path)?.[1]
+  if (api === undefined) return `send ${method} ${path}`
+  if (method === 'GET') return `read ${api}`
+  if (api === 'servers' && /\/restore\/(\?|$)/.test(path)) return 'restore servers'
+  if (method === 'POST') return `create ${api}`
+  if (method === 'DELETE') return `delete ${api}`
+  return `change ${api}`
 }
 
 export function redirectError(answer: HttpAnswer, request: RequestDescription): ApiError {

@@ -75,6 +75,8 @@ export class ApiSession {
   private readonly reportedMalformed = new Set<string>()
   /** The API's clock, from the Date header of every answer. */
   readonly clock = new ApiClock()
+  /** Whether anything at api-url has answered a request of this step. */
+  private answered = false
 
   constructor(private readonly options: SessionOptions) {
     this.http = new HttpTransport(options.userAgent ?? 'vps-backup-action', options.requestTimeoutMs)
@@ -127,6 +129,7 @@ export class ApiSession {
       try {
         const answer = this.withoutToken(await this.http.exchange({ method, path, url, body, headers }, timeoutMs))
         this.clock.note(answer.headers.date)
+        this.answered = true
         log.debug(`${method} ${path} → ${answer.status} in ${Date.now() - started} ms`)
         if (answer.status >= 300 && answer.status < 400) throw redirectError(answer, request)
         if (!RETRYABLE_STATUSES.has(answer.status)) return { ...answer, afterUnknownOutcome }
@@ -151,22 +154,37 @@ export class ApiSession {
       }
       const pause = retryAfterMs ?? backoffDelay(attempt)
       if (attempt >= MAX_ATTEMPTS) {
-        throw new ApiError(`${problem.message} (gave up after ${attempt} attempts)`, request, problem.status)
+        throw this.gaveUp(`${problem.message} (gave up after ${attempt} attempts)`, problem)
       }
-      if (pause >= deadline.remainingMs()) {
-        const why =
+      const remainingMs = deadline.remainingMs()
+      if (pause >= remainingMs) {
+        const next =
           retryAfterMs !== undefined
             ? `the API asked to retry after ${formatDuration(pause)}`
-            : 'no time is left to retry'
-        throw new ApiError(
-          `${problem.message}; ${why}, but only ${formatDuration(deadline.remainingMs())} remain of the ${deadline.describe()} timeout`,
-          request,
-          problem.status
+            : `the next attempt was due in ${formatDuration(pause)}`
+        throw this.gaveUp(
+          `${problem.message}; gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${next}, ` +
+            `past the end of the step's ${deadline.describe()} timeout (in ${formatDuration(remainingMs)})`,
+          problem
         )
       }
       log.debug(`${problem.message}; retrying in ${formatDuration(pause)}`)
       await sleep(pause)
     }
+  }
+
+  /**
+   * The error a request ends with once retrying stops. When no connection to api-url was ever made
+   * (refused, host not found) and nothing there has answered this step, the likeliest cause is a
+   * wrong api-url, not an outage: the message says so.
+   */
+  private gaveUp(message: string, problem: ApiError): ApiError {
+    const neverReached = problem instanceof NetworkError && problem.notSent && !this.answered
+    return new ApiError(
+      neverReached ? `${message}; nothing answered at ${this.origin}: api-url may be wrong` : message,
+      problem.request,
+      problem.status
+    )
   }
 
   /**

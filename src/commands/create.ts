@@ -36,7 +36,8 @@ export async function createCommand(settings: CreateSettings, { api, deadline }:
   // Every check, for every server, before anything is changed. A restore still running comes
   // first: waiting for it may take minutes, and the lists that decide what to delete must be read
   // after it, not before.
-  await waitWhileBusy(api, serverIds, 'backing it up', { ...waiting, debug: log.debug })
+  const { absent } = await waitWhileBusy(api, serverIds, 'backing it up', { ...waiting, debug: log.debug })
+  if (absent.length > 0) throw notInServerList(absent)
   const plans: Plan[] = []
   for (const serverId of serverIds) {
     const before = await api.listBackups({ serverId, backupType: MANUAL })
@@ -220,4 +221,15 @@ function forecast(settings: CreateSettings, { serverId, before, roomFor }: Plan,
       `Dry run: would then delete backup ${backup.id} (${safeText(backup.created_at, 40)}), by ${describeRule(retention)}`
     )
   }
+}
+
+/**
+ * The server list, read in full and without error, does not hold these servers: server-id is a typo
+ * or another account's server. The step fails before it deletes or creates anything.
+ */
+function notInServerList(serverIds: number[]): BackupError {
+  const which = serverIds.length === 1 ? `server ${serverIds[0]} is` : `servers ${serverIds.join(', ')} are`
+  return new BackupError(
+    `${which} not in the VPS.org server list of this token's account: server-id may be wrong; nothing was changed`
+  )
 }

@@ -1,6 +1,9 @@
 import type { Backup } from '../api/backup.js'
+import type { VpsApi } from '../api/client.js'
 import { newestFirst } from '../backup-policy.js'
 import type { ListSettings } from '../input-helper.js'
+import { messageOf } from '../errors.js'
+import * as log from '../logger.js'
 import { setListOutputs } from '../outputs.js'
 import { reportList } from '../report.js'
 import type { CommandContext } from './context.js'
@@ -12,9 +15,41 @@ export async function listCommand(settings: ListSettings, { api }: CommandContex
   if (serverIds.length === 0) lists.push(await api.listBackups({ backupType }))
   for (const serverId of serverIds) lists.push(await api.listBackups({ serverId, backupType }))
   const backups = newestFirst([...new Map(lists.flat().map(b => [b.id, b])).values()])
+  await warnOfUnknownServers(
+    api,
+    serverIds.filter((_, i) => lists[i]?.length === 0)
+  )
   const servers =
     serverIds.length === 0 ? 'all servers' : `server${serverIds.length > 1 ? 's' : ''} ${serverIds.join(', ')}`
   const filters = [servers, backupType ? `${backupType} only` : ''].filter(Boolean).join(', ')
   setListOutputs(backups)
   await reportList(backups, filters)
+}
+
+/**
+ * A server with no backup listed may be one that does not exist (a typo in server-id): when the
+ * server list, read without error, does not hold it, a warning says so rather than a plain "no
+ * backups". A server list the token may not read is no reason to warn.
+ */
+async function warnOfUnknownServers(api: Pick<VpsApi, 'getServers'>, serverIds: number[]): Promise<void> {
+  if (serverIds.length === 0) return
+  let servers
+  try {
+    servers = await api.getServers(serverIds)
+  } catch (error) {
+    log.debug(`Could not read the servers to check server-id: ${messageOf(error)}`)
+    return
+  }
+  for (const serverId of serverIds) {
+    const lookup = servers.get(serverId)
+    if (lookup === undefined || 'error' in lookup) {
+      if (lookup !== undefined) log.debug(`Could not read server ${serverId} to check server-id: ${lookup.error.message}`)
+      continue
+    }
+    if (lookup.server !== undefined) continue
+    log.warning(
+      `server ${serverId} is not in the VPS.org server list of this token's account: server-id may be wrong ` +
+        '(no backup of it is listed)'
+    )
+  }
 }
