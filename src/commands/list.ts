@@ -43,7 +43,8 @@ async function warnOfUnknownServers(api: Pick<VpsApi, 'getServers'>, serverIds: 
   for (const serverId of serverIds) {
     const lookup = servers.get(serverId)
     if (lookup === undefined || 'error' in lookup) {
-      if (lookup !== undefined) log.debug(`Could not read server ${serverId} to check server-id: ${lookup.error.message}`)
+      if (lookup !== undefined)
+        log.debug(`Could not read server ${serverId} to check server-id: ${lookup.error.message}`)
       continue
     }
     if (lookup.server !== undefined) continue
