@@ -104,6 +104,8 @@ describe('validation, one line naming the input', () => {
     [{ 'poll-interval': '500ms' }, /^poll-interval must be at least 1s$/],
     [{ wait: 'yes' }, /^wait must be true or false, got "yes"$/],
     [{ keep: '0' }, /^keep must be a positive integer, got "0"$/],
+    // keep-within refuses minutes: its examples leave them out.
+    [{ 'keep-within': 'a month' }, /^keep-within must be a duration like 90, 90s, 2d or 1w3d, got "a month"$/],
     [{ 'keep-within': '1mo' }, /^keep-within "1mo" is refused: mo \(months\) has no fixed length; .* e\.g\. 30d$/],
     [
       { 'keep-within': '6m' },

@@ -24,9 +24,14 @@ export const MAX_AGE_MS = 3650 * 86_400_000
  * bare number is seconds; `m` is minutes. Units must come largest first and at most once each, so
  * `30s1m` is a typo, not 90 s.
  */
-export function parseDuration(inputName: string, raw: string, maxMs: number): number {
+export function parseDuration(
+  inputName: string,
+  raw: string,
+  maxMs: number,
+  { minutes = true }: { minutes?: boolean } = {}
+): number {
   const text = raw.trim().toLowerCase()
-  const like = examplesUpTo(maxMs)
+  const like = examplesUpTo(maxMs, minutes)
   const expected = `${inputName} must be a duration like ${like}, got "${raw}"`
   let total: number
   if (/^\d+$/.test(text)) {
@@ -52,6 +57,27 @@ export function parseDuration(inputName: string, raw: string, maxMs: number): nu
   return total
 }
 
+/**
+ * keep-within: a duration in w, d, h (s and ms too), never m, mo or y. restic reads `6m` in
+ * `--keep-within` as six months, this action's other duration inputs as six minutes: either
+ * reading deletes what the other keeps, so neither is guessed.
+ */
+export function parseKeepWithin(raw: string): number {
+  const unit = /\d\s*(mo|m(?!s)|y)/i.exec(raw)?.[1]?.toLowerCase()
+  if (unit !== undefined) {
+    const count = Number(/(\d+)\s*(?:mo|m(?!s)|y)/i.exec(raw)?.[1] ?? 1)
+    const days = unit === 'y' ? count * 365 : count * 30
+    const reading =
+      unit === 'm'
+        ? "m means months in restic's --keep-within and minutes in this action's timeout and poll-interval"
+        : `${unit} (${unit === 'y' ? 'years' : 'months'}) has no fixed length`
+    throw new InputError(
+      `keep-within "${raw.trim()}" is refused: ${reading}; write days or hours instead, e.g. ${days}d`
+    )
+  }
+  return parseDuration('keep-within', raw, MAX_AGE_MS, { minutes: false })
+}
+
 /** Durations an error message may suggest, with their value: only those the input accepts are shown. */
 const EXAMPLES: ReadonlyArray<readonly [string, number]> = [
   ['90', 90_000],
@@ -62,9 +88,9 @@ const EXAMPLES: ReadonlyArray<readonly [string, number]> = [
   ['1w3d', UNIT_MS.w + 3 * UNIT_MS.d]
 ]
 
-/** `90, 90s, 15m or 1h30m`: the examples no longer than maxMs. */
-function examplesUpTo(maxMs: number): string {
-  const shown = EXAMPLES.filter(([, ms]) => ms <= maxMs).map(([text]) => text)
+/** `90, 90s, 15m or 1h30m`: the examples no longer than maxMs, and without minutes where they are refused. */
+function examplesUpTo(maxMs: number, minutes: boolean): string {
+  const shown = EXAMPLES.filter(([text, ms]) => ms <= maxMs && (minutes || !/m(?!s)/.test(text))).map(([text]) => text)
   return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}` : shown.join('')
 }
 

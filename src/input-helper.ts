@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { context } from '@actions/github'
 import { isSendableToken } from './api/token.js'
 import { DEFAULT_KEEP_PREFIX, defaultDescription } from './description.js'
-import { MAX_AGE_MS, MAX_TIMER_MS, parseDuration } from './duration.js'
+import { MAX_TIMER_MS, parseDuration, parseKeepWithin } from './duration.js'
 import { InputError } from './errors.js'
 import { safeText } from './text.js'
 
@@ -357,27 +357,6 @@ function retentionSettings(): RetentionSettings | undefined {
     )
   }
   return { keep, keepWithinMs, keepPrefix }
-}
-
-/**
- * keep-within: a duration in w, d, h (s and ms too), never m, mo or y. restic reads `6m` in
- * `--keep-within` as six months, this action's other duration inputs as six minutes: either
- * reading deletes what the other keeps, so neither is guessed.
- */
-export function parseKeepWithin(raw: string): number {
-  const unit = /\d\s*(mo|m(?!s)|y)/i.exec(raw)?.[1]?.toLowerCase()
-  if (unit !== undefined) {
-    const count = Number(/(\d+)\s*(?:mo|m(?!s)|y)/i.exec(raw)?.[1] ?? 1)
-    const days = unit === 'y' ? count * 365 : count * 30
-    const reading =
-      unit === 'm'
-        ? "m means months in restic's --keep-within and minutes in this action's timeout and poll-interval"
-        : `${unit} (${unit === 'y' ? 'years' : 'months'}) has no fixed length`
-    throw new InputError(
-      `keep-within "${raw.trim()}" is refused: ${reading}; write days or hours instead, e.g. ${days}d`
-    )
-  }
-  return parseDuration('keep-within', raw, MAX_AGE_MS)
 }
 
 function parseCommand(raw: string): Command {
