@@ -1171,6 +1171,24 @@ describe('faults', () => {
     expect((await pending).error).toBeDefined()
   })
 
+  it('hang closes the connection once the client half-closes it; blackhole keeps it open', async () => {
+    const sim = simulator()
+    const halfClose = async (kind: 'hang' | 'blackhole') => {
+      sim.fault({ kind })
+      const socket = net.connect(Number(new URL(sim.url).port), '127.0.0.1')
+      const ended = new Promise<boolean>(resolve => socket.once('end', () => resolve(true)))
+      socket.on('error', () => {})
+      socket.end(`GET ${BACKUPS} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`)
+      const closed = await Promise.race([ended, sleep(500).then(() => false)])
+      socket.destroy()
+      return closed
+    }
+    expect(await halfClose('hang')).toBe(true)
+    expect(await halfClose('blackhole')).toBe(false)
+    expect(sim.requests).toHaveLength(2)
+    expect(sim.backups()).toEqual([])
+  })
+
   it('stall-body: processes, announces the real length, sends half the body and stalls', async () => {
     const sim = simulator()
     sim.fault({ kind: 'stall-body' })

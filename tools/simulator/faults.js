@@ -21,7 +21,10 @@ import { bodyResponse, firstHalf, nginxPage, resetConnection, send, withPayload,
  *   as a gateway that gave up waiting does.
  * - `reset-before`: reset the connection without processing the request.
  * - `reset-after`: process the request (state changes happen), then reset instead of answering.
- * - `hang`: never answer and do not process; the socket is released by close().
+ * - `hang`: never answer and do not process; the socket is released by close() (or, as Node.js's
+ *   HTTP server does, closed once the client half-closes it).
+ * - `blackhole`: as `hang`, but the client's half-close is ignored too, as on a network that drops
+ *   every packet: only the client destroying the connection, or close(), ends it.
  * - `stall-body`: process, send status and headers with the real Content-Length and only the
  *   first half of the body, then stall until close().
  * - `trickle-head`: process, then send the answer one byte every `intervalMs` (default 1000), from
@@ -46,7 +49,7 @@ import { bodyResponse, firstHalf, nginxPage, resetConnection, send, withPayload,
  *   tells the size.
  *
  * (To hold a request until the test releases it, use `sim.hold()`.)
- * @typedef {'status' | 'status-after' | 'reset-before' | 'reset-after' | 'hang' | 'stall-body' | 'html'
+ * @typedef {'status' | 'status-after' | 'reset-before' | 'reset-after' | 'hang' | 'blackhole' | 'stall-body' | 'html'
  *   | 'truncated-json' | 'redirect' | 'refuse' | 'delay' | 'oversized' | 'trickle-head' | 'trickle-body'} FaultKind
  */
 
@@ -157,6 +160,10 @@ const FAULT_ANSWERS = {
   },
   // Nothing at all: the socket stays open until close() destroys it.
   hang() {},
+  blackhole({ res }) {
+    // The HTTP server's own 'end' listener would close the connection when the client half-closes it.
+    res.socket?.removeAllListeners('end')
+  },
   'stall-body'({ res, spec, process }) {
     const response = process()
     writeHead(res, response, spec.headers)
