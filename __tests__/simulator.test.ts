@@ -1,6 +1,7 @@
 // Tests of the VPS.org API simulator itself, over real HTTP, so the other tests can trust it.
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals'
 import http from 'node:http'
+import net from 'node:net'
 import {
   exampleServers,
   startRecorder,
@@ -1191,6 +1192,24 @@ describe('faults', () => {
     expect((await pending).error).toBeDefined()
   })
 
+  it('hang closes the connection once the client half-closes it; blackhole keeps it open', async () => {
+    const sim = simulator()
+    const halfClose = async (kind: 'hang' | 'blackhole') => {
+      sim.fault({ kind })
+      const socket = net.connect(Number(new URL(sim.url).port), '127.0.0.1')
+      const ended = new Promise<boolean>(resolve => socket.once('end', () => resolve(true)))
+      socket.on('error', () => {})
+      socket.end(`GET ${BACKUPS} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`)
+      const closed = await Promise.race([ended, sleep(500).then(() => false)])
+      socket.destroy()
+      return closed
+    }
+    expect(await halfClose('hang')).toBe(true)
+    expect(await halfClose('blackhole')).toBe(false)
+    expect(sim.requests).toHaveLength(2)
+    expect(sim.backups()).toEqual([])
+  })
+
   it('stall-body: processes, announces the real length, sends half the body and stalls', async () => {
     const sim = simulator()
     sim.fault({ kind: 'stall-body' })
@@ -1200,6 +1219,53 @@ describe('faults', () => {
     const announced = Number(res.headers['content-length'])
     expect(Buffer.byteLength(res.body)).toBe(Math.floor(announced / 2))
     expect(sim.backups()).toHaveLength(1)
+  })
+
+  it('trickle-head: processes, then sends the answer a byte at a time from its status line on', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'trickle-head', intervalMs: 5 })
+    const socket = net.connect(Number(new URL(sim.url).port), '127.0.0.1')
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.write(
+      `POST ${BACKUPS} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${createBody.length}\r\n\r\n${createBody}`
+    )
+    const text = () => Buffer.concat(chunks).toString()
+    const complete = () => {
+      const [head = '', body] = text().split('\r\n\r\n')
+      const length = /\r\nContent-Length: (\d+)/i.exec(head)?.[1]
+      return body !== undefined && length !== undefined && Buffer.byteLength(body) === Number(length)
+    }
+    await waitFor(complete, 10_000)
+    socket.destroy()
+    expect(text()).toMatch(/^HTTP\/1\.1 201 Created\r\n/)
+    const [head = '', body = ''] = text().split('\r\n\r\n')
+    expect(JSON.parse(body)).toMatchObject({ server: { id: WEB } })
+    // One byte per write: the head alone came in as many pieces (the kernel may join a few).
+    expect(chunks.length).toBeGreaterThan(head.length / 4)
+    expect(sim.backups()).toHaveLength(1)
+  })
+
+  it('trickle-body: the head at once, then the body a byte at a time; close() ends it promptly', async () => {
+    const sim = simulator()
+    sim.fault({ kind: 'trickle-body', intervalMs: 5 })
+    const res = await rawRequest(sim.url + BACKUPS)
+    expect(res).toMatchObject({ status: 200, complete: true })
+    expect(JSON.parse(res.body)).toMatchObject({ count: 0, results: [] })
+
+    sim.fault({ kind: 'trickle-body', intervalMs: 1000 })
+    const arrived = Date.now()
+    const headers = await new Promise<http.IncomingMessage>(resolve =>
+      http.get(sim.url + BACKUPS, { headers: { Authorization: `Bearer ${TOKEN}` } }, resolve).on('error', () => {})
+    )
+    expect(Date.now() - arrived).toBeLessThan(1000)
+    expect(Number(headers.headers['content-length'])).toBeGreaterThan(0)
+    const closing = Date.now()
+    await sim.close()
+    expect(Date.now() - closing).toBeLessThan(1000)
+    headers.on('error', () => {})
+    headers.resume()
   })
 
   it('html: answers an nginx error page without processing', async () => {

@@ -32,6 +32,21 @@ export class Deadline {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, Math.max(0, ms)))
+/** Resolves after `ms`; with a signal, rejects with its reason as soon as it is aborted, timer cleared. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error)
+    const aborted = (): void => {
+      clearTimeout(timer)
+      reject(signal?.reason as Error)
+    }
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', aborted)
+        resolve()
+      },
+      Math.max(0, ms)
+    )
+    signal?.addEventListener('abort', aborted, { once: true })
+  })
 }

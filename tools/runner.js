@@ -28,6 +28,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
  *   state: Record<string, string>
  *   summary: string
  *   durationMs: number
+ *   killed: boolean
+ *   exitedAfterLastLineMs: number
  * }} ActionRun
  */
 
@@ -35,7 +37,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
  * @typedef {object} RunOptions
  * @property {Record<string, string>} [env]
  * @property {Record<string, string>} [postState] Runs the post step with this state of the main step.
- * @property {number} [killAfterMs] Kills the step (SIGKILL) after this long; default 50 s.
+ * @property {number} [killAfterMs] Kills the step (SIGKILL) after this long; default 50 s. The run
+ *   then says `killed`, so a step that never ends fails the test that names it.
  * @property {(text: string) => void} [echo] Receives the log as it comes, e.g. to abort once a line
  *   was printed.
  * @property {AbortSignal} [signal] Aborting it kills the step at once (SIGKILL), as cancelling the job
@@ -144,19 +147,26 @@ export async function runAction(inputs, options = {}) {
   const started = Date.now()
   const child = spawn(ACTION_NODE, [script], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
   let log = ''
+  let lastOutputAt = started
   /** @param {Buffer} chunk */
   const collect = chunk => {
+    lastOutputAt = Date.now()
     log += chunk.toString()
     options.echo?.(chunk.toString())
   }
   child.stdout.on('data', collect)
   child.stderr.on('data', collect)
-  const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 50_000)
+  let killed = false
+  const killer = setTimeout(() => {
+    killed = true
+    child.kill('SIGKILL')
+  }, options.killAfterMs ?? 50_000)
   const cancel = () => child.kill('SIGKILL')
   if (options.signal?.aborted) cancel()
   options.signal?.addEventListener('abort', cancel, { once: true })
   /** @type {number | null} */
   const exitCode = await new Promise(done => child.on('close', code => done(code)))
+  const exitedAfterLastLineMs = Date.now() - lastOutputAt
   clearTimeout(killer)
   options.signal?.removeEventListener('abort', cancel)
   /** @param {string} file */
@@ -167,7 +177,9 @@ export async function runAction(inputs, options = {}) {
     outputs: parseCommandFile(read(files.GITHUB_OUTPUT)),
     state: parseCommandFile(read(files.GITHUB_STATE)),
     summary: read(files.GITHUB_STEP_SUMMARY),
-    durationMs: Date.now() - started
+    durationMs: Date.now() - started,
+    killed,
+    exitedAfterLastLineMs
   }
   rmSync(dir, { recursive: true, force: true })
   return run

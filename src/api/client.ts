@@ -3,7 +3,6 @@
  * a small interface (`VpsApi`) that commands and the poller depend on, so tests can hand them a
  * fake. Knows HTTP and the API, nothing of GitHub.
  */
-import { sleep } from '../deadline.js'
 import { formatDuration } from '../duration.js'
 import { ApiError, OutcomeUnknownError } from '../errors.js'
 import { excerpt, safeText } from '../text.js'
@@ -176,7 +175,7 @@ export class VpsApiClient implements VpsApi {
         `Creating the backup of server ${serverId} may or may not have worked (${uncertainty.message}); ` +
           `checking the backup list${mayRetry ? ` in ${formatDuration(pause)}, before trying again` : ''}`
       )
-      if (mayRetry) await sleep(pause)
+      if (mayRetry) await session.pause(pause)
       const found = await this.findNewBackup(serverId, description, knownIds)
       if (found) {
         session.log.warning(`Backup ${found.id} was created by that request; using it instead of creating another`)

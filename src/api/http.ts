@@ -1,5 +1,7 @@
-import type { IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http'
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
+import https from 'node:https'
 import { HttpClient } from '@actions/http-client'
+import type { RequestInfo } from '@actions/http-client/lib/interfaces'
 import { formatDuration } from '../duration.js'
 import { NetworkError, type RequestDescription } from '../errors.js'
 
@@ -12,7 +14,7 @@ export interface HttpAnswer {
 /** A larger answer is not from the VPS.org API: a page of 100 backups is about 30 KB. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024
 
-/** Connections open at once to the API, however many servers a step follows. */
+/** Requests sent at once to the API, so connections open, however many servers a step follows. */
 export const MAX_CONNECTIONS = 2
 
 /** Failures where the connection was never made, so the request surely did not reach the API. */
@@ -53,19 +55,19 @@ const CERTIFICATE_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID'
 ])
 
-/**
- * `@actions/http-client` passes the URL's hostname to Node.js as it is, and for an IPv6 literal
- * that is `[::1]` with its brackets, which Node.js then looks up in DNS. This handler takes them off
- * before each request (Node.js puts them back in the Host header).
- */
-type RequestHandler = NonNullable<ConstructorParameters<typeof HttpClient>[1]>[number]
+type Exchange = RequestDescription & { url: string; body?: string; headers: Record<string, string> }
 
-const ipv6LiteralHosts: RequestHandler = {
-  prepareRequest(options: RequestOptions): void {
-    if (typeof options.host === 'string' && /^\[.*\]$/.test(options.host)) options.host = options.host.slice(1, -1)
-  },
-  canHandleAuthentication: () => false,
-  handleAuthentication: () => Promise.reject(new Error('not an authentication handler'))
+/** The least time an attempt gets, even when the step's time is (nearly) up. */
+export const MIN_ATTEMPT_MS = 1000
+
+export interface ExchangeLimits {
+  /** `request-timeout`: from sending the request to the last byte of its answer. */
+  timeoutMs: number
+  /**
+   * What is left of the step's time: a request waiting for a connection gives up then, and one
+   * sent gets no longer (but at least MIN_ATTEMPT_MS).
+   */
+  stepLeftMs: number
 }
 
 /**
@@ -74,65 +76,158 @@ const ipv6LiteralHosts: RequestHandler = {
  * and retrying is decided by the request path, which knows what is safe to repeat. Connections
  * are kept alive so a long wait reuses one connection instead of paying a new TLS handshake per
  * check.
+ *
+ * Every request this transport makes ends, with its socket, by its own time limit or dispose():
+ * a request that waits for a connection waits here, not in Node.js's agent (where nothing could
+ * cancel it and, once the sockets ahead of it were destroyed, it would open a fresh connection).
  */
 export class HttpTransport {
   private readonly client: HttpClient
+  /** Requests sent and not yet done with, at most MAX_CONNECTIONS. */
+  private sending = 0
+  /** Requests waiting for one of the connections, first come first served. */
+  private readonly queue: Array<() => void> = []
+  /** Every request waiting or sent, with what dispose() tells it. */
+  private readonly underWay = new Map<AbortController, RequestDescription>()
+  private disposed = false
 
   constructor(userAgent: string, socketTimeoutMs: number) {
-    this.client = new HttpClient(userAgent, [ipv6LiteralHosts], {
+    // No maxSockets: the agent never queues a request, this transport does (MAX_CONNECTIONS).
+    this.client = new HttpClient(userAgent, [], {
       allowRedirects: false,
       allowRetries: false,
       keepAlive: true,
-      // Requests made at once (one per server of a step) share two connections at most.
-      maxSockets: MAX_CONNECTIONS,
       socketTimeout: socketTimeoutMs
     })
   }
 
   /**
-   * Sends one request and reads the whole answer within `timeoutMs`: connecting, the headers and
-   * every byte of the body count, so a body that stalls half-way fails like no answer at all.
+   * Sends one request and reads the whole answer within `limits`: connecting, the headers and
+   * every byte of the body count, so a body that stalls half-way fails like no answer at all. A
+   * request waiting for a connection waits until the step's time is up at most. However the
+   * exchange ends early (its time, an error, dispose()), its request is destroyed, and its socket
+   * with it.
    */
-  async exchange(
-    request: RequestDescription & { url: string; body?: string; headers: Record<string, string> },
-    timeoutMs: number
-  ): Promise<HttpAnswer> {
+  async exchange(request: Exchange, limits: ExchangeLimits): Promise<HttpAnswer> {
     const describe = { method: request.method, path: request.path }
-    let timer: NodeJS.Timeout | undefined
-    let message: IncomingMessage | undefined
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        // Reject first: destroying the message makes the body reader fail with a reset at once,
-        // and the race must report what happened, the timeout, not that consequence.
-        reject(
-          new NetworkError(
-            `${request.method} ${request.path}: no complete answer within ${formatDuration(timeoutMs)}`,
-            describe,
-            { notSent: false }
-          )
-        )
-        message?.destroy()
-      }, timeoutMs)
-    })
+    if (this.disposed) throw stepEnded(describe)
+    const abort = new AbortController()
+    this.underWay.set(abort, describe)
+    const started = Date.now()
+    const waitMs = Math.max(MIN_ATTEMPT_MS, limits.stepLeftMs)
+    const cut = (ms: number, what: string, notSent: boolean): NodeJS.Timeout =>
+      setTimeout(() => abort.abort(new NetworkError(`${what} within ${formatDuration(ms)}`, describe, { notSent })), ms)
+    let timer = cut(waitMs, `${request.method} ${request.path}: not sent, no connection to the API was free`, true)
+    let holding = false
     try {
-      const response = await Promise.race([
-        this.client.request(request.method, request.url, request.body ?? null, request.headers),
-        timedOut
-      ])
-      message = response.message
-      const body = await Promise.race([readBody(message, describe), timedOut])
-      return { status: message.statusCode ?? 0, headers: message.headers, body }
+      await this.connection(abort.signal)
+      holding = true
+      clearTimeout(timer)
+      const answerMs = Math.min(limits.timeoutMs, Math.max(MIN_ATTEMPT_MS, waitMs - (Date.now() - started)))
+      timer = cut(answerMs, `${request.method} ${request.path}: no complete answer`, false)
+      const response = await untilAborted(
+        this.client.requestRaw(this.requestInfo(request, abort.signal), request.body ?? null),
+        abort.signal
+      )
+      const body = await untilAborted(readBody(response.message, describe), abort.signal)
+      return { status: response.message.statusCode ?? 0, headers: response.message.headers, body }
     } catch (error) {
-      throw error instanceof NetworkError ? error : networkError(error, describe)
+      // What ended it first is what happened: the abort's reason, not the reset it then causes.
+      const reason: unknown = abort.signal.aborted
+        ? abort.signal.reason
+        : error instanceof NetworkError
+          ? error
+          : networkError(error, describe)
+      // Destroys the request and its socket (the signal is the request's own); a no-op once aborted.
+      abort.abort(reason)
+      throw reason
     } finally {
       clearTimeout(timer)
+      this.underWay.delete(abort)
+      // After the abort above: the next request must not start before this socket is destroyed.
+      if (holding) this.release()
     }
   }
 
-  /** Closes the kept-alive connections, so the process can exit. */
+  /**
+   * Ends every request waiting or sent, destroying their sockets, refuses new ones, and closes
+   * the kept-alive connections: nothing of this transport holds the process any more.
+   */
   dispose(): void {
+    this.disposed = true
+    for (const [abort, request] of [...this.underWay]) abort.abort(stepEnded(request))
     this.client.dispose()
   }
+
+  /** One of the MAX_CONNECTIONS, at once or when one is released; rejects when aborted first. */
+  private connection(signal: AbortSignal): Promise<void> {
+    if (this.sending < MAX_CONNECTIONS) {
+      this.sending++
+      return Promise.resolve()
+    }
+    return new Promise((resolve, reject) => {
+      const granted = (): void => {
+        signal.removeEventListener('abort', cancelled)
+        resolve()
+      }
+      const cancelled = (): void => {
+        this.queue.splice(this.queue.indexOf(granted), 1)
+        reject(signal.reason as Error)
+      }
+      this.queue.push(granted)
+      signal.addEventListener('abort', cancelled, { once: true })
+    })
+  }
+
+  /** Hands the connection to the first request waiting, if any. */
+  private release(): void {
+    const next = this.queue.shift()
+    if (next) next()
+    else this.sending--
+  }
+
+  /**
+   * What @actions/http-client's own request() would build, plus the request's abort signal, which
+   * Node.js turns into destroying that request (and its socket) in whatever phase it is. The
+   * agent is the client's: the runner's proxy settings apply. The hostname goes without the
+   * brackets of an IPv6 literal, which Node.js would otherwise look up in DNS (it puts them back in
+   * the Host header).
+   */
+  private requestInfo(request: Exchange, signal: AbortSignal): RequestInfo {
+    const parsedUrl = new URL(request.url)
+    const secure = parsedUrl.protocol === 'https:'
+    return {
+      parsedUrl,
+      httpModule: secure ? https : http,
+      options: {
+        host: parsedUrl.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: parsedUrl.port ? Number(parsedUrl.port) : secure ? 443 : 80,
+        path: `${parsedUrl.pathname}${parsedUrl.search}`,
+        method: request.method,
+        headers: { ...request.headers, ...(this.client.userAgent ? { 'user-agent': this.client.userAgent } : {}) },
+        agent: this.client.getAgent(request.url),
+        signal
+      }
+    }
+  }
+}
+
+/** The step is over (dispose()): what a request still waiting or sent then ends with. */
+function stepEnded(request: RequestDescription): NetworkError {
+  return new NetworkError(`${request.method} ${request.path}: stopped, the step has ended`, request, {
+    notSent: false,
+    final: true
+  })
+}
+
+/** The promise, or the signal's reason as soon as it is aborted. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const aborted = (): void => reject(signal.reason as Error)
+    if (signal.aborted) aborted()
+    signal.addEventListener('abort', aborted, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', aborted))
+  })
 }
 
 function tooLarge(request: RequestDescription): NetworkError {

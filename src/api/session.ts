@@ -77,6 +77,8 @@ export class ApiSession {
   readonly clock = new ApiClock()
   /** Whether anything at api-url has answered a request of this step. */
   private answered = false
+  /** Aborted by dispose(): ends the pauses between attempts, as the transport ends the requests. */
+  private readonly ended = new AbortController()
 
   constructor(private readonly options: SessionOptions) {
     this.http = new HttpTransport(options.userAgent ?? 'vps-backup-action', options.requestTimeoutMs)
@@ -92,8 +94,20 @@ export class ApiSession {
     return this.options.log
   }
 
+  /**
+   * Ends the session when the step ends: every request waiting or sent is aborted (its socket
+   * destroyed) and every pause between attempts cut short, so a request of the work that is still
+   * going on (a server of several whose siblings already failed) can neither keep the process
+   * alive nor send anything more.
+   */
   dispose(): void {
+    this.ended.abort(new Error('the step has ended'))
     this.http.dispose()
+  }
+
+  /** A pause between attempts; it ends the work with an error when the session ends first. */
+  pause(ms: number): Promise<void> {
+    return sleep(ms, this.ended.signal)
   }
 
   url(pathAndQuery: string): string {
@@ -121,13 +135,17 @@ export class ApiSession {
     }
     let afterUnknownOutcome = false
     for (let attempt = 1; ; attempt++) {
-      const timeoutMs = Math.min(requestTimeoutMs, Math.max(1000, deadline.remainingMs()))
       log.debug(`${method} ${url} (authorization: Bearer [redacted], attempt ${attempt}/${MAX_ATTEMPTS})`)
       const started = Date.now()
       let problem: ApiError
       let retryAfterMs: number | undefined
       try {
-        const answer = this.withoutToken(await this.http.exchange({ method, path, url, body, headers }, timeoutMs))
+        const answer = this.withoutToken(
+          await this.http.exchange(
+            { method, path, url, body, headers },
+            { timeoutMs: requestTimeoutMs, stepLeftMs: deadline.remainingMs() }
+          )
+        )
         this.clock.note(answer.headers.date)
         this.answered = true
         log.debug(`${method} ${path} → ${answer.status} in ${Date.now() - started} ms`)
@@ -169,7 +187,7 @@ export class ApiSession {
         )
       }
       log.debug(`${problem.message}; retrying in ${formatDuration(pause)}`)
-      await sleep(pause)
+      await this.pause(pause)
     }
   }
 

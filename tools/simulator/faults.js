@@ -21,9 +21,18 @@ import { bodyResponse, firstHalf, nginxPage, resetConnection, send, withPayload,
  *   as a gateway that gave up waiting does.
  * - `reset-before`: reset the connection without processing the request.
  * - `reset-after`: process the request (state changes happen), then reset instead of answering.
- * - `hang`: never answer and do not process; the socket is released by close().
+ * - `hang`: never answer and do not process; the socket is released by close() (or, as Node.js's
+ *   HTTP server does, closed once the client half-closes it).
+ * - `blackhole`: as `hang`, but the client's half-close is ignored too, as on a network that drops
+ *   every packet: only the client destroying the connection, or close(), ends it.
  * - `stall-body`: process, send status and headers with the real Content-Length and only the
  *   first half of the body, then stall until close().
+ * - `trickle-head`: process, then send the answer one byte every `intervalMs` (default 1000), from
+ *   its status line on: the headers take minutes to arrive, as behind a proxy that starves.
+ * - `trickle-body`: process, send status and headers (the real Content-Length) at once, then the
+ *   body one byte every `intervalMs` (default 1000).
+ *   Both stop when the client goes or close() is called; bytes keep coming all the while, so a
+ *   client's idle timeout never fires.
  * - `html`: answer `status` (default 502) with an nginx error page (text/html), not processed.
  * - `truncated-json`: process, send only the first half of the body, with a Content-Length
  *   matching what is sent.
@@ -40,8 +49,8 @@ import { bodyResponse, firstHalf, nginxPage, resetConnection, send, withPayload,
  *   tells the size.
  *
  * (To hold a request until the test releases it, use `sim.hold()`.)
- * @typedef {'status' | 'status-after' | 'reset-before' | 'reset-after' | 'hang' | 'stall-body' | 'html'
- *   | 'truncated-json' | 'redirect' | 'refuse' | 'delay' | 'oversized'} FaultKind
+ * @typedef {'status' | 'status-after' | 'reset-before' | 'reset-after' | 'hang' | 'blackhole' | 'stall-body' | 'html'
+ *   | 'truncated-json' | 'redirect' | 'refuse' | 'delay' | 'oversized' | 'trickle-head' | 'trickle-body'} FaultKind
  */
 
 /**
@@ -64,6 +73,8 @@ import { bodyResponse, firstHalf, nginxPage, resetConnection, send, withPayload,
  *   dropping it.
  * @property {number} [bytes] `oversized`: the size of the body; default 40 MiB.
  * @property {boolean} [chunked] `oversized`: send no Content-Length (chunked transfer encoding).
+ * @property {number} [intervalMs] `trickle-head` and `trickle-body`: the pause before each byte;
+ *   default 1000.
  */
 
 /**
@@ -111,6 +122,7 @@ import { bodyResponse, firstHalf, nginxPage, resetConnection, send, withPayload,
 
 const DEFAULT_REFUSE_MS = 1000
 const DEFAULT_DELAY_MS = 1000
+const DEFAULT_TRICKLE_MS = 1000
 const DEFAULT_OVERSIZED_BYTES = 40 * 1024 * 1024
 const OVERSIZED_HEAD = Buffer.from('{"count":0,"next":null,"previous":null,"results":[],"padding":"')
 const OVERSIZED_TAIL = Buffer.from('"}')
@@ -148,10 +160,28 @@ const FAULT_ANSWERS = {
   },
   // Nothing at all: the socket stays open until close() destroys it.
   hang() {},
+  blackhole({ res }) {
+    // The HTTP server's own 'end' listener would close the connection when the client half-closes it.
+    res.socket?.removeAllListeners('end')
+  },
   'stall-body'({ res, spec, process }) {
     const response = process()
     writeHead(res, response, spec.headers)
     res.write(firstHalf(response.payload))
+  },
+  async 'trickle-head'({ res, spec, process, pause }) {
+    const response = process()
+    const head = [`HTTP/1.1 ${response.status} ${http.STATUS_CODES[response.status] ?? ''}`]
+    for (const [name, value] of Object.entries({ ...response.headers, ...spec.headers })) head.push(`${name}: ${value}`)
+    await trickle(res, Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), response.payload]), spec, pause, {
+      raw: true
+    })
+  },
+  async 'trickle-body'({ res, spec, process, pause }) {
+    const response = process()
+    writeHead(res, response, spec.headers)
+    res.flushHeaders()
+    await trickle(res, response.payload, spec, pause, { raw: false })
   },
   html: ({ res, spec }) => send(res, nginxPage(spec.status ?? 502), spec.headers),
   'truncated-json'({ res, spec, process }) {
@@ -190,6 +220,26 @@ const FAULT_ANSWERS = {
     }
     if (!res.destroyed) res.end(OVERSIZED_TAIL)
   }
+}
+
+/**
+ * Sends `bytes` one at a time, `spec.intervalMs` apart, until they are all sent, the client has
+ * gone, or the simulator closes. `raw` writes to the socket itself, under the response's framing.
+ * @param {http.ServerResponse} res
+ * @param {Buffer} bytes
+ * @param {FaultSpec} spec
+ * @param {(ms: number) => Promise<boolean>} pause
+ * @param {{ raw: boolean }} how
+ */
+async function trickle(res, bytes, spec, pause, { raw }) {
+  const socket = res.socket
+  for (let at = 0; at < bytes.length; at++) {
+    if (!(await pause(spec.intervalMs ?? DEFAULT_TRICKLE_MS)) || !socket || socket.destroyed) return
+    const byte = bytes.subarray(at, at + 1)
+    if (raw) socket.write(byte)
+    else res.write(byte)
+  }
+  if (!raw && !socket?.destroyed) res.end()
 }
 
 /**

@@ -8,8 +8,8 @@
  * PageNumberPagination), resolves backup and server statuses lazily from the clock (no timers to
  * leak), can make the API misbehave where the references leave room (settings.js), and can inject
  * the infrastructure faults a client meets in front of such an API: resets, hangs, delays, cut or
- * oversized bodies, proxy error pages, gateway errors after the API acted, redirects and
- * connections refused.
+ * oversized bodies, answers that trickle, proxy error pages, gateway errors after the API acted,
+ * redirects and connections refused.
  *
  * Modules: backups.js and servers.js (state), backups-api.js and servers-api.js (endpoints) on
  * drf.js (DRF conventions), settings.js (switchable behaviour), faults.js with pauses.js (waits
