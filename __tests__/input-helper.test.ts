@@ -7,13 +7,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { InputError } from '../src/errors.js'
-import type { Settings } from '../src/input-helper.js'
+import type { Settings } from '../src/commands/registry.js'
 import { GITHUB_ENV, inputVariable, readActionYml } from './support/run-action.js'
 
 // @actions/github reads the run's commit and id when it is loaded, as on a runner: the run's
 // environment comes first.
 Object.assign(process.env, GITHUB_ENV)
-const { getInputs } = await import('../src/input-helper.js')
+const { getInputs } = await import('../src/commands/registry.js')
 
 const action = readActionYml()
 const TOKEN = 'vps_test-token'

@@ -21,7 +21,12 @@ export function backupName(backup: Backup): string {
 }
 
 /** What the list says of a backup being waited for. */
-function readBackup(expected: Backup, found: Backup | undefined, lastStatus: string, sinceMs: number): Reading<Backup> {
+function readBackup(
+  expected: Backup,
+  found: Backup | undefined,
+  lastStatus: string,
+  waitedMs: () => number
+): Reading<Backup> {
   if (found === undefined) {
     return {
       state: 'failed',
@@ -41,7 +46,7 @@ function readBackup(expected: Backup, found: Backup | undefined, lastStatus: str
     return {
       state: 'failed',
       status: found.status,
-      why: `ended with status "${safeText(found.status, 40)}" after ${formatDuration(Date.now() - sinceMs)}`
+      why: `ended with status "${safeText(found.status, 40)}" after ${formatDuration(waitedMs())}`
     }
   }
   return { state: 'waiting', status: found.status }
@@ -57,7 +62,9 @@ export async function waitForBackups(
   backups: readonly Backup[],
   options: BackupWaitOptions
 ): Promise<PollResult<number, Backup>> {
-  const started = Date.now()
+  const { clock } = options.deadline
+  const started = clock.now()
+  const elapsed = (): number => clock.now() - started
   const byId = new Map(backups.map(b => [b.id, b]))
   const lastStatus = new Map(backups.map(b => [b.id, b.status]))
   let manualListPages: number | undefined
@@ -65,7 +72,7 @@ export async function waitForBackups(
     key: backup.id,
     name: backupName(backup),
     label: `Backup ${backup.id}`,
-    first: readBackup(backup, backup, backup.status, started)
+    first: readBackup(backup, backup, backup.status, elapsed)
   }))
 
   /** Each server's backups as listed this round, by the cheapest requests. */
@@ -98,7 +105,7 @@ export async function waitForBackups(
       const readings = new Map<number, Reading<Backup>>()
       for (const backup of waited) {
         const found = listed.get(backup.server.id)?.find(b => b.id === backup.id)
-        const reading = readBackup(backup, found, lastStatus.get(backup.id) ?? '', started)
+        const reading = readBackup(backup, found, lastStatus.get(backup.id) ?? '', elapsed)
         lastStatus.set(backup.id, reading.status)
         readings.set(backup.id, reading)
       }

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from './clock.js'
 import { formatDuration } from './duration.js'
 
 /** The point in time by which the whole step must be done; every wait and retry checks it. */
@@ -5,8 +6,12 @@ export class Deadline {
   readonly startedAt: number
   readonly budgetMs: number
 
-  constructor(budgetMs: number, now: number = Date.now()) {
-    this.startedAt = now
+  /** The clock the step's waits run on: the deadline is read on it, and every pause is taken on it. */
+  constructor(
+    budgetMs: number,
+    readonly clock: Clock = systemClock
+  ) {
+    this.startedAt = clock.now()
     this.budgetMs = budgetMs
   }
 
@@ -14,15 +19,15 @@ export class Deadline {
     return this.startedAt + this.budgetMs
   }
 
-  remainingMs(now: number = Date.now()): number {
+  remainingMs(now: number = this.clock.now()): number {
     return Math.max(0, this.at - now)
   }
 
-  elapsedMs(now: number = Date.now()): number {
+  elapsedMs(now: number = this.clock.now()): number {
     return now - this.startedAt
   }
 
-  expired(now: number = Date.now()): boolean {
+  expired(now: number = this.clock.now()): boolean {
     return now >= this.at
   }
 
@@ -30,23 +35,4 @@ export class Deadline {
   describe(): string {
     return formatDuration(this.budgetMs)
   }
-}
-
-/** Resolves after `ms`; with a signal, rejects with its reason as soon as it is aborted, timer cleared. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error)
-    const aborted = (): void => {
-      clearTimeout(timer)
-      reject(signal?.reason as Error)
-    }
-    const timer = setTimeout(
-      () => {
-        signal?.removeEventListener('abort', aborted)
-        resolve()
-      },
-      Math.max(0, ms)
-    )
-    signal?.addEventListener('abort', aborted, { once: true })
-  })
 }

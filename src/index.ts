@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import { actionsRunner } from './runner/actions-runner.js'
 import { run } from './main.js'
 
 /** How long the process may outlive the step's outcome before it is ended anyway. */
@@ -15,7 +15,9 @@ export const EXIT_GRACE_MS = 2000
 function exitSoonAfter(): void {
   setTimeout(() => {
     const held = process.getActiveResourcesInfo().join(', ')
-    core.debug(`Still held open ${EXIT_GRACE_MS} ms after the step ended (${held || 'nothing named'}); exiting`)
+    actionsRunner.debug(
+      `Still held open ${EXIT_GRACE_MS} ms after the step ended (${held || 'nothing named'}); exiting`
+    )
     process.exit()
   }, EXIT_GRACE_MS).unref()
 }

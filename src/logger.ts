@@ -1,28 +1,19 @@
-import * as core from '@actions/core'
+import type { Runner } from './runner/port.js'
 import { neutraliseWorkflowCommands } from './text.js'
 
 /**
- * Every plain log line goes through here. `core.info` writes its text raw to stdout, where the
- * runner would act on any line that looks like a workflow command; API text can reach these
- * lines, so they are neutralised. Annotations and debug lines are escaped by the toolkit itself.
+ * Every log line goes through here. A plain line is written raw to stdout, where the runner would
+ * act on any line that looks like a workflow command; API text can reach these lines, so they are
+ * neutralised. Annotations and debug lines are escaped by the runner port (the toolkit).
  */
-export function info(message: string): void {
-  core.info(neutraliseWorkflowCommands(message))
-}
+export class Logger {
+  constructor(private readonly runner: Runner) {}
 
-export function debug(message: string): void {
-  core.debug(message)
-}
-
-export function warning(message: string): void {
-  core.warning(message)
-}
-
-export function notice(message: string, title?: string): void {
-  core.notice(message, title ? { title } : undefined)
-}
-
-/** An error annotation that does not end the step: one of several, before the step fails. */
-export function error(message: string): void {
-  core.error(message)
+  // Arrow functions: the methods are handed on alone (`debug: log.debug`).
+  readonly info = (message: string): void => this.runner.info(neutraliseWorkflowCommands(message))
+  readonly debug = (message: string): void => this.runner.debug(message)
+  readonly warning = (message: string): void => this.runner.warning(message)
+  readonly notice = (message: string, title?: string): void => this.runner.notice(message, title)
+  /** An error annotation that does not end the step: one of several, before the step fails. */
+  readonly error = (message: string): void => this.runner.error(message)
 }

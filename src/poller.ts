@@ -3,7 +3,7 @@
  * restored) in rounds of checks on an adaptive schedule, says what changes, shows it is alive, and
  * stops at the step's deadline. What a check reads and what a status means is the caller's.
  */
-import { sleep, type Deadline } from './deadline.js'
+import type { Deadline } from './deadline.js'
 import { formatDuration } from './duration.js'
 import { safeText } from './text.js'
 
@@ -75,7 +75,8 @@ export async function pollUntilSettled<K, T>(
   options: PollOptions
 ): Promise<PollResult<K, T>> {
   const { deadline, log, pollIntervalMs } = options
-  const started = Date.now()
+  const { clock } = deadline
+  const started = clock.now()
   const settled = new Map<K, Settled<T>>()
   const settledAfterMs = new Map<K, number>()
   const waiting = new Map<K, { subject: Subject<K>; status: string }>()
@@ -92,15 +93,15 @@ export async function pollUntilSettled<K, T>(
     if (deadline.expired()) {
       for (const [key, { status }] of waiting) {
         settled.set(key, { state: 'timed-out', status })
-        settledAfterMs.set(key, Date.now() - started)
+        settledAfterMs.set(key, clock.now() - started)
       }
       break
     }
-    await sleep(Math.min(pollDelay(Date.now() - started, pollIntervalMs), deadline.remainingMs()))
+    await clock.sleep(Math.min(pollDelay(clock.now() - started, pollIntervalMs), deadline.remainingMs()))
     const pending = [...waiting.values()].map(entry => entry.subject)
     const readings = await check(pending)
     rounds++
-    const now = Date.now()
+    const now = clock.now()
     for (const subject of pending) {
       const entry = waiting.get(subject.key)
       const reading = readings.get(subject.key)
@@ -126,7 +127,7 @@ export async function pollUntilSettled<K, T>(
       lastHeartbeat = now
     }
   }
-  return { settled, settledAfterMs, waitedMs: Date.now() - started, rounds }
+  return { settled, settledAfterMs, waitedMs: clock.now() - started, rounds }
 }
 
 /** `backup 502 (in_progress)`, or for many `12 backups (in_progress: 10, queued: 2)`. */

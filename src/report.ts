@@ -2,10 +2,10 @@
  * What a person reads: tables in the log, and the job summary. Text from the API is untrusted
  * (`fromApi`): one safe line in the log, an inert code span in the summary.
  */
-import * as core from '@actions/core'
 import type { Backup } from './api/backup.js'
 import { formatDuration } from './duration.js'
-import * as log from './logger.js'
+import type { Logger } from './logger.js'
+import type { Runner } from './runner/port.js'
 import { inertMarkdown, markdownCell, oneLine, safeText, truncate } from './text.js'
 
 /** A cell: our own words, or text that came from the API. */
@@ -73,194 +73,197 @@ function backupTable(backups: readonly Backup[]): Table {
   }
 }
 
-/** Prints a table to the log, one line a row. */
-function logTable(table: Table): void {
-  for (const line of textTable(table).split('\n')) log.info(line)
-}
-
-/**
- * Appends to the job summary. Outside a runner (a local run with no GITHUB_STEP_SUMMARY) there
- * is no summary to write, which is not an error.
- */
-async function writeSummary(markdown: string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) {
-    log.debug('GITHUB_STEP_SUMMARY is not set: no job summary written')
-    return
-  }
-  await core.summary.addRaw(markdown, true).write()
-}
-
-/** `org/vps-backup-action@v1` as this workflow refers to the action, for ready-to-paste steps. */
-export function actionReference(): string {
-  const repository = process.env.GITHUB_ACTION_REPOSITORY
-  const ref = process.env.GITHUB_ACTION_REF
-  const reference = repository && ref ? `${repository}@${ref}` : 'org/vps-backup-action@v1'
-  return /^[\w.-]+\/[\w./-]+@[\w./-]+$/.test(reference) ? reference : 'org/vps-backup-action@v1'
-}
-
-/** A ready-to-paste step that restores from `backupId` (already quoted for YAML where needed). */
-function restoreStep(backupId: string): string {
-  return [
-    '```yaml',
-    `- uses: ${actionReference()}`,
-    '  with:',
-    '    api-token: ${{ secrets.VPS_API_TOKEN }}',
-    '    command: restore',
-    `    backup-id: ${backupId}`,
-    '```'
-  ].join('\n')
-}
-
-export async function summariseBackup(
-  backup: Backup,
-  waitedMs: number | undefined,
-  deletedIds: number[]
-): Promise<void> {
-  const table = fieldTable([
-    ['Backup ID', String(backup.id)],
-    ['Server', fromApi(serverLabel(backup))],
-    ['Status', fromApi(backup.status)],
-    ['Size', formatSize(backup.size_mb)],
-    ['Created', fromApi(backup.created_at)],
-    ['Description', fromApi(backup.description)],
-    ['Wait', waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)],
-    ['Deleted by retention', deletedIds.length ? deletedIds.join(', ') : 'none']
-  ])
-  await writeSummary(
-    [
-      `## VPS.org backup ${backup.id}`,
-      '',
-      markdownTable(table),
-      '',
-      'To restore the server from this backup, add this step (to a rollback job, for instance):',
-      '',
-      restoreStep(String(backup.id)),
-      ''
-    ].join('\n')
-  )
-}
-
-/**
- * As soon as the restore requests were answered, so a job killed while waiting still shows what
- * was started. One server: its fields; several: a row each.
- */
-export async function summariseRestoresStarted(
-  sent: ReadonlyArray<{ backup: Backup; answer?: Record<string, unknown>; failed?: string }>
-): Promise<void> {
-  const accepted = sent.filter(s => s.answer !== undefined)
-  if (accepted.length === 0) return
-  const statusOf = (s: (typeof sent)[number]): Cell =>
-    s.answer === undefined
-      ? `request failed: ${s.failed ?? ''}`
-      : fromApi(typeof s.answer.status === 'string' ? s.answer.status : 'accepted')
-  const [only] = sent
-  if (sent.length === 1 && only !== undefined) {
-    const { backup } = only
-    const table = fieldTable([
-      ['Server', fromApi(serverLabel(backup))],
-      ['Backup ID', String(backup.id)],
-      ['Backup created', fromApi(backup.created_at)],
-      ['Backup description', fromApi(backup.description)],
-      ['Restore status', statusOf(only)]
-    ])
-    await writeSummary([`## VPS.org restore of server ${backup.server.id}`, '', markdownTable(table), ''].join('\n'))
-    return
-  }
-  const table: Table = {
-    headers: ['Server', 'Backup ID', 'Backup created', 'Backup description', 'Restore status'],
-    rows: sent.map(s => [
-      fromApi(serverLabel(s.backup)),
-      String(s.backup.id),
-      fromApi(s.backup.created_at),
-      fromApi(truncate(oneLine(s.backup.description), 60)),
-      statusOf(s)
-    ])
-  }
-  await writeSummary([`## VPS.org restore of ${sent.length} servers`, '', markdownTable(table), ''].join('\n'))
-}
-
-/**
- * When the wait for the servers ended: for each, how it ended and its final status; a server whose
- * restore request failed too, so the table names every server of the step.
- */
-export async function summariseRestoresEnded(
-  ended: ReadonlyArray<{ label: string; outcome: { state: string; status: string }; text: string }>,
-  waitedMs: number
-): Promise<void> {
-  const verdicts: Record<string, string> = {
-    done: 'back',
-    unconfirmed: 'not confirmed',
-    unread: 'status unknown, may still be restoring',
-    refused: 'not restored'
-  }
-  const verdict = (state: string): string => verdicts[state] ?? 'not back'
-  const table: Table = {
-    headers: ['Server', 'Result', 'Server status', 'Details'],
-    rows: ended.map(e => [fromApi(e.label), verdict(e.outcome.state), fromApi(e.outcome.status), fromApi(e.text)])
-  }
-  await writeSummary(
-    [`Waited ${formatDuration(waitedMs)} for the restore to finish:`, '', markdownTable(table), ''].join('\n')
-  )
-}
-
-/** Several servers' backups of one create step: a row each. */
-export async function summariseBackups(
-  rows: ReadonlyArray<{ serverId: number; backup?: Backup; result: string }>,
-  waitedMs: number | undefined,
-  deletedIds: readonly number[]
-): Promise<void> {
-  const table: Table = {
-    headers: ['Server', 'Backup ID', 'Status', 'Size', 'Created', 'Result'],
-    rows: rows.map(({ serverId, backup, result }) => [
-      backup ? fromApi(serverLabel(backup)) : String(serverId),
-      backup ? String(backup.id) : '—',
-      backup ? fromApi(backup.status) : '—',
-      backup ? formatSize(backup.size_mb) : '—',
-      backup ? fromApi(backup.created_at) : '—',
-      fromApi(result)
-    ])
-  }
-  // Only backups that are usable, or may be once started: never one that failed or timed out.
-  const usable = rows.filter(r => r.result === 'completed' || r.result === 'started')
-  const ids = Object.fromEntries(usable.flatMap(r => (r.backup ? [[String(r.serverId), r.backup.id]] : [])))
-  await writeSummary(
-    [
-      `## VPS.org backups of ${rows.length} servers`,
-      '',
-      markdownTable(table),
-      '',
-      `Waited: ${waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)}. ` +
-        `Deleted by retention: ${deletedIds.length ? deletedIds.join(', ') : 'none'}.`,
-      '',
-      ...(usable.length === 0
-        ? []
-        : [
-            'To restore the servers from these backups, add this step (to a rollback job, for instance):',
-            '',
-            restoreStep(`'${JSON.stringify(ids)}'`),
-            ''
-          ])
-    ].join('\n')
-  )
-}
-
 /** The job summary holds 1 MiB per step; the full list is in the log and the backups output. */
 const SUMMARY_ROWS = 300
 
-/** The list in the log, every row, and in the job summary, the first SUMMARY_ROWS. */
-export async function reportList(backups: readonly Backup[], filters: string): Promise<void> {
-  log.info(`${backups.length} backup${backups.length === 1 ? '' : 's'} (${filters}):`)
-  const table = backupTable(backups)
-  if (backups.length) logTable(table)
-  const shown = { ...table, rows: table.rows.slice(0, SUMMARY_ROWS) }
-  const more = backups.length - shown.rows.length
-  await writeSummary(
-    [
-      `## VPS.org backups (${filters})`,
-      '',
-      backups.length ? markdownTable(shown) : '_No backups._',
-      more > 0 ? `\n…and ${more} older backups: see the log or the \`backups\` output.` : '',
-      ''
+/** The log's tables and the job summary, on the runner port. */
+export class Report {
+  constructor(
+    private readonly runner: Pick<Runner, 'appendSummary' | 'env'>,
+    private readonly log: Logger
+  ) {}
+
+  /** Prints a table to the log, one line a row. */
+  private logTable(table: Table): void {
+    for (const line of textTable(table).split('\n')) this.log.info(line)
+  }
+
+  /**
+   * Appends to the job summary. Outside a runner (a local run with no GITHUB_STEP_SUMMARY) there
+   * is no summary to write, which is not an error.
+   */
+  private async writeSummary(markdown: string): Promise<void> {
+    if (!(await this.runner.appendSummary(markdown)))
+      this.log.debug('GITHUB_STEP_SUMMARY is not set: no job summary written')
+  }
+
+  /** `org/vps-backup-action@v1` as this workflow refers to the action, for ready-to-paste steps. */
+  actionReference(): string {
+    const repository = this.runner.env('GITHUB_ACTION_REPOSITORY')
+    const ref = this.runner.env('GITHUB_ACTION_REF')
+    const reference = repository && ref ? `${repository}@${ref}` : 'org/vps-backup-action@v1'
+    return /^[\w.-]+\/[\w./-]+@[\w./-]+$/.test(reference) ? reference : 'org/vps-backup-action@v1'
+  }
+
+  /** A ready-to-paste step that restores from `backupId` (already quoted for YAML where needed). */
+  private restoreStep(backupId: string): string {
+    return [
+      '```yaml',
+      `- uses: ${this.actionReference()}`,
+      '  with:',
+      '    api-token: ${{ secrets.VPS_API_TOKEN }}',
+      '    command: restore',
+      `    backup-id: ${backupId}`,
+      '```'
     ].join('\n')
-  )
+  }
+
+  async summariseBackup(backup: Backup, waitedMs: number | undefined, deletedIds: number[]): Promise<void> {
+    const table = fieldTable([
+      ['Backup ID', String(backup.id)],
+      ['Server', fromApi(serverLabel(backup))],
+      ['Status', fromApi(backup.status)],
+      ['Size', formatSize(backup.size_mb)],
+      ['Created', fromApi(backup.created_at)],
+      ['Description', fromApi(backup.description)],
+      ['Wait', waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)],
+      ['Deleted by retention', deletedIds.length ? deletedIds.join(', ') : 'none']
+    ])
+    await this.writeSummary(
+      [
+        `## VPS.org backup ${backup.id}`,
+        '',
+        markdownTable(table),
+        '',
+        'To restore the server from this backup, add this step (to a rollback job, for instance):',
+        '',
+        this.restoreStep(String(backup.id)),
+        ''
+      ].join('\n')
+    )
+  }
+
+  /**
+   * As soon as the restore requests were answered, so a job killed while waiting still shows what
+   * was started. One server: its fields; several: a row each.
+   */
+  async summariseRestoresStarted(
+    sent: ReadonlyArray<{ backup: Backup; answer?: Record<string, unknown>; failed?: string }>
+  ): Promise<void> {
+    const accepted = sent.filter(s => s.answer !== undefined)
+    if (accepted.length === 0) return
+    const statusOf = (s: (typeof sent)[number]): Cell =>
+      s.answer === undefined
+        ? `request failed: ${s.failed ?? ''}`
+        : fromApi(typeof s.answer.status === 'string' ? s.answer.status : 'accepted')
+    const [only] = sent
+    if (sent.length === 1 && only !== undefined) {
+      const { backup } = only
+      const table = fieldTable([
+        ['Server', fromApi(serverLabel(backup))],
+        ['Backup ID', String(backup.id)],
+        ['Backup created', fromApi(backup.created_at)],
+        ['Backup description', fromApi(backup.description)],
+        ['Restore status', statusOf(only)]
+      ])
+      await this.writeSummary(
+        [`## VPS.org restore of server ${backup.server.id}`, '', markdownTable(table), ''].join('\n')
+      )
+      return
+    }
+    const table: Table = {
+      headers: ['Server', 'Backup ID', 'Backup created', 'Backup description', 'Restore status'],
+      rows: sent.map(s => [
+        fromApi(serverLabel(s.backup)),
+        String(s.backup.id),
+        fromApi(s.backup.created_at),
+        fromApi(truncate(oneLine(s.backup.description), 60)),
+        statusOf(s)
+      ])
+    }
+    await this.writeSummary([`## VPS.org restore of ${sent.length} servers`, '', markdownTable(table), ''].join('\n'))
+  }
+
+  /**
+   * When the wait for the servers ended: for each, how it ended and its final status; a server whose
+   * restore request failed too, so the table names every server of the step.
+   */
+  async summariseRestoresEnded(
+    ended: ReadonlyArray<{ label: string; outcome: { state: string; status: string }; text: string }>,
+    waitedMs: number
+  ): Promise<void> {
+    const verdicts: Record<string, string> = {
+      done: 'back',
+      unconfirmed: 'not confirmed',
+      unread: 'status unknown, may still be restoring',
+      refused: 'not restored'
+    }
+    const verdict = (state: string): string => verdicts[state] ?? 'not back'
+    const table: Table = {
+      headers: ['Server', 'Result', 'Server status', 'Details'],
+      rows: ended.map(e => [fromApi(e.label), verdict(e.outcome.state), fromApi(e.outcome.status), fromApi(e.text)])
+    }
+    await this.writeSummary(
+      [`Waited ${formatDuration(waitedMs)} for the restore to finish:`, '', markdownTable(table), ''].join('\n')
+    )
+  }
+
+  /** Several servers' backups of one create step: a row each. */
+  async summariseBackups(
+    rows: ReadonlyArray<{ serverId: number; backup?: Backup; result: string }>,
+    waitedMs: number | undefined,
+    deletedIds: readonly number[]
+  ): Promise<void> {
+    const table: Table = {
+      headers: ['Server', 'Backup ID', 'Status', 'Size', 'Created', 'Result'],
+      rows: rows.map(({ serverId, backup, result }) => [
+        backup ? fromApi(serverLabel(backup)) : String(serverId),
+        backup ? String(backup.id) : '—',
+        backup ? fromApi(backup.status) : '—',
+        backup ? formatSize(backup.size_mb) : '—',
+        backup ? fromApi(backup.created_at) : '—',
+        fromApi(result)
+      ])
+    }
+    // Only backups that are usable, or may be once started: never one that failed or timed out.
+    const usable = rows.filter(r => r.result === 'completed' || r.result === 'started')
+    const ids = Object.fromEntries(usable.flatMap(r => (r.backup ? [[String(r.serverId), r.backup.id]] : [])))
+    await this.writeSummary(
+      [
+        `## VPS.org backups of ${rows.length} servers`,
+        '',
+        markdownTable(table),
+        '',
+        `Waited: ${waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)}. ` +
+          `Deleted by retention: ${deletedIds.length ? deletedIds.join(', ') : 'none'}.`,
+        '',
+        ...(usable.length === 0
+          ? []
+          : [
+              'To restore the servers from these backups, add this step (to a rollback job, for instance):',
+              '',
+              this.restoreStep(`'${JSON.stringify(ids)}'`),
+              ''
+            ])
+      ].join('\n')
+    )
+  }
+
+  /** The list in the log, every row, and in the job summary, the first SUMMARY_ROWS. */
+  async reportList(backups: readonly Backup[], filters: string): Promise<void> {
+    this.log.info(`${backups.length} backup${backups.length === 1 ? '' : 's'} (${filters}):`)
+    const table = backupTable(backups)
+    if (backups.length) this.logTable(table)
+    const shown = { ...table, rows: table.rows.slice(0, SUMMARY_ROWS) }
+    const more = backups.length - shown.rows.length
+    await this.writeSummary(
+      [
+        `## VPS.org backups (${filters})`,
+        '',
+        backups.length ? markdownTable(shown) : '_No backups._',
+        more > 0 ? `\n…and ${more} older backups: see the log or the \`backups\` output.` : '',
+        ''
+      ].join('\n')
+    )
+  }
 }

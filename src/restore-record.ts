@@ -6,7 +6,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Clock } from './clock.js'
 import { messageOf } from './errors.js'
+import type { Runner } from './runner/port.js'
 
 /** What a server is restored from: a backup today; snapshots will be another kind. */
 export type RestorePointKind = 'backup'
@@ -34,8 +36,14 @@ export type Claim =
 
 const NO_RUNNER_TEMP = 'RUNNER_TEMP is not set (not on a GitHub runner)'
 
-function recordDir(): string | undefined {
-  const temp = process.env.RUNNER_TEMP
+/** Where the records are (the runner's RUNNER_TEMP), and the clock that dates them. */
+export interface RecordPlace {
+  runner: Pick<Runner, 'env'>
+  clock: Clock
+}
+
+function recordDir({ runner }: RecordPlace): string | undefined {
+  const temp = runner.env('RUNNER_TEMP')
   return temp ? join(temp, 'vps-backup-action', 'restored') : undefined
 }
 
@@ -44,8 +52,8 @@ function recordFile(dir: string, point: RestorePoint): string {
 }
 
 /** Whether an earlier step of this job restored the server from this point. */
-export function earlierRestore(point: RestorePoint): EarlierRestore | undefined {
-  const dir = recordDir()
+export function earlierRestore(place: RecordPlace, point: RestorePoint): EarlierRestore | undefined {
+  const dir = recordDir(place)
   if (dir === undefined) return undefined
   let text: string
   try {
@@ -63,17 +71,17 @@ export function earlierRestore(point: RestorePoint): EarlierRestore | undefined 
  * did. Made before the restore request is sent, so a step that dies after sending it still keeps
  * the next from sending it again; created exclusively (O_EXCL), so of two steps only one claims it.
  */
-export function claimRestore(point: RestorePoint): Claim {
-  const dir = recordDir()
+export function claimRestore(place: RecordPlace, point: RestorePoint): Claim {
+  const dir = recordDir(place)
   if (dir === undefined) return { claimed: 'unrecorded', why: NO_RUNNER_TEMP, runnerTemp: false }
-  const record = { ...point, step: process.env.GITHUB_ACTION, at: new Date().toISOString() }
+  const record = { ...point, step: place.runner.env('GITHUB_ACTION'), at: new Date(place.clock.now()).toISOString() }
   try {
     mkdirSync(dir, { recursive: true })
     writeFileSync(recordFile(dir, point), JSON.stringify(record), { flag: 'wx' })
     return { claimed: true }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      return { claimed: false, earlier: earlierRestore(point) ?? {} }
+      return { claimed: false, earlier: earlierRestore(place, point) ?? {} }
     }
     return { claimed: 'unrecorded', why: messageOf(error), runnerTemp: true }
   }

@@ -3,25 +3,25 @@
  * kept and why. Safe under concurrent runs: a run never deletes a backup newer than its own.
  */
 import { MANUAL, type Backup } from './api/backup.js'
-import type { VpsApi } from './api/client.js'
 import { FUTURE_TOLERANCE_MS, createdAt, planKeep, shownCreatedAt, type RetentionRule } from './backup-policy.js'
 import { formatDuration } from './duration.js'
 import { BackupError } from './errors.js'
 import type { RetentionSettings } from './input-helper.js'
-import * as log from './logger.js'
 import { safeText } from './text.js'
+import type { CommandContext, StepContext } from './commands/context.js'
 
 export type { RetentionRule } from './backup-policy.js'
-
-/** Backups already named by reportKept: making room and keep read the same ones in one step. */
-const named = new Set<number>()
 
 /**
  * Says which backups retention kept because their date cannot be read, and which rank newest
  * because they are dated in the future: both are a wrong date in the API, never passed over in
  * silence. Each backup once a step.
  */
-export function reportKept(plan: { undated: readonly Backup[]; ahead?: readonly Backup[] }, now: number): void {
+export function reportKept(
+  { log, named }: Pick<StepContext, 'log' | 'named'>,
+  plan: { undated: readonly Backup[]; ahead?: readonly Backup[] },
+  now: number
+): void {
   const fresh = (backup: Backup): boolean => {
     if (named.has(backup.id)) return false
     named.add(backup.id)
@@ -50,7 +50,11 @@ export function datedAhead(backup: Backup, now: number): string {
  * Deletes the given backups one by one, logging each; returns the ids deleted. A backup already
  * gone (a concurrent run deleted it first) is not an error, and not counted as deleted here.
  */
-export async function deleteBackups(api: VpsApi, backups: readonly Backup[], why: string): Promise<number[]> {
+export async function deleteBackups(
+  { api, log }: Pick<CommandContext, 'api' | 'log'>,
+  backups: readonly Backup[],
+  why: string
+): Promise<number[]> {
   const deleted: number[] = []
   for (const backup of backups) {
     const what = `backup ${backup.id} (${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}")`
@@ -70,7 +74,8 @@ export async function deleteBackups(api: VpsApi, backups: readonly Backup[], why
  * run's keep or a person deleted it: nothing is deleted, and the step fails saying so, since the
  * backup it reports is gone.
  */
-export async function applyKeep(api: VpsApi, rule: RetentionRule, own: Backup): Promise<number[]> {
+export async function applyKeep(context: CommandContext, rule: RetentionRule, own: Backup): Promise<number[]> {
+  const { api, log } = context
   const current = await api.listBackups({ serverId: rule.serverId, backupType: MANUAL })
   const listed = current.find(b => b.id === own.id)
   if (!listed) {
@@ -81,7 +86,7 @@ export async function applyKeep(api: VpsApi, rule: RetentionRule, own: Backup): 
   }
   const now = api.now()
   const plan = planKeep(current, rule, listed, now)
-  reportKept(plan, now)
+  reportKept(context, plan, now)
   if (plan.ownUndated) {
     log.warning(
       `${describeRule(rule)} deleted nothing: backup ${own.id}'s own ${shownCreatedAt(listed)} is not an RFC 3339 ` +
@@ -89,7 +94,7 @@ export async function applyKeep(api: VpsApi, rule: RetentionRule, own: Backup): 
     )
     return []
   }
-  return deleteBackups(api, plan.remove, `by ${describeRule(rule)}`)
+  return deleteBackups(context, plan.remove, `by ${describeRule(rule)}`)
 }
 
 /** `keep 5 and keep-within 30d`, for log lines. */

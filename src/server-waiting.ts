@@ -89,7 +89,8 @@ export async function waitForRestores(
   targets: readonly RestoreTarget[],
   options: ServerWaitOptions & { readBefore?: ReadonlySet<number> }
 ): Promise<RestoreWait> {
-  const started = Date.now()
+  const { clock } = options.deadline
+  const started = clock.now()
   // Armed by a read of the server only, not by the restore answer: VPS.org stops a server before
   // restoring it, so a `stopped` (or a not yet changed `active`) read right after an answer that
   // says `restoring` is the restore not begun, not a restore finished.
@@ -104,7 +105,7 @@ export async function waitForRestores(
       const refused = refusedForGood(read.failed, everRead.has(serverId))
       if (refused !== undefined) return { state: 'unconfirmed', status: 'unknown', why: refused }
       const why = safeText(read.failed.message, 200)
-      const sinceMs = failing.get(serverId)?.sinceMs ?? Date.now() - started
+      const sinceMs = failing.get(serverId)?.sinceMs ?? clock.now() - started
       if (!failing.has(serverId)) {
         options.log.info(
           `Server ${safeText(labels.get(serverId) ?? String(serverId))}: its status could not be read after ` +
@@ -128,7 +129,7 @@ export async function waitForRestores(
       case 'stopped':
         if (armed.has(serverId)) return { state: 'done', status, value: status }
         // Not started yet, as far as can be seen.
-        if (Date.now() - started < RESTORE_GRACE_MS) return { state: 'waiting', status }
+        if (clock.now() - started < RESTORE_GRACE_MS) return { state: 'waiting', status }
         return {
           state: 'unconfirmed',
           status,

@@ -4,7 +4,7 @@
  * token nowhere, no workflow command from the API, the outputs each command may set.
  */
 import { expect } from '@jest/globals'
-import { OUTPUTS_SET_BY } from '../../src/outputs.js'
+import { COMMANDS, OUTPUTS_SET_BY } from '../../src/commands/registry.js'
 import { readActionYml, runAction as runBundle, type ActionRun, type RunOptions } from '../../tools/runner.js'
 import type { RecordedRequest } from '../../tools/simulator/index.js'
 
@@ -19,7 +19,7 @@ export type { ActionRun, ActionYml, RunOptions } from '../../tools/runner.js'
 export async function runAction(inputs: Record<string, string>, options: RunOptions = {}): Promise<ActionRun> {
   const run = await runBundle(inputs, options)
   const command = (inputs.command ?? 'create').trim().toLowerCase()
-  if (!options.postState && command in { create: 1, wait: 1, restore: 1, delete: 1, list: 1 }) {
+  if (!options.postState && (COMMANDS as readonly string[]).includes(command)) {
     const allowed = Object.entries(OUTPUTS_SET_BY)
       .filter(([, commands]) => (commands as readonly string[]).includes(command))
       .map(([name]) => name)

@@ -79,7 +79,7 @@ export class VpsApiClient implements VpsApi {
   }
 
   now(): number {
-    const apiNow = this.session.clock.now()
+    const apiNow = this.session.apiClock.now()
     if (apiNow !== undefined) return apiNow
     if (!this.warnedOfNoDate) {
       this.warnedOfNoDate = true
@@ -88,7 +88,7 @@ export class VpsApiClient implements VpsApi {
           "dates in the future) are measured on the runner's clock, which may differ from the API's"
       )
     }
-    return Date.now()
+    return this.session.clock.now()
   }
 
   /**

@@ -3,7 +3,8 @@
  * what may be repeated, keeps the token out of everything the API sends back, and turns answers
  * into errors that name the request; `listAll()` reads every page of a list within bounds.
  */
-import { sleep, type Deadline } from '../deadline.js'
+import type { Clock } from '../clock.js'
+import type { Deadline } from '../deadline.js'
 import { formatDuration } from '../duration.js'
 import { ApiError, NetworkError, OutcomeUnknownError, type RequestDescription } from '../errors.js'
 import { excerpt, safeText } from '../text.js'
@@ -27,6 +28,8 @@ export interface SessionOptions {
   /** Retries, timeouts and paging never reach past it. */
   deadline: Deadline
   log: ClientLog
+  /** The step's clock, for the API's clock and the pauses between attempts; default the deadline's. */
+  clock?: Clock
   userAgent?: string
 }
 
@@ -74,7 +77,9 @@ export class ApiSession {
   /** Malformed rows already reported, so a wait that lists every few seconds warns once. */
   private readonly reportedMalformed = new Set<string>()
   /** The API's clock, from the Date header of every answer. */
-  readonly clock = new ApiClock()
+  readonly apiClock: ApiClock
+  /** The step's clock. */
+  readonly clock: Clock
   /** Whether anything at api-url has answered a request of this step. */
   private answered = false
   /** Aborted by dispose(): ends the pauses between attempts, as the transport ends the requests. */
@@ -84,6 +89,12 @@ export class ApiSession {
     this.http = new HttpTransport(options.userAgent ?? 'vps-backup-action', options.requestTimeoutMs)
     this.origin = new URL(options.baseUrl).origin
     this.scrub = tokenScrubber(options.token)
+    const clock = options.clock ?? options.deadline.clock
+    this.clock = clock
+    this.apiClock = new ApiClock(
+      () => clock.monotonic(),
+      () => clock.now()
+    )
   }
 
   get deadline(): Deadline {
@@ -107,7 +118,7 @@ export class ApiSession {
 
   /** A pause between attempts; it ends the work with an error when the session ends first. */
   pause(ms: number): Promise<void> {
-    return sleep(ms, this.ended.signal)
+    return this.clock.sleep(ms, this.ended.signal)
   }
 
   url(pathAndQuery: string): string {
@@ -136,7 +147,7 @@ export class ApiSession {
     let afterUnknownOutcome = false
     for (let attempt = 1; ; attempt++) {
       log.debug(`${method} ${url} (authorization: Bearer [redacted], attempt ${attempt}/${MAX_ATTEMPTS})`)
-      const started = Date.now()
+      const started = this.clock.monotonic()
       let problem: ApiError
       let retryAfterMs: number | undefined
       try {
@@ -146,13 +157,13 @@ export class ApiSession {
             { timeoutMs: requestTimeoutMs, stepLeftMs: deadline.remainingMs() }
           )
         )
-        this.clock.note(answer.headers.date)
+        this.apiClock.note(answer.headers.date)
         this.answered = true
-        log.debug(`${method} ${path} → ${answer.status} in ${Date.now() - started} ms`)
+        log.debug(`${method} ${path} → ${answer.status} in ${Math.round(this.clock.monotonic() - started)} ms`)
         if (answer.status >= 300 && answer.status < 400) throw redirectError(answer, request)
         if (!RETRYABLE_STATUSES.has(answer.status)) return { ...answer, afterUnknownOutcome }
         problem = failure(answer, request)
-        retryAfterMs = parseRetryAfter(answer.headers['retry-after'])
+        retryAfterMs = parseRetryAfter(answer.headers['retry-after'], this.clock.now())
         // A 429 says the API did nothing. Any other of these statuses may come after the API
         // acted (a gateway giving up on a slow answer): a POST must not be sent blindly again, and
         // a DELETE sent again may meet the 404 of its own earlier success.

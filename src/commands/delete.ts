@@ -1,17 +1,36 @@
 import { BackupError } from '../errors.js'
-import type { DeleteSettings } from '../input-helper.js'
-import * as log from '../logger.js'
+import type { CommonSettings, InputReader } from '../input-helper.js'
 import { findBackup } from '../lookup.js'
-import { setDeletedIds } from '../outputs.js'
 import { serverLabel } from '../report.js'
 import { safeText } from '../text.js'
 import type { CommandContext } from './context.js'
+import { defineCommand } from './unit.js'
+
+export interface DeleteSettings extends CommonSettings {
+  command: 'delete'
+  backupId: number
+  /** When given, the backup must belong to this server. */
+  serverId?: number
+}
+
+export const deleteUnit = defineCommand({
+  name: 'delete',
+  inputs: ['server-id', 'backup-id'],
+  outputs: ['deleted-ids'],
+  parse: (inputs: InputReader, common: CommonSettings): DeleteSettings => ({
+    ...common,
+    command: 'delete',
+    backupId: inputs.requiredPositiveInteger('backup-id', 'delete'),
+    serverId: inputs.oneServerId('delete')
+  }),
+  run: deleteBackup
+})
 
 /**
  * `command: delete`: looks the backup up first (so a backup that never existed fails before any
  * DELETE, and the log names what is deleted), then one DELETE.
  */
-export async function deleteCommand(settings: DeleteSettings, { api }: CommandContext): Promise<void> {
+async function deleteBackup(settings: DeleteSettings, { api, log, outputs }: CommandContext): Promise<void> {
   const { backupId } = settings
   const backup = await findBackup(api, backupId, settings.serverId, 'nothing was deleted')
   const what =
@@ -29,11 +48,11 @@ export async function deleteCommand(settings: DeleteSettings, { api }: CommandCo
           'check it in the VPS.org panel'
       )
     }
-    setDeletedIds([])
+    outputs.setDeletedIds([])
     log.warning(`${what} was listed, but was already gone when the DELETE was sent: someone else deleted it meanwhile`)
     return
   }
-  setDeletedIds([backupId])
+  outputs.setDeletedIds([backupId])
   log.info(`Deleted ${what}`)
   log.notice(`Backup ${backupId} deleted`, `VPS.org backup ${backupId}`)
 }

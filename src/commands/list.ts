@@ -1,15 +1,34 @@
 import type { Backup } from '../api/backup.js'
 import type { VpsApi } from '../api/client.js'
 import { newestFirst } from '../backup-policy.js'
-import type { ListSettings } from '../input-helper.js'
+import { parseBackupType, type BackupType, type CommonSettings, type InputReader } from '../input-helper.js'
 import { messageOf } from '../errors.js'
-import * as log from '../logger.js'
-import { setListOutputs } from '../outputs.js'
-import { reportList } from '../report.js'
+import type { Logger } from '../logger.js'
 import type { CommandContext } from './context.js'
+import { defineCommand } from './unit.js'
+
+export interface ListSettings extends CommonSettings {
+  command: 'list'
+  /** None: every server. */
+  serverIds: number[]
+  backupType?: BackupType
+}
+
+export const list = defineCommand({
+  name: 'list',
+  inputs: ['server-id', 'backup-type'],
+  outputs: ['backups', 'count'],
+  parse: (inputs: InputReader, common: CommonSettings): ListSettings => ({
+    ...common,
+    command: 'list',
+    serverIds: inputs.serverIds(),
+    backupType: parseBackupType(inputs.text('backup-type'))
+  }),
+  run: listBackups
+})
 
 /** `command: list`: every backup matching the filters, each server's, from every page, newest first. */
-export async function listCommand(settings: ListSettings, { api }: CommandContext): Promise<void> {
+async function listBackups(settings: ListSettings, { api, log, outputs, report }: CommandContext): Promise<void> {
   const { serverIds, backupType } = settings
   const lists: Backup[][] = []
   if (serverIds.length === 0) lists.push(await api.listBackups({ backupType }))
@@ -17,13 +36,14 @@ export async function listCommand(settings: ListSettings, { api }: CommandContex
   const backups = newestFirst([...new Map(lists.flat().map(b => [b.id, b])).values()])
   await warnOfUnknownServers(
     api,
+    log,
     serverIds.filter((_, i) => lists[i]?.length === 0)
   )
   const servers =
     serverIds.length === 0 ? 'all servers' : `server${serverIds.length > 1 ? 's' : ''} ${serverIds.join(', ')}`
   const filters = [servers, backupType ? `${backupType} only` : ''].filter(Boolean).join(', ')
-  setListOutputs(backups)
-  await reportList(backups, filters)
+  outputs.setListOutputs(backups)
+  await report.reportList(backups, filters)
 }
 
 /**
@@ -31,7 +51,7 @@ export async function listCommand(settings: ListSettings, { api }: CommandContex
  * server list, read without error, does not hold it, a warning says so rather than a plain "no
  * backups". A server list the token may not read is no reason to warn.
  */
-async function warnOfUnknownServers(api: Pick<VpsApi, 'getServers'>, serverIds: number[]): Promise<void> {
+async function warnOfUnknownServers(api: Pick<VpsApi, 'getServers'>, log: Logger, serverIds: number[]): Promise<void> {
   if (serverIds.length === 0) return
   let servers
   try {

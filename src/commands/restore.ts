@@ -1,12 +1,50 @@
-import type { RestoreSettings } from '../input-helper.js'
+import { parseBackupSelection, type BackupSelection } from '../backup-selection.js'
+import { InputError } from '../errors.js'
+import type { CommonSettings, InputReader } from '../input-helper.js'
 import { restoreFromBackups } from '../restoring.js'
 import type { CommandContext } from './context.js'
+import { defineCommand } from './unit.js'
+
+export interface RestoreSettings extends CommonSettings {
+  command: 'restore'
+  backups: BackupSelection
+  /** When given, exactly the servers of the backups, one backup each. Required with `latest`. */
+  serverIds: number[]
+  keepPrefix: string
+  /** Wait for a backup still in progress, and until the server is back. */
+  wait: boolean
+}
 
 /** `command: restore`: servers from their backups (or their latest backups), after checking every backup. */
-export function restoreCommand(settings: RestoreSettings, { api, deadline }: CommandContext): Promise<void> {
-  return restoreFromBackups(api, deadline, {
-    ...settings,
-    waitForBackup: settings.wait,
-    waitForServer: settings.wait
-  })
+export const restore = defineCommand({
+  name: 'restore',
+  inputs: ['server-id', 'backup-id', 'wait', 'poll-interval', 'keep-prefix'],
+  outputs: ['backup-id', 'backup-ids', 'status', 'server-id', 'restore', 'server-status'],
+  parse,
+  run: (settings: RestoreSettings, context: CommandContext): Promise<void> =>
+    restoreFromBackups(context, { ...settings, waitForBackup: settings.wait, waitForServer: settings.wait })
+})
+
+function parse(inputs: InputReader, common: CommonSettings): RestoreSettings {
+  const serverIds = inputs.serverIds()
+  const backups = parseBackupSelection(inputs.text('backup-id'))
+  if ('latest' in backups && serverIds.length === 0) {
+    throw new InputError('backup-id latest needs server-id: the newest backup of which server?')
+  }
+  if ('byServer' in backups && serverIds.length > 0) {
+    const keys = [...backups.byServer.keys()]
+    if (keys.length !== serverIds.length || keys.some(id => !serverIds.includes(id))) {
+      throw new InputError(
+        `server-id (${serverIds.join(', ')}) must name exactly the servers of backup-id (${keys.join(', ')})`
+      )
+    }
+  }
+  return {
+    ...common,
+    command: 'restore',
+    backups,
+    serverIds,
+    keepPrefix: inputs.keepPrefix(),
+    wait: inputs.boolean('wait', 'true')
+  }
 }

@@ -1,22 +1,52 @@
 import { COMPLETED } from '../api/backup.js'
 import { lastSeen, notCompleted, waitForBackups } from '../backup-waiting.js'
 import { formatDuration } from '../duration.js'
-import { BackupError } from '../errors.js'
-import type { WaitSettings } from '../input-helper.js'
-import * as log from '../logger.js'
+import { BackupError, InputError } from '../errors.js'
+import type { CommonSettings, InputReader, RetentionSettings } from '../input-helper.js'
 import { findBackup } from '../lookup.js'
-import { setBackupOutputs, setDeletedIds } from '../outputs.js'
-import { formatSize, serverLabel, summariseBackup } from '../report.js'
+import { formatSize, serverLabel } from '../report.js'
 import { applyKeep } from '../retention.js'
-import { saveCreatedBackups } from '../state-helper.js'
 import { safeText } from '../text.js'
 import type { CommandContext } from './context.js'
+import { defineCommand } from './unit.js'
+
+/** `command: wait`: a backup started earlier (create with wait: false), waited for as create would. */
+export interface WaitSettings extends CommonSettings {
+  command: 'wait'
+  backupId: number
+  /** When given, the backup must belong to this server. */
+  serverId?: number
+  retention?: RetentionSettings
+  restoreOnFailure: boolean
+}
+
+export const wait = defineCommand({
+  name: 'wait',
+  inputs: ['server-id', 'backup-id', 'poll-interval', 'keep', 'keep-within', 'keep-prefix', 'restore-on-failure'],
+  outputs: ['backup-id', 'status', 'size-mb', 'created-at', 'server-id', 'server-name', 'backup', 'deleted-ids'],
+  parse(inputs: InputReader, common: CommonSettings): WaitSettings {
+    if (!inputs.boolean('wait', 'true')) {
+      throw new InputError('wait: false contradicts command wait, which waits for the backup: remove one of them')
+    }
+    return {
+      ...common,
+      command: 'wait',
+      backupId: inputs.requiredPositiveInteger('backup-id', 'wait'),
+      serverId: inputs.oneServerId('wait'),
+      retention: inputs.retention(),
+      restoreOnFailure: inputs.boolean('restore-on-failure', 'false')
+    }
+  },
+  armsRestoreOnFailure: settings => settings.restoreOnFailure,
+  run: waitForBackup
+})
 
 /**
  * `command: wait`: a backup started earlier (create with wait: false) is waited for just before
  * the deploy, with the outputs, keep and restore-on-failure of a create that waits.
  */
-export async function waitCommand(settings: WaitSettings, { api, deadline }: CommandContext): Promise<void> {
+async function waitForBackup(settings: WaitSettings, context: CommandContext): Promise<void> {
+  const { api, deadline, log, outputs } = context
   const found = await findBackup(api, settings.backupId, settings.serverId, 'nothing was waited for')
   const { retention } = settings
   // As create refuses such a description: keep would count the backup among those it keeps while
@@ -35,8 +65,8 @@ export async function waitCommand(settings: WaitSettings, { api, deadline }: Com
     )
     return
   }
-  saveCreatedBackups([found])
-  setBackupOutputs(found)
+  context.state.saveCreatedBackups([found])
+  outputs.setBackupOutputs(found)
   log.info(`Waiting up to ${deadline.describe()} for backup ${found.id} of server ${safeText(serverLabel(found))}…`)
   const { settled, waitedMs, rounds } = await waitForBackups(api, [found], {
     pollIntervalMs: settings.pollIntervalMs,
@@ -45,18 +75,18 @@ export async function waitCommand(settings: WaitSettings, { api, deadline }: Com
   })
   const outcome = settled.get(found.id) ?? { state: 'timed-out', status: found.status }
   // As create: the outputs carry the status last seen, so a backup that failed does not stay in_progress.
-  setBackupOutputs(lastSeen(found, outcome))
+  outputs.setBackupOutputs(lastSeen(found, outcome))
   if (outcome.state !== 'done') throw notCompleted(found, outcome, deadline.describe())
   const backup = outcome.value
   log.info(
     `Backup ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${rounds} rounds of status checks`
   )
   const deletedIds =
-    retention === undefined ? [] : await applyKeep(api, { ...retention, serverId: backup.server.id }, backup)
-  setDeletedIds(deletedIds)
+    retention === undefined ? [] : await applyKeep(context, { ...retention, serverId: backup.server.id }, backup)
+  outputs.setDeletedIds(deletedIds)
   log.notice(
     `Backup ${backup.id} of server ${safeText(serverLabel(backup))} is ${safeText(backup.status, 40)}`,
     `VPS.org backup ${backup.id}`
   )
-  await summariseBackup(backup, waitedMs, deletedIds)
+  await context.report.summariseBackup(backup, waitedMs, deletedIds)
 }

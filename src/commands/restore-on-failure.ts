@@ -1,0 +1,100 @@
+import { BackupError, RestoreError, messageOf } from '../errors.js'
+import { claimRestore, earlierRestore, type EarlierRestore } from '../restore-record.js'
+import { restoreFromBackups } from '../restoring.js'
+import { withApi, type StepContext } from './context.js'
+import { readInvocation } from './registry.js'
+
+/**
+ * Runs only when the job has failed so far (post-if: failure() in action.yml): restores the server
+ * from the backup the main step created, when the main step itself succeeded (so the failure came
+ * later, from the deploy) and that backup completed; otherwise says why it does not. A server an
+ * earlier post step of the job restored from the same backup is not restored again.
+ */
+export async function restoreOnFailure(step: StepContext): Promise<void> {
+  const { state, log } = step
+  if (!state.restoreOnFailureRequested()) return
+  // First, so the token is registered as a secret before anything is printed.
+  const { settings } = readInvocation(step.runner)
+  const created = state.createdBackups()
+  const what = describeRestores(created)
+  if (created.size === 0) {
+    log.warning(
+      'restore-on-failure: the job failed, but this step created no backup, so there is nothing to restore from'
+    )
+    return
+  }
+  if (!state.mainStepSucceeded()) {
+    log.warning(
+      `restore-on-failure: the job failed, but in this backup step itself (${what}), before any later step ran: ` +
+        'nothing was deployed after it, so nothing is restored'
+    )
+    return
+  }
+  if (!step.runner.env('RUNNER_TEMP')) {
+    log.debug('RUNNER_TEMP is not set (not on a GitHub runner): no record is kept of the restores of this job')
+  }
+  const pending = new Map(
+    [...created].filter(([serverId, backupId]) => {
+      const earlier = earlierRestore(step, { kind: 'backup', serverId, id: backupId })
+      if (earlier !== undefined) alreadyRestored(step, serverId, backupId, earlier)
+      return earlier === undefined
+    })
+  )
+  if (pending.size === 0) return
+  log.info(
+    `restore-on-failure: the job failed after this step; checking the backups before restoring ${describeRestores(pending)}`
+  )
+  try {
+    await withApi(step, settings, context =>
+      restoreFromBackups(context, {
+        backups: { byServer: pending },
+        serverIds: [],
+        keepPrefix: '',
+        // The backups must have completed by now; the servers are followed until they are back.
+        waitForBackup: false,
+        waitForServer: true,
+        pollIntervalMs: settings.pollIntervalMs,
+        dryRun: false,
+        claim: backup => claim(step, backup.server.id, backup.id)
+      })
+    )
+  } catch (error) {
+    // Only the servers that were not restored: one that came back is named in a notice instead.
+    const notRestored =
+      error instanceof RestoreError ? new Map(error.notRestored.map(r => [r.serverId, r.backupId])) : pending
+    throw new BackupError(`restore-on-failure could not restore ${describeRestores(notRestored)}: ${messageOf(error)}`)
+  }
+}
+
+/** `server 12345 from backup 900, server 777 from backup 901` */
+function describeRestores(backups: ReadonlyMap<number, number>): string {
+  return [...backups].map(([serverId, backupId]) => `server ${serverId} from backup ${backupId}`).join(', ')
+}
+
+/** Records, just before its request, that this step restores the server; false when another step did. */
+function claim(step: StepContext, serverId: number, backupId: number): boolean {
+  const claimed = claimRestore(step, { kind: 'backup', serverId, id: backupId })
+  if (claimed.claimed === true) return true
+  if (claimed.claimed === false) {
+    alreadyRestored(step, serverId, backupId, claimed.earlier)
+    return false
+  }
+  // The restore matters more than the record: it goes ahead, saying what could happen.
+  if (claimed.runnerTemp) {
+    step.log.warning(
+      `restore-on-failure could not record that it restores server ${serverId} from backup ${backupId} ` +
+        `(${claimed.why}): another step of this job with restore-on-failure may restore it again`
+    )
+  }
+  return true
+}
+
+function alreadyRestored(step: StepContext, serverId: number, backupId: number, earlier: EarlierRestore): void {
+  const which =
+    earlier.step === undefined ? 'an earlier step of this job' : `an earlier step of this job (${earlier.step})`
+  step.log.notice(
+    `restore-on-failure: ${which} already restored server ${serverId} from backup ${backupId}; it is not restored ` +
+      "again from the same backup (that step's log says how the restore went)",
+    `VPS.org restore of server ${serverId}`
+  )
+}

@@ -1,0 +1,32 @@
+import type { CommandInput, CommonSettings, InputReader } from '../input-helper.js'
+import type { Output } from '../outputs.js'
+import type { CommandContext } from './context.js'
+
+/**
+ * A command, self-describing: its name, the inputs it uses and how they are parsed, the outputs
+ * it may set, and what it does. The registry lists every unit; the command list, the inputs each
+ * uses, the outputs each sets, main's dispatch and the tests' list of commands all come from it.
+ */
+export interface CommandUnit<Name extends string = string, S extends CommonSettings = CommonSettings> {
+  readonly name: Name
+  /** The command inputs it uses (COMMAND_INPUTS); any other given to it is refused. */
+  readonly inputs: readonly CommandInput[]
+  /** The outputs it may set (README and action.yml say the same; docs.test compares them). */
+  readonly outputs: readonly Output[]
+  /** Its settings, from the inputs every command shares and its own; throws InputError. */
+  parse(inputs: InputReader, common: CommonSettings): S
+  /** Whether the post step is to restore the server if a later step fails. */
+  armsRestoreOnFailure?(settings: S): boolean
+  /**
+   * Does the work. Outputs, state and the summary go to the context's sinks as each fact is known
+   * (a step stopped later keeps what it had), not at the end.
+   */
+  run(settings: S, context: CommandContext): Promise<void>
+}
+
+/** Declares a unit, its settings type inferred from `parse`. */
+export function defineCommand<Name extends string, S extends CommonSettings & { command: Name }>(
+  unit: CommandUnit<Name, S>
+): CommandUnit<Name, S> {
+  return unit
+}

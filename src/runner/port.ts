@@ -1,0 +1,46 @@
+/**
+ * Everything the action does with the runner, as one port (as actions/cache passes its state
+ * provider): inputs and the run's variables in, log lines, outputs, saved state and the job
+ * summary out. The real port is actions-runner.ts (the only module that imports @actions/core);
+ * tests hand in a fake, so a command runs in process without the runner's files.
+ */
+
+/** The run's variables the action reads. */
+export type RunnerVariable =
+  | 'GITHUB_REPOSITORY'
+  | 'GITHUB_SHA'
+  | 'GITHUB_RUN_ID'
+  | 'GITHUB_RUN_ATTEMPT'
+  | 'GITHUB_ACTION'
+  | 'GITHUB_ACTION_REPOSITORY'
+  | 'GITHUB_ACTION_REF'
+  | 'RUNNER_TEMP'
+
+export interface InputOptions {
+  /** Default true, as @actions/core: leading and trailing white space removed. */
+  trimWhitespace?: boolean
+}
+
+export interface Runner {
+  /** The input's value, '' when not given (the runner passes action.yml's defaults). */
+  getInput(name: string, options?: InputOptions): string
+  /** A variable of the run, undefined when not set (outside a runner). */
+  env(name: RunnerVariable): string | undefined
+  /** Masks the value in every later log line. */
+  setSecret(secret: string): void
+  /** A plain log line, written raw: callers neutralise text from the API first (Logger). */
+  info(message: string): void
+  debug(message: string): void
+  warning(message: string): void
+  notice(message: string, title?: string): void
+  /** An error annotation that does not end the step. */
+  error(message: string): void
+  setOutput(name: string, value: string): void
+  saveState(name: string, value: string): void
+  /** The main step's saved state, in the post step; '' when not saved. */
+  getState(name: string): string
+  /** Appends Markdown to the job summary; false when there is none (not on a runner). */
+  appendSummary(markdown: string): Promise<boolean>
+  /** Ends the step as failed, with this error line. */
+  setFailed(message: string): void
+}
