@@ -49,7 +49,7 @@ function parseListFilters(params, quirks) {
  * @param {ApiContext} context
  * @returns {Route[]}
  */
-export function backupRoutes({ backups, servers, behaviour, pageSize }) {
+export function backupRoutes({ backups, servers, behaviour, pageSize, now: clock }) {
   /** @param {ApiRequest} request */
   function listBackups(request) {
     const quirks = behaviour.listQuirks
@@ -71,7 +71,7 @@ export function backupRoutes({ backups, servers, behaviour, pageSize }) {
     const requested = lastQueryValue(request.url.searchParams, 'page')
     const page = choosePage(rows.length, pageSize, requested, { unbounded: endless })
     const repeated = quirks.duplicateAcrossPages && page.number > 1 ? 1 : 0
-    const now = Date.now()
+    const now = clock()
     const results =
       page.number <= page.pageCount
         ? rows.slice(page.start - repeated, page.end).map(render => render(now))

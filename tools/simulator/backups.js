@@ -67,9 +67,13 @@ export function stateAt(record, now) {
 }
 
 export class BackupStore {
-  /** @param {ServerStore} servers the servers backups belong to */
-  constructor(servers) {
+  /**
+   * @param {ServerStore} servers the servers backups belong to
+   * @param {() => number} [now] the clock new backups are dated by
+   */
+  constructor(servers, now = () => Date.now()) {
     this.servers = servers
+    this.now = now
     /** @type {Map<number, BackupRecord>} */
     this.backups = new Map()
     this.nextId = FIRST_BACKUP_ID
@@ -114,7 +118,7 @@ export class BackupStore {
     if (this.backups.has(id)) throw new Error(`simulator: backup ${id} exists already`)
     const backupType = partial.backup_type ?? 'manual'
     const status = partial.status ?? 'completed'
-    const createdAt = partial.created_at ?? isoTimestamp(Date.now())
+    const createdAt = partial.created_at ?? isoTimestamp(this.now())
     const automaticExpiry = isoTimestamp(Date.parse(createdAt) + AUTOMATIC_RETENTION_MS)
     return this.#store({
       id,
@@ -139,7 +143,7 @@ export class BackupStore {
    * @param {{ durationMs: number, outcome: string | null, clockOffsetMs?: number }} lifecycle
    */
   createManual(serverId, description, { durationMs, outcome, clockOffsetMs = 0 }) {
-    const now = Date.now()
+    const now = this.now()
     const id = this.nextId
     const finalStatus = outcome ?? 'completed'
     return this.#store({
@@ -168,7 +172,7 @@ export class BackupStore {
    * @returns {SimBackup[]}
    */
   synthetic(count, serverId, backupType, descriptionLength = 0) {
-    const createdAt = isoTimestamp(Date.now())
+    const createdAt = isoTimestamp(this.now())
     return Array.from({ length: count }, () => {
       const id = this.nextId++
       /** @type {BackupRecord} */

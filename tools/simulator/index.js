@@ -59,6 +59,8 @@ import { bodyResponse, send } from './wire.js'
  *   'db-server-01'}], with the other fields of the docs' example (see exampleServers()).
  * @property {number} [backupDurationMs] Time from creation until a manual backup created through POST
  *   is finished; default 2000.
+ * @property {() => number} [now] The simulator's clock (epoch ms), by which backups finish, servers
+ *   restore and answers are dated; default Date.now. The in-process tests give their fake clock.
  * @property {number} [pageSize] Results per page of the backup and server lists; default 100.
  * @property {number} [keepAliveTimeoutMs] Default 75000 (nginx's default), so keep-alive connections
  *   survive long poll intervals.
@@ -267,7 +269,8 @@ export async function startSimulator(options = {}) {
     servers = DEFAULT_SERVERS,
     backupDurationMs = DEFAULT_BACKUP_DURATION_MS,
     pageSize = DEFAULT_PAGE_SIZE,
-    keepAliveTimeoutMs = DEFAULT_KEEP_ALIVE_TIMEOUT_MS
+    keepAliveTimeoutMs = DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    now: clock = () => Date.now()
   } = options
   /** @type {Behaviour} */
   const initial = {
@@ -290,8 +293,8 @@ export async function startSimulator(options = {}) {
   // Setters replace values and never change them in place, so a shallow copy restores the start.
   const behaviour = { ...initial }
   const serverStore = new ServerStore(servers)
-  const backupStore = new BackupStore(serverStore)
-  const context = { backups: backupStore, servers: serverStore, behaviour, pageSize }
+  const backupStore = new BackupStore(serverStore, clock)
+  const context = { backups: backupStore, servers: serverStore, behaviour, pageSize, now: clock }
   const api = router(token, [...backupRoutes(context), ...serverRoutes(context)])
   const faults = new FaultQueue()
   /** @type {RecordedRequest[]} */
@@ -304,10 +307,12 @@ export async function startSimulator(options = {}) {
 
   const listener = await listen({ host, port, keepAliveTimeoutMs }, async (req, res) => {
     const { record, url } = await readRequest(req)
+    // When it was read, on the simulator's clock (a fake one in the in-process tests).
+    record.at = clock()
     requests.push(record)
     // Node would send the machine's time; the API's clock is offset from it, or sends none.
     res.sendDate = false
-    if (behaviour.dateHeader) res.setHeader('Date', new Date(Date.now() + behaviour.clockOffsetMs).toUTCString())
+    if (behaviour.dateHeader) res.setHeader('Date', new Date(clock() + behaviour.clockOffsetMs).toUTCString())
     const process = () => {
       const origin = `http://${req.headers.host ?? new URL(listener.url).host}`
       const response = api({ method: record.method, url, headers: req.headers, body: record.body, origin })
@@ -333,18 +338,18 @@ export async function startSimulator(options = {}) {
     restores: serverStore.restores,
     addServer: server => serverStore.add(server),
     servers() {
-      const now = Date.now()
+      const now = clock()
       return serverStore.ids().map(id => serverStore.toJson(id, now))
     },
     setServerStatus(id, status, { untilMs, forMs, then = 'active' } = {}) {
       if (untilMs !== undefined && forMs !== undefined) throw new Error('simulator: give untilMs or forMs, not both')
-      const now = Date.now()
+      const now = clock()
       const at = untilMs ?? (forMs === undefined ? undefined : now + forMs)
       serverStore.setStatus(id, status, now, at === undefined ? undefined : { at, then })
     },
-    addBackup: partial => backupStore.toJsonAt(backupStore.insert(partial), Date.now()),
+    addBackup: partial => backupStore.toJsonAt(backupStore.insert(partial), clock()),
     backups() {
-      const now = Date.now()
+      const now = clock()
       return backupStore.list().map(record => backupStore.toJsonAt(record, now))
     },
     setBackupDuration(ms, { serverId } = {}) {
@@ -352,7 +357,7 @@ export async function startSimulator(options = {}) {
       else behaviour.byServer = withServerSetting(behaviour.byServer, knownServer(serverId), 'backupDurationMs', ms)
     },
     finishBackup(id) {
-      backupStore.finish(id, Date.now())
+      backupStore.finish(id, clock())
     },
     setCreateOutcome(status, { serverId } = {}) {
       if (serverId === undefined) behaviour.createOutcome = status

@@ -16,7 +16,7 @@ import { bodyResponse, send } from './wire.js'
  * @property {Record<string, string | string[] | undefined>} headers
  * @property {string} body Raw body, '' when there was none.
  * @property {unknown} json The body parsed as JSON, or undefined when it is empty or not JSON.
- * @property {number} at Date.now() when the request had been read completely.
+ * @property {number} at when the request had been read completely, on the simulator's clock.
  */
 
 /**

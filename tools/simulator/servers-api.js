@@ -35,7 +35,7 @@ const NOT_RESTORABLE_MESSAGE = 'Server is not in a valid state for restoration.'
  * @param {ApiContext} context
  * @returns {Route[]}
  */
-export function serverRoutes({ backups, servers, behaviour, pageSize }) {
+export function serverRoutes({ backups, servers, behaviour, pageSize, now: clock }) {
   /**
    * Applies the serverReads switches to a read, first the permission (DRF checks it before
    * looking anything up), then whether the endpoint exists.
@@ -64,7 +64,7 @@ export function serverRoutes({ backups, servers, behaviour, pageSize }) {
     // Plain text filters, as django-filter's CharFilter: any value, an empty one is no filter.
     const status = lastQueryValue(params, 'status') || undefined
     const location = lastQueryValue(params, 'location') || undefined
-    const now = Date.now()
+    const now = clock()
     const matching = servers
       .ids()
       .map(id => servers.toJson(id, now))
@@ -90,7 +90,7 @@ export function serverRoutes({ backups, servers, behaviour, pageSize }) {
   function getServer(_request, [serverId]) {
     checkReadable('single')
     if (!servers.has(Number(serverId))) throw notFound()
-    return { status: 200, body: shown(servers.toJson(Number(serverId), Date.now())) }
+    return { status: 200, body: shown(servers.toJson(Number(serverId), clock())) }
   }
 
   /**
@@ -106,7 +106,7 @@ export function serverRoutes({ backups, servers, behaviour, pageSize }) {
     const backup = backups.backup(/** @type {number} */ (data.backup_id))
     if (!backup) throw fieldError('backup_id', 'Backup not found.')
     if (backup.serverId !== serverId) throw fieldError('backup_id', 'Backup does not belong to this server.')
-    const now = Date.now()
+    const now = clock()
     if (backupStateAt(backup, now).status !== 'completed') throw fieldError('backup_id', 'Backup is not completed.')
     if (NOT_RESTORABLE.includes(servers.statusAt(serverId, now))) throw nonFieldError(NOT_RESTORABLE_MESSAGE)
     servers.restore(serverId, backup.id, now, {

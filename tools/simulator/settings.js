@@ -86,6 +86,7 @@
  * @property {ServerStore} servers changed by the requests
  * @property {Behaviour} behaviour read at each request, so setters act at once
  * @property {number} pageSize
+ * @property {() => number} now the simulator's clock (epoch ms): Date.now, or a test's fake clock
  */
 
 const NEXT_CHAINS = ['endless', 'fragment']

@@ -1,24 +1,22 @@
 /**
- * The main job, end to end: `node dist/index.js` run as the runner runs it, against the
- * simulator over real HTTP.
+ * The main job, in process (support/in-process.ts): the action's run() through the registry, with
+ * a fake runner and a fake clock, against the simulator over real HTTP on the same clock. What
+ * only a process shows is in the *.e2e tests.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../tools/simulator/index.js'
 import { createServer } from 'node:net'
-import {
-  expectOneLineError,
-  expectTokenNowhere,
-  runAction,
-  visibleLog,
-  warningLines,
-  type ActionRun
-} from './support/run-action.js'
+import { FakeClock, runInProcess as runAction, type InProcessOptions, type InProcessRun } from './support/in-process.js'
+import { expectOneLineError, expectTokenNowhere, visibleLog, warningLines } from './support/run-action.js'
 
 const TOKEN = 'test-token'
 let sim: Simulator
+/** The file's virtual time: the simulator's backups complete on it, the action waits on it. */
+const clock = new FakeClock()
+const now = (): number => clock.now()
 
 beforeAll(async () => {
-  sim = await startSimulator({ token: TOKEN, backupDurationMs: 1500 })
+  sim = await startSimulator({ token: TOKEN, backupDurationMs: 1500, now })
 })
 afterAll(() => sim.close())
 beforeEach(() => {
@@ -26,10 +24,11 @@ beforeEach(() => {
   sim.setBackupDuration(1500)
 })
 
-function create(inputs: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionRun> {
+/** In process, debug lines are always recorded (as @actions/core writes them): no ACTIONS_STEP_DEBUG. */
+function create(inputs: Record<string, string> = {}, options: InProcessOptions = {}): Promise<InProcessRun> {
   return runAction(
     { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': '12345', 'poll-interval': '1s', ...inputs },
-    { env }
+    { clock, ...options }
   )
 }
 
@@ -126,19 +125,19 @@ describe('create', () => {
       '/api/v1/backups/'
     ])
     expect(run.durationMs).toBeLessThan(10_000)
+    // No pause at all: it returned as soon as the create was answered.
+    expect(run.virtualMs).toBe(0)
   })
 
   it('finds the backup by id across pages, whatever the list order', async () => {
-    const paged = await startSimulator({ token: TOKEN, backupDurationMs: 1500, pageSize: 2 })
+    const paged = await startSimulator({ token: TOKEN, backupDurationMs: 1500, pageSize: 2, now })
     try {
       for (let i = 0; i < 7; i++)
         paged.addBackup({ serverId: 12345, description: `old ${i}`, created_at: `2026-01-0${i + 1}T00:00:00Z` })
-      const run = await runAction({
-        'api-token': TOKEN,
-        'api-url': paged.url,
-        'server-id': '12345',
-        'poll-interval': '1s'
-      })
+      const run = await runAction(
+        { 'api-token': TOKEN, 'api-url': paged.url, 'server-id': '12345', 'poll-interval': '1s' },
+        { clock }
+      )
       expect(run.exitCode).toBe(0)
       const created = paged.backups().find(b => b.description.startsWith('Pre-deploy backup'))
       expect(run.outputs['backup-id']).toBe(String(created?.id))
@@ -162,17 +161,28 @@ describe('create', () => {
 
   it('fails when the backup disappears from the list while waiting', async () => {
     sim.setBackupDuration(30_000)
-    const running = create()
-    // Delete it through the API, as a person in the panel would, once it exists.
-    const deadline = Date.now() + 10_000
-    while (sim.backups().length === 0 && Date.now() < deadline) await new Promise(r => setTimeout(r, 50))
-    const id = sim.backups()[0]?.id
-    const answer = await fetch(`${sim.url}/api/v1/backups/${id}/`, {
-      method: 'DELETE',
-      headers: { authorization: `Bearer ${TOKEN}` }
-    })
-    expect(answer.status).toBe(204)
-    const run = await running
+    // Delete it through the API, as a person in the panel would, once the action says it started;
+    // virtual time stands still meanwhile, so the backup has not completed by then.
+    let deleted: Promise<Response> | undefined
+    const started = /^Backup (\d+) of server .* started/m
+    const run = await create(
+      {},
+      {
+        echo: line => {
+          const found = started.exec(line)?.[1]
+          if (found === undefined || deleted) return
+          deleted = clock.hold(
+            fetch(`${sim.url}/api/v1/backups/${found}/`, {
+              method: 'DELETE',
+              headers: { authorization: `Bearer ${TOKEN}` }
+            })
+          )
+        }
+      }
+    )
+    const answer = await deleted
+    expect(answer?.status).toBe(204)
+    const id = Number(started.exec(run.log)?.[1])
     expectOneLineError(run, new RegExp(`backup ${id} of server 12345 is no longer listed`))
     expect(run.outputs['backup-id']).toBe(String(id))
   })
@@ -184,6 +194,9 @@ describe('create', () => {
     expectOneLineError(run, new RegExp(`timed out after 3s waiting for backup ${id} of server 12345 .*in_progress`))
     expect(run.outputs['backup-id']).toBe(String(id))
     expect(run.durationMs).toBeLessThan(10_000)
+    // It gave up at the timeout, on the fake clock: 3 s after the start, not a round later.
+    expect(run.virtualMs).toBeGreaterThanOrEqual(3000)
+    expect(run.virtualMs).toBeLessThan(4000)
   })
 })
 
@@ -282,7 +295,7 @@ describe('API errors are one clear line', () => {
 
 describe('the token', () => {
   it('appears in no log line, output, state or summary, with debug logging on', async () => {
-    const run = await create({}, { ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1' })
+    const run = await create()
     expect(run.exitCode).toBe(0)
     expect(run.log).toContain('::debug::')
     expect(run.log).toMatch(/^::debug::POST .*authorization: Bearer \[redacted\]/m)
