@@ -140,7 +140,7 @@ function alreadyRestored(serverId: number, backupId: number, earlier: EarlierRes
   const step =
     earlier.step === undefined ? 'an earlier step of this job' : `an earlier step of this job (${earlier.step})`
   log.notice(
-    `restore-on-failure: ${step} already restored server ${serverId} from backup ${backupId}; it is not restored ` +
+    `restore-on-failure: ${step} already restored (or tried to restore) server ${serverId} from backup ${backupId}; it is not restored ` +
       "again from the same backup (that step's log says how the restore went)",
     `VPS.org restore of server ${serverId}`
   )
