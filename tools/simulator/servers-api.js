@@ -4,7 +4,6 @@
  * the server list, one server, and restore from a backup. What the docs leave open (the single
  * GET, the restore answer, error bodies) follows DRF and can be switched (settings.js).
  */
-import { stateAt as backupStateAt } from './backups.js'
 import {
   byScrambledOrder,
   choosePage,
@@ -18,6 +17,7 @@ import {
   permissionDenied,
   validateFields
 } from './drf.js'
+import { stateAt } from './lifecycle.js'
 import { forServer } from './settings.js'
 
 /** @import { ApiRequest, ApiResponse, Route } from './drf.js' */
@@ -107,7 +107,7 @@ export function serverRoutes({ backups, servers, behaviour, pageSize }) {
     if (!backup) throw fieldError('backup_id', 'Backup not found.')
     if (backup.serverId !== serverId) throw fieldError('backup_id', 'Backup does not belong to this server.')
     const now = Date.now()
-    if (backupStateAt(backup, now).status !== 'completed') throw fieldError('backup_id', 'Backup is not completed.')
+    if (stateAt(backup, now).status !== 'completed') throw fieldError('backup_id', 'Backup is not completed.')
     if (NOT_RESTORABLE.includes(servers.statusAt(serverId, now))) throw nonFieldError(NOT_RESTORABLE_MESSAGE)
     servers.restore(serverId, backup.id, now, {
       startDelayMs: behaviour.restoreStartDelayMs,
