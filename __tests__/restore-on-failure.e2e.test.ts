@@ -245,7 +245,7 @@ describe('restore-on-failure on several steps of one job', () => {
     expect(createPost.log).toMatch(
       new RegExp(
         `^::notice title=VPS.org restore of server ${WEB}::restore-on-failure: an earlier step of this job already ` +
-          `restored server ${WEB} from backup ${backupId}; it is not restored again from the same backup`,
+          `restored \\(or tried to restore\\) server ${WEB} from backup ${backupId}; it is not restored again from the same backup`,
         'm'
       )
     )
@@ -281,7 +281,7 @@ describe('restore-on-failure on several steps of one job', () => {
     ).toEqual([restorePath(DB)])
     expect(createPost.log).toContain(
       `::notice title=VPS.org restore of server ${WEB}::restore-on-failure: an earlier step of this job already ` +
-        `restored server ${WEB} from backup ${backupIds[WEB]}`
+        `restored (or tried to restore) server ${WEB} from backup ${backupIds[WEB]}`
     )
     expect(createPost.log).toContain(
       `restore-on-failure: the job failed after this step; checking the backups before restoring server ${DB} from backup ${backupIds[DB]}\n`

@@ -41123,7 +41123,7 @@ function claim(serverId, backupId) {
 }
 function alreadyRestored(serverId, backupId, earlier) {
     const step = earlier.step === undefined ? 'an earlier step of this job' : `an earlier step of this job (${earlier.step})`;
-    logger_notice(`restore-on-failure: ${step} already restored server ${serverId} from backup ${backupId}; it is not restored ` +
+    logger_notice(`restore-on-failure: ${step} already restored (or tried to restore) server ${serverId} from backup ${backupId}; it is not restored ` +
         "again from the same backup (that step's log says how the restore went)", `VPS.org restore of server ${serverId}`);
 }
 async function withApi(settings, work) {

@@ -10,8 +10,10 @@ const HELP = `Usage: node scripts/simulator.js [options]
   --port N                    port on 127.0.0.1 (default 0: a free port)
   --token T                   the bearer token the API accepts (default test-token)
   --servers N                 how many servers: 12345 and 23456, then 30003, 30004, ... (default 2)
-  --page-size N               rows per page of the backup and server lists (default 100)
+  --page-size N               rows per page of the backup, snapshot and server lists (default 100)
   --backup-duration MS        until a backup created through POST is completed (default 5000)
+  --snapshot-duration MS      until a snapshot created through POST is completed (default 5000)
+  --snapshot-name-max-length N  snapshot names longer than N are refused with 400 (default: no bound)
   --restore-start-delay MS    a restored server shows its old status this long first (default 0)
   --restore-duration MS       then restoring this long (default 3000)
   --restore-outcome STATUS    then this status (default active)
@@ -31,6 +33,8 @@ const { values } = parseArgs({
     servers: { type: 'string', default: '2' },
     'page-size': { type: 'string', default: '100' },
     'backup-duration': { type: 'string', default: '5000' },
+    'snapshot-duration': { type: 'string', default: '5000' },
+    'snapshot-name-max-length': { type: 'string' },
     'restore-start-delay': { type: 'string', default: '0' },
     'restore-duration': { type: 'string', default: '3000' },
     'restore-outcome': { type: 'string', default: 'active' },
@@ -69,6 +73,9 @@ try {
     servers: exampleServers(integer('servers')),
     pageSize: integer('page-size', 1),
     backupDurationMs: integer('backup-duration'),
+    snapshotDurationMs: integer('snapshot-duration'),
+    snapshotNameMaxLength:
+      values['snapshot-name-max-length'] === undefined ? null : integer('snapshot-name-max-length', 1),
     restoreStartDelayMs: integer('restore-start-delay'),
     restoreDurationMs: integer('restore-duration'),
     restoreOutcome: values['restore-outcome'],

@@ -93,7 +93,7 @@ function alreadyRestored(step: StepContext, serverId: number, backupId: number, 
   const which =
     earlier.step === undefined ? 'an earlier step of this job' : `an earlier step of this job (${earlier.step})`
   step.log.notice(
-    `restore-on-failure: ${which} already restored server ${serverId} from backup ${backupId}; it is not restored ` +
+    `restore-on-failure: ${which} already restored (or tried to restore) server ${serverId} from backup ${backupId}; it is not restored ` +
       "again from the same backup (that step's log says how the restore went)",
     `VPS.org restore of server ${serverId}`
   )

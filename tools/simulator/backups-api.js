@@ -6,15 +6,14 @@
 import {
   ApiError,
   byScrambledOrder,
-  choosePage,
   lastQueryValue,
   nonFieldError,
   notFound,
-  pageLink,
   parseJsonObject,
   validateFields
 } from './drf.js'
 import { BACKUP_TYPES, MAX_MANUAL_BACKUPS_PER_SERVER } from './backups.js'
+import { listPage, serverFilter } from './listing.js'
 import { forServer, storedDescription } from './settings.js'
 
 /** @import { ApiRequest, Route } from './drf.js' */
@@ -30,19 +29,16 @@ const DELETE_SCHEDULED = 'Deletion scheduled.'
  * @param {ListQuirks} quirks
  */
 function parseListFilters(params, quirks) {
-  const serverId = (!quirks.ignoreServerFilter && lastQueryValue(params, 'server_id')) || undefined
-  const backupType = (!quirks.ignoreTypeFilter && lastQueryValue(params, 'backup_type')) || undefined
   /** @type {Record<string, string[]>} */
   const errors = {}
-  if (serverId !== undefined && !/^-?\d+$/.test(serverId.trim())) {
-    errors.server_id = ['A valid integer is required.']
-  }
+  const serverId = serverFilter(params, quirks, errors)
+  const backupType = (!quirks.ignoreTypeFilter && lastQueryValue(params, 'backup_type')) || undefined
   if (backupType !== undefined && !BACKUP_TYPES.includes(backupType)) {
     errors.backup_type = [`Select a valid choice. ${backupType} is not one of the available choices.`]
   }
   if (Object.keys(errors).length > 0) throw new ApiError(400, errors)
   const type = /** @type {'manual'|'automatic'|undefined} */ (backupType)
-  return { serverId: serverId === undefined ? undefined : Number(serverId), backupType: type }
+  return { serverId, backupType: type }
 }
 
 /**
@@ -54,8 +50,6 @@ export function backupRoutes({ backups, servers, behaviour, pageSize, now: clock
   function listBackups(request) {
     const quirks = behaviour.listQuirks
     const { serverId, backupType } = parseListFilters(request.url.searchParams, quirks)
-    // Rendered when the page is read, so a row repeated on a later page shows its state then.
-    /** @type {Array<(now: number) => unknown>} */
     const rows = [
       ...backups
         .list()
@@ -67,28 +61,14 @@ export function backupRoutes({ backups, servers, behaviour, pageSize, now: clock
         .filter(raw => serverId === undefined || raw.serverId === undefined || raw.serverId === serverId)
         .map(raw => () => raw.row)
     ]
-    const endless = quirks.nextChain === 'endless'
-    const requested = lastQueryValue(request.url.searchParams, 'page')
-    const page = choosePage(rows.length, pageSize, requested, { unbounded: endless })
-    const repeated = quirks.duplicateAcrossPages && page.number > 1 ? 1 : 0
-    const now = clock()
-    const results =
-      page.number <= page.pageCount
-        ? rows.slice(page.start - repeated, page.end).map(render => render(now))
-        : syntheticRows(serverId, backupType, quirks.endlessRowsPerPage ?? pageSize, quirks.endlessDescriptionLength)
-    backups.listAnswers++
-    /** @type {string | null} */
-    let next = page.number < page.pageCount || endless ? pageLink(request, page.number + 1) : null
-    if (quirks.nextChain === 'fragment') next = `${pageLink(request, page.number)}#p=${backups.listAnswers}`
-    return {
-      status: 200,
-      body: {
-        count: rows.length,
-        next,
-        previous: page.number > 1 ? pageLink(request, page.number - 1) : null,
-        results
-      }
-    }
+    return listPage(request, {
+      rows,
+      pageSize,
+      quirks,
+      countAnswer: () => ++backups.listAnswers,
+      now: clock(),
+      synthetic: count => syntheticRows(serverId, backupType, count, quirks.endlessDescriptionLength)
+    })
   }
 
   /**

@@ -3,6 +3,7 @@
  * The backups the simulated API holds. Statuses are resolved from the clock when read (no
  * timers), so a test can never leak one and a backup "finishes" exactly when its time has come.
  */
+import { finishEarly, stateAt, transitionAfter } from './lifecycle.js'
 import { isoTimestamp } from './servers.js'
 
 /** @import { ServerStore } from './servers.js' */
@@ -27,7 +28,7 @@ import { isoTimestamp } from './servers.js'
 
 /**
  * A backup as stored. `status`/`sizeMb` is the state it was created in; `transition`, when set,
- * is the state it reaches at a given time, so reads resolve the status from the clock.
+ * is the state it reaches at a given time, so reads resolve the status from the clock (lifecycle.js).
  * @typedef {object} BackupRecord
  * @property {number} id
  * @property {number} serverId
@@ -40,7 +41,7 @@ import { isoTimestamp } from './servers.js'
  * @property {{ at: number, status: string, sizeMb: number|null } | null} transition
  */
 
-/** @typedef {{ status: string, sizeMb: number|null }} BackupState */
+/** @typedef {import('./lifecycle.js').TimedState} BackupState */
 
 /** @typedef {{ row: unknown, serverId: number | undefined }} RawRow */
 
@@ -56,15 +57,6 @@ export const BACKUP_TYPES = ['manual', 'automatic']
  * @param {number} backupId
  */
 const finishedSizeMb = backupId => 4000 + ((backupId * 37) % 1000)
-
-/**
- * @param {BackupRecord} record
- * @param {number} now
- * @returns {BackupState}
- */
-export function stateAt(record, now) {
-  return record.transition && now >= record.transition.at ? record.transition : record
-}
 
 export class BackupStore {
   /**
@@ -145,7 +137,6 @@ export class BackupStore {
   createManual(serverId, description, { durationMs, outcome, clockOffsetMs = 0 }) {
     const now = this.now()
     const id = this.nextId
-    const finalStatus = outcome ?? 'completed'
     return this.#store({
       id,
       serverId,
@@ -155,11 +146,7 @@ export class BackupStore {
       createdAt: isoTimestamp(now + clockOffsetMs),
       expiresAt: null,
       description,
-      transition: {
-        at: now + durationMs,
-        status: finalStatus,
-        sizeMb: finalStatus === 'completed' ? finishedSizeMb(id) : null
-      }
+      transition: transitionAfter(now, durationMs, outcome, finishedSizeMb(id))
     })
   }
 
@@ -205,12 +192,7 @@ export class BackupStore {
    * @param {number} now
    */
   finish(id, now) {
-    const record = this.backups.get(id)
-    if (!record) throw new Error(`simulator: finishBackup for unknown backup ${id}`)
-    if (!record.transition || now >= record.transition.at) {
-      throw new Error(`simulator: backup ${id} is not in progress (only backups started through POST finish)`)
-    }
-    record.transition = { ...record.transition, at: now }
+    finishEarly(this.backups.get(id), now, `backup ${id}`, 'finishBackup')
   }
 
   /** @param {number} id */

@@ -11,9 +11,12 @@
  * oversized bodies, answers that trickle, proxy error pages, gateway errors after the API acted,
  * redirects and connections refused.
  *
- * Modules: backups.js and servers.js (state), backups-api.js and servers-api.js (endpoints) on
- * drf.js (DRF conventions), settings.js (switchable behaviour), faults.js with pauses.js (waits
- * that close() ends), listen.js and wire.js (HTTP). The types are the JSDoc below; TypeScript
+ * Modules: backups.js, snapshots.js and servers.js (state, with lifecycle.js for what time
+ * finishes), backups-api.js, snapshots-api.js and servers-api.js (endpoints) on drf.js (DRF
+ * conventions) and listing.js (the paged lists and their quirks), settings.js (switchable
+ * behaviour), snapshot-controls.js (the snapshot members), faults.js with pauses.js (waits that
+ * close() ends), listen.js and wire.js (HTTP). Faults, holds, the Date header and the clock offset
+ * apply to every endpoint alike. The types are the JSDoc below; TypeScript
  * reads them from here.
  */
 import { BackupStore } from './backups.js'
@@ -23,6 +26,9 @@ import { FaultQueue } from './faults.js'
 import { listen, readRequest } from './listen.js'
 import { ServerStore } from './servers.js'
 import { serverRoutes } from './servers-api.js'
+import { checkNameMaxLength, snapshotControls } from './snapshot-controls.js'
+import { SnapshotStore } from './snapshots.js'
+import { snapshotRoutes } from './snapshots-api.js'
 import {
   checkDeleteStatus,
   checkDescriptionMaxLength,
@@ -40,6 +46,9 @@ import { bodyResponse, send } from './wire.js'
 /** @typedef {import('./servers.js').SimPlan} SimPlan */
 /** @typedef {import('./backups.js').SimBackup} SimBackup */
 /** @typedef {import('./backups.js').BackupInput} BackupInput */
+/** @typedef {import('./snapshots.js').SimSnapshot} SimSnapshot */
+/** @typedef {import('./snapshots.js').SnapshotInput} SnapshotInput */
+/** @typedef {import('./servers.js').AcceptedRestore} AcceptedRestore */
 /** @typedef {import('./listen.js').RecordedRequest} RecordedRequest */
 /** @typedef {import('./faults.js').FaultSpec} FaultSpec */
 /** @typedef {import('./faults.js').FaultKind} FaultKind */
@@ -61,7 +70,11 @@ import { bodyResponse, send } from './wire.js'
  *   is finished; default 2000.
  * @property {() => number} [now] The simulator's clock (epoch ms), by which backups finish, servers
  *   restore and answers are dated; default Date.now. The in-process tests give their fake clock.
- * @property {number} [pageSize] Results per page of the backup and server lists; default 100.
+ * @property {number} [snapshotDurationMs] Time from creation until a snapshot created through POST is
+ *   finished; default 2000.
+ * @property {number | null} [snapshotNameMaxLength] Snapshot names longer than this are refused with
+ *   400; default null (no bound: VPS.org documents none).
+ * @property {number} [pageSize] Results per page of the backup, snapshot and server lists; default 100.
  * @property {number} [keepAliveTimeoutMs] Default 75000 (nginx's default), so keep-alive connections
  *   survive long poll intervals.
  * @property {number} [clockOffsetMs] How far the API's clock is ahead of the machine's (negative:
@@ -70,7 +83,7 @@ import { bodyResponse, send } from './wire.js'
  *   duration by the machine's clock. Default 0.
  * @property {boolean} [dateHeader] Whether answers carry a `Date` header (RFC 9110 §6.6.1, by the API's
  *   clock); default true. False: none does, as behind a proxy that strips it.
- * @property {ListQuirks} [listQuirks] How the backup list misbehaves; default none.
+ * @property {ListQuirks} [listQuirks] How the backup and snapshot lists misbehave; default none.
  * @property {number | null} [descriptionMaxLength] Descriptions created through POST are stored cut to
  *   this many characters (code points), as a 255-character database column would keep them; default
  *   null (kept whole).
@@ -91,7 +104,7 @@ import { bodyResponse, send } from './wire.js'
 
 /**
  * A running simulator. Its URL is e.g. 'http://127.0.0.1:41234' (no trailing slash).
- * @typedef {Readonly<SimulatorMembers>} Simulator
+ * @typedef {Readonly<SimulatorMembers & import('./snapshot-controls.js').SnapshotMembers>} Simulator
  */
 
 /**
@@ -104,7 +117,7 @@ import { bodyResponse, send } from './wire.js'
  * @property {number} maxOpenConnections The most TCP connections open at the same time since start or
  *   the last reset() (which starts it from the connections open then), e.g. to check that a client
  *   used at most 2 at once.
- * @property {Array<{ serverId: number, backupId: number, at: number }>} restores Restores the API
+ * @property {AcceptedRestore[]} restores Restores the API
  *   accepted, in order (restoreNeverShowsRestoring included). The API refuses a restore with 400
  *   `{"non_field_errors": ["Server is not in a valid state for restoration."]}` while the server
  *   shows `restoring` or `suspended`, e.g. while an earlier restore runs.
@@ -159,8 +172,9 @@ import { bodyResponse, send } from './wire.js'
  *   now on leave the server's status as it is.
  * @property {(reads: ServerReads) => void} setServerReads How the server reads answer from now on;
  *   replaces the settings made before (`{}` puts them all back to normal). Throws on an unknown one.
- * @property {(row: unknown, options?: { serverId?: number }) => void} addRawListRow Puts `row` verbatim
- *   into the backup list, after the stored backups (e.g. `{"id": 900, "server": null}`, to test
+ * @property {(row: unknown, options?: { serverId?: number, list?: 'backups' | 'snapshots' }) => void}
+ *   addRawListRow Puts `row` verbatim into the backup list (or, with `list: 'snapshots'`, the snapshot
+ *   list), after the stored rows (e.g. `{"id": 900, "server": null}`, to test
  *   malformed rows). A list filtered by `server_id` includes it only when `serverId` is that server,
  *   or when no `serverId` was given; `backup_type` does not filter it. It counts in `count` and is
  *   paged like any row, but it is not a backup: not in backups(), and DELETE or restore of its id
@@ -176,11 +190,12 @@ import { bodyResponse, send } from './wire.js'
  * @property {(ms: number) => Promise<void>} refuseConnections Refuses connections from now for `ms`
  *   (extending a refusal in progress), as the `refuse` fault does: open connections are destroyed,
  *   then the simulator listens again on the same port. Resolves once nothing listens any more.
- * @property {() => void} reset Clears backups (ids restart), raw rows, requests, restores, queued
- *   faults and holds, and the connection counts; puts servers back to the status they were added
- *   with (restore timelines and setServerStatus forgotten), and every setting (backup duration,
- *   create outcome, clock offset, Date header, list quirks, description storage, delete status, restore timing,
- *   outcome and answer, server reads, and those set for single servers) back to its value at start;
+ * @property {() => void} reset Clears backups and snapshots (ids restart), raw rows, requests, restores,
+ *   queued faults and holds, and the connection counts; puts servers back to the status they were
+ *   added with (restore timelines and setServerStatus forgotten), and every setting (backup and
+ *   snapshot duration and outcome, snapshot name bound, clock offset, Date header, list quirks,
+ *   description storage, delete status, restore timing, outcome and answer, server reads, and those
+ *   set for single servers) back to its value at start;
  *   keeps servers and token. Requests already held stay held.
  * @property {() => Promise<void>} close Closes the server and destroys every open socket, hung and held
  *   ones included, and ends every delay; requests not answered yet are left unprocessed. Idempotent.
@@ -288,14 +303,25 @@ export async function startSimulator(options = {}) {
     restoreOutcome: options.restoreOutcome ?? 'active',
     restoreAnswer: checkRestoreAnswer(options.restoreAnswer ?? 'legacy'),
     restoreNeverShowsRestoring: options.restoreNeverShowsRestoring ?? false,
-    serverReads: checkServerReads(options.serverReads ?? {})
+    serverReads: checkServerReads(options.serverReads ?? {}),
+    snapshotDurationMs: checkDuration('snapshotDurationMs', options.snapshotDurationMs ?? DEFAULT_BACKUP_DURATION_MS),
+    snapshotOutcome: null,
+    snapshotNameMaxLength: checkNameMaxLength(options.snapshotNameMaxLength ?? null)
   }
   // Setters replace values and never change them in place, so a shallow copy restores the start.
   const behaviour = { ...initial }
   const serverStore = new ServerStore(servers)
   const backupStore = new BackupStore(serverStore, clock)
-  const context = { backups: backupStore, servers: serverStore, behaviour, pageSize, now: clock }
-  const api = router(token, [...backupRoutes(context), ...serverRoutes(context)])
+  const snapshotStore = new SnapshotStore(serverStore, clock)
+  const context = {
+    backups: backupStore,
+    snapshots: snapshotStore,
+    servers: serverStore,
+    behaviour,
+    pageSize,
+    now: clock
+  }
+  const api = router(token, [...backupRoutes(context), ...snapshotRoutes(context), ...serverRoutes(context)])
   const faults = new FaultQueue()
   /** @type {RecordedRequest[]} */
   const requests = []
@@ -381,8 +407,9 @@ export async function startSimulator(options = {}) {
     setDeleteStatus(status) {
       behaviour.deleteStatus = checkDeleteStatus(status)
     },
-    addRawListRow(row, { serverId } = {}) {
-      backupStore.rawRows.push({ row: structuredClone(row), serverId })
+    addRawListRow(row, { serverId, list = 'backups' } = {}) {
+      const store = list === 'snapshots' ? snapshotStore : backupStore
+      store.rawRows.push({ row: structuredClone(row), serverId })
     },
     setRestoreDuration(ms) {
       behaviour.restoreDurationMs = checkDuration('restoreDurationMs', ms)
@@ -403,6 +430,7 @@ export async function startSimulator(options = {}) {
     setServerReads(reads) {
       behaviour.serverReads = checkServerReads(reads)
     },
+    ...snapshotControls({ snapshots: snapshotStore, behaviour, knownServer, now: clock }),
     fault: spec => faults.add(spec),
     hold: match => faults.hold(match),
     refuseConnections: ms => listener.refuse(ms),
@@ -410,6 +438,7 @@ export async function startSimulator(options = {}) {
     reset() {
       Object.assign(behaviour, initial)
       backupStore.clear()
+      snapshotStore.clear()
       serverStore.reset()
       requests.length = 0
       faults.clear()

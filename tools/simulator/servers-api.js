@@ -4,7 +4,6 @@
  * the server list, one server, and restore from a backup. What the docs leave open (the single
  * GET, the restore answer, error bodies) follows DRF and can be switched (settings.js).
  */
-import { stateAt as backupStateAt } from './backups.js'
 import {
   byScrambledOrder,
   choosePage,
@@ -18,7 +17,8 @@ import {
   permissionDenied,
   validateFields
 } from './drf.js'
-import { forServer } from './settings.js'
+import { stateAt } from './lifecycle.js'
+import { restorePlan } from './settings.js'
 
 /** @import { ApiRequest, ApiResponse, Route } from './drf.js' */
 /** @import { ApiContext } from './settings.js' */
@@ -28,8 +28,8 @@ const LEGACY_MESSAGE = 'Restore started. The server will be unavailable for seve
 const SNAPSHOT_LIKE_MESSAGE = 'Server is being restored from backup. This may take 5-15 minutes.'
 // The docs' one line for a snapshot restore's 400; `restoring` is the state they name, `suspended`
 // the one the server list's filter names that cannot be acted on.
-const NOT_RESTORABLE = ['restoring', 'suspended']
-const NOT_RESTORABLE_MESSAGE = 'Server is not in a valid state for restoration.'
+export const NOT_RESTORABLE = ['restoring', 'suspended']
+export const NOT_RESTORABLE_MESSAGE = 'Server is not in a valid state for restoration.'
 
 /**
  * @param {ApiContext} context
@@ -107,14 +107,9 @@ export function serverRoutes({ backups, servers, behaviour, pageSize, now: clock
     if (!backup) throw fieldError('backup_id', 'Backup not found.')
     if (backup.serverId !== serverId) throw fieldError('backup_id', 'Backup does not belong to this server.')
     const now = clock()
-    if (backupStateAt(backup, now).status !== 'completed') throw fieldError('backup_id', 'Backup is not completed.')
+    if (stateAt(backup, now).status !== 'completed') throw fieldError('backup_id', 'Backup is not completed.')
     if (NOT_RESTORABLE.includes(servers.statusAt(serverId, now))) throw nonFieldError(NOT_RESTORABLE_MESSAGE)
-    servers.restore(serverId, backup.id, now, {
-      startDelayMs: behaviour.restoreStartDelayMs,
-      durationMs: behaviour.restoreDurationMs,
-      outcome: forServer(behaviour, serverId, 'restoreOutcome'),
-      neverShowsRestoring: behaviour.restoreNeverShowsRestoring
-    })
+    servers.restore(serverId, { backupId: backup.id }, now, restorePlan(behaviour, serverId))
     switch (behaviour.restoreAnswer) {
       case 'empty':
         return { status: 202 }

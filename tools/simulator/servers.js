@@ -63,7 +63,11 @@
  * @property {Array<{ at: number, status: string }>} timeline transitions still to come, in order
  */
 
-/** @typedef {{ serverId: number, backupId: number, at: number }} AcceptedRestore */
+/**
+ * A restore the API accepted: from a backup (`backupId`) or from a snapshot (`snapshotId`), never
+ * both. (Not a union, so tests that know they restored a backup read `backupId` as they are.)
+ * @typedef {{ serverId: number, backupId?: number, snapshotId?: number, at: number }} AcceptedRestore
+ */
 
 /** @param {number} ms */
 export const isoTimestamp = ms => new Date(ms).toISOString()
@@ -170,12 +174,12 @@ export class ServerStore {
   /**
    * Starts a restore's timeline from the status the server shows now.
    * @param {number} id
-   * @param {number} backupId
+   * @param {{ backupId: number } | { snapshotId: number }} from what the server is restored from
    * @param {number} now
    * @param {RestorePlan} plan
    */
-  restore(id, backupId, now, plan) {
-    this.restores.push({ serverId: id, backupId, at: now })
+  restore(id, from, now, plan) {
+    this.restores.push({ serverId: id, ...from, at: now })
     if (plan.neverShowsRestoring) return
     const record = this.#settle(id, now)
     const started = now + plan.startDelayMs

@@ -6,10 +6,11 @@
  */
 
 /** @import { BackupStore } from './backups.js' */
-/** @import { ServerStore } from './servers.js' */
+/** @import { RestorePlan, ServerStore } from './servers.js' */
+/** @import { SnapshotStore } from './snapshots.js' */
 
 /**
- * Ways the backup list may misbehave. Each is off unless given.
+ * Ways the backup and snapshot lists may misbehave (both alike). Each is off unless given.
  * @typedef {object} ListQuirks
  * @property {boolean} [ignoreServerFilter] `server_id` is ignored (not even validated): every server's
  *   backups come back, as from an API that ignores a filter or a proxy cache keyed on the path only.
@@ -54,11 +55,13 @@
  */
 
 /**
- * What one server's backups and restores do differently from every other server's, keyed by
- * server id: so that one server among several can fail or take longer in the same run.
+ * What one server's backups, snapshots and restores do differently from every other server's,
+ * keyed by server id: so that one server among several can fail or take longer in the same run.
  * @typedef {Record<number, { backupDurationMs?: number, createOutcome?: string | null,
- *   restoreOutcome?: string }>} ServerOverrides
+ *   restoreOutcome?: string, snapshotDurationMs?: number, snapshotOutcome?: string | null }>} ServerOverrides
  */
+
+/** @typedef {'backupDurationMs' | 'createOutcome' | 'restoreOutcome' | 'snapshotDurationMs' | 'snapshotOutcome'} PerServer */
 
 /**
  * @typedef {object} Behaviour
@@ -77,12 +80,16 @@
  * @property {RestoreAnswer} restoreAnswer
  * @property {boolean} restoreNeverShowsRestoring
  * @property {ServerReads} serverReads
+ * @property {number} snapshotDurationMs
+ * @property {string | null} snapshotOutcome
+ * @property {number | null} snapshotNameMaxLength
  */
 
 /**
  * What the endpoints work on.
  * @typedef {object} ApiContext
  * @property {BackupStore} backups changed by the requests
+ * @property {SnapshotStore} snapshots changed by the requests
  * @property {ServerStore} servers changed by the requests
  * @property {Behaviour} behaviour read at each request, so setters act at once
  * @property {number} pageSize
@@ -202,7 +209,7 @@ export function storedDescription(raw, behaviour) {
 
 /**
  * The setting `name` for `serverId`: its own when one was set for it, else the one of every server.
- * @template {'backupDurationMs' | 'createOutcome' | 'restoreOutcome'} K
+ * @template {PerServer} K
  * @param {Behaviour} behaviour
  * @param {number} serverId
  * @param {K} name
@@ -215,7 +222,7 @@ export function forServer(behaviour, serverId, name) {
 
 /**
  * `byServer` with one more setting for one server: a new object, so reset() can put back the start.
- * @template {'backupDurationMs' | 'createOutcome' | 'restoreOutcome'} K
+ * @template {PerServer} K
  * @param {ServerOverrides} byServer
  * @param {number} serverId
  * @param {K} name
@@ -224,4 +231,19 @@ export function forServer(behaviour, serverId, name) {
  */
 export function withServerSetting(byServer, serverId, name, value) {
   return { ...byServer, [serverId]: { ...byServer[serverId], [name]: value } }
+}
+
+/**
+ * How a restore of `serverId` accepted now unfolds, from a backup or a snapshot alike.
+ * @param {Behaviour} behaviour
+ * @param {number} serverId
+ * @returns {RestorePlan}
+ */
+export function restorePlan(behaviour, serverId) {
+  return {
+    startDelayMs: behaviour.restoreStartDelayMs,
+    durationMs: behaviour.restoreDurationMs,
+    outcome: forServer(behaviour, serverId, 'restoreOutcome'),
+    neverShowsRestoring: behaviour.restoreNeverShowsRestoring
+  }
 }
