@@ -1,7 +1,8 @@
 // End-to-end tests of `command: wait` (GitHub issue 10): a backup started earlier with
 // `wait: false` is waited for just before the deploy, with the outputs of a create that waits, and
 // `keep` and `restore-on-failure` work on the wait step as on such a create. Each test runs the
-// bundled dist/index.js as the runner does, against the simulator over real HTTP.
+// action in process (support/in-process.ts) on a fake clock, against the simulator over real HTTP
+// on the same clock: the simulator's timestamps are virtual too.
 import { describe, expect, it } from '@jest/globals'
 import {
   BUSY_MACHINE_MS,
@@ -10,13 +11,12 @@ import {
   expectOnlyGets,
   expectTokenNowhere,
   parseJsonOutput,
-  runAction,
-  runWithPost,
   warningLines,
   type ActionRun
 } from './support/run-action.js'
+import { runInProcess, runWithPostInProcess, useInProcessSimulator } from './support/in-process.js'
 import { type RecordedRequest, type SimBackup } from '../tools/simulator/index.js'
-import { DB, LIST, PREFIX, TOKEN, WEB, restorePath, useSimulator } from './support/simulator-fixture.js'
+import { DB, LIST, PREFIX, TOKEN, WEB, restorePath } from './support/simulator-fixture.js'
 
 const WEB_LABEL = 'web-server-01 (12345)'
 const BACKUP_MS = 1500
@@ -25,11 +25,15 @@ const RESTORE_MS = 1500
 const TIMER_SLACK_MS = 20
 
 // Three backups a page, so finding and following a backup means following `next`.
-const { sim, inputs, mark, since } = useSimulator({
+const { sim, inputs, mark, since, clock } = useInProcessSimulator({
   pageSize: 3,
   backupDurationMs: BACKUP_MS,
   restoreDurationMs: RESTORE_MS
 })
+
+const runAction = (given: Record<string, string>) => runInProcess(given, { clock })
+const runWithPost = (given: Record<string, string>, options: Parameters<typeof runWithPostInProcess>[1]) =>
+  runWithPostInProcess(given, { clock, ...options })
 
 function waitInputs(backupId: number, extra: Record<string, string> = {}): Record<string, string> {
   return inputs({ command: 'wait', 'backup-id': String(backupId), ...extra })
