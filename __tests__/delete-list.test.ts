@@ -1,13 +1,15 @@
 // command: delete and command: list (GitHub issues 3 and 8): delete looks the backup up first and
 // sends one DELETE; list reads every page and shows the backups newest first.
+// In process (support/in-process.ts), against the simulator over real HTTP, both on one fake clock.
 import { describe, expect, it } from '@jest/globals'
-import { errorLines, expectOnlyGets, expectTokenNowhere, parseJsonOutput, runAction } from './support/run-action.js'
+import { useInProcessSimulator } from './support/in-process.js'
+import { errorLines, expectOnlyGets, expectTokenNowhere, parseJsonOutput } from './support/run-action.js'
 import { type SimBackup } from '../tools/simulator/index.js'
-import { DB, LIST, TOKEN, WEB, deletePath, ids, nonGet, useSimulator } from './support/simulator-fixture.js'
+import { DB, LIST, TOKEN, WEB, deletePath, ids, nonGet } from './support/simulator-fixture.js'
 
 // Three backups a page, so every read of the list has to follow `next`.
-const fx = useSimulator({ pageSize: 3, backupDurationMs: 1500 })
-const { inputs, mark, since, add, listOrder } = fx
+const fx = useInProcessSimulator({ pageSize: 3, backupDurationMs: 1500 })
+const { run: runAction, mark, since, add, listOrder } = fx
 
 describe('delete', () => {
   it('sends one DELETE for the backup and outputs its id', async () => {
@@ -16,7 +18,7 @@ describe('delete', () => {
     const keepB = add(DB, 'c', '2025-03-03T10:00:00Z')
     const from = mark()
 
-    const run = await runAction(inputs({ command: 'delete', 'backup-id': String(doomed.id) }))
+    const run = await runAction({ command: 'delete', 'backup-id': String(doomed.id) })
 
     expect(errorLines(run.log)).toEqual([])
     expect(run.exitCode).toBe(0)
@@ -30,7 +32,7 @@ describe('delete', () => {
   it('names the server and description of what it deletes, looked up first', async () => {
     const doomed = add(DB, 'Before migration', '2025-03-02T10:00:00Z')
 
-    const run = await runAction(inputs({ command: 'delete', 'backup-id': String(doomed.id), 'server-id': String(DB) }))
+    const run = await runAction({ command: 'delete', 'backup-id': String(doomed.id), 'server-id': String(DB) })
 
     expect(run.exitCode).toBe(0)
     expect(run.log).toContain(
@@ -46,7 +48,7 @@ describe('delete', () => {
   it('refuses a backup of another server than server-id, deleting nothing', async () => {
     const other = add(DB, 'db backup', '2025-03-02T10:00:00Z')
 
-    const run = await runAction(inputs({ command: 'delete', 'backup-id': String(other.id), 'server-id': String(WEB) }))
+    const run = await runAction({ command: 'delete', 'backup-id': String(other.id), 'server-id': String(WEB) })
 
     expect(run.exitCode).toBe(1)
     expect(errorLines(run.log)).toEqual([
@@ -60,7 +62,7 @@ describe('delete', () => {
     const present = add(WEB, 'a', '2025-03-01T10:00:00Z')
     const from = mark()
 
-    const run = await runAction(inputs({ command: 'delete', 'backup-id': '999' }))
+    const run = await runAction({ command: 'delete', 'backup-id': '999' })
 
     expect(run.exitCode).toBe(1)
     const errors = errorLines(run.log)
@@ -74,7 +76,7 @@ describe('delete', () => {
   it('needs backup-id, and sends nothing without it', async () => {
     add(WEB, 'a', '2025-03-01T10:00:00Z')
 
-    const run = await runAction(inputs({ command: 'delete' }))
+    const run = await runAction({ command: 'delete' })
 
     expect(run.exitCode).toBe(1)
     const errors = errorLines(run.log)
@@ -130,7 +132,7 @@ describe('list', () => {
     expect(expected).not.toEqual(simOrder)
     const from = mark()
 
-    const run = await runAction(inputs({ command: 'list' }))
+    const run = await runAction({ command: 'list' })
 
     expect(errorLines(run.log)).toEqual([])
     expect(run.exitCode).toBe(0)
@@ -155,7 +157,7 @@ describe('list', () => {
     expect(matching).toHaveLength(4)
     const from = mark()
 
-    const run = await runAction(inputs({ command: 'list', 'server-id': String(WEB), 'backup-type': 'automatic' }))
+    const run = await runAction({ command: 'list', 'server-id': String(WEB), 'backup-type': 'automatic' })
 
     expect(run.exitCode).toBe(0)
     const requests = since(from)
@@ -173,7 +175,7 @@ describe('list', () => {
   it('refuses a backup-type other than manual or automatic before any request', async () => {
     listFixture()
 
-    const run = await runAction(inputs({ command: 'list', 'backup-type': 'weekly' }))
+    const run = await runAction({ command: 'list', 'backup-type': 'weekly' })
 
     expect(run.exitCode).toBe(1)
     const errors = errorLines(run.log)

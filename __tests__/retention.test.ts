@@ -1,14 +1,16 @@
 // keep, and the limit of 10 manual backups (GitHub issues 3 and 8): retention deletes only the
 // oldest completed matching manual backups of the server, and makes room at the limit when allowed.
+// In process (support/in-process.ts), against the simulator over real HTTP, both on one fake clock.
 import { describe, expect, it } from '@jest/globals'
-import { errorLines, expectTokenNowhere, parseJsonOutput, runAction } from './support/run-action.js'
+import { useInProcessSimulator } from './support/in-process.js'
+import { errorLines, expectTokenNowhere, parseJsonOutput } from './support/run-action.js'
 import { type SimBackup } from '../tools/simulator/index.js'
-import { DB, LIST, PREFIX, TOKEN, WEB, deletePath, ids, nonGet, useSimulator } from './support/simulator-fixture.js'
+import { DB, LIST, PREFIX, TOKEN, WEB, deletePath, ids, nonGet } from './support/simulator-fixture.js'
 
 const BACKUP_MS = 1500
 // Three backups a page, so every read of the list has to follow `next`.
-const fx = useSimulator({ pageSize: 3, backupDurationMs: BACKUP_MS })
-const { inputs, mark, since, add, listOrder } = fx
+const fx = useInProcessSimulator({ pageSize: 3, backupDurationMs: BACKUP_MS })
+const { run: runAction, mark, since, add, listOrder } = fx
 
 describe('create with keep (retention)', () => {
   it('deletes only the oldest completed matching manual backups of the server, by created_at', async () => {
@@ -36,7 +38,7 @@ describe('create with keep (retention)', () => {
     }
     const from = mark()
 
-    const run = await runAction(inputs({ 'server-id': String(WEB), keep: '3' }))
+    const run = await runAction({ 'server-id': String(WEB), keep: '3' })
 
     expect(errorLines(run.log)).toEqual([])
     expect(run.exitCode).toBe(0)
@@ -64,7 +66,7 @@ describe('create with keep (retention)', () => {
     const before = ids(fx.sim.backups())
     const from = mark()
 
-    const run = await runAction(inputs({ 'server-id': String(WEB), keep: '3' }))
+    const run = await runAction({ 'server-id': String(WEB), keep: '3' })
 
     expect(run.exitCode).toBe(0)
     expect(parseJsonOutput(run, 'deleted-ids')).toEqual([])
@@ -77,9 +79,12 @@ describe('create with keep (retention)', () => {
     const newerRelease = add(WEB, 'Release 1.1', '2025-01-02T10:00:00Z')
     const predeploy = add(WEB, `${PREFIX}: x`, '2024-01-01T10:00:00Z')
 
-    const run = await runAction(
-      inputs({ 'server-id': String(WEB), keep: '1', 'keep-prefix': 'Release', description: 'Release 1.2' })
-    )
+    const run = await runAction({
+      'server-id': String(WEB),
+      keep: '1',
+      'keep-prefix': 'Release',
+      description: 'Release 1.2'
+    })
 
     expect(errorLines(run.log)).toEqual([])
     expect(run.exitCode).toBe(0)
@@ -94,7 +99,7 @@ describe('create with keep (retention)', () => {
   ])('refuses keep with %s before any request', async (_name, extra) => {
     add(WEB, `${PREFIX}: one`, '2025-01-01T10:00:00Z')
 
-    const run = await runAction(inputs({ 'server-id': String(WEB), keep: '2', ...extra }))
+    const run = await runAction({ 'server-id': String(WEB), keep: '2', ...extra })
 
     expect(run.exitCode).toBe(1)
     const errors = errorLines(run.log)
@@ -127,7 +132,7 @@ describe('the limit of 10 manual backups', () => {
     const before = fx.sim.backups()
     const from = mark()
 
-    const run = await runAction(inputs({ 'server-id': String(WEB) }))
+    const run = await runAction({ 'server-id': String(WEB) })
 
     expect(run.exitCode).toBe(1)
     const errors = errorLines(run.log)
@@ -145,7 +150,7 @@ describe('the limit of 10 manual backups', () => {
     const oldest = existing[3]
     const from = mark()
 
-    const run = await runAction(inputs({ 'server-id': String(WEB), keep: '10' }))
+    const run = await runAction({ 'server-id': String(WEB), keep: '10' })
 
     expect(errorLines(run.log)).toEqual([])
     expect(run.exitCode).toBe(0)
@@ -164,7 +169,7 @@ describe('the limit of 10 manual backups', () => {
     const before = fx.sim.backups()
     const from = mark()
 
-    const run = await runAction(inputs({ 'server-id': String(WEB), keep: '3' }))
+    const run = await runAction({ 'server-id': String(WEB), keep: '3' })
 
     expect(run.exitCode).toBe(1)
     const errors = errorLines(run.log)
@@ -185,7 +190,7 @@ describe('the limit of 10 manual backups', () => {
     })
     const from = mark()
 
-    const run = await runAction(inputs({ 'server-id': String(WEB), wait: 'false' }))
+    const run = await runAction({ 'server-id': String(WEB), wait: 'false' })
 
     expect(errorLines(run.log)).toEqual([])
     expect(run.exitCode).toBe(0)

@@ -1,12 +1,14 @@
 // dry-run (GitHub issue 3): every command reads what it needs (GET only), says what it would do,
 // and changes nothing.
+// In process (support/in-process.ts), against the simulator over real HTTP, both on one fake clock.
 import { describe, expect, it } from '@jest/globals'
-import { errorLines, expectOnlyGets, expectTokenNowhere, runAction } from './support/run-action.js'
-import { DB, PREFIX, TOKEN, WEB, nonGet, useSimulator } from './support/simulator-fixture.js'
+import { useInProcessSimulator } from './support/in-process.js'
+import { errorLines, expectOnlyGets, expectTokenNowhere } from './support/run-action.js'
+import { DB, PREFIX, TOKEN, WEB, nonGet } from './support/simulator-fixture.js'
 
 // Three backups a page, so every read of the list has to follow `next`.
-const fx = useSimulator({ pageSize: 3, backupDurationMs: 1500 })
-const { inputs, mark, since, add } = fx
+const fx = useInProcessSimulator({ pageSize: 3, backupDurationMs: 1500 })
+const { run: runAction, mark, since, add } = fx
 
 describe('dry-run', () => {
   it('create with keep at the limit: reads only, names what it would delete and create, changes nothing', async () => {
@@ -17,7 +19,7 @@ describe('dry-run', () => {
     const before = fx.sim.backups()
     const from = mark()
 
-    const run = await runAction(inputs({ 'server-id': String(WEB), keep: '10', 'dry-run': 'true' }))
+    const run = await runAction({ 'server-id': String(WEB), keep: '10', 'dry-run': 'true' })
 
     expect(errorLines(run.log)).toEqual([])
     expect(run.exitCode).toBe(0)
@@ -34,7 +36,7 @@ describe('dry-run', () => {
     for (let i = 1; i <= 10; i++) add(WEB, `${PREFIX}: run ${i}`, `2025-02-${10 + i}T10:00:00Z`)
     const before = fx.sim.backups()
 
-    const run = await runAction(inputs({ 'server-id': String(WEB), 'dry-run': 'true' }))
+    const run = await runAction({ 'server-id': String(WEB), 'dry-run': 'true' })
 
     expect(run.exitCode).toBe(1)
     const errors = errorLines(run.log)
@@ -52,7 +54,7 @@ describe('dry-run', () => {
     const before = fx.sim.backups()
     const from = mark()
 
-    const run = await runAction(inputs({ 'server-id': String(WEB), keep: '2', 'dry-run': 'true' }))
+    const run = await runAction({ 'server-id': String(WEB), keep: '2', 'dry-run': 'true' })
 
     expect(run.exitCode).toBe(0)
     expectOnlyGets(since(from))
@@ -69,7 +71,7 @@ describe('dry-run', () => {
     const before = fx.sim.backups()
     const from = mark()
 
-    const run = await runAction(inputs({ command: 'restore', 'backup-id': String(target.id), 'dry-run': 'true' }))
+    const run = await runAction({ command: 'restore', 'backup-id': String(target.id), 'dry-run': 'true' })
 
     expect(errorLines(run.log)).toEqual([])
     expect(run.exitCode).toBe(0)
@@ -82,9 +84,12 @@ describe('dry-run', () => {
   it('restore: still refuses a backup of another server', async () => {
     const other = add(DB, 'db backup', '2025-03-01T10:00:00Z')
 
-    const run = await runAction(
-      inputs({ command: 'restore', 'server-id': String(WEB), 'backup-id': String(other.id), 'dry-run': 'true' })
-    )
+    const run = await runAction({
+      command: 'restore',
+      'server-id': String(WEB),
+      'backup-id': String(other.id),
+      'dry-run': 'true'
+    })
 
     expect(run.exitCode).toBe(1)
     expect(errorLines(run.log)[0]).toContain(`backup ${other.id}`)
@@ -97,7 +102,7 @@ describe('dry-run', () => {
     const before = fx.sim.backups()
     const from = mark()
 
-    const run = await runAction(inputs({ command: 'delete', 'backup-id': String(target.id), 'dry-run': 'true' }))
+    const run = await runAction({ command: 'delete', 'backup-id': String(target.id), 'dry-run': 'true' })
 
     expect(errorLines(run.log)).toEqual([])
     expect(run.exitCode).toBe(0)
@@ -109,7 +114,7 @@ describe('dry-run', () => {
   it('delete: fails naming a backup that does not exist, still only reading', async () => {
     add(WEB, 'web backup', '2025-03-02T10:00:00Z')
 
-    const run = await runAction(inputs({ command: 'delete', 'backup-id': '999', 'dry-run': 'true' }))
+    const run = await runAction({ command: 'delete', 'backup-id': '999', 'dry-run': 'true' })
 
     expect(run.exitCode).toBe(1)
     expect(errorLines(run.log)[0]).toMatch(/backup 999\b.*not found/)

@@ -1,20 +1,19 @@
-// End-to-end tests of keep-within (GitHub issue 11): retention by age, alone and with keep, per
-// server, measured back from the new backup's created_at by the API's clock, at the limit of 10,
-// in a dry run, and never touching the new backup or anything newer. Each test runs the bundled
-// dist/index.js as the runner does, against the simulator over real HTTP, and asserts exactly which
-// backups survive.
+// keep-within (GitHub issue 11): retention by age, alone and with keep, per server, measured back
+// from the new backup's created_at by the API's clock, at the limit of 10, in a dry run, and never
+// touching the new backup or anything newer. Each test runs the action in process (support/
+// in-process.ts) against the simulator over real HTTP, both on one fake clock (ages are dated on
+// it), and asserts exactly which backups survive.
 import { describe, expect, it } from '@jest/globals'
 import {
   errorLines,
   expectOneLineError,
   expectOnlyGets,
   expectTokenNowhere,
-  parseJsonOutput,
-  runAction,
-  type ActionRun
+  parseJsonOutput
 } from './support/run-action.js'
+import { useInProcessSimulator } from './support/in-process.js'
 import { type RecordedRequest, type SimBackup } from '../tools/simulator/index.js'
-import { DB, LIST, PREFIX, TOKEN, WEB, deletePath, useSimulator } from './support/simulator-fixture.js'
+import { DB, LIST, PREFIX, TOKEN, WEB, deletePath } from './support/simulator-fixture.js'
 
 const BACKUP_MS = 1500
 const MINUTE = 60_000
@@ -22,20 +21,16 @@ const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
 
 // Four backups a page, so retention reads every list across pages.
-const { sim, inputs } = useSimulator({ pageSize: 4, backupDurationMs: BACKUP_MS })
+const { sim, clock, run } = useInProcessSimulator({ pageSize: 4, backupDurationMs: BACKUP_MS })
 
-function run(extra: Record<string, string>): Promise<ActionRun> {
-  return runAction(inputs(extra))
-}
-
-/** A backup created `ageMs` before now (negative: after now), by the machine's clock. */
+/** A backup created `ageMs` before now (negative: after now), by the runner's (virtual) clock. */
 function aged(
   serverId: number,
   ageMs: number,
   description = `${PREFIX}: ${ageMs / HOUR}h old`,
   extra: Partial<Omit<SimBackup, 'server'>> = {}
 ): SimBackup {
-  return sim.addBackup({ serverId, description, created_at: new Date(Date.now() - ageMs).toISOString(), ...extra })
+  return sim.addBackup({ serverId, description, created_at: new Date(clock.now() - ageMs).toISOString(), ...extra })
 }
 
 const sorted = (ids: Array<number | undefined>): Array<number | undefined> =>
@@ -145,7 +140,7 @@ describe('keep-within alone', () => {
 
     expect(result.exitCode).toBe(0)
     const newId = Number(result.outputs['backup-id'])
-    expect(Date.parse(result.outputs['created-at'] ?? '')).toBeLessThan(Date.now() - 2 * DAY)
+    expect(Date.parse(result.outputs['created-at'] ?? '')).toBeLessThan(clock.now() - 2 * DAY)
     expect(deletes(sim.requests)).toEqual([deletePath(outsideByApi.id)])
     expect(survivors()).toEqual(sorted([withinByApi.id, newerByApi.id, newId]))
   })

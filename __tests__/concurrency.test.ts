@@ -1,22 +1,17 @@
-// Two deploys of one server at once (GitHub issue 8): two runs of the bundled action against one
-// simulator, their interleavings forced with sim.hold() where an order matters, each repeated.
+// Two deploys of one server at once (GitHub issue 8): two runs of the action in process
+// (support/in-process.ts) on one fake clock against one simulator on that clock, their
+// interleavings forced with sim.hold() where an order matters, each repeated.
 // What is checked is what the safety net owes both deploys: retention never deletes a backup newer
 // than the run's own, nor one not completed; a DELETE that meets another run's deletion is not an
 // error; at the limit of 10, a create refused because the other run took the last slot is made
 // room for once more; the newest backups survive, exactly as many as keep says; and
 // restore-on-failure never restores a server because this step itself failed.
 import { describe, expect, it } from '@jest/globals'
-import {
-  GITHUB_ENV,
-  errorLines,
-  parseJsonOutput,
-  runWithPost,
-  warningLines,
-  type ActionRun
-} from './support/run-action.js'
+import { runWithPostInProcess, useInProcessSimulator, type InProcessRun } from './support/in-process.js'
+import { GITHUB_ENV, errorLines, parseJsonOutput, warningLines } from './support/run-action.js'
 import { until, within } from './support/waiting.js'
 import { type HeldRequest, type SimBackup } from '../tools/simulator/index.js'
-import { DB, LIST, PREFIX, TOKEN, WEB, deletePath, useSimulator } from './support/simulator-fixture.js'
+import { DB, LIST, PREFIX, TOKEN, WEB, deletePath } from './support/simulator-fixture.js'
 
 const BACKUP_MS = 1200
 /** The two workflow runs: each deploy has its own run id, so its own default description. */
@@ -26,11 +21,11 @@ const B = '1002'
 const descriptionOf = (runId: string): string =>
   `${PREFIX}: ${GITHUB_ENV.GITHUB_REPOSITORY}@${GITHUB_ENV.GITHUB_SHA.slice(0, 7)} (run ${runId})`
 
-const { sim } = useSimulator({ backupDurationMs: BACKUP_MS })
+const { sim, clock } = useInProcessSimulator({ backupDurationMs: BACKUP_MS })
 
 interface Deploy {
-  main: ActionRun
-  post: ActionRun | undefined
+  main: InProcessRun
+  post: InProcessRun | undefined
 }
 
 /**
@@ -38,7 +33,7 @@ interface Deploy {
  * step. The deploy after it succeeds: only this step can fail the job here.
  */
 function deploy(runId: string, keep: string): Promise<Deploy> {
-  return runWithPost(
+  return runWithPostInProcess(
     {
       'api-token': TOKEN,
       'api-url': sim.url,
@@ -48,7 +43,7 @@ function deploy(runId: string, keep: string): Promise<Deploy> {
       'poll-interval': '1s',
       timeout: '60s'
     },
-    { env: { GITHUB_RUN_ID: runId }, laterStepFailed: false }
+    { clock, env: { GITHUB_RUN_ID: runId }, laterStepFailed: false }
   )
 }
 
@@ -69,10 +64,14 @@ function backupIdOf(runId: string): number {
   return backup.id
 }
 
-const untilCompleted = (ids: number[]): Promise<void> =>
-  until(`backups ${ids.join(', ')} completed`, () =>
-    ids.every(id => sim.backups().find(b => b.id === id)?.status === 'completed')
-  )
+/**
+ * Both runs wait on a held request, so no pause of theirs moves virtual time: it is moved on by the
+ * backups' duration, after which they are completed.
+ */
+function letBackupsComplete(ids: number[]): void {
+  clock.advance(BACKUP_MS)
+  expect(ids.map(id => sim.backups().find(b => b.id === id)?.status)).toEqual(ids.map(() => 'completed'))
+}
 
 interface HeldRun {
   run: Promise<Deploy>
@@ -159,7 +158,7 @@ describe('keep: 1, two deploys at once', () => {
       const others = untouchable()
       const a = await startHeldAtFirstCheck(A, '1')
       const b = await startHeldAtFirstCheck(B, '1')
-      await untilCompleted([a.backupId, b.backupId])
+      letBackupsComplete([a.backupId, b.backupId])
 
       // B (the newer backup) prunes first and is held at its last DELETE, of A's backup; A reads the
       // list while its own backup and B's are both there, completed.
@@ -221,7 +220,8 @@ describe('keep: 1, two deploys at once', () => {
       const runningA = deploy(A, '1')
       await arrival(createOfA, runningA, 'A sends its create request')
       createOfA.release()
-      await until("A's backup is made", () => sim.backups().some(x => x.description === descriptionOf(A)))
+      // Virtual time stands still meanwhile, so A does not poll on towards its timeout.
+      await clock.hold(until("A's backup is made", () => sim.backups().some(x => x.description === descriptionOf(A))))
       const a = backupIdOf(A)
       sim.setBackupDuration(BACKUP_MS)
 
@@ -318,7 +318,7 @@ describe('keep: 2 with older backups, two deploys at once', () => {
       const others = untouchable()
       const a = await startHeldAtFirstCheck(A, '2')
       const b = await startHeldAtFirstCheck(B, '2')
-      await untilCompleted([a.backupId, b.backupId])
+      letBackupsComplete([a.backupId, b.backupId])
       const [early, late] = first === 'A' ? [a, b] : [b, a]
 
       const firstDelete = sim.hold({ method: 'DELETE', path: deletePath(o1.id) })
@@ -374,7 +374,7 @@ describe('keep: 5 with 9 backups, two deploys at once', () => {
       secondCreateOfA.release()
       await arrival(checkOfA, runningA, 'A checks its backup')
       const a = backupIdOf(A)
-      await untilCompleted([a, b])
+      letBackupsComplete([a, b])
 
       const [early, late] = whoFirst === 'first' ? [checkOfB, checkOfA] : [checkOfA, checkOfB]
       const [earlyRun, lateRun] = whoFirst === 'first' ? [runningB, runningA] : [runningA, runningB]
