@@ -5,56 +5,15 @@
 // the pauses the action logged. What is cut by request-timeout (the transport's real timers) is in
 // retries.e2e.test.ts.
 import { describe, expect, it } from '@jest/globals'
-import { connect } from 'node:net'
 import { errorLines, expectOneLineError, loggedPauses } from './support/run-action.js'
-import { useInProcessSimulator, type InProcessRun } from './support/in-process.js'
+import { useInProcessSimulator } from './support/in-process.js'
 import { type FaultSpec, type RecordedRequest } from '../tools/simulator/index.js'
 import { LIST, WEB } from './support/simulator-fixture.js'
+import { expectVirtualNoLongerThanSaid, throughRefusal } from './support/in-process-time.js'
 
 /** The action with short timeouts, against the simulator unless api-url says otherwise. */
 const fx = useInProcessSimulator({}, { 'request-timeout': '2s', timeout: '30s' })
 const { run, seen, sequence } = fx
-
-/** A logged pause of 1 s or more is rounded to whole seconds (formatDuration). */
-const LOGGED_ROUNDING_MS = 500
-
-/** The run's virtual time is no more than the pauses it logged: nothing else made it wait. */
-function expectNoLongerThanSaid(result: InProcessRun): void {
-  const said = loggedPauses(result.log).reduce((sum, p) => sum + p + (p >= 1000 ? LOGGED_ROUNDING_MS : 0), 0)
-  expect(result.virtualMs).toBeLessThanOrEqual(said)
-}
-
-/** Resolves once the simulator accepts connections again (a refusal lasts real time). */
-async function listeningAgain(url: string): Promise<void> {
-  const { hostname, port } = new URL(url)
-  for (;;) {
-    const accepted = await new Promise<boolean>(resolve => {
-      const socket = connect(Number(port), hostname)
-      socket.once('connect', () => resolve(true))
-      socket.once('error', () => resolve(false))
-      socket.once('close', () => resolve(false))
-      socket.unref()
-      setTimeout(() => socket.destroy(), 0).unref()
-    }).catch(() => false)
-    if (accepted) return
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-}
-
-/**
- * Options for a run during a refusal of the simulator: virtual time stands still from the first
- * refused connection until the simulator listens again, as real time would pass during the refusal.
- */
-function throughRefusal(): { echo: (line: string) => void } {
-  let held = false
-  return {
-    echo: line => {
-      if (held || !/connection refused; retrying in/.test(line)) return
-      held = true
-      void fx.clock.hold(listeningAgain(fx.sim.url))
-    }
-  }
-}
 
 describe('GET and DELETE are retried with backoff', () => {
   it.each<[string, FaultSpec, { connections: number }]>([
@@ -85,7 +44,7 @@ describe('GET and DELETE are retried with backoff', () => {
     expect(result.clock.sleeps.at(-1)).toBe(pause)
     // Answers with a status keep the connection; a cut one is replaced by exactly one new one.
     expect(fx.sim.connections).toBe(expected.connections)
-    expectNoLongerThanSaid(result)
+    expectVirtualNoLongerThanSaid(result)
   })
 
   it.each<[string, FaultSpec]>([
@@ -108,7 +67,7 @@ describe('GET and DELETE are retried with backoff', () => {
     expect(fx.sim.backups().map(b => b.id)).toEqual([kept.id])
     expect(seen('DELETE')).toHaveLength(2)
     expect(seen('DELETE').every(r => r.path === `${LIST}${doomed.id}/`)).toBe(true)
-    expectNoLongerThanSaid(result)
+    expectVirtualNoLongerThanSaid(result)
   })
 
   it('DELETE answered 504 by a gateway after the API deleted the backup: the retry meets 404, which is success', async () => {
@@ -125,16 +84,22 @@ describe('GET and DELETE are retried with backoff', () => {
   it('GET list and DELETE survive a connection refused while the API restarts', async () => {
     const doomed = fx.sim.addBackup({ serverId: WEB, description: 'old' })
     await fx.sim.refuseConnections(1500)
-    const listed = await run({ command: 'list' }, throughRefusal())
+    const listed = await run(
+      { command: 'list' },
+      throughRefusal(fx.clock, () => fx.sim.url)
+    )
     expect(listed.exitCode).toBe(0)
     expect(listed.outputs.count).toBe('1')
     expect(listed.log).toMatch(/connection refused; retrying in/)
     // How many retries that takes depends on the jitter; the wait is what the action said it was.
     expect(loggedPauses(listed.log).length).toBeGreaterThanOrEqual(1)
-    expectNoLongerThanSaid(listed)
+    expectVirtualNoLongerThanSaid(listed)
 
     await fx.sim.refuseConnections(1500)
-    const deleted = await run({ command: 'delete', 'backup-id': String(doomed.id) }, throughRefusal())
+    const deleted = await run(
+      { command: 'delete', 'backup-id': String(doomed.id) },
+      throughRefusal(fx.clock, () => fx.sim.url)
+    )
     expect(deleted.exitCode).toBe(0)
     expect(deleted.log).toMatch(/connection refused; retrying in/)
     expect(fx.sim.backups()).toEqual([])
@@ -218,7 +183,7 @@ describe('Retry-After and bounded retries', () => {
     expect(seen('GET').length).toBeLessThanOrEqual(6)
     // No pause that would end past the timeout is begun.
     expect(result.virtualMs).toBeLessThan(3000)
-    expectNoLongerThanSaid(result)
+    expectVirtualNoLongerThanSaid(result)
   })
 
   it.each([400, 401, 403, 404])('never retries a GET answered %i', async status => {
