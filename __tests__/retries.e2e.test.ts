@@ -1,7 +1,7 @@
-// GET and DELETE are retried where that is safe (GitHub issue 4): the bundled action runs as the
-// runner runs it, against the simulator over real HTTP, while the network and the API misbehave:
-// backoff with jitter, Retry-After, bounded attempts and the step's timeout. Time is bounded by
-// the pauses the action logged, never by a tight budget.
+// GET and DELETE are retried where that is safe (GitHub issue 4), end to end, where the request is
+// cut by the HTTP transport's own time limits: those are real timers on real sockets, which the
+// fake clock does not move. Every other retry, backoff and Retry-After case runs in process, in
+// retries.test.ts. Time is bounded by the pauses the action logged, never by a tight budget.
 import { describe, expect, it } from '@jest/globals'
 import {
   BUSY_MACHINE_MS,
@@ -10,72 +10,50 @@ import {
   expectOneLineError,
   loggedPauses
 } from './support/run-action.js'
-import { type FaultSpec, type RecordedRequest } from '../tools/simulator/index.js'
+import { type FaultSpec } from '../tools/simulator/index.js'
 import { LIST, WEB, useSimulator } from './support/simulator-fixture.js'
 
 /** The action with short timeouts, against the simulator unless api-url says otherwise. */
 const fx = useSimulator({}, { 'request-timeout': '2s', timeout: '30s' })
-const { run, seen, sequence } = fx
+const { run, seen } = fx
 
-describe('GET and DELETE are retried with backoff', () => {
-  it.each<[string, FaultSpec, { connections: number; cutMs: number }]>([
-    ['a reset before the request is processed', { kind: 'reset-before' }, { connections: 2, cutMs: 0 }],
-    ['a reset after the request is processed', { kind: 'reset-after' }, { connections: 2, cutMs: 0 }],
-    ['no answer at all (cut at request-timeout 2s)', { kind: 'hang' }, { connections: 2, cutMs: 2000 }],
-    [
-      'a body that stalls half-way (cut at request-timeout 2s)',
-      { kind: 'stall-body' },
-      { connections: 2, cutMs: 2000 }
-    ],
-    ['408', { kind: 'status', status: 408 }, { connections: 1, cutMs: 0 }],
-    ['429', { kind: 'status', status: 429 }, { connections: 1, cutMs: 0 }],
-    ['500', { kind: 'status', status: 500 }, { connections: 1, cutMs: 0 }],
-    ['502', { kind: 'status', status: 502 }, { connections: 1, cutMs: 0 }],
-    ['503', { kind: 'status', status: 503 }, { connections: 1, cutMs: 0 }],
-    ['504', { kind: 'status', status: 504 }, { connections: 1, cutMs: 0 }],
-    ['a 502 page from nginx', { kind: 'html', status: 502 }, { connections: 1, cutMs: 0 }]
-  ])('GET list survives %s', async (_name, fault, expected) => {
+describe('a request cut by request-timeout is retried with backoff', () => {
+  // request-timeout is a real timer on the socket: kept e2e, the gap holds the real 2 s cut.
+  it.each<[string, FaultSpec]>([
+    ['no answer at all (cut at request-timeout 2s)', { kind: 'hang' }],
+    ['a body that stalls half-way (cut at request-timeout 2s)', { kind: 'stall-body' }]
+  ])('GET list survives %s', async (_name, fault) => {
+    const cutMs = 2000
     fx.sim.addBackup({ serverId: WEB, description: 'kept' })
     fx.sim.fault({ ...fault, method: 'GET', path: LIST })
     const result = await run({ command: 'list' }, { env: { ACTIONS_STEP_DEBUG: 'true' } })
     expect(result.exitCode).toBe(0)
     expect(result.outputs.count).toBe('1')
-    if (fault.kind === 'hang' || fault.kind === 'stall-body')
-      expect(result.log).toMatch(/no complete answer within 2s; retrying in/)
+    expect(result.log).toMatch(/no complete answer within 2s; retrying in/)
     const gets = seen('GET', LIST)
     expect(gets).toHaveLength(2)
     // One pause, drawn from the first backoff step (full jitter up to 1 s), and kept: the second
-    // request leaves that pause after the first one failed (at once, or when request-timeout cut it).
+    // request leaves that pause after request-timeout cut the first one.
     const pauses = loggedPauses(result.log)
     expect(pauses).toHaveLength(1)
     const [pause] = pauses as [number]
     expect(pause).toBeLessThanOrEqual(1000)
     const gap = gets[1].at - gets[0].at
     // The simulator records a request once it has read it; the action's request-timeout started
-    // before it sent it. On a busy machine that head start is tens of ms, and once failed a
-    // 20 ms allowance (2238 ms seen against 2000 + 278 - 20): a cut request gets 250 ms.
-    const headStartMs = expected.cutMs > 0 ? 250 : 20
-    expect(gap).toBeGreaterThanOrEqual(expected.cutMs + (pause >= 1000 ? 500 : pause) - headStartMs)
-    expect(gap).toBeLessThan(expected.cutMs + pause + BUSY_MACHINE_MS)
-    // Answers with a status keep the connection; a cut one is replaced by exactly one new one.
-    expect(fx.sim.connections).toBe(expected.connections)
-    expectNoLongerThanSaid(result, expected.cutMs)
+    // before it sent it. On a busy machine that head start is tens of ms (2238 ms seen against
+    // 2000 + 278 - 20): a cut request gets 250 ms.
+    expect(gap).toBeGreaterThanOrEqual(cutMs + (pause >= 1000 ? 500 : pause) - 250)
+    expect(gap).toBeLessThan(cutMs + pause + BUSY_MACHINE_MS)
+    // A cut connection is replaced by exactly one new one.
+    expect(fx.sim.connections).toBe(2)
+    expectNoLongerThanSaid(result, cutMs)
   })
 
-  it.each<[string, FaultSpec]>([
-    ['a reset before the request is processed', { kind: 'reset-before' }],
-    ['a reset after the backup was deleted (the retry meets 404)', { kind: 'reset-after' }],
-    ['no answer at all (cut at request-timeout 1s)', { kind: 'hang' }],
-    ['408', { kind: 'status', status: 408 }],
-    ['429', { kind: 'status', status: 429 }],
-    ['500', { kind: 'status', status: 500 }],
-    ['502', { kind: 'status', status: 502 }],
-    ['503', { kind: 'status', status: 503 }],
-    ['504', { kind: 'status', status: 504 }]
-  ])('DELETE survives %s and the backup is gone', async (_name, fault) => {
+  // request-timeout is a real timer on the socket: kept e2e.
+  it('DELETE survives no answer at all (cut at request-timeout 1s) and the backup is gone', async () => {
     const doomed = fx.sim.addBackup({ serverId: WEB, description: 'old' })
     const kept = fx.sim.addBackup({ serverId: WEB, description: 'other' })
-    fx.sim.fault({ ...fault, method: 'DELETE', path: `${LIST}${doomed.id}/` })
+    fx.sim.fault({ kind: 'hang', method: 'DELETE', path: `${LIST}${doomed.id}/` })
     const result = await run({ command: 'delete', 'backup-id': String(doomed.id), 'request-timeout': '1s' })
     expect(errorLines(result.log)).toEqual([])
     expect(result.exitCode).toBe(0)
@@ -83,164 +61,14 @@ describe('GET and DELETE are retried with backoff', () => {
     expect(fx.sim.backups().map(b => b.id)).toEqual([kept.id])
     expect(seen('DELETE')).toHaveLength(2)
     expect(seen('DELETE').every(r => r.path === `${LIST}${doomed.id}/`)).toBe(true)
-    expectNoLongerThanSaid(result, fault.kind === 'hang' ? 1000 : 0)
+    expectNoLongerThanSaid(result, 1000)
   })
 
-  it('DELETE answered 504 by a gateway after the API deleted the backup: the retry meets 404, which is success', async () => {
-    const doomed = fx.sim.addBackup({ serverId: WEB, description: 'old' })
-    fx.sim.fault({ method: 'DELETE', path: `${LIST}${doomed.id}/`, kind: 'status-after', status: 504 })
-    const result = await run({ command: 'delete', 'backup-id': String(doomed.id) })
-    expect(errorLines(result.log)).toEqual([])
-    expect(result.exitCode).toBe(0)
-    expect(result.outputs['deleted-ids']).toBe(JSON.stringify([doomed.id]))
-    expect(fx.sim.backups()).toEqual([])
-    expect(seen('DELETE')).toHaveLength(2)
-  })
-
-  it('GET list and DELETE survive a connection refused while the API restarts', async () => {
-    const doomed = fx.sim.addBackup({ serverId: WEB, description: 'old' })
-    // Long enough that the action meets the refusal even when it is slow to start.
-    await fx.sim.refuseConnections(1500)
-    const listed = await run({ command: 'list' })
-    expect(listed.exitCode).toBe(0)
-    expect(listed.outputs.count).toBe('1')
-    expect(listed.log).toMatch(/connection refused; retrying in/)
-    // How many retries that takes depends on the jitter; the wait is what the action said it was.
-    expect(listed.durationMs).toBeGreaterThanOrEqual(1500)
-    expectNoLongerThanSaid(listed)
-
-    await fx.sim.refuseConnections(1500)
-    const deleted = await run({ command: 'delete', 'backup-id': String(doomed.id) })
-    expect(deleted.exitCode).toBe(0)
-    expect(deleted.log).toMatch(/connection refused; retrying in/)
-    expect(fx.sim.backups()).toEqual([])
-    // Refused connections never reached the API: it saw the list, then delete's look-up and DELETE.
-    expect(sequence()).toBe('GET GET DELETE')
-  })
-})
-
-describe('Retry-After and bounded retries', () => {
-  it('waits at least the seconds Retry-After asks for, and not much longer', async () => {
-    fx.sim.fault({ method: 'GET', path: LIST, kind: 'status', status: 503, headers: { 'Retry-After': '2' } })
-    const result = await run({ command: 'list' })
-    expect(result.exitCode).toBe(0)
-    expect(loggedPauses(result.log)).toEqual([2000])
-    const [first, second] = seen('GET') as [RecordedRequest, RecordedRequest]
-    expect(second.at - first.at).toBeGreaterThanOrEqual(1990)
-    expect(second.at - first.at).toBeLessThan(2000 + BUSY_MACHINE_MS)
-  })
-
-  it('waits until the HTTP date Retry-After gives', async () => {
-    const until = new Date(Date.now() + 3000).toUTCString()
-    fx.sim.fault({ method: 'GET', path: LIST, kind: 'status', status: 429, headers: { 'Retry-After': until } })
-    const result = await run({ command: 'list' })
-    expect(result.exitCode).toBe(0)
-    const [first, second] = seen('GET') as [RecordedRequest, RecordedRequest]
-    expect(second.at).toBeGreaterThanOrEqual(Date.parse(until) - 10)
-    expect(second.at).toBeLessThan(Math.max(Date.parse(until), first.at) + BUSY_MACHINE_MS)
-  })
-
-  it('honours Retry-After on a DELETE too', async () => {
-    const doomed = fx.sim.addBackup({ serverId: WEB })
-    fx.sim.fault({ method: 'DELETE', kind: 'status', status: 429, headers: { 'Retry-After': '2' } })
-    const result = await run({ command: 'delete', 'backup-id': String(doomed.id) })
-    expect(result.exitCode).toBe(0)
-    const [first, second] = seen('DELETE') as [RecordedRequest, RecordedRequest]
-    expect(second.at - first.at).toBeGreaterThanOrEqual(1990)
-  })
-
-  it.each([
-    ['in seconds', () => '120', /retry after 2m00s/],
-    ['as an HTTP date', () => new Date(Date.now() + 3_600_000).toUTCString(), /retry after (59m\d\ds|1h00m)/]
-  ])('fails at once, saying why, when Retry-After (%s) lies beyond the timeout', async (_name, value, asked) => {
-    fx.sim.fault({
-      method: 'GET',
-      path: LIST,
-      kind: 'status',
-      status: 503,
-      times: 5,
-      headers: { 'Retry-After': value() }
-    })
-    const result = await run({ command: 'list', timeout: '20s' })
-    const error = expectOneLineError(result, '503', 'GET', LIST, asked, /20s timeout/)
-    expect(error).toMatch(/Retry-After|asked to retry/i)
-    expect(seen('GET')).toHaveLength(1)
-    expect(loggedPauses(result.log)).toEqual([])
-    expectNoLongerThanSaid(result)
-  })
-
-  it('gives up after a bounded number of attempts on an endless 503', async () => {
-    // Retry-After: 0 makes the attempts immediate, so the bound is on attempts, not on time.
-    fx.sim.fault({
-      method: 'GET',
-      path: LIST,
-      kind: 'status',
-      status: 503,
-      times: 1000,
-      headers: { 'Retry-After': '0' }
-    })
-    const result = await run({ command: 'list', timeout: '5m' })
-    expectOneLineError(result, '503', 'GET', LIST, /gave up after 6 attempts/)
-    expect(seen('GET')).toHaveLength(6)
-    expect(loggedPauses(result.log)).toEqual([0, 0, 0, 0, 0])
-    expectNoLongerThanSaid(result)
-  })
-
-  it('stops retrying an endless 503 when the timeout comes', async () => {
-    fx.sim.fault({ method: 'GET', path: LIST, kind: 'status', status: 503, times: 1000 })
-    const result = await run({ command: 'list', timeout: '3s' })
-    expectOneLineError(result, '503', 'GET', LIST, /3s timeout/)
-    expect(seen('GET').length).toBeLessThanOrEqual(6)
-    expect(result.durationMs).toBeLessThan(3000 + BUSY_MACHINE_MS)
-  })
-
+  // The step's timeout caps the socket's real timer (request-timeout 30s): kept e2e.
   it('ends within the timeout when the API never answers, whatever request-timeout says', async () => {
     fx.sim.fault({ method: 'GET', path: LIST, kind: 'hang', times: 100 })
     const result = await run({ command: 'list', timeout: '3s', 'request-timeout': '30s' })
     expectOneLineError(result, 'GET', LIST, /3s/)
     expect(result.durationMs).toBeLessThan(3000 + BUSY_MACHINE_MS)
-  })
-
-  it.each([400, 401, 403, 404])('never retries a GET answered %i', async status => {
-    fx.sim.fault({ method: 'GET', path: LIST, kind: 'status', status, times: 10 })
-    const result = await run({ command: 'list' })
-    expectOneLineError(result, String(status), 'GET', LIST)
-    expect(seen('GET')).toHaveLength(1)
-  })
-
-  it.each([400, 401, 403])('never retries a DELETE answered %i, and deletes nothing', async status => {
-    const backup = fx.sim.addBackup({ serverId: WEB })
-    fx.sim.fault({ method: 'DELETE', kind: 'status', status, times: 10 })
-    const result = await run({ command: 'delete', 'backup-id': String(backup.id) })
-    expectOneLineError(result, String(status), 'DELETE', `${LIST}${backup.id}/`)
-    expect(seen('DELETE')).toHaveLength(1)
-    expect(fx.sim.backups()).toHaveLength(1)
-  })
-
-  it('a DELETE answered 404 for a backup that is still listed is an error, not a success', async () => {
-    const backup = fx.sim.addBackup({ serverId: WEB })
-    fx.sim.fault({ method: 'DELETE', kind: 'status', status: 404, times: 10 })
-    const result = await run({ command: 'delete', 'backup-id': String(backup.id) })
-    expect(result.exitCode).toBe(1)
-    expect(errorLines(result.log)).toEqual([
-      `DELETE of backup ${backup.id} answered 404, yet the backup is still listed; nothing was deleted: check it in the VPS.org panel`
-    ])
-    expect(seen('DELETE')).toHaveLength(1)
-    expect(result.outputs['deleted-ids']).toBeUndefined()
-    expect(fx.sim.backups()).toHaveLength(1)
-  })
-
-  it('delete reports no success for a backup that never existed, whatever errors come before a 404', async () => {
-    fx.sim.fault({ method: 'DELETE', kind: 'status', status: 503 })
-    const result = await run({ command: 'delete', 'backup-id': '999' })
-    expect(result.exitCode).toBe(1)
-    expect(errorLines(result.log)).toEqual(['backup 999 not found; nothing was deleted'])
-    expect(seen('DELETE')).toEqual([])
-  })
-
-  it('sends a wrong token once and says to check the secret', async () => {
-    const result = await run({ command: 'list', 'api-token': 'not-the-token' })
-    expectOneLineError(result, '401', 'GET', LIST, /api-token/, /Invalid token\./)
-    expect(fx.sim.requests).toHaveLength(1)
   })
 })
