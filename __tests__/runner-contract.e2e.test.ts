@@ -1,0 +1,92 @@
+/**
+ * What only a process shows, for every command: the bundle run as the runner runs it (inputs as
+ * INPUT_* variables with action.yml's defaults, the GITHUB_OUTPUT, GITHUB_STATE and
+ * GITHUB_STEP_SUMMARY files, the exit code, the token masked before anything else is printed).
+ * What the commands do is tested in process (create.test.ts, restore.test.ts…); here, that it
+ * reaches the runner through the real port.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { startSimulator, type Simulator } from '../tools/simulator/index.js'
+import { COMMANDS } from '../src/commands/registry.js'
+import { expectOneLineError, expectTokenNowhere, runAction, type ActionRun } from './support/run-action.js'
+
+const TOKEN = 'test-token'
+let sim: Simulator
+
+beforeAll(async () => {
+  sim = await startSimulator({ token: TOKEN, backupDurationMs: 1000, restoreDurationMs: 1500 })
+})
+afterAll(() => sim.close())
+beforeEach(() => sim.reset())
+
+function step(inputs: Record<string, string>): Promise<ActionRun> {
+  return runAction({ 'api-token': TOKEN, 'api-url': sim.url, 'poll-interval': '1s', ...inputs })
+}
+
+/** Each run: the token registered as a secret by the first line, and nowhere else. */
+function expectMasked(run: ActionRun): void {
+  expect(run.log.split('\n')[0]).toBe(`::add-mask::${TOKEN}`)
+  expectTokenNowhere(run, TOKEN)
+}
+
+describe('the runner contract, through the real port', () => {
+  it('every command of the registry is one this file runs', () => {
+    expect([...COMMANDS].sort()).toEqual(['create', 'delete', 'list', 'restore', 'wait'])
+  })
+
+  it('create: the outputs and state files, the job summary, exit 0', async () => {
+    const run = await step({ 'server-id': '12345' })
+    expect(run.exitCode).toBe(0)
+    expectMasked(run)
+    const [backup] = sim.backups()
+    expect(backup?.status).toBe('completed')
+    expect(run.outputs).toMatchObject({
+      'backup-id': String(backup?.id),
+      'backup-ids': JSON.stringify({ '12345': backup?.id }),
+      status: 'completed',
+      'server-id': '12345',
+      'deleted-ids': '[]'
+    })
+    // What the post step will need, in the state file; nothing armed without restore-on-failure.
+    expect(run.state).toMatchObject({ isPost: 'true', mainStepSucceeded: 'true' })
+    expect(run.state.restoreOnFailure).toBeUndefined()
+    expect(run.summary).toContain(String(backup?.id))
+  })
+
+  it('wait and list: outputs in the file', async () => {
+    const started = await step({ 'server-id': '12345', wait: 'false' })
+    expect(started.exitCode).toBe(0)
+    expect(started.outputs.status).toBe('in_progress')
+    const waited = await step({ command: 'wait', 'backup-id': started.outputs['backup-id'] ?? '' })
+    expect(waited.exitCode).toBe(0)
+    expect(waited.outputs).toMatchObject({ 'backup-id': started.outputs['backup-id'], status: 'completed' })
+    const listed = await step({ command: 'list', 'server-id': '12345' })
+    expect(listed.exitCode).toBe(0)
+    expectMasked(listed)
+    expect(listed.outputs.count).toBe('1')
+    expect(JSON.parse(listed.outputs.backups ?? '[]')).toMatchObject([{ id: Number(started.outputs['backup-id']) }])
+    expect(listed.summary).toContain(started.outputs['backup-id'] ?? 'no id')
+  })
+
+  it('restore and delete: outputs in the file', async () => {
+    const backup = sim.addBackup({ serverId: 12345, description: 'Pre-deploy backup: earlier' })
+    const restored = await step({ command: 'restore', 'server-id': '12345', 'backup-id': String(backup.id) })
+    expect(restored.exitCode).toBe(0)
+    expectMasked(restored)
+    expect(restored.outputs).toMatchObject({ 'backup-id': String(backup.id), 'server-status': 'active' })
+    expect(sim.restores).toEqual([{ serverId: 12345, backupId: backup.id, at: expect.any(Number) }])
+
+    const deleted = await step({ command: 'delete', 'backup-id': String(backup.id) })
+    expect(deleted.exitCode).toBe(0)
+    expect(deleted.outputs['deleted-ids']).toBe(JSON.stringify([backup.id]))
+    expect(sim.backups()).toEqual([])
+  })
+
+  it('a refused input: exit 1, one error line, nothing sent, no output', async () => {
+    const run = await step({ 'server-id': 'web-01' })
+    expectOneLineError(run, 'server-id must be a positive integer, got "web-01"')
+    expectMasked(run)
+    expect(sim.requests).toEqual([])
+    expect(run.outputs).toEqual({})
+  })
+})
