@@ -12,7 +12,8 @@ import type { CommandContext } from './commands/context.js'
 import { formatDuration } from './duration.js'
 import { BackupError, RestoreError, messageOf } from './errors.js'
 import { serverLabel } from './report.js'
-import { restoreOutcomeText, waitForRestores, waitWhileBusy } from './server-waiting.js'
+import { restoreOutcomeText, waitForRestores } from './restore-waiting.js'
+import { waitWhileBusy } from './server-waiting.js'
 import { safeText } from './text.js'
 
 export interface RestoreRequest {
