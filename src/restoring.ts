@@ -10,9 +10,12 @@ import type { BackupSelection } from './backup-selection.js'
 import { chooseBackups, completedBackups } from './choosing.js'
 import type { CommandContext } from './commands/context.js'
 import { formatDuration } from './duration.js'
-import { BackupError, RestoreError, messageOf } from './errors.js'
+import { BackupError, messageOf } from './errors.js'
+import type { RestoreEnded, RestoresOutcome } from './outcomes.js'
+import { presentRestores } from './presenters/restore-report.js'
 import { serverLabel } from './report.js'
-import { restoreOutcomeText, waitForRestores, waitWhileBusy } from './server-waiting.js'
+import { restoreOutcomeText, waitForRestores } from './restore-waiting.js'
+import { waitWhileBusy } from './server-waiting.js'
 import { safeText } from './text.js'
 
 export interface RestoreRequest {
@@ -44,55 +47,45 @@ interface Sent {
   failed?: string
 }
 
-/** How one server's wait ended, for the summary. */
-interface Ended {
-  label: string
-  outcome: { state: string; status: string }
-  text: string
-}
-
 /** A restore request that was accepted, with its answer. */
 type Accepted = Sent & { answer: Record<string, unknown> }
 
 /**
  * Checks every backup (it exists, belongs to its server by its own server.id, is completed or is
  * waited for) and that no restore of the servers is running, then sends one restore request per
- * server and, when asked, follows the servers until they are back. Fails with a RestoreError that
- * names the servers not restored, once requests were sent. One server or several is one path: only
- * the outputs and the summary are rendered differently.
+ * server and, when asked, follows the servers until they are back. One server or several is one
+ * path; presentRestores renders what happened, and fails with a RestoreError that names the
+ * servers not restored.
  */
-export async function restoreFromBackups(context: CommandContext, request: RestoreRequest): Promise<void> {
+export async function restoreServers(context: CommandContext, request: RestoreRequest): Promise<RestoresOutcome> {
   const { api, deadline, log } = context
   const waiting = { pollIntervalMs: request.pollIntervalMs, deadline, log }
   const checked = await completedBackups(api, await chooseBackups(context, request), request.waitForBackup, waiting)
   const readBefore = await checkServersFree(context, request, checked)
   if (request.dryRun) {
     for (const backup of checked) log.info(`Dry run: would restore ${describe(backup)}, overwriting the server's disk`)
-    return
+    return { servers: 0, problems: [] }
   }
   const backups = request.claim === undefined ? checked : checked.filter(request.claim)
-  if (backups.length === 0) return
+  if (backups.length === 0) return { servers: 0, problems: [] }
   const sent = await sendRestores(context, backups)
   const accepted = sent.filter((s): s is Accepted => s.answer !== undefined)
   const problems = sent.flatMap(s => (s.failed === undefined ? [] : [{ backup: s.backup, text: s.failed }]))
-  if (request.waitForServer && accepted.length > 0) {
-    const followed = await followServers(context, accepted, backups.length > 1, { ...waiting, readBefore })
-    problems.push(...followed.problems)
-    const refused = sent.flatMap((s): Ended[] =>
-      s.failed === undefined ? [] : [{ label: s.label, outcome: { state: 'refused', status: '—' }, text: s.failed }]
-    )
-    await context.report.summariseRestoresEnded([...followed.ended, ...refused], followed.waitedMs)
+  if (!request.waitForServer || accepted.length === 0) return { servers: backups.length, problems }
+  const followed = await followServers(context, accepted, { ...waiting, readBefore })
+  const refused = sent.flatMap((s): RestoreEnded[] =>
+    s.failed === undefined ? [] : [{ label: s.label, outcome: { state: 'refused', status: '—' }, text: s.failed }]
+  )
+  return {
+    servers: backups.length,
+    followed: { ...followed, ended: [...followed.ended, ...refused] },
+    problems: [...problems, ...followed.problems]
   }
-  const notRestored = problems.map(p => ({ serverId: p.backup.server.id, backupId: p.backup.id }))
-  const [only] = problems
-  if (problems.length === 1 && only !== undefined) throw new RestoreError(only.text, notRestored)
-  if (problems.length > 1) {
-    for (const problem of problems) log.error(problem.text)
-    throw new RestoreError(
-      `${problems.length} of ${backups.length} servers were not restored as asked (each is named above)`,
-      notRestored
-    )
-  }
+}
+
+/** restore-on-failure's post step: the restores, rendered as `command: restore` renders them. */
+export async function restoreFromBackups(context: CommandContext, request: RestoreRequest): Promise<void> {
+  await presentRestores(await restoreServers(context, request), context)
 }
 
 const describe = (backup: Backup): string =>
@@ -167,11 +160,10 @@ async function sendRestores(context: CommandContext, backups: readonly Backup[])
  * not come back.
  */
 async function followServers(
-  { api, log, outputs }: CommandContext,
+  { api, log }: CommandContext,
   accepted: readonly Accepted[],
-  several: boolean,
   waiting: Parameters<typeof waitForRestores>[2]
-): Promise<{ problems: Array<{ backup: Backup; text: string }>; ended: Ended[]; waitedMs: number }> {
+): Promise<NonNullable<RestoresOutcome['followed']> & Pick<RestoresOutcome, 'problems'>> {
   const { deadline } = waiting
   const names = accepted.map(a => safeText(a.label)).join(', ')
   log.info(
@@ -211,9 +203,6 @@ async function followServers(
     }
     return { backup, label, outcome, text }
   })
-  outputs.setServerStatuses(
-    ended.map(({ backup, outcome }) => ({ serverId: backup.server.id, status: outcome.status })),
-    several
-  )
-  return { problems, ended, waitedMs }
+  const statuses = ended.map(({ backup, outcome }) => ({ serverId: backup.server.id, status: outcome.status }))
+  return { problems, ended: ended.map(({ label, outcome, text }) => ({ label, outcome, text })), statuses, waitedMs }
 }

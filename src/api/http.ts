@@ -4,6 +4,9 @@ import { HttpClient } from '@actions/http-client'
 import type { RequestInfo } from '@actions/http-client/lib/interfaces'
 import { formatDuration } from '../duration.js'
 import { NetworkError, type RequestDescription } from '../errors.js'
+import { ConnectionQueue } from './connection-queue.js'
+
+export { MAX_CONNECTIONS } from './connection-queue.js'
 
 export interface HttpAnswer {
   status: number
@@ -13,9 +16,6 @@ export interface HttpAnswer {
 
 /** A larger answer is not from the VPS.org API: a page of 100 backups is about 30 KB. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024
-
-/** Requests sent at once to the API, so connections open, however many servers a step follows. */
-export const MAX_CONNECTIONS = 2
 
 /** Failures where the connection was never made, so the request surely did not reach the API. */
 const NOT_SENT_CODES = new Set([
@@ -83,10 +83,8 @@ export interface ExchangeLimits {
  */
 export class HttpTransport {
   private readonly client: HttpClient
-  /** Requests sent and not yet done with, at most MAX_CONNECTIONS. */
-  private sending = 0
-  /** Requests waiting for one of the connections, first come first served. */
-  private readonly queue: Array<() => void> = []
+  /** At most MAX_CONNECTIONS requests sent at once; the others wait there. */
+  private readonly connections = new ConnectionQueue()
   /** Every request waiting or sent, with what dispose() tells it. */
   private readonly underWay = new Map<AbortController, RequestDescription>()
   private disposed = false
@@ -120,7 +118,7 @@ export class HttpTransport {
     let timer = cut(waitMs, `${request.method} ${request.path}: not sent, no connection to the API was free`, true)
     let holding = false
     try {
-      await this.connection(abort.signal)
+      await this.connections.acquire(abort.signal)
       holding = true
       clearTimeout(timer)
       const answerMs = Math.min(limits.timeoutMs, Math.max(MIN_ATTEMPT_MS, waitMs - (Date.now() - started)))
@@ -145,7 +143,7 @@ export class HttpTransport {
       clearTimeout(timer)
       this.underWay.delete(abort)
       // After the abort above: the next request must not start before this socket is destroyed.
-      if (holding) this.release()
+      if (holding) this.connections.release()
     }
   }
 
@@ -157,33 +155,6 @@ export class HttpTransport {
     this.disposed = true
     for (const [abort, request] of [...this.underWay]) abort.abort(stepEnded(request))
     this.client.dispose()
-  }
-
-  /** One of the MAX_CONNECTIONS, at once or when one is released; rejects when aborted first. */
-  private connection(signal: AbortSignal): Promise<void> {
-    if (this.sending < MAX_CONNECTIONS) {
-      this.sending++
-      return Promise.resolve()
-    }
-    return new Promise((resolve, reject) => {
-      const granted = (): void => {
-        signal.removeEventListener('abort', cancelled)
-        resolve()
-      }
-      const cancelled = (): void => {
-        this.queue.splice(this.queue.indexOf(granted), 1)
-        reject(signal.reason as Error)
-      }
-      this.queue.push(granted)
-      signal.addEventListener('abort', cancelled, { once: true })
-    })
-  }
-
-  /** Hands the connection to the first request waiting, if any. */
-  private release(): void {
-    const next = this.queue.shift()
-    if (next) next()
-    else this.sending--
   }
 
   /**

@@ -115,3 +115,12 @@ export function parseJson(answer: HttpAnswer, request: RequestDescription): unkn
     )
   }
 }
+
+/** The body as JSON, or undefined: for answers whose shape is not documented or may be unreadable. */
+export function parseJsonOr(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown
+  } catch {
+    return undefined
+  }
+}

@@ -23,14 +23,22 @@ export const deleteUnit = defineCommand({
     backupId: inputs.requiredPositiveInteger('backup-id', 'delete'),
     serverId: inputs.oneServerId('delete')
   }),
-  run: deleteBackup
+  run: deleteBackup,
+  // The backup deleted by this step, or none when it was already gone; no output in a dry run.
+  present: ({ deletedIds }, { outputs }) => {
+    if (deletedIds !== undefined) outputs.setDeletedIds(deletedIds)
+    return Promise.resolve()
+  }
 })
 
 /**
  * `command: delete`: looks the backup up first (so a backup that never existed fails before any
  * DELETE, and the log names what is deleted), then one DELETE.
  */
-async function deleteBackup(settings: DeleteSettings, { api, log, outputs }: CommandContext): Promise<void> {
+async function deleteBackup(
+  settings: DeleteSettings,
+  { api, log }: CommandContext
+): Promise<{ deletedIds?: number[] }> {
   const { backupId } = settings
   const backup = await findBackup(api, backupId, settings.serverId, 'nothing was deleted')
   const what =
@@ -38,7 +46,7 @@ async function deleteBackup(settings: DeleteSettings, { api, log, outputs }: Com
     `(${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}")`
   if (settings.dryRun) {
     log.info(`Dry run: would delete ${what}`)
-    return
+    return {}
   }
   if ((await api.deleteBackup(backupId)) === 'already-gone') {
     // Listed a moment ago, now 404: gone, unless the API is wrong about it. The list decides.
@@ -48,11 +56,10 @@ async function deleteBackup(settings: DeleteSettings, { api, log, outputs }: Com
           'check it in the VPS.org panel'
       )
     }
-    outputs.setDeletedIds([])
     log.warning(`${what} was listed, but was already gone when the DELETE was sent: someone else deleted it meanwhile`)
-    return
+    return { deletedIds: [] }
   }
-  outputs.setDeletedIds([backupId])
   log.info(`Deleted ${what}`)
   log.notice(`Backup ${backupId} deleted`, `VPS.org backup ${backupId}`)
+  return { deletedIds: [backupId] }
 }

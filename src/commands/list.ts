@@ -24,11 +24,19 @@ export const list = defineCommand({
     serverIds: inputs.serverIds(),
     backupType: parseBackupType(inputs.text('backup-type'))
   }),
-  run: listBackups
+  run: listBackups,
+  // The list in the log and the job summary, and the backups and count outputs.
+  present: async ({ backups, filters }, { outputs, report }) => {
+    outputs.setListOutputs(backups)
+    await report.reportList(backups, filters)
+  }
 })
 
 /** `command: list`: every backup matching the filters, each server's, from every page, newest first. */
-async function listBackups(settings: ListSettings, { api, log, outputs, report }: CommandContext): Promise<void> {
+async function listBackups(
+  settings: ListSettings,
+  { api, log }: CommandContext
+): Promise<{ backups: Backup[]; filters: string }> {
   const { serverIds, backupType } = settings
   const lists: Backup[][] = []
   if (serverIds.length === 0) lists.push(await api.listBackups({ backupType }))
@@ -42,8 +50,7 @@ async function listBackups(settings: ListSettings, { api, log, outputs, report }
   const servers =
     serverIds.length === 0 ? 'all servers' : `server${serverIds.length > 1 ? 's' : ''} ${serverIds.join(', ')}`
   const filters = [servers, backupType ? `${backupType} only` : ''].filter(Boolean).join(', ')
-  outputs.setListOutputs(backups)
-  await report.reportList(backups, filters)
+  return { backups, filters }
 }
 
 /**

@@ -44,7 +44,7 @@ export const OUTPUTS_SET_BY = Object.fromEntries(
 ) as unknown as Record<Output, readonly Command[]>
 
 /** The unit of `command` (its input as given, for the message). */
-function unitOf(raw: string): CommandUnit<string, CommonSettings> {
+function unitOf(raw: string): CommandUnit<string, CommonSettings, unknown> {
   const name = raw.trim().toLowerCase()
   const unit = COMMAND_UNITS.find(u => u.name === name)
   if (unit === undefined) throw new InputError(`command must be one of ${COMMANDS.join(', ')}, got "${raw}"`)
@@ -73,7 +73,10 @@ export function readInvocation(runner: Runner): Invocation {
   return {
     settings: settings as Settings,
     armsRestoreOnFailure: unit.armsRestoreOnFailure?.(settings) ?? false,
-    run: context => unit.run(settings, context)
+    run: async context => {
+      const outcome = await unit.run(settings, context)
+      await unit.present(outcome, context)
+    }
   }
 }
 

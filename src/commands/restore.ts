@@ -1,7 +1,9 @@
 import { parseBackupSelection, type BackupSelection } from '../backup-selection.js'
 import { InputError } from '../errors.js'
 import type { CommonSettings, InputReader } from '../input-helper.js'
-import { restoreFromBackups } from '../restoring.js'
+import type { RestoresOutcome } from '../outcomes.js'
+import { presentRestores } from '../presenters/restore-report.js'
+import { restoreServers } from '../restoring.js'
 import type { CommandContext } from './context.js'
 import { defineCommand } from './unit.js'
 
@@ -21,8 +23,9 @@ export const restore = defineCommand({
   inputs: ['server-id', 'backup-id', 'wait', 'poll-interval', 'keep-prefix'],
   outputs: ['backup-id', 'backup-ids', 'status', 'server-id', 'restore', 'server-status'],
   parse,
-  run: (settings: RestoreSettings, context: CommandContext): Promise<void> =>
-    restoreFromBackups(context, { ...settings, waitForBackup: settings.wait, waitForServer: settings.wait })
+  run: (settings: RestoreSettings, context: CommandContext): Promise<RestoresOutcome> =>
+    restoreServers(context, { ...settings, waitForBackup: settings.wait, waitForServer: settings.wait }),
+  present: presentRestores
 })
 
 function parse(inputs: InputReader, common: CommonSettings): RestoreSettings {

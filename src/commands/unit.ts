@@ -7,7 +7,11 @@ import type { CommandContext } from './context.js'
  * it may set, and what it does. The registry lists every unit; the command list, the inputs each
  * uses, the outputs each sets, main's dispatch and the tests' list of commands all come from it.
  */
-export interface CommandUnit<Name extends string = string, S extends CommonSettings = CommonSettings> {
+export interface CommandUnit<
+  Name extends string = string,
+  S extends CommonSettings = CommonSettings,
+  Outcome = unknown
+> {
   readonly name: Name
   /** The command inputs it uses (COMMAND_INPUTS); any other given to it is refused. */
   readonly inputs: readonly CommandInput[]
@@ -18,15 +22,21 @@ export interface CommandUnit<Name extends string = string, S extends CommonSetti
   /** Whether the post step is to restore the server if a later step fails. */
   armsRestoreOnFailure?(settings: S): boolean
   /**
-   * Does the work. Outputs, state and the summary go to the context's sinks as each fact is known
-   * (a step stopped later keeps what it had), not at the end.
+   * Does the work and returns what happened. What a stopped step must still hand on (a backup's
+   * id the moment the API accepts it, the state the post step reads) goes to the context's sinks
+   * as it is known; the rest is rendered from the outcome by `present`.
    */
-  run(settings: S, context: CommandContext): Promise<void>
+  run(settings: S, context: CommandContext): Promise<Outcome>
+  /**
+   * Renders the outcome through the presenters (src/presenters/), one per concern: the final
+   * outputs, the notices and the job summary, then the step's error line, thrown last.
+   */
+  present(outcome: Outcome, context: CommandContext): Promise<void>
 }
 
-/** Declares a unit, its settings type inferred from `parse`. */
-export function defineCommand<Name extends string, S extends CommonSettings & { command: Name }>(
-  unit: CommandUnit<Name, S>
-): CommandUnit<Name, S> {
+/** Declares a unit, its settings type inferred from `parse` and its outcome's from `run`. */
+export function defineCommand<Name extends string, S extends CommonSettings & { command: Name }, Outcome>(
+  unit: CommandUnit<Name, S, Outcome>
+): CommandUnit<Name, S, Outcome> {
   return unit
 }

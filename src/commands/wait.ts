@@ -4,6 +4,9 @@ import { formatDuration } from '../duration.js'
 import { BackupError, InputError } from '../errors.js'
 import type { CommonSettings, InputReader, RetentionSettings } from '../input-helper.js'
 import { findBackup } from '../lookup.js'
+import type { BackupsOutcome } from '../outcomes.js'
+import { BackupOutputs } from '../presenters/backup-outputs.js'
+import { presentBackups } from '../presenters/backup-report.js'
 import { formatSize, serverLabel } from '../report.js'
 import { applyKeep } from '../retention.js'
 import { safeText } from '../text.js'
@@ -38,15 +41,16 @@ export const wait = defineCommand({
     }
   },
   armsRestoreOnFailure: settings => settings.restoreOnFailure,
-  run: waitForBackup
+  run: waitForBackup,
+  present: presentBackups
 })
 
 /**
  * `command: wait`: a backup started earlier (create with wait: false) is waited for just before
  * the deploy, with the outputs, keep and restore-on-failure of a create that waits.
  */
-async function waitForBackup(settings: WaitSettings, context: CommandContext): Promise<void> {
-  const { api, deadline, log, outputs } = context
+async function waitForBackup(settings: WaitSettings, context: CommandContext): Promise<BackupsOutcome> {
+  const { api, deadline, log } = context
   const found = await findBackup(api, settings.backupId, settings.serverId, 'nothing was waited for')
   const { retention } = settings
   // As create refuses such a description: keep would count the backup among those it keeps while
@@ -63,10 +67,11 @@ async function waitForBackup(settings: WaitSettings, context: CommandContext): P
       `Dry run: backup ${found.id} of server ${safeText(serverLabel(found))} is ${safeText(found.status, 40)}; ` +
         (found.status === COMPLETED ? 'nothing to wait for' : 'a real run would wait for it to complete')
     )
-    return
+    return { servers: [], problems: [], deletedIds: [] }
   }
+  const outputs = new BackupOutputs(context.outputs, 1)
   context.state.saveCreatedBackups([found])
-  outputs.setBackupOutputs(found)
+  outputs.seen([found])
   log.info(`Waiting up to ${deadline.describe()} for backup ${found.id} of server ${safeText(serverLabel(found))}…`)
   const { settled, waitedMs, rounds } = await waitForBackups(api, [found], {
     pollIntervalMs: settings.pollIntervalMs,
@@ -75,18 +80,19 @@ async function waitForBackup(settings: WaitSettings, context: CommandContext): P
   })
   const outcome = settled.get(found.id) ?? { state: 'timed-out', status: found.status }
   // As create: the outputs carry the status last seen, so a backup that failed does not stay in_progress.
-  outputs.setBackupOutputs(lastSeen(found, outcome))
-  if (outcome.state !== 'done') throw notCompleted(found, outcome, deadline.describe())
+  const last = lastSeen(found, outcome)
+  outputs.seen([last])
+  const serverId = found.server.id
+  if (outcome.state !== 'done') {
+    const problem = notCompleted(found, outcome, deadline.describe()).message
+    return { servers: [{ serverId, backup: last, problem }], problems: [problem], waitedMs, deletedIds: [] }
+  }
   const backup = outcome.value
   log.info(
     `Backup ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${rounds} rounds of status checks`
   )
   const deletedIds =
     retention === undefined ? [] : await applyKeep(context, { ...retention, serverId: backup.server.id }, backup)
-  outputs.setDeletedIds(deletedIds)
-  log.notice(
-    `Backup ${backup.id} of server ${safeText(serverLabel(backup))} is ${safeText(backup.status, 40)}`,
-    `VPS.org backup ${backup.id}`
-  )
-  await context.report.summariseBackup(backup, waitedMs, deletedIds)
+  outputs.deleted(deletedIds)
+  return { servers: [{ serverId, backup }], problems: [], waitedMs, deletedIds }
 }

@@ -1,0 +1,99 @@
+/**
+ * create's plan, before anything is changed: every server checked (no restore running, listed),
+ * what must go to make room under the limit of 10, and in a dry run what a real run would do.
+ */
+import { MANUAL, type Backup } from '../api/backup.js'
+import { isAtLimit, planKeep, planRoom } from '../backup-policy.js'
+import { BackupError } from '../errors.js'
+import type { RetentionSettings } from '../input-helper.js'
+import { describeRule, reportKept } from '../retention.js'
+import { waitWhileBusy } from '../server-waiting.js'
+import { safeText } from '../text.js'
+import type { CommandContext } from './context.js'
+
+export const MAKING_ROOM = 'to make room under the limit of 10 manual backups'
+
+/** One server of the step: what was there before, and what must go to make room. */
+export interface Plan {
+  serverId: number
+  before: Backup[]
+  roomFor: Backup[]
+}
+
+/**
+ * Every check, for every server, before anything is changed. A restore still running comes first:
+ * waiting for it may take minutes, and the lists that decide what to delete must be read after it.
+ */
+export async function checkServers(
+  settings: { serverIds: number[]; pollIntervalMs: number; retention?: RetentionSettings },
+  context: CommandContext
+): Promise<Plan[]> {
+  const { api, deadline, log } = context
+  const waiting = { pollIntervalMs: settings.pollIntervalMs, deadline, log, debug: log.debug }
+  const { absent } = await waitWhileBusy(api, settings.serverIds, 'backing it up', waiting)
+  if (absent.length > 0) throw notInServerList(absent)
+  const plans: Plan[] = []
+  for (const serverId of settings.serverIds) {
+    const before = await api.listBackups({ serverId, backupType: MANUAL })
+    plans.push({ serverId, before, roomFor: makeRoom(context, before, serverId, settings.retention) })
+  }
+  return plans
+}
+
+/** What must go before creating, by the API's clock; says what it kept for a date it cannot read. */
+export function makeRoom(
+  context: CommandContext,
+  backups: readonly Backup[],
+  serverId: number,
+  retention: RetentionSettings | undefined
+): Backup[] {
+  // Below the limit no age matters: the clock is not read (nor its absence warned of).
+  if (!isAtLimit(backups, serverId)) return []
+  const now = context.api.now()
+  const plan = planRoom(backups, serverId, retention, now)
+  reportKept(context, plan, now)
+  return plan.remove
+}
+
+/**
+ * dry-run: what a real run would delete and create, from what it has read. The new backup would
+ * be the newest, created now by the API's clock.
+ */
+export function forecast(
+  context: CommandContext,
+  settings: { description: string; retention?: RetentionSettings },
+  { serverId, before, roomFor }: Plan,
+  now: number
+): void {
+  const { log } = context
+  const { retention } = settings
+  for (const backup of roomFor) {
+    log.info(`Dry run: would delete backup ${backup.id} (${safeText(backup.created_at, 40)}) to stay under the limit`)
+  }
+  log.info(
+    `Dry run: would create a manual backup of server ${serverId} described "${safeText(settings.description, 120)}"`
+  )
+  if (retention === undefined) return
+  log.info(
+    `Dry run: would then apply ${describeRule(retention)} to the "${safeText(retention.keepPrefix, 60)}" backups of server ${serverId}`
+  )
+  const remaining = before.filter(b => !roomFor.includes(b))
+  const plan = planKeep(remaining, { ...retention, serverId }, undefined, now)
+  reportKept(context, plan, now)
+  for (const backup of plan.remove) {
+    log.info(
+      `Dry run: would then delete backup ${backup.id} (${safeText(backup.created_at, 40)}), by ${describeRule(retention)}`
+    )
+  }
+}
+
+/**
+ * The server list, read in full and without error, does not hold these servers: server-id is a typo
+ * or another account's server. The step fails before it deletes or creates anything.
+ */
+function notInServerList(serverIds: number[]): BackupError {
+  const which = serverIds.length === 1 ? `server ${serverIds[0]} is` : `servers ${serverIds.join(', ')} are`
+  return new BackupError(
+    `${which} not in the VPS.org server list of this token's account: server-id may be wrong; nothing was changed`
+  )
+}
