@@ -1,22 +1,25 @@
-// End-to-end tests of several servers in one step (GitHub issue 11): server-id lists for create and
-// list, backup-id lists, backup-ids objects and `latest` for restore, the outputs by server, one
-// server failing among several, restore-on-failure of every server, and what a wait for many
-// servers costs in requests and connections. Each test runs the bundled dist/index.js as the
-// runner does, against the simulator over real HTTP.
+// Several servers in one step (GitHub issue 11): server-id lists for create and list, backup-id
+// lists, backup-ids objects and `latest` for restore, the outputs by server, one server failing
+// among several, restore-on-failure of every server, and what a wait for many servers costs in
+// requests and connections. In process (support/in-process.ts), against the simulator over real
+// HTTP on the same fake clock; what a process shows (the outputs file of a job cancelled
+// mid-step) is in several-servers.e2e.test.ts.
 import { describe, expect, it } from '@jest/globals'
+import {
+  runWithPostInProcess,
+  useInProcessSimulator,
+  type InProcessOptions,
+  type InProcessRun
+} from './support/in-process.js'
 import {
   errorLines,
   expectOneLineError,
   expectOnlyGets,
   expectTokenNowhere,
-  parseJsonOutput,
-  runAction,
-  runWithPost,
-  type ActionRun,
-  type RunOptions
+  parseJsonOutput
 } from './support/run-action.js'
 import { exampleServers, type RecordedRequest, type SimBackup } from '../tools/simulator/index.js'
-import { DB, LIST, PREFIX, TOKEN, WEB, deletePath, restorePath, useSimulator } from './support/simulator-fixture.js'
+import { DB, LIST, PREFIX, TOKEN, WEB, deletePath, restorePath } from './support/simulator-fixture.js'
 
 const S3 = 30003
 const S4 = 30004
@@ -33,15 +36,15 @@ const RESTORE_MS = 2500
 const SINGLE_OUTPUTS = ['backup-id', 'status', 'size-mb', 'created-at', 'server-id', 'server-name', 'backup']
 
 // Five backups a page: a list of every manual backup of six servers takes two pages.
-const { sim, inputs, mark, since } = useSimulator({
+const { sim, inputs, mark, since, clock, ...fx } = useInProcessSimulator({
   servers: exampleServers(6),
   pageSize: 5,
   backupDurationMs: BACKUP_MS,
   restoreDurationMs: RESTORE_MS
 })
 
-function run(extra: Record<string, string>, options?: RunOptions): Promise<ActionRun> {
-  return runAction(inputs(extra), options)
+function run(extra: Record<string, string>, options?: InProcessOptions): Promise<InProcessRun> {
+  return fx.run(extra, options)
 }
 
 const described = (requests: RecordedRequest[]): string[] => requests.map(r => `${r.method} ${r.path}`)
@@ -112,14 +115,18 @@ describe('create of several servers', () => {
     await resetWhenIdle()
     const old = add(WEB, `${PREFIX}: old`, '2025-01-01T10:00:00Z')
     // The create of the first server is held: the others must still be sent and answered meanwhile.
+    // Virtual time stands still while it is held, so no wait of the others runs out meanwhile.
     const held = sim.hold({ method: 'POST', path: LIST, json: { server_id: DB } })
-    const running = run({ 'server-id': `${DB},\n${WEB}  ${S3}` })
-    await held.arrived
-    const othersStarted = await until(() => sim.backups().length === 3, 15_000)
-    held.release()
-    const result = await running
+    const othersStarted = clock.hold(
+      held.arrived.then(async () => {
+        const started = await until(() => sim.backups().length === 3, 15_000)
+        held.release()
+        return started
+      })
+    )
+    const result = await run({ 'server-id': `${DB},\n${WEB}  ${S3}` })
 
-    expect(othersStarted).toBe(true)
+    expect(await othersStarted).toBe(true)
     expect(errorLines(result.log)).toEqual([])
     expect(result.exitCode).toBe(0)
     const posts = creates(sim.requests)
@@ -186,38 +193,6 @@ describe('create of several servers', () => {
     expect(parseJsonOutput(result, 'deleted-ids')).toEqual([])
   })
 
-  it('sets backup-ids as each create is accepted: a job cancelled meanwhile still hands on the backups started', async () => {
-    // DB's create is never answered; the job is cancelled once the other two were started.
-    const held = sim.hold({ method: 'POST', path: LIST, json: { server_id: DB } })
-    const cancel = new AbortController()
-    let log = ''
-    const running = run(
-      { 'server-id': `${WEB} ${DB} ${S3}`, 'restore-on-failure': 'true', timeout: '20s' },
-      {
-        signal: cancel.signal,
-        echo: text => {
-          log += text
-          if ((log.match(/^Backup \d+ of server .+ started: /gm) ?? []).length === 2) cancel.abort()
-        }
-      }
-    )
-    await held.arrived
-    const result = await running
-
-    expect(cancel.signal.aborted).toBe(true)
-    expect(result.exitCode).toBeNull()
-    const started = sim.backups()
-    expect(started.map(b => b.server.id).sort(byId)).toEqual([WEB, S3].sort(byId))
-    const idOf = (serverId: number): number | undefined => started.find(b => b.server.id === serverId)?.id
-    expect(parseJsonOutput(result, 'backup-ids')).toEqual({ [WEB]: idOf(WEB), [S3]: idOf(S3) })
-    // What restore-on-failure's post step will restore, in the order of server-id.
-    expect(JSON.parse(result.state.backups ?? '')).toEqual([
-      [WEB, idOf(WEB)],
-      [S3, idOf(S3)]
-    ])
-    for (const name of SINGLE_OUTPUTS) expect({ name, value: result.outputs[name] }).toEqual({ name, value: undefined })
-  })
-
   it('one server failing, one timing out and one refused: the others are waited for, and each is named', async () => {
     // DB's backup fails at once, seen by the first round a second in; WEB's completes rounds later;
     // S3's outlasts the timeout; S4's create is refused.
@@ -237,6 +212,9 @@ describe('create of several servers', () => {
     const result = await run({ 'server-id': `${WEB} ${DB} ${S3} ${S4}`, timeout: '8s' })
 
     expect(result.exitCode).toBe(1)
+    // Every server waited for until the 8 s timeout (virtual time), and no longer than a poll past it.
+    expect(result.virtualMs).toBeGreaterThanOrEqual(8000)
+    expect(result.virtualMs).toBeLessThan(10_000)
     const backups = sim.backups()
     const idOf = (serverId: number): number | undefined => backups.find(b => b.server.id === serverId)?.id
     expect(backups.map(b => b.server.id).sort(byId)).toEqual([WEB, DB, S3].sort(byId))
@@ -553,15 +531,20 @@ describe('restore of several servers', () => {
   it('sends every restore request without waiting for another to be answered', async () => {
     await resetWhenIdle()
     const backups = onePerServer([WEB, DB, S3])
+    // Virtual time stands still while it is held: the others are sent, not waited for meanwhile.
     const held = sim.hold({ method: 'POST', path: restorePath(WEB) })
-    const running = run({ command: 'restore', 'backup-id': [WEB, DB, S3].map(s => backups.get(s)?.id).join(' ') })
-    await held.arrived
-    const othersSent = await until(() => restorePosts(sim.requests).length === 3, 15_000)
-    const restoresWhileHeld = sim.restores.map(r => r.serverId).sort(byId)
-    held.release()
-    const result = await running
+    let restoresWhileHeld: number[] = []
+    const othersSent = clock.hold(
+      held.arrived.then(async () => {
+        const sent = await until(() => restorePosts(sim.requests).length === 3, 15_000)
+        restoresWhileHeld = sim.restores.map(r => r.serverId).sort(byId)
+        held.release()
+        return sent
+      })
+    )
+    const result = await run({ command: 'restore', 'backup-id': [WEB, DB, S3].map(s => backups.get(s)?.id).join(' ') })
 
-    expect(othersSent).toBe(true)
+    expect(await othersSent).toBe(true)
     expect(restoresWhileHeld).toEqual([DB, S3].sort(byId))
     expect(errorLines(result.log)).toEqual([])
     expect(result.exitCode).toBe(0)
@@ -619,9 +602,9 @@ describe('restore of several servers', () => {
 
 describe('restore-on-failure of a step of several servers', () => {
   it('restores every server of the step from its own backup when a later step failed', async () => {
-    const { main, post } = await runWithPost(
+    const { main, post } = await runWithPostInProcess(
       inputs({ 'server-id': `${WEB} ${DB} ${S3}`, 'restore-on-failure': 'true' }),
-      { laterStepFailed: true }
+      { clock, laterStepFailed: true }
     )
 
     expect(main.exitCode).toBe(0)
@@ -644,7 +627,7 @@ describe('restore-on-failure of a step of several servers', () => {
     for (const label of [`web-server-01 (${WEB})`, `db-server-01 (${DB})`, `server-03 (${S3})`]) {
       expect(post?.log).toContain(`Server ${label} is back (active)`)
     }
-    expectTokenNowhere(post as ActionRun, TOKEN)
+    expectTokenNowhere(post as InProcessRun, TOKEN)
   })
 })
 
