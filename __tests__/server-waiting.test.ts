@@ -1,8 +1,8 @@
 /**
  * Following servers through a restore with a fake clock (GitHub issue 14, §7 and §8): a read that
  * fails is a round without a status for that server alone, the wait goes on until the step's
- * timeout, and a 401/403 ends it only for a server never read. Over real HTTP the same wait is
- * exercised by rollback.e2e.test.ts.
+ * timeout, and a 401/403 ends it only for a server never read. Over real HTTP (against the
+ * simulator, in process) the same wait is exercised by rollback.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import type { ServerLookup, VpsApi } from '../src/api/client.js'

@@ -1,12 +1,14 @@
 // command: restore (GitHub issues 3 and 8): the backup is found by id across pages, checked to be
-// of the server it means and completed, and one restore request goes to its own server.
+// of the server it means and completed, and one restore request goes to its own server. In process
+// (support/in-process.ts), on the simulator's fake clock.
 import { describe, expect, it } from '@jest/globals'
-import { errorLines, expectTokenNowhere, parseJsonOutput, runAction } from './support/run-action.js'
-import { DB, PREFIX, TOKEN, WEB, nonGet, restorePath, useSimulator } from './support/simulator-fixture.js'
+import { useInProcessSimulator } from './support/in-process.js'
+import { errorLines, expectTokenNowhere, parseJsonOutput } from './support/run-action.js'
+import { DB, PREFIX, TOKEN, WEB, nonGet, restorePath } from './support/simulator-fixture.js'
 
 // Three backups a page, so every read of the list has to follow `next`.
-const fx = useSimulator({ pageSize: 3, backupDurationMs: 1500 })
-const { inputs, mark, since, add, listOrder, startBackupDirectly } = fx
+const fx = useInProcessSimulator({ pageSize: 3, backupDurationMs: 1500 })
+const { mark, since, add, listOrder, startBackupDirectly } = fx
 
 describe('restore', () => {
   it('takes the server from the backup, found on a later page of the list, and sends one restore', async () => {
@@ -15,7 +17,7 @@ describe('restore', () => {
     expect((await listOrder()).indexOf(target.id)).toBeGreaterThanOrEqual(3) // not on the first page
     const from = mark()
 
-    const run = await runAction(inputs({ command: 'restore', 'backup-id': String(target.id) }))
+    const run = await fx.run({ command: 'restore', 'backup-id': String(target.id) })
 
     expect(errorLines(run.log)).toEqual([])
     expect(run.exitCode).toBe(0)
@@ -48,9 +50,7 @@ describe('restore', () => {
     const target = add(WEB, 'web backup', '2025-03-02T10:00:00Z')
     const from = mark()
 
-    const run = await runAction(
-      inputs({ command: 'restore', 'server-id': String(WEB), 'backup-id': String(target.id) })
-    )
+    const run = await fx.run({ command: 'restore', 'server-id': String(WEB), 'backup-id': String(target.id) })
 
     expect(run.exitCode).toBe(0)
     const posts = nonGet(since(from))
@@ -65,7 +65,7 @@ describe('restore', () => {
     add(WEB, 'web backup', '2025-03-02T10:00:00Z')
     const from = mark()
 
-    const run = await runAction(inputs({ command: 'restore', 'server-id': String(WEB), 'backup-id': String(other.id) }))
+    const run = await fx.run({ command: 'restore', 'server-id': String(WEB), 'backup-id': String(other.id) })
 
     expect(run.exitCode).toBe(1)
     const errors = errorLines(run.log)
@@ -82,7 +82,7 @@ describe('restore', () => {
     add(WEB, 'web backup', '2025-03-02T10:00:00Z')
     const from = mark()
 
-    const run = await runAction(inputs({ command: 'restore', 'backup-id': '999' }))
+    const run = await fx.run({ command: 'restore', 'backup-id': '999' })
 
     expect(run.exitCode).toBe(1)
     const errors = errorLines(run.log)
@@ -99,11 +99,11 @@ describe('restore', () => {
     const backup = add(WEB, 'web backup', '2025-03-02T10:00:00Z', { status })
     const from = mark()
 
-    const run = await runAction(inputs({ command: 'restore', 'backup-id': String(backup.id), wait }), {
-      killAfterMs: 20_000
-    })
+    const run = await fx.run({ command: 'restore', 'backup-id': String(backup.id), wait })
 
     expect(run.exitCode).toBe(1)
+    // Refused at once (it was killed after 20 s as e2e): no wait for the backup, not even a poll.
+    expect(run.virtualMs).toBe(0)
     const errors = errorLines(run.log)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toContain(`backup ${backup.id}`)
@@ -119,7 +119,7 @@ describe('restore', () => {
     expect(started.status).toBe('in_progress')
     const from = mark()
 
-    const run = await runAction(inputs({ command: 'restore', 'backup-id': String(started.id) }))
+    const run = await fx.run({ command: 'restore', 'backup-id': String(started.id) })
 
     expect(errorLines(run.log)).toEqual([])
     expect(run.exitCode).toBe(0)
@@ -129,6 +129,9 @@ describe('restore', () => {
     expect(posts.map(r => `${r.method} ${r.path}`)).toEqual([`POST ${restorePath(WEB)}`])
     expect(posts[0]?.json).toEqual({ backup_id: started.id })
     expect(posts[0]?.at).toBeGreaterThanOrEqual(completesAt)
+    // …on virtual time: the 2.5 s backup and polls of 1 s, not the 40 s timeout.
+    expect(run.virtualMs).toBeGreaterThanOrEqual(2000)
+    expect(run.virtualMs).toBeLessThan(10_000)
     // The waiting followed the backup through the list filtered by its server, as create does.
     expect(requests.some(r => r.method === 'GET' && r.query.server_id === String(WEB))).toBe(true)
     expect(fx.sim.restores).toEqual([{ serverId: WEB, backupId: started.id, at: expect.any(Number) }])
@@ -138,7 +141,7 @@ describe('restore', () => {
     const backup = add(WEB, 'web backup', '2025-03-02T10:00:00Z')
     fx.sim.fault({ method: 'POST', path: restorePath(WEB), kind: 'status', status: 202, body: { message: 'queued' } })
 
-    const run = await runAction(inputs({ command: 'restore', 'backup-id': String(backup.id) }))
+    const run = await fx.run({ command: 'restore', 'backup-id': String(backup.id) })
 
     expect(run.exitCode).toBe(0)
     expect(run.outputs.status).toBe('accepted')
@@ -149,7 +152,7 @@ describe('restore', () => {
   it('needs backup-id, and sends nothing without it', async () => {
     add(WEB, 'web backup', '2025-03-02T10:00:00Z')
 
-    const run = await runAction(inputs({ command: 'restore', 'server-id': String(WEB) }))
+    const run = await fx.run({ command: 'restore', 'server-id': String(WEB) })
 
     expect(run.exitCode).toBe(1)
     const errors = errorLines(run.log)
