@@ -886,7 +886,7 @@ async function main() {
     console.log(
       `Of the action's CPU over bare node (${action.cpu.diff.toFixed(1)} ms): undici ${share(undici.cpu.diff)}, ` +
         `the rest of @actions/core ${share(compared.coreOverUndici.cpu.diff)}, the action's own modules and the ` +
-        `list ${share(compared.overCore.cpu.diff)}`
+        `list ${share(compared.overCore.cpu.diff)} (medians of paired differences: they need not add up)`
     )
   }
 
