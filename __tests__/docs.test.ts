@@ -253,3 +253,28 @@ describe('releases', () => {
     expect(scripts['local-action']).toMatch(/^npx --yes @github\/local-action@\d+\.\d+\.\d+ /)
   })
 })
+
+describe('dependencies and coverage', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>
+    scripts: Record<string, string>
+  }
+
+  it('every runtime dependency is imported by src/, and src/ imports no other package', () => {
+    const specifiers = [...matches(source, /from '([^'.][^']*)'/g)].filter(name => !name.startsWith('node:'))
+    const packages = new Set(specifiers.map(name => /^(?:@[^/]+\/)?[^/]+/.exec(name)?.[0]))
+    expect([...packages].sort()).toEqual(Object.keys(pkg.dependencies).sort())
+  })
+
+  it('npm test collects coverage of src/ with a floor on lines that CONTRIBUTING names; the Node 24 pass does not', () => {
+    expect(pkg.scripts.test).toMatch(/ jest --coverage$/)
+    const config = readFileSync(join(ROOT, 'jest.config.js'), 'utf8')
+    expect(config).toContain("collectCoverageFrom: ['src/**/*.ts']")
+    const floor = /coverageThreshold: \{ global: \{ lines: (\d+) \} \}/.exec(config)?.[1]
+    expect(Number(floor)).toBeGreaterThanOrEqual(80)
+    const coverage = readFileSync(join(ROOT, 'CONTRIBUTING.md'), 'utf8').split(/^### Coverage$/m)[1] ?? ''
+    expect(coverage).toContain(`a floor: ${floor}%`)
+    expect(coverage).toContain('target is 85% of lines')
+    expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toMatch(/npx jest --coverage=false --testPathPatterns '\\\.e2e/)
+  })
+})

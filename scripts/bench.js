@@ -18,14 +18,14 @@
 // something crashed (a run that did not succeed, a simulator that misbehaved).
 //
 // `npm run bench -- --builds` also builds, into temporary directories, the action not minified and minified
-// (ncc -m), the action without @actions/github (a copy of src/ with that import replaced by a shim; src/ is
-// not touched) and three tiny bundles (undici, which @actions/http-client loads; @actions/core; @actions/core
-// and @actions/github), and compares their start-up (wall and CPU time) and peak RSS: whether minifying pays,
-// and how much of start-up is octokit.
+// (ncc -m) and two tiny bundles (undici, which @actions/http-client loads; @actions/core, which only the real
+// runner port, src/runner/actions-runner.ts, imports), and compares their start-up (wall and CPU time) and peak
+// RSS: whether minifying pays, and how much of start-up is the toolkit and how much the action's own modules.
+// (Until issue 16 there was also a build without @actions/github, to price octokit: the action no longer
+// depends on it.)
 // Options: --runs N (start-up runs per variant; default 10, 40 with --builds), --builds.
 import { spawn, spawnSync } from 'node:child_process'
 import {
-  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -37,7 +37,7 @@ import {
   writeFileSync
 } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { exampleServers, startSimulator } from '../tools/simulator/index.js'
@@ -604,53 +604,18 @@ function ncc(ncc, cwd) {
 }
 
 /**
- * A copy of the project (src/, package.json, tsconfig.json, node_modules as a link) in which every import
- * of @actions/github is replaced by a shim giving `context` from the environment, as @actions/github
- * does, without octokit. The copy is never written back.
+ * A directory in `work` for the tiny bundles: entry files that import one package each, resolved from the
+ * project's node_modules (linked, not copied).
  * @param {string} work
  */
-function withoutGithubCopy(work) {
-  const copy = join(work, 'project')
-  mkdirSync(copy)
-  cpSync(join(ROOT, 'src'), join(copy, 'src'), { recursive: true })
-  for (const file of ['package.json', 'tsconfig.json']) cpSync(join(ROOT, file), join(copy, file))
-  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'))
-  writeFileSync(
-    join(copy, 'src', 'github-shim.ts'),
-    [
-      '// Stands in for @actions/github in a throwaway benchmark build: its `context` without octokit.',
-      'export const context = {',
-      "  sha: process.env.GITHUB_SHA ?? '',",
-      "  ref: process.env.GITHUB_REF ?? '',",
-      "  workflow: process.env.GITHUB_WORKFLOW ?? '',",
-      '  runId: Number(process.env.GITHUB_RUN_ID),',
-      '  runNumber: Number(process.env.GITHUB_RUN_NUMBER),',
-      '  runAttempt: Number(process.env.GITHUB_RUN_ATTEMPT),',
-      "  repo: { owner: (process.env.GITHUB_REPOSITORY ?? '').split('/')[0], repo: (process.env.GITHUB_REPOSITORY ?? '').split('/')[1] }",
-      '}',
-      ''
-    ].join('\n')
-  )
-  let replaced = 0
-  /** @param {string} directory */
-  const walk = directory => {
-    for (const entry of readdirSync(directory, { withFileTypes: true })) {
-      const path = join(directory, entry.name)
-      if (entry.isDirectory()) walk(path)
-      else if (path.endsWith('.ts')) {
-        const text = readFileSync(path, 'utf8')
-        let shim = relative(directory, join(copy, 'src', 'github-shim.js'))
-        if (!shim.startsWith('.')) shim = `./${shim}`
-        const rewritten = text.replace(/from '@actions\/github'/g, `from '${shim}'`)
-        if (rewritten !== text) {
-          replaced++
-          writeFileSync(path, rewritten)
-        }
-      }
-    }
-  }
-  walk(join(copy, 'src'))
-  return { copy, replaced }
+function tinyProject(work) {
+  const dir = join(work, 'tiny')
+  mkdirSync(dir)
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module", "private": true }\n')
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'))
+  writeFileSync(join(dir, 'core-only.js'), "import * as core from '@actions/core'\ncore.info('hello')\n")
+  writeFileSync(join(dir, 'undici-only.js'), "import { Agent } from 'undici'\nconsole.log(typeof Agent)\n")
+  return dir
 }
 
 /** Whether package.json's bundle script minifies (ncc -m / --minify). */
@@ -661,36 +626,21 @@ function bundleMinifies() {
 
 const UNMINIFIED = 'action, not minified (list)'
 const MINIFIED = 'action, minified: ncc -m (list)'
-const NO_GITHUB = 'action without @actions/github (list)'
 const TINY_UNDICI = 'tiny: undici only'
 const TINY_CORE = 'tiny: @actions/core only'
-const TINY_GITHUB = 'tiny: @actions/core + @actions/github'
 
 async function builds() {
   const work = mkdtempSync(join(tmpdir(), 'vps-bench-builds-'))
   const minify = bundleMinifies() ? ['-m'] : []
   try {
     const out = (/** @type {string} */ name) => join(work, name)
-    progress(
-      'building: the action not minified and minified, without @actions/github, and three tiny bundles (about a minute)'
-    )
+    progress('building: the action not minified and minified, and two tiny bundles (about half a minute)')
     ncc(['src/index.ts', '-o', out('unminified'), '--license', 'licenses.txt'], ROOT)
     ncc(['src/index.ts', '-o', out('minified'), '-m', '--license', 'licenses.txt'], ROOT)
-    // These four are built as the bundle script builds (minified or not), to compare like with like.
-    const { copy, replaced } = withoutGithubCopy(work)
-    if (replaced === 0) {
-      throw new Error('no import of @actions/github found in src/: the variant without it would be the same build')
-    }
-    ncc(['src/index.ts', '-o', out('no-github'), ...minify], copy)
-    writeFileSync(join(copy, 'core-only.js'), "import * as core from '@actions/core'\ncore.info('hello')\n")
-    writeFileSync(
-      join(copy, 'core-github.js'),
-      "import * as core from '@actions/core'\nimport { context } from '@actions/github'\ncore.info(`hello ${context.sha}`)\n"
-    )
-    writeFileSync(join(copy, 'undici-only.js'), "import { Agent } from 'undici'\nconsole.log(typeof Agent)\n")
-    ncc(['undici-only.js', '-o', out('undici-only'), ...minify], copy)
-    ncc(['core-only.js', '-o', out('core-only'), ...minify], copy)
-    ncc(['core-github.js', '-o', out('core-github'), ...minify], copy)
+    // The tiny ones are built as the bundle script builds (minified or not), to compare like with like.
+    const tiny = tinyProject(work)
+    ncc(['undici-only.js', '-o', out('undici-only'), ...minify], tiny)
+    ncc(['core-only.js', '-o', out('core-only'), ...minify], tiny)
 
     const sim = await startSimulator({ token: TOKEN })
     try {
@@ -708,10 +658,8 @@ async function builds() {
         { name: 'node -e 0', args: ['-e', '0'], inputs },
         variant(UNMINIFIED, 'unminified', true),
         variant(MINIFIED, 'minified', true),
-        variant(NO_GITHUB, 'no-github', true),
         variant(TINY_UNDICI, 'undici-only', false),
-        variant(TINY_CORE, 'core-only', false),
-        variant(TINY_GITHUB, 'core-github', false)
+        variant(TINY_CORE, 'core-only', false)
       ]
       progress(`build comparison: ${STARTUP_RUNS} interleaved runs of each of ${variants.length} variants`)
       const { times, cpuTimes } = await interleaved(variants, STARTUP_RUNS, sim, { cpu: true })
@@ -746,8 +694,8 @@ async function builds() {
         })),
         minifiedBundle: minify.length > 0,
         minified: compare(MINIFIED, UNMINIFIED),
-        noGithub: compare(NO_GITHUB, minify.length ? MINIFIED : UNMINIFIED),
-        tinyGithub: compare(TINY_GITHUB, TINY_CORE)
+        overCore: compare(minify.length ? MINIFIED : UNMINIFIED, TINY_CORE),
+        coreOverUndici: compare(TINY_CORE, TINY_UNDICI)
       }
     } finally {
       await sim.close()
@@ -924,17 +872,21 @@ async function main() {
     const current = compared.minifiedBundle ? MINIFIED : UNMINIFIED
     console.log(
       `\nPaired differences (median over rounds of one's run minus the other's); the bundle script ` +
-        `${compared.minifiedBundle ? 'minifies' : 'does not minify'}, and the last four builds above are built likewise:`
+        `${compared.minifiedBundle ? 'minifies' : 'does not minify'}, and the tiny builds above are built likewise:`
     )
     delta('minified - not minified', compared.minified)
-    delta(`without @actions/github - ${current.replace(' (list)', '')}`, compared.noGithub)
-    delta('tiny core + github - tiny core only', compared.tinyGithub)
+    delta(`${current.replace(' (list)', '')} - tiny core only`, compared.overCore)
+    delta('tiny core only - tiny undici only', compared.coreOverUndici)
     const action = /** @type {(typeof compared.variants)[number]} */ (compared.variants.find(v => v.name === current))
-    const github = -compared.noGithub.cpu.diff
+    const undici = /** @type {(typeof compared.variants)[number]} */ (
+      compared.variants.find(v => v.name === TINY_UNDICI)
+    )
+    /** @param {number} ms */
+    const share = ms => `${ms.toFixed(1)} ms (${Math.round((ms / action.cpu.diff) * 100)}%)`
     console.log(
-      `@actions/github (octokit): ${github.toFixed(1)} ms of CPU, ${Math.round((github / action.cpu.diff) * 100)}% of ` +
-        `the action's start-up cost over bare node (${action.cpu.diff.toFixed(1)} ms), ` +
-        `${Math.round((github / action.cpu.median) * 100)}% of its whole process (${action.cpu.median.toFixed(1)} ms)`
+      `Of the action's CPU over bare node (${action.cpu.diff.toFixed(1)} ms): undici ${share(undici.cpu.diff)}, ` +
+        `the rest of @actions/core ${share(compared.coreOverUndici.cpu.diff)}, the action's own modules and the ` +
+        `list ${share(compared.overCore.cpu.diff)} (medians of paired differences: they need not add up)`
     )
   }
 
