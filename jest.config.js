@@ -19,5 +19,5 @@ export default {
   // set, rounded down; raise it as tests move in process, up to the target of 85%.
   collectCoverageFrom: ['src/**/*.ts'],
   coverageReporters: ['text-summary', 'json-summary'],
-  coverageThreshold: { global: { lines: 80 } }
+  coverageThreshold: { global: { lines: 85 } }
 }
