@@ -10,8 +10,8 @@ import { InputError } from '../src/errors.js'
 import type { Settings } from '../src/commands/registry.js'
 import { GITHUB_ENV, inputVariable, readActionYml } from './support/run-action.js'
 
-// @actions/github reads the run's commit and id when it is loaded, as on a runner: the run's
-// environment comes first.
+// The real runner port reads the run's commit and id from the environment, as on a runner: the
+// run's environment comes first.
 Object.assign(process.env, GITHUB_ENV)
 const { getInputs } = await import('../src/commands/registry.js')
 
