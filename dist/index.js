@@ -1,849 +1,6 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9659:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
-exports.getProxyUrl = getProxyUrl;
-exports.isHttps = isHttps;
-const http = __importStar(__nccwpck_require__(8611));
-const https = __importStar(__nccwpck_require__(5692));
-const pm = __importStar(__nccwpck_require__(3335));
-const tunnel = __importStar(__nccwpck_require__(770));
-const undici_1 = __nccwpck_require__(6752);
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (exports.HttpCodes = HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (exports.Headers = Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (exports.MediaTypes = MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-exports.HttpClientError = HttpClientError;
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-exports.HttpClientResponse = HttpClientResponse;
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-exports.HttpClient = HttpClient;
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-
-/***/ }),
-
-/***/ 3335:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.getProxyUrl = getProxyUrl;
-exports.checkBypass = checkBypass;
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-
-/***/ }),
-
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -855,6 +12,7 @@ module.exports = __nccwpck_require__(218);
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -1118,7 +276,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-exports.debug = debug; // for test
+__webpack_unused_export__ = debug; // for test
 
 
 /***/ }),
@@ -1126,6 +284,7 @@ exports.debug = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
+var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -1153,29 +312,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-module.exports.Dispatcher = Dispatcher
-module.exports.Client = Client
-module.exports.Pool = Pool
-module.exports.BalancedPool = BalancedPool
-module.exports.Agent = Agent
-module.exports.ProxyAgent = ProxyAgent
-module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
-module.exports.RetryAgent = RetryAgent
-module.exports.RetryHandler = RetryHandler
+__webpack_unused_export__ = Dispatcher
+__webpack_unused_export__ = Client
+__webpack_unused_export__ = Pool
+__webpack_unused_export__ = BalancedPool
+__webpack_unused_export__ = Agent
+module.exports.kT = ProxyAgent
+__webpack_unused_export__ = EnvHttpProxyAgent
+__webpack_unused_export__ = RetryAgent
+__webpack_unused_export__ = RetryHandler
 
-module.exports.DecoratorHandler = DecoratorHandler
-module.exports.RedirectHandler = RedirectHandler
-module.exports.createRedirectInterceptor = createRedirectInterceptor
-module.exports.interceptors = {
+__webpack_unused_export__ = DecoratorHandler
+__webpack_unused_export__ = RedirectHandler
+__webpack_unused_export__ = createRedirectInterceptor
+__webpack_unused_export__ = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-module.exports.buildConnector = buildConnector
-module.exports.errors = errors
-module.exports.util = {
+__webpack_unused_export__ = buildConnector
+__webpack_unused_export__ = errors
+__webpack_unused_export__ = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -1229,11 +388,11 @@ function makeDispatcher (fn) {
   }
 }
 
-module.exports.setGlobalDispatcher = setGlobalDispatcher
-module.exports.getGlobalDispatcher = getGlobalDispatcher
+__webpack_unused_export__ = setGlobalDispatcher
+__webpack_unused_export__ = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-module.exports.fetch = async function fetch (init, options = undefined) {
+__webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -1244,57 +403,57 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(660).Headers
-module.exports.Response = __nccwpck_require__(9051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(5910).FormData
-module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(8355).FileReader
+/* unused reexport */ __nccwpck_require__(660).Headers
+/* unused reexport */ __nccwpck_require__(9051).Response
+/* unused reexport */ __nccwpck_require__(9967).Request
+/* unused reexport */ __nccwpck_require__(5910).FormData
+__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
+/* unused reexport */ __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-module.exports.setGlobalOrigin = setGlobalOrigin
-module.exports.getGlobalOrigin = getGlobalOrigin
+__webpack_unused_export__ = setGlobalOrigin
+__webpack_unused_export__ = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-module.exports.caches = new CacheStorage(kConstruct)
+__webpack_unused_export__ = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-module.exports.deleteCookie = deleteCookie
-module.exports.getCookies = getCookies
-module.exports.getSetCookies = getSetCookies
-module.exports.setCookie = setCookie
+__webpack_unused_export__ = deleteCookie
+__webpack_unused_export__ = getCookies
+__webpack_unused_export__ = getSetCookies
+__webpack_unused_export__ = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-module.exports.parseMIMEType = parseMIMEType
-module.exports.serializeAMimeType = serializeAMimeType
+__webpack_unused_export__ = parseMIMEType
+__webpack_unused_export__ = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
-module.exports.CloseEvent = CloseEvent
-module.exports.ErrorEvent = ErrorEvent
-module.exports.MessageEvent = MessageEvent
+/* unused reexport */ __nccwpck_require__(3726).WebSocket
+__webpack_unused_export__ = CloseEvent
+__webpack_unused_export__ = ErrorEvent
+__webpack_unused_export__ = MessageEvent
 
-module.exports.request = makeDispatcher(api.request)
-module.exports.stream = makeDispatcher(api.stream)
-module.exports.pipeline = makeDispatcher(api.pipeline)
-module.exports.connect = makeDispatcher(api.connect)
-module.exports.upgrade = makeDispatcher(api.upgrade)
+__webpack_unused_export__ = makeDispatcher(api.request)
+__webpack_unused_export__ = makeDispatcher(api.stream)
+__webpack_unused_export__ = makeDispatcher(api.pipeline)
+__webpack_unused_export__ = makeDispatcher(api.connect)
+__webpack_unused_export__ = makeDispatcher(api.upgrade)
 
-module.exports.MockClient = MockClient
-module.exports.MockPool = MockPool
-module.exports.MockAgent = MockAgent
-module.exports.mockErrors = mockErrors
+__webpack_unused_export__ = MockClient
+__webpack_unused_export__ = MockPool
+__webpack_unused_export__ = MockAgent
+__webpack_unused_export__ = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-module.exports.EventSource = EventSource
+__webpack_unused_export__ = EventSource
 
 
 /***/ }),
@@ -29429,7 +28588,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -29519,17 +28678,6 @@ var __webpack_exports__ = {};
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   Z: () => (/* binding */ EXIT_GRACE_MS)
-});
-
-// NAMESPACE OBJECT: ./src/logger.ts
-var logger_namespaceObject = {};
-__nccwpck_require__.r(logger_namespaceObject);
-__nccwpck_require__.d(logger_namespaceObject, {
-  debug: () => (logger_debug),
-  error: () => (logger_error),
-  info: () => (logger_info),
-  notice: () => (logger_notice),
-  warning: () => (logger_warning)
 });
 
 ;// CONCATENATED MODULE: external "os"
@@ -30401,7 +29549,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -32479,6 +31627,120 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/runner/actions-runner.ts
+/** The real runner port, on @actions/core: the only module of src/ that imports it. */
+
+const actions_runner_actionsRunner = {
+    getInput: (name, options) => getInput(name, options),
+    env: (name) => process.env[name] || undefined,
+    setSecret: secret => core_setSecret(secret),
+    info: message => info(message),
+    debug: message => core_debug(message),
+    warning: message => warning(message),
+    notice: (message, title) => notice(message, title ? { title } : undefined),
+    error: message => error(message),
+    setOutput: (name, value) => setOutput(name, value),
+    saveState: (name, value) => saveState(name, value),
+    getState: name => getState(name),
+    async appendSummary(markdown) {
+        if (!process.env.GITHUB_STEP_SUMMARY)
+            return false;
+        await summary.addRaw(markdown, true).write();
+        return true;
+    },
+    setFailed: message => setFailed(message)
+};
+
+;// CONCATENATED MODULE: ./src/clock.ts
+/** The machine's clocks and timers, read at each call (so Jest's fake timers still apply). */
+const systemClock = {
+    now: () => Date.now(),
+    monotonic: () => performance.now(),
+    sleep
+};
+/** Resolves after `ms`; with a signal, rejects with its reason as soon as it is aborted, timer cleared. */
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const aborted = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', aborted);
+            resolve();
+        }, Math.max(0, ms));
+        signal?.addEventListener('abort', aborted, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/api/backup.ts
+/**
+ * A backup as the VPS.org API describes it, how a row of its answers is read, and the rules that
+ * say what a backup's status means (its age: backup-policy.ts). Pure: no I/O.
+ */
+/**
+ * created_at as the API gave it, when that was not a string (missing, null, a number): kept to be
+ * named in messages, and out of the outputs (JSON.stringify leaves symbol keys out).
+ */
+const RAW_CREATED_AT = Symbol('created_at as the API gave it');
+const COMPLETED = 'completed';
+const MANUAL = 'manual';
+/** Undocumented by VPS.org; these are the names such APIs use for a backup that ended badly. */
+const FAILED_STATUSES = new Set(['failed', 'error', 'errored', 'cancelled', 'canceled']);
+function isFailedStatus(status) {
+    return FAILED_STATUSES.has(status.toLowerCase());
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * A row of an answer as a Backup, or undefined when it lacks what this action relies on (its id,
+ * status and server id): such a row can be neither followed nor restored nor deleted safely.
+ */
+function decodeBackup(value) {
+    if (!isRecord(value))
+        return undefined;
+    const server = value.server;
+    if (!Number.isSafeInteger(value.id) || typeof value.status !== 'string')
+        return undefined;
+    if (!isRecord(server) || !Number.isSafeInteger(server.id))
+        return undefined;
+    return {
+        ...value,
+        id: value.id,
+        server: { id: server.id, name: typeof server.name === 'string' ? server.name : '' },
+        backup_type: typeof value.backup_type === 'string' ? value.backup_type : '',
+        status: value.status,
+        size_mb: typeof value.size_mb === 'number' ? value.size_mb : null,
+        created_at: typeof value.created_at === 'string' ? value.created_at : '',
+        expires_at: typeof value.expires_at === 'string' ? value.expires_at : null,
+        description: typeof value.description === 'string' ? value.description : '',
+        ...(typeof value.created_at === 'string' ? {} : { [RAW_CREATED_AT]: value.created_at })
+    };
+}
+/**
+ * A description as the API may store it: trimmed (DRF trims text fields by default) and with
+ * `\r\n` and `\r` made `\n` (as form handling and many databases do).
+ */
+function storedForm(text) {
+    return text.replace(/\r\n?/g, '\n').trim();
+}
+/** A stored description this short that is only a prefix of ours says too little to match on. */
+const SHORTEST_MATCHING_PREFIX = 20;
+/**
+ * Whether the API may have stored `sent` as `stored`: the same text in stored form, or a shortened
+ * copy of it (a column limited to, say, 255 characters keeps only the start).
+ */
+function mayBeStoredAs(sent, stored) {
+    const want = storedForm(sent);
+    const have = storedForm(stored);
+    if (have === want)
+        return true;
+    return have.length >= SHORTEST_MATCHING_PREFIX && want.startsWith(have);
+}
+
 ;// CONCATENATED MODULE: ./src/errors.ts
 /**
  * The errors this action fails with. Each carries a message that is printed as it is, on one
@@ -32548,6 +31810,266 @@ class RestoreError extends BackupError {
 /** The error's message, or a plain rendering of a non-Error value. */
 function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * Text that comes from the API (descriptions, server names, error bodies) is untrusted: it may
+ * hold newlines, control characters, HTML from a proxy, or lines that the runner would execute
+ * as workflow commands (`::add-mask::…`, `::error::…`, `##[…]`). These helpers make it safe to
+ * print on one line, in a table cell or in the job summary.
+ */
+// C0/C1 control characters and the Unicode line/paragraph separators.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const ZERO_WIDTH_SPACE = '\u200b';
+/** One line, control characters and runs of white space folded to one space. */
+function oneLine(text) {
+    return text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+}
+/** Cuts to at most `max` characters, marking the cut. */
+function truncate(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+/**
+ * A short, single-line excerpt of a response body for an error message: HTML pages from proxies
+ * are reduced to their text.
+ */
+function excerpt(body, max = 120) {
+    let text = body;
+    if (/^\s*</.test(text)) {
+        text = text
+            .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+            .replace(/<[^>]*>/g, ' ')
+            .replace(/&nbsp;/g, ' ');
+    }
+    return neutraliseWorkflowCommands(truncate(oneLine(text), max));
+}
+/**
+ * Makes sure no line of `text` is taken by the runner as a workflow command. The runner looks
+ * for `::` at the start of a line (after leading white space) and for the legacy `##[` anywhere;
+ * a zero-width space between the two characters keeps the text readable and inert.
+ */
+function neutraliseWorkflowCommands(text) {
+    if (!text.includes('::') && !text.includes('##['))
+        return text;
+    return text
+        .split('\n')
+        .map(line => line.replace(/^(\s*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`).replace(/##\[/g, `#${ZERO_WIDTH_SPACE}#[`))
+        .join('\n');
+}
+/**
+ * Text that is already one clean line: words apart by one space or a colon (and a space), no
+ * control characters, no `#`, no `::`. Most API text is like this, and a list of 10,000 backups
+ * would otherwise pay four regular expressions a cell.
+ */
+const PLAIN = 
+// eslint-disable-next-line no-control-regex
+/^[^\s\u0000-\u001f\u007f-\u009f\u2028\u2029#:]*(?:(?:: ?| )[^\s\u0000-\u001f\u007f-\u009f\u2028\u2029#:]+)*$/;
+/** Untrusted text made fit for one log line or message. */
+function safeText(text, max = 200) {
+    if (text.length <= max && PLAIN.test(text))
+        return text;
+    return neutraliseWorkflowCommands(truncate(oneLine(text), max));
+}
+/** Our own words as a Markdown table cell: one line, with pipes and HTML escaped. */
+function markdownCell(text) {
+    return oneLine(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
+}
+/**
+ * Text from the API as inert Markdown: a code span, inside which nothing is a link, an image, an
+ * autolink, emphasis or HTML. The fence is one backtick longer than any run of backticks in the
+ * text; pipes are escaped, which GitHub's tables honour inside code spans too.
+ */
+function inertMarkdown(text) {
+    const line = oneLine(text);
+    if (line === '')
+        return '';
+    const longestRun = Math.max(0, ...(line.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    // A span that starts or ends with a backtick needs a space inside its fence, which is not shown.
+    const pad = line.startsWith('`') || line.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${line.replace(/\|/g, '\\|')}${pad}${fence}`;
+}
+
+;// CONCATENATED MODULE: ./src/api/messages.ts
+/**
+ * How the API's answers are put into words: one line that names the request and carries the API's
+ * own message, from bodies that may be DRF JSON, empty, not JSON, or an HTML page from a proxy.
+ */
+
+
+function messages_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * The API's own words from an error body: DRF's `detail`, `non_field_errors` and per-field lists,
+ * or a short excerpt of a body that is not JSON (an HTML page from a proxy, say).
+ */
+function apiMessage(body) {
+    if (body.trim() === '')
+        return 'empty body';
+    let parsed;
+    try {
+        parsed = JSON.parse(body);
+    }
+    catch {
+        return `"${excerpt(body)}"`;
+    }
+    if (typeof parsed === 'string')
+        return safeText(parsed);
+    if (Array.isArray(parsed))
+        return safeText(parsed.map(String).join(' '));
+    if (!messages_isRecord(parsed))
+        return `"${excerpt(body)}"`;
+    const parts = [];
+    for (const [field, value] of Object.entries(parsed)) {
+        const text = Array.isArray(value)
+            ? value.map(String).join(' ')
+            : typeof value === 'string'
+                ? value
+                : JSON.stringify(value);
+        parts.push(field === 'detail' || field === 'non_field_errors' ? text : `${field}: ${text}`);
+    }
+    return parts.length ? safeText(parts.join('; '), 300) : `"${excerpt(body)}"`;
+}
+/**
+ * An ApiError for an answer that is not the expected success, with the API's own words. A 404
+ * says that `subject` (the server or backup the request names) does not exist.
+ */
+function failure(answer, request, subject) {
+    const where = `${answer.status} on ${request.method} ${request.path}`;
+    const said = apiMessage(answer.body);
+    switch (answer.status) {
+        case 404:
+            return new ApiError(`${subject ?? request.path} not found (${where}): ${said}`, request, 404);
+        case 401:
+            return new ApiError(`the VPS.org API refused the token (${where}: ${said}); check the api-token secret`, request, 401);
+        case 403:
+            return new ApiError(`the token is not allowed to ${permissionFor(request)} (${where}: ${said}); ` +
+                'give it that permission, or use a token that has it', request, 403);
+        case 400:
+            return new ApiError(`the VPS.org API rejected ${request.method} ${request.path} (400): ${said}`, request, 400);
+        case 429:
+            return new ApiError(`the VPS.org API is rate limiting this token (${where}: ${said})`, request, 429);
+        default:
+            return new ApiError(`the VPS.org API answered ${where}: ${said}`, request, answer.status);
+    }
+}
+/**
+ * What a request needs the token to be allowed, in words: VPS.org documents no permission names,
+ * so it is said by the API the request belongs to (backups or servers) and what it does there.
+ */
+function permissionFor({ method, path }) {
+    const api = /\/api\/v1\/(backups|servers)\//.exec(path)?.[1];
+    if (api === undefined)
+        return `send ${method} ${path}`;
+    if (method === 'GET')
+        return `read ${api}`;
+    if (api === 'servers' && /\/restore\/(\?|$)/.test(path))
+        return 'restore servers';
+    if (method === 'POST')
+        return `create ${api}`;
+    if (method === 'DELETE')
+        return `delete ${api}`;
+    return `change ${api}`;
+}
+function redirectError(answer, request) {
+    const location = answer.headers.location;
+    let target = 'no Location given';
+    if (location) {
+        try {
+            const url = new URL(location, 'http://relative.invalid');
+            target = url.origin === 'http://relative.invalid' ? url.pathname : `${url.origin}${url.pathname}`;
+        }
+        catch {
+            target = String(location);
+        }
+    }
+    return new ApiError(`${request.method} ${request.path} answered ${answer.status}, redirecting to ${safeText(target, 120)}; ` +
+        'redirects are not followed so the token is not sent elsewhere: check api-url', request, answer.status);
+}
+/** The body as JSON, or an ApiError that says what came instead. */
+function parseJson(answer, request) {
+    try {
+        return JSON.parse(answer.body);
+    }
+    catch {
+        const what = answer.body.trim() === '' ? 'an empty body' : `a body that is not JSON: "${excerpt(answer.body)}"`;
+        throw new ApiError(`${request.method} ${request.path} answered ${answer.status} with ${what}`, request, answer.status);
+    }
+}
+/** The body as JSON, or undefined: for answers whose shape is not documented or may be unreadable. */
+function parseJsonOr(body) {
+    try {
+        return JSON.parse(body);
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/api/backup-endpoints.ts
+/**
+ * The documented backup endpoints: the list (every page, its filters checked on every row), its
+ * size, and delete. Creating a backup is create-reconciliation.ts: it needs more care.
+ */
+
+
+const BACKUPS_PATH = '/api/v1/backups/';
+const BACKUPS = { item: 'backup', list: 'backup list' };
+class BackupEndpoints {
+    session;
+    warnedOfIgnoredFilter = false;
+    constructor(session) {
+        this.session = session;
+    }
+    /**
+     * The API's filters are checked on every row, by the backup's own fields: an API or a cache that
+     * ignores `server_id` must not hand another server's backups to a caller that acts on them.
+     */
+    async listBackups(filter = {}) {
+        const path = listPath(filter);
+        const listed = (await this.session.listAll(path, decodeBackup, BACKUPS)).items;
+        const matching = listed.filter(b => (filter.serverId === undefined || b.server.id === filter.serverId) &&
+            (filter.backupType === undefined || b.backup_type === filter.backupType));
+        const ignored = listed.length - matching.length;
+        if (ignored > 0 && !this.warnedOfIgnoredFilter) {
+            this.warnedOfIgnoredFilter = true;
+            this.session.log.warning(`GET ${path} answered with ${ignored} backup${ignored === 1 ? ' that does' : 's that do'} not match its filter; ` +
+                'the API (or a cache in front of it) ignored the filter: they are left out and never acted on');
+        }
+        return matching;
+    }
+    async sizeOfList(filter) {
+        const page = await this.session.listAll(listPath(filter), decodeBackup, BACKUPS, { firstPageOnly: true });
+        const count = page.count ?? page.items.length;
+        return { count, pages: page.morePages ? Math.ceil(count / Math.max(1, page.items.length)) : 1 };
+    }
+    /** Deletes a backup for good. 200, 202 and 204 mean deleted. */
+    async deleteBackup(backupId) {
+        const { session } = this;
+        const path = `${BACKUPS_PATH}${backupId}/`;
+        const answer = await session.send('DELETE', session.url(path), undefined, 'idempotent');
+        if (answer.status === 204 || answer.status === 200 || answer.status === 202)
+            return 'deleted';
+        if (answer.status === 404) {
+            if (!answer.afterUnknownOutcome)
+                return 'already-gone';
+            // An earlier attempt was cut off after it was sent: it is what deleted the backup.
+            session.log.debug(`DELETE ${path}: 404 after an interrupted attempt; that attempt deleted the backup`);
+            return 'deleted';
+        }
+        throw failure(answer, { method: 'DELETE', path }, `backup ${backupId}`);
+    }
+}
+function listPath(filter) {
+    const query = new URLSearchParams();
+    if (filter.serverId !== undefined)
+        query.set('server_id', String(filter.serverId));
+    if (filter.backupType !== undefined)
+        query.set('backup_type', filter.backupType);
+    return BACKUPS_PATH + (query.size ? `?${query}` : '');
 }
 
 ;// CONCATENATED MODULE: ./src/duration.ts
@@ -32662,260 +32184,6 @@ function formatDuration(ms) {
     return hours > 0 ? `${hours}h${pad(minutes)}m` : `${minutes}m${pad(seconds)}s`;
 }
 
-;// CONCATENATED MODULE: ./src/text.ts
-/**
- * Text that comes from the API (descriptions, server names, error bodies) is untrusted: it may
- * hold newlines, control characters, HTML from a proxy, or lines that the runner would execute
- * as workflow commands (`::add-mask::…`, `::error::…`, `##[…]`). These helpers make it safe to
- * print on one line, in a table cell or in the job summary.
- */
-// C0/C1 control characters and the Unicode line/paragraph separators.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-const ZERO_WIDTH_SPACE = '\u200b';
-/** One line, control characters and runs of white space folded to one space. */
-function oneLine(text) {
-    return text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
-}
-/** Cuts to at most `max` characters, marking the cut. */
-function truncate(text, max) {
-    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-/**
- * A short, single-line excerpt of a response body for an error message: HTML pages from proxies
- * are reduced to their text.
- */
-function excerpt(body, max = 120) {
-    let text = body;
-    if (/^\s*</.test(text)) {
-        text = text
-            .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-            .replace(/<[^>]*>/g, ' ')
-            .replace(/&nbsp;/g, ' ');
-    }
-    return neutraliseWorkflowCommands(truncate(oneLine(text), max));
-}
-/**
- * Makes sure no line of `text` is taken by the runner as a workflow command. The runner looks
- * for `::` at the start of a line (after leading white space) and for the legacy `##[` anywhere;
- * a zero-width space between the two characters keeps the text readable and inert.
- */
-function neutraliseWorkflowCommands(text) {
-    if (!text.includes('::') && !text.includes('##['))
-        return text;
-    return text
-        .split('\n')
-        .map(line => line.replace(/^(\s*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`).replace(/##\[/g, `#${ZERO_WIDTH_SPACE}#[`))
-        .join('\n');
-}
-/**
- * Text that is already one clean line: words apart by one space or a colon (and a space), no
- * control characters, no `#`, no `::`. Most API text is like this, and a list of 10,000 backups
- * would otherwise pay four regular expressions a cell.
- */
-const PLAIN = 
-// eslint-disable-next-line no-control-regex
-/^[^\s\u0000-\u001f\u007f-\u009f\u2028\u2029#:]*(?:(?:: ?| )[^\s\u0000-\u001f\u007f-\u009f\u2028\u2029#:]+)*$/;
-/** Untrusted text made fit for one log line or message. */
-function safeText(text, max = 200) {
-    if (text.length <= max && PLAIN.test(text))
-        return text;
-    return neutraliseWorkflowCommands(truncate(oneLine(text), max));
-}
-/** Our own words as a Markdown table cell: one line, with pipes and HTML escaped. */
-function markdownCell(text) {
-    return oneLine(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
-}
-/**
- * Text from the API as inert Markdown: a code span, inside which nothing is a link, an image, an
- * autolink, emphasis or HTML. The fence is one backtick longer than any run of backticks in the
- * text; pipes are escaped, which GitHub's tables honour inside code spans too.
- */
-function inertMarkdown(text) {
-    const line = oneLine(text);
-    if (line === '')
-        return '';
-    const longestRun = Math.max(0, ...(line.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    // A span that starts or ends with a backtick needs a space inside its fence, which is not shown.
-    const pad = line.startsWith('`') || line.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${line.replace(/\|/g, '\\|')}${pad}${fence}`;
-}
-
-;// CONCATENATED MODULE: ./src/api/backup.ts
-/**
- * A backup as the VPS.org API describes it, how a row of its answers is read, and the rules that
- * say what a backup's status means (its age: backup-policy.ts). Pure: no I/O.
- */
-/**
- * created_at as the API gave it, when that was not a string (missing, null, a number): kept to be
- * named in messages, and out of the outputs (JSON.stringify leaves symbol keys out).
- */
-const RAW_CREATED_AT = Symbol('created_at as the API gave it');
-const COMPLETED = 'completed';
-const MANUAL = 'manual';
-/** Undocumented by VPS.org; these are the names such APIs use for a backup that ended badly. */
-const FAILED_STATUSES = new Set(['failed', 'error', 'errored', 'cancelled', 'canceled']);
-function isFailedStatus(status) {
-    return FAILED_STATUSES.has(status.toLowerCase());
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/**
- * A row of an answer as a Backup, or undefined when it lacks what this action relies on (its id,
- * status and server id): such a row can be neither followed nor restored nor deleted safely.
- */
-function decodeBackup(value) {
-    if (!isRecord(value))
-        return undefined;
-    const server = value.server;
-    if (!Number.isSafeInteger(value.id) || typeof value.status !== 'string')
-        return undefined;
-    if (!isRecord(server) || !Number.isSafeInteger(server.id))
-        return undefined;
-    return {
-        ...value,
-        id: value.id,
-        server: { id: server.id, name: typeof server.name === 'string' ? server.name : '' },
-        backup_type: typeof value.backup_type === 'string' ? value.backup_type : '',
-        status: value.status,
-        size_mb: typeof value.size_mb === 'number' ? value.size_mb : null,
-        created_at: typeof value.created_at === 'string' ? value.created_at : '',
-        expires_at: typeof value.expires_at === 'string' ? value.expires_at : null,
-        description: typeof value.description === 'string' ? value.description : '',
-        ...(typeof value.created_at === 'string' ? {} : { [RAW_CREATED_AT]: value.created_at })
-    };
-}
-/**
- * A description as the API may store it: trimmed (DRF trims text fields by default) and with
- * `\r\n` and `\r` made `\n` (as form handling and many databases do).
- */
-function storedForm(text) {
-    return text.replace(/\r\n?/g, '\n').trim();
-}
-/** A stored description this short that is only a prefix of ours says too little to match on. */
-const SHORTEST_MATCHING_PREFIX = 20;
-/**
- * Whether the API may have stored `sent` as `stored`: the same text in stored form, or a shortened
- * copy of it (a column limited to, say, 255 characters keeps only the start).
- */
-function mayBeStoredAs(sent, stored) {
-    const want = storedForm(sent);
-    const have = storedForm(stored);
-    if (have === want)
-        return true;
-    return have.length >= SHORTEST_MATCHING_PREFIX && want.startsWith(have);
-}
-
-;// CONCATENATED MODULE: ./src/api/messages.ts
-/**
- * How the API's answers are put into words: one line that names the request and carries the API's
- * own message, from bodies that may be DRF JSON, empty, not JSON, or an HTML page from a proxy.
- */
-
-
-function messages_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/**
- * The API's own words from an error body: DRF's `detail`, `non_field_errors` and per-field lists,
- * or a short excerpt of a body that is not JSON (an HTML page from a proxy, say).
- */
-function apiMessage(body) {
-    if (body.trim() === '')
-        return 'empty body';
-    let parsed;
-    try {
-        parsed = JSON.parse(body);
-    }
-    catch {
-        return `"${excerpt(body)}"`;
-    }
-    if (typeof parsed === 'string')
-        return safeText(parsed);
-    if (Array.isArray(parsed))
-        return safeText(parsed.map(String).join(' '));
-    if (!messages_isRecord(parsed))
-        return `"${excerpt(body)}"`;
-    const parts = [];
-    for (const [field, value] of Object.entries(parsed)) {
-        const text = Array.isArray(value)
-            ? value.map(String).join(' ')
-            : typeof value === 'string'
-                ? value
-                : JSON.stringify(value);
-        parts.push(field === 'detail' || field === 'non_field_errors' ? text : `${field}: ${text}`);
-    }
-    return parts.length ? safeText(parts.join('; '), 300) : `"${excerpt(body)}"`;
-}
-/**
- * An ApiError for an answer that is not the expected success, with the API's own words. A 404
- * says that `subject` (the server or backup the request names) does not exist.
- */
-function failure(answer, request, subject) {
-    const where = `${answer.status} on ${request.method} ${request.path}`;
-    const said = apiMessage(answer.body);
-    switch (answer.status) {
-        case 404:
-            return new ApiError(`${subject ?? request.path} not found (${where}): ${said}`, request, 404);
-        case 401:
-            return new ApiError(`the VPS.org API refused the token (${where}: ${said}); check the api-token secret`, request, 401);
-        case 403:
-            return new ApiError(`the token is not allowed to ${permissionFor(request)} (${where}: ${said}); ` +
-                'give it that permission, or use a token that has it', request, 403);
-        case 400:
-            return new ApiError(`the VPS.org API rejected ${request.method} ${request.path} (400): ${said}`, request, 400);
-        case 429:
-            return new ApiError(`the VPS.org API is rate limiting this token (${where}: ${said})`, request, 429);
-        default:
-            return new ApiError(`the VPS.org API answered ${where}: ${said}`, request, answer.status);
-    }
-}
-/**
- * What a request needs the token to be allowed, in words: VPS.org documents no permission names,
- * so it is said by the API the request belongs to (backups or servers) and what it does there.
- */
-function permissionFor({ method, path }) {
-    const api = /\/api\/v1\/(backups|servers)\//.exec(path)?.[1];
-    if (api === undefined)
-        return `send ${method} ${path}`;
-    if (method === 'GET')
-        return `read ${api}`;
-    if (api === 'servers' && /\/restore\/(\?|$)/.test(path))
-        return 'restore servers';
-    if (method === 'POST')
-        return `create ${api}`;
-    if (method === 'DELETE')
-        return `delete ${api}`;
-    return `change ${api}`;
-}
-function redirectError(answer, request) {
-    const location = answer.headers.location;
-    let target = 'no Location given';
-    if (location) {
-        try {
-            const url = new URL(location, 'http://relative.invalid');
-            target = url.origin === 'http://relative.invalid' ? url.pathname : `${url.origin}${url.pathname}`;
-        }
-        catch {
-            target = String(location);
-        }
-    }
-    return new ApiError(`${request.method} ${request.path} answered ${answer.status}, redirecting to ${safeText(target, 120)}; ` +
-        'redirects are not followed so the token is not sent elsewhere: check api-url', request, answer.status);
-}
-/** The body as JSON, or an ApiError that says what came instead. */
-function parseJson(answer, request) {
-    try {
-        return JSON.parse(answer.body);
-    }
-    catch {
-        const what = answer.body.trim() === '' ? 'an empty body' : `a body that is not JSON: "${excerpt(answer.body)}"`;
-        throw new ApiError(`${request.method} ${request.path} answered ${answer.status} with ${what}`, request, answer.status);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/api/retry.ts
 /** When and how long to wait before sending a failed request again. */
 const RETRY_BASE_MS = 1000;
@@ -32944,6 +32212,114 @@ function parseRetryAfter(value, now = Date.now()) {
         return Number(text) * 1000;
     const at = Date.parse(text);
     return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+;// CONCATENATED MODULE: ./src/api/create-reconciliation.ts
+/**
+ * Starting a manual backup without ever leaving two behind. POST is not idempotent: when its
+ * outcome is unknown (reset or timeout after sending, a gateway error), the server's manual
+ * backups are listed and a new backup of this server whose description may be this one as the API
+ * stores it, not among `knownIds`, is adopted; only when there is none is the POST sent again,
+ * and when there are several (another run with the same description) the step fails rather than
+ * guess.
+ */
+
+
+
+
+
+
+
+/** How long to let the API settle before looking for a backup whose creation was cut off. */
+const SETTLE_MS = 2000;
+const REQUEST = { method: 'POST', path: BACKUPS_PATH };
+/** Starts a manual backup of the server; one call never leaves two backups behind. */
+async function createBackup(session, listBackups, serverId, description, knownIds) {
+    const creation = { session, listBackups, serverId, description, knownIds };
+    for (let attempt = 1;; attempt++) {
+        const sent = await post(creation);
+        if (!(sent instanceof OutcomeUnknownError))
+            return sent;
+        const found = await reconcile(creation, attempt, sent);
+        if (found)
+            return { backup: found, adopted: true };
+    }
+}
+/** One POST: the backup it started, or the uncertainty of an outcome unknown. */
+async function post(creation) {
+    const { session, serverId, description } = creation;
+    const body = JSON.stringify({ server_id: serverId, description });
+    try {
+        const answer = await session.send('POST', session.url(BACKUPS_PATH), body, 'once');
+        if (answer.status < 200 || answer.status >= 300)
+            throw failure(answer, REQUEST, `server ${serverId}`);
+        const backup = decodeBackup(parseJsonOr(answer.body));
+        if (backup === undefined) {
+            // The API said it started a backup but its answer cannot be read: find it rather than
+            // create another. A 2xx is never followed by a second POST.
+            const found = await findNewBackup(creation);
+            if (found)
+                return { backup: found, adopted: true };
+            parseJson(answer, REQUEST);
+            throw new ApiError(`POST ${BACKUPS_PATH} answered ${answer.status} without a readable backup (no id, status or server id), ` +
+                `and no new backup of server ${serverId} is listed`, REQUEST, answer.status);
+        }
+        if (backup.server.id !== serverId) {
+            throw new ApiError(`POST ${BACKUPS_PATH} for server ${serverId} answered with backup ${backup.id} of server ${backup.server.id}; ` +
+                'not using it: check the backups of both servers in the VPS.org panel', REQUEST, answer.status);
+        }
+        return { backup, adopted: false };
+    }
+    catch (error) {
+        if (!(error instanceof OutcomeUnknownError))
+            throw error;
+        return error;
+    }
+}
+/**
+ * After an outcome unknown: the backup that request created, if listed, or undefined to send the
+ * POST again; throws when no attempt or no time is left.
+ */
+async function reconcile(creation, attempt, uncertainty) {
+    const { session, serverId } = creation;
+    // Look only after the pause the API asked for, or a short one: behind a gateway that gave up
+    // (502, 504) the API may still be creating it, and a backup listed late would be missed and
+    // a second one started.
+    const remainingMs = session.deadline.remainingMs();
+    const pause = uncertainty.retryAfterMs ?? Math.max(SETTLE_MS, backoffDelay(attempt));
+    const mayRetry = attempt < MAX_ATTEMPTS && pause < remainingMs;
+    session.log.warning(`Creating the backup of server ${serverId} may or may not have worked (${uncertainty.message}); ` +
+        `checking the backup list${mayRetry ? ` in ${formatDuration(pause)}, before trying again` : ''}`);
+    if (mayRetry)
+        await session.pause(pause);
+    const found = await findNewBackup(creation);
+    if (found) {
+        session.log.warning(`Backup ${found.id} was created by that request; using it instead of creating another`);
+        return found;
+    }
+    if (mayRetry)
+        return undefined;
+    const asked = uncertainty.retryAfterMs !== undefined && pause >= remainingMs
+        ? `; the API asked to retry after ${formatDuration(pause)}, but only ${formatDuration(remainingMs)} remain of the ` +
+            `${session.deadline.describe()} timeout`
+        : '';
+    throw new ApiError(`could not create a backup of server ${serverId}: ${uncertainty.message}, and no new backup is listed ` +
+        `after ${attempt} attempt${attempt > 1 ? 's' : ''}${asked}`, REQUEST, uncertainty.status);
+}
+/**
+ * The one backup of the server, not there before the request, whose description may be this
+ * one as the API stored it. Several such backups: another run uses the same description, and
+ * guessing could adopt its backup, so the step fails saying so.
+ */
+async function findNewBackup({ listBackups, serverId, description, knownIds }) {
+    const backups = await listBackups({ serverId, backupType: MANUAL });
+    const fresh = backups.filter(b => !knownIds.has(b.id) && b.server.id === serverId && mayBeStoredAs(description, b.description));
+    if (fresh.length <= 1)
+        return fresh[0];
+    throw new ApiError(`creating the backup of server ${serverId} may or may not have worked, and ${fresh.length} new backups ` +
+        `with its description are listed (${fresh.map(b => b.id).join(', ')}): another run may have made some of them, ` +
+        `so this step does not guess which is its own. Check them in the VPS.org panel, and give each run its own ` +
+        `description (the default names the run and its attempt; this one is "${safeText(description, 60)}")`, REQUEST);
 }
 
 ;// CONCATENATED MODULE: ./src/api/server.ts
@@ -32986,48 +32362,107 @@ function statusInRestoreAnswer(answer) {
     return answer.status === RESTORING ? RESTORING : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/deadline.ts
+;// CONCATENATED MODULE: ./src/api/server-endpoints.ts
+/**
+ * The server endpoints: a server by its id (or from the documented list where that endpoint is
+ * missing), several at the cost of the fewest requests, and the restore.
+ */
 
-/** The point in time by which the whole step must be done; every wait and retry checks it. */
-class Deadline {
-    startedAt;
-    budgetMs;
-    constructor(budgetMs, now = Date.now()) {
-        this.startedAt = now;
-        this.budgetMs = budgetMs;
+
+
+
+const SERVERS_PATH = '/api/v1/servers/';
+const SERVERS = { item: 'server', list: 'server list' };
+class ServerEndpoints {
+    session;
+    /** Set once GET /api/v1/servers/{id}/ answered 404 or 405: it is not documented, the list is. */
+    serversOnlyByList = false;
+    /** Pages the server list took when last read. */
+    serverListPages;
+    constructor(session) {
+        this.session = session;
     }
-    get at() {
-        return this.startedAt + this.budgetMs;
+    /**
+     * Asks the API to overwrite the server's disk with the backup. Never repeated when its outcome
+     * is unknown: the caller is told what to check instead.
+     */
+    async restoreServer(serverId, backupId) {
+        const { session } = this;
+        const path = `${SERVERS_PATH}${serverId}/restore/`;
+        const request = { method: 'POST', path };
+        let answer;
+        try {
+            answer = await session.send('POST', session.url(path), JSON.stringify({ backup_id: backupId }), 'once');
+        }
+        catch (error) {
+            if (error instanceof OutcomeUnknownError) {
+                throw new OutcomeUnknownError(`the restore of server ${serverId} from backup ${backupId} may or may not have started (${error.message}); ` +
+                    'check the server in the VPS.org panel before restoring again', request, error.status);
+            }
+            throw error;
+        }
+        if (answer.status === 400) {
+            throw new ApiError(`the VPS.org API refused to restore server ${serverId} from backup ${backupId} (400 on POST ${path}): ` +
+                `${apiMessage(answer.body)}; the server may not be in a state that allows a restore ` +
+                '(another operation running?): check it in the VPS.org panel', request, 400);
+        }
+        if (answer.status < 200 || answer.status >= 300)
+            throw failure(answer, request, `server ${serverId}`);
+        // The restore answer is not documented: any 2xx means accepted; read what is there.
+        const parsed = parseJsonOr(answer.body);
+        return messages_isRecord(parsed) ? parsed : {};
     }
-    remainingMs(now = Date.now()) {
-        return Math.max(0, this.at - now);
+    /**
+     * The server, by `GET /api/v1/servers/{id}/`; where that endpoint answers 404 or 405 (VPS.org
+     * documents only the list), from the documented list, every page, by the server's own id.
+     */
+    async getServer(serverId) {
+        const { session } = this;
+        if (!this.serversOnlyByList) {
+            const path = `${SERVERS_PATH}${serverId}/`;
+            const request = { method: 'GET', path };
+            const answer = await session.send('GET', session.url(path), undefined, 'idempotent');
+            if (answer.status === 200) {
+                const server = decodeServer(parseJson(answer, request));
+                if (server?.id === serverId)
+                    return server;
+                throw new ApiError(`GET ${path} answered 200 without server ${serverId}: ${excerpt(answer.body)}`, request, 200);
+            }
+            if (answer.status !== 404 && answer.status !== 405)
+                throw failure(answer, request, `server ${serverId}`);
+            session.log.debug(`GET ${path} answered ${answer.status}: reading servers from ${SERVERS_PATH} instead`);
+            this.serversOnlyByList = true;
+        }
+        return (await this.listServers()).get(serverId);
     }
-    elapsedMs(now = Date.now()) {
-        return now - this.startedAt;
+    async getServers(serverIds) {
+        const oneByOne = !this.serversOnlyByList && (serverIds.length === 1 || serverIds.length < (this.serverListPages ?? 1));
+        if (oneByOne) {
+            return new Map(await Promise.all(serverIds.map(async (id) => [id, await lookup(() => this.getServer(id))])));
+        }
+        const listed = await lookup(() => this.listServers());
+        return new Map(serverIds.map((id) => [
+            id,
+            'error' in listed ? listed : { server: listed.server.get(id) }
+        ]));
     }
-    expired(now = Date.now()) {
-        return now >= this.at;
-    }
-    /** `30m`, for messages that say which limit was hit. */
-    describe() {
-        return formatDuration(this.budgetMs);
+    /** Every server, from the documented list, by its own id. */
+    async listServers() {
+        const listing = await this.session.listAll(SERVERS_PATH, decodeServer, SERVERS);
+        this.serverListPages = listing.pages;
+        return new Map(listing.items.map(server => [server.id, server]));
     }
 }
-/** Resolves after `ms`; with a signal, rejects with its reason as soon as it is aborted, timer cleared. */
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const aborted = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', aborted);
-            resolve();
-        }, Math.max(0, ms));
-        signal?.addEventListener('abort', aborted, { once: true });
-    });
+/** A read's result, or the API's error; anything else (a bug) is thrown on. */
+async function lookup(read) {
+    try {
+        return { server: await read() };
+    }
+    catch (error) {
+        if (error instanceof ApiError)
+            return { error };
+        throw error;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/api/http-date.ts
@@ -33120,7 +32555,51 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/api/connection-queue.ts
+/**
+ * The transport's connections to the API: at most MAX_CONNECTIONS requests are sent at once, and
+ * the others wait here, first come first served, where their abort signal can end the wait (in
+ * Node.js's agent nothing could cancel it).
+ */
+/** Requests sent at once to the API, so connections open, however many servers a step follows. */
+const MAX_CONNECTIONS = 2;
+class ConnectionQueue {
+    /** Requests sent and not yet done with, at most MAX_CONNECTIONS. */
+    sending = 0;
+    /** Requests waiting for one of the connections, first come first served. */
+    waiting = [];
+    /** One of the MAX_CONNECTIONS, at once or when one is released; rejects when aborted first. */
+    acquire(signal) {
+        if (this.sending < MAX_CONNECTIONS) {
+            this.sending++;
+            return Promise.resolve();
+        }
+        return new Promise((resolve, reject) => {
+            const granted = () => {
+                signal.removeEventListener('abort', cancelled);
+                resolve();
+            };
+            const cancelled = () => {
+                this.waiting.splice(this.waiting.indexOf(granted), 1);
+                reject(signal.reason);
+            };
+            this.waiting.push(granted);
+            signal.addEventListener('abort', cancelled, { once: true });
+        });
+    }
+    /** Hands the connection to the first request waiting, if any. */
+    release() {
+        const next = this.waiting.shift();
+        if (next)
+            next();
+        else
+            this.sending--;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/api/http.ts
+
+
 
 
 
@@ -33128,8 +32607,6 @@ var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_no
 
 /** A larger answer is not from the VPS.org API: a page of 100 backups is about 30 KB. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
-/** Requests sent at once to the API, so connections open, however many servers a step follows. */
-const MAX_CONNECTIONS = 2;
 /** Failures where the connection was never made, so the request surely did not reach the API. */
 const NOT_SENT_CODES = new Set([
     'ECONNREFUSED',
@@ -33180,10 +32657,8 @@ const MIN_ATTEMPT_MS = 1000;
  */
 class HttpTransport {
     client;
-    /** Requests sent and not yet done with, at most MAX_CONNECTIONS. */
-    sending = 0;
-    /** Requests waiting for one of the connections, first come first served. */
-    queue = [];
+    /** At most MAX_CONNECTIONS requests sent at once; the others wait there. */
+    connections = new ConnectionQueue();
     /** Every request waiting or sent, with what dispose() tells it. */
     underWay = new Map();
     disposed = false;
@@ -33215,7 +32690,7 @@ class HttpTransport {
         let timer = cut(waitMs, `${request.method} ${request.path}: not sent, no connection to the API was free`, true);
         let holding = false;
         try {
-            await this.connection(abort.signal);
+            await this.connections.acquire(abort.signal);
             holding = true;
             clearTimeout(timer);
             const answerMs = Math.min(limits.timeoutMs, Math.max(MIN_ATTEMPT_MS, waitMs - (Date.now() - started)));
@@ -33240,7 +32715,7 @@ class HttpTransport {
             this.underWay.delete(abort);
             // After the abort above: the next request must not start before this socket is destroyed.
             if (holding)
-                this.release();
+                this.connections.release();
         }
     }
     /**
@@ -33252,33 +32727,6 @@ class HttpTransport {
         for (const [abort, request] of [...this.underWay])
             abort.abort(stepEnded(request));
         this.client.dispose();
-    }
-    /** One of the MAX_CONNECTIONS, at once or when one is released; rejects when aborted first. */
-    connection(signal) {
-        if (this.sending < MAX_CONNECTIONS) {
-            this.sending++;
-            return Promise.resolve();
-        }
-        return new Promise((resolve, reject) => {
-            const granted = () => {
-                signal.removeEventListener('abort', cancelled);
-                resolve();
-            };
-            const cancelled = () => {
-                this.queue.splice(this.queue.indexOf(granted), 1);
-                reject(signal.reason);
-            };
-            this.queue.push(granted);
-            signal.addEventListener('abort', cancelled, { once: true });
-        });
-    }
-    /** Hands the connection to the first request waiting, if any. */
-    release() {
-        const next = this.queue.shift();
-        if (next)
-            next();
-        else
-            this.sending--;
     }
     /**
      * What @actions/http-client's own request() would build, plus the request's abort signal, which
@@ -33380,57 +32828,7 @@ function networkError(error, request) {
     return new NetworkError(`${where}: ${what}`, request, { notSent: NOT_SENT_CODES.has(code) });
 }
 
-;// CONCATENATED MODULE: ./src/api/token.ts
-/**
- * The API token must never reach a log line, an error, an output or the job summary. The runner
- * masks the literal token, but an API or proxy that echoes it may do so encoded: inside JSON
- * (`\"`, `\/`, `\u0061`) or a URL (`%2F`, `%2f`). The scrubber matches the token with each of its
- * characters in any of those forms.
- */
-const REDACTED = '***';
-/**
- * Whether the token can travel in an `Authorization` header as it is: printable ASCII without
- * spaces. Anything else would be refused by Node.js, or sent as bytes the API never issued.
- */
-function isSendableToken(token) {
-    return /^[\x21-\x7e]+$/.test(token);
-}
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-/** Every form an encoder gives `char`: itself, `\uXXXX`, `%XX`, and JSON's `\"`, `\\`, `\/`. */
-function characterForms(char) {
-    const hex = char.charCodeAt(0).toString(16).padStart(4, '0');
-    const forms = [escapeRegExp(char), `\\\\u${hex}`];
-    if (hex.startsWith('00'))
-        forms.push(`%${hex.slice(2)}`);
-    if (char === '"' || char === '\\' || char === '/')
-        forms.push(`\\\\${escapeRegExp(char)}`);
-    return `(?:${forms.join('|')})`;
-}
-/**
- * A function that replaces every encoded or plain occurrence of `token` in a text. Hex digits are
- * matched in either case; so, harmlessly, are the token's letters.
- */
-function tokenScrubber(token) {
-    if (token === '')
-        return text => text;
-    const pattern = new RegExp([...token].map(characterForms).join(''), 'gi');
-    return text => text.replace(pattern, REDACTED);
-}
-
-;// CONCATENATED MODULE: ./src/api/session.ts
-/**
- * The one request path to the VPS.org API: every request goes through `send()`, which repeats
- * what may be repeated, keeps the token out of everything the API sends back, and turns answers
- * into errors that name the request; `listAll()` reads every page of a list within bounds.
- */
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./src/api/listing.ts
 
 
 
@@ -33440,127 +32838,13 @@ function tokenScrubber(token) {
  * error long before it could exhaust memory.
  */
 const LIST_LIMITS = { pages: 10_000, items: 100_000, bytes: 64 * 1024 * 1024 };
-class ApiSession {
-    options;
-    http;
-    origin;
-    scrub;
+/** Reads lists through the session's request path; one per session, so each bad row warns once. */
+class ListReader {
+    source;
     /** Malformed rows already reported, so a wait that lists every few seconds warns once. */
     reportedMalformed = new Set();
-    /** The API's clock, from the Date header of every answer. */
-    clock = new ApiClock();
-    /** Whether anything at api-url has answered a request of this step. */
-    answered = false;
-    /** Aborted by dispose(): ends the pauses between attempts, as the transport ends the requests. */
-    ended = new AbortController();
-    constructor(options) {
-        this.options = options;
-        this.http = new HttpTransport(options.userAgent ?? 'vps-backup-action', options.requestTimeoutMs);
-        this.origin = new URL(options.baseUrl).origin;
-        this.scrub = tokenScrubber(options.token);
-    }
-    get deadline() {
-        return this.options.deadline;
-    }
-    get log() {
-        return this.options.log;
-    }
-    /**
-     * Ends the session when the step ends: every request waiting or sent is aborted (its socket
-     * destroyed) and every pause between attempts cut short, so a request of the work that is still
-     * going on (a server of several whose siblings already failed) can neither keep the process
-     * alive nor send anything more.
-     */
-    dispose() {
-        this.ended.abort(new Error('the step has ended'));
-        this.http.dispose();
-    }
-    /** A pause between attempts; it ends the work with an error when the session ends first. */
-    pause(ms) {
-        return sleep(ms, this.ended.signal);
-    }
-    url(pathAndQuery) {
-        return `${this.options.baseUrl}${pathAndQuery}`;
-    }
-    pathOf(url) {
-        const parsed = new URL(url);
-        return `${parsed.pathname}${parsed.search}`;
-    }
-    /**
-     * Sends, and repeats what may be repeated, with backoff and jitter, honouring Retry-After, within
-     * MAX_ATTEMPTS and the step's deadline. Failures that trying again cannot mend (TLS, an answer too
-     * large) end at once.
-     */
-    async send(method, url, body, rule) {
-        const { deadline, log, token, requestTimeoutMs } = this.options;
-        const path = this.pathOf(url);
-        const request = { method, path };
-        const headers = {
-            authorization: `Bearer ${token}`,
-            accept: 'application/json',
-            ...(body === undefined ? {} : { 'content-type': 'application/json' })
-        };
-        let afterUnknownOutcome = false;
-        for (let attempt = 1;; attempt++) {
-            log.debug(`${method} ${url} (authorization: Bearer [redacted], attempt ${attempt}/${MAX_ATTEMPTS})`);
-            const started = Date.now();
-            let problem;
-            let retryAfterMs;
-            try {
-                const answer = this.withoutToken(await this.http.exchange({ method, path, url, body, headers }, { timeoutMs: requestTimeoutMs, stepLeftMs: deadline.remainingMs() }));
-                this.clock.note(answer.headers.date);
-                this.answered = true;
-                log.debug(`${method} ${path} → ${answer.status} in ${Date.now() - started} ms`);
-                if (answer.status >= 300 && answer.status < 400)
-                    throw redirectError(answer, request);
-                if (!RETRYABLE_STATUSES.has(answer.status))
-                    return { ...answer, afterUnknownOutcome };
-                problem = failure(answer, request);
-                retryAfterMs = parseRetryAfter(answer.headers['retry-after']);
-                // A 429 says the API did nothing. Any other of these statuses may come after the API
-                // acted (a gateway giving up on a slow answer): a POST must not be sent blindly again, and
-                // a DELETE sent again may meet the 404 of its own earlier success.
-                const mayHaveActed = answer.status !== 429;
-                if (rule === 'once' && mayHaveActed) {
-                    throw new OutcomeUnknownError(problem.message, request, answer.status, retryAfterMs);
-                }
-                afterUnknownOutcome ||= mayHaveActed;
-            }
-            catch (error) {
-                if (!(error instanceof NetworkError))
-                    throw error;
-                if (error.final)
-                    throw error;
-                if (rule === 'once' && !error.notSent) {
-                    throw new OutcomeUnknownError(`${error.message} after the request was sent`, request);
-                }
-                problem = error;
-                afterUnknownOutcome ||= !error.notSent;
-            }
-            const pause = retryAfterMs ?? backoffDelay(attempt);
-            if (attempt >= MAX_ATTEMPTS) {
-                throw this.gaveUp(`${problem.message} (gave up after ${attempt} attempts)`, problem);
-            }
-            const remainingMs = deadline.remainingMs();
-            if (pause >= remainingMs) {
-                const next = retryAfterMs !== undefined
-                    ? `the API asked to retry after ${formatDuration(pause)}`
-                    : `the next attempt was due in ${formatDuration(pause)}`;
-                throw this.gaveUp(`${problem.message}; gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${next}, ` +
-                    `past the end of the step's ${deadline.describe()} timeout (in ${formatDuration(remainingMs)})`, problem);
-            }
-            log.debug(`${problem.message}; retrying in ${formatDuration(pause)}`);
-            await this.pause(pause);
-        }
-    }
-    /**
-     * The error a request ends with once retrying stops. When no connection to api-url was ever made
-     * (refused, host not found) and nothing there has answered this step, the likeliest cause is a
-     * wrong api-url, not an outage: the message says so.
-     */
-    gaveUp(message, problem) {
-        const neverReached = problem instanceof NetworkError && problem.notSent && !this.answered;
-        return new ApiError(neverReached ? `${message}; nothing answered at ${this.origin}: api-url may be wrong` : message, problem.request, problem.status);
+    constructor(source) {
+        this.source = source;
     }
     /**
      * Every row of a list, from every page, de-duplicated by id (when a row comes twice, as when a
@@ -33568,8 +32852,8 @@ class ApiSession {
      * cannot read are skipped with one warning. Stops with an error at the step's deadline and at
      * LIST_LIMITS.
      */
-    async listAll(pathAndQuery, decode, noun, { firstPageOnly = false } = {}) {
-        const first = this.url(pathAndQuery);
+    async read(pathAndQuery, decode, noun, { firstPageOnly = false } = {}) {
+        const first = this.source.url(pathAndQuery);
         let url = first;
         const seen = new Set();
         const rows = new Map();
@@ -33578,18 +32862,18 @@ class ApiSession {
         let count;
         let morePages = false;
         while (url !== undefined) {
-            const path = this.pathOf(url);
+            const path = this.source.pathOf(url);
             const request = { method: 'GET', path };
-            const stop = (why) => new ApiError(`reading the ${noun.list} (GET ${this.pathOf(first)}): ${why}`, request);
+            const stop = (why) => new ApiError(`reading the ${noun.list} (GET ${this.source.pathOf(first)}): ${why}`, request);
             if (seen.has(url))
                 throw stop(`its next links loop (back to ${path})`);
             if (seen.size >= LIST_LIMITS.pages)
                 throw stop(`more than ${LIST_LIMITS.pages} pages; the API's paging is broken`);
-            if (seen.size > 0 && this.options.deadline.expired()) {
-                throw stop(`the ${this.options.deadline.describe()} timeout ran out after ${seen.size} pages`);
+            if (seen.size > 0 && this.source.deadline.expired()) {
+                throw stop(`the ${this.source.deadline.describe()} timeout ran out after ${seen.size} pages`);
             }
             seen.add(url);
-            const answer = await this.send('GET', url, undefined, 'idempotent');
+            const answer = await this.source.send('GET', url, undefined, 'idempotent');
             if (answer.status !== 200)
                 throw failure(answer, request);
             bytes += answer.body.length;
@@ -33636,7 +32920,7 @@ class ApiSession {
             return;
         const ids = fresh.flatMap(row => (messages_isRecord(row) && Number.isSafeInteger(row.id) ? [row.id] : []));
         const which = ids.length ? ` (ids ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''})` : '';
-        this.options.log.warning(`Skipped ${fresh.length} row${fresh.length === 1 ? '' : 's'} of the ${noun.list}${which} that ` +
+        this.source.log.warning(`Skipped ${fresh.length} row${fresh.length === 1 ? '' : 's'} of the ${noun.list}${which} that ` +
             `${fresh.length === 1 ? 'is' : 'are'} not a usable ${noun.item} (no id, status or server id), ` +
             `e.g. ${excerpt(JSON.stringify(fresh[0]) ?? String(fresh[0]), 160)}; never acted on`);
     }
@@ -33647,7 +32931,7 @@ class ApiSession {
     nextPage(next, current) {
         if (next === null || next === undefined || next === '')
             return undefined;
-        const request = { method: 'GET', path: this.pathOf(current) };
+        const request = { method: 'GET', path: this.source.pathOf(current) };
         let url;
         try {
             if (typeof next !== 'string')
@@ -33657,12 +32941,205 @@ class ApiSession {
         catch {
             throw new ApiError(`GET ${request.path}: the next link ${safeText(JSON.stringify(next), 80)} is not a URL`, request, 200);
         }
-        if (url.origin !== this.origin) {
+        if (url.origin !== this.source.origin) {
             throw new ApiError(`GET ${request.path}: refusing to follow a next link to another origin (${safeText(url.origin, 80)}); ` +
-                `the token is only sent to ${this.origin}`, request, 200);
+                `the token is only sent to ${this.source.origin}`, request, 200);
         }
         url.hash = '';
         return url.href;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/api/token.ts
+/**
+ * The API token must never reach a log line, an error, an output or the job summary. The runner
+ * masks the literal token, but an API or proxy that echoes it may do so encoded: inside JSON
+ * (`\"`, `\/`, `\u0061`) or a URL (`%2F`, `%2f`). The scrubber matches the token with each of its
+ * characters in any of those forms.
+ */
+const REDACTED = '***';
+/**
+ * Whether the token can travel in an `Authorization` header as it is: printable ASCII without
+ * spaces. Anything else would be refused by Node.js, or sent as bytes the API never issued.
+ */
+function isSendableToken(token) {
+    return /^[\x21-\x7e]+$/.test(token);
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+/** Every form an encoder gives `char`: itself, `\uXXXX`, `%XX`, and JSON's `\"`, `\\`, `\/`. */
+function characterForms(char) {
+    const hex = char.charCodeAt(0).toString(16).padStart(4, '0');
+    const forms = [escapeRegExp(char), `\\\\u${hex}`];
+    if (hex.startsWith('00'))
+        forms.push(`%${hex.slice(2)}`);
+    if (char === '"' || char === '\\' || char === '/')
+        forms.push(`\\\\${escapeRegExp(char)}`);
+    return `(?:${forms.join('|')})`;
+}
+/**
+ * A function that replaces every encoded or plain occurrence of `token` in a text. Hex digits are
+ * matched in either case; so, harmlessly, are the token's letters.
+ */
+function tokenScrubber(token) {
+    if (token === '')
+        return text => text;
+    const pattern = new RegExp([...token].map(characterForms).join(''), 'gi');
+    return text => text.replace(pattern, REDACTED);
+}
+
+;// CONCATENATED MODULE: ./src/api/session.ts
+
+
+
+
+
+
+
+
+class ApiSession {
+    options;
+    http;
+    origin;
+    scrub;
+    /** Reads every page of a list, and warns once of each row it cannot use. */
+    lists;
+    /** The API's clock, from the Date header of every answer. */
+    apiClock;
+    /** The step's clock. */
+    clock;
+    /** Whether anything at api-url has answered a request of this step. */
+    answered = false;
+    /** Aborted by dispose(): ends the pauses between attempts, as the transport ends the requests. */
+    ended = new AbortController();
+    constructor(options) {
+        this.options = options;
+        this.http = new HttpTransport(options.userAgent ?? 'vps-backup-action', options.requestTimeoutMs);
+        this.origin = new URL(options.baseUrl).origin;
+        this.scrub = tokenScrubber(options.token);
+        const clock = options.clock ?? options.deadline.clock;
+        this.clock = clock;
+        this.lists = new ListReader(this);
+        this.apiClock = new ApiClock(() => clock.monotonic(), () => clock.now());
+    }
+    get deadline() {
+        return this.options.deadline;
+    }
+    get log() {
+        return this.options.log;
+    }
+    /**
+     * Ends the session when the step ends: every request waiting or sent is aborted (its socket
+     * destroyed) and every pause between attempts cut short, so a request of the work that is still
+     * going on (a server of several whose siblings already failed) can neither keep the process
+     * alive nor send anything more.
+     */
+    dispose() {
+        this.ended.abort(new Error('the step has ended'));
+        this.http.dispose();
+    }
+    /** A pause between attempts; it ends the work with an error when the session ends first. */
+    pause(ms) {
+        return this.clock.sleep(ms, this.ended.signal);
+    }
+    url(pathAndQuery) {
+        return `${this.options.baseUrl}${pathAndQuery}`;
+    }
+    pathOf(url) {
+        const parsed = new URL(url);
+        return `${parsed.pathname}${parsed.search}`;
+    }
+    /**
+     * Sends, and repeats what may be repeated, with backoff and jitter, honouring Retry-After, within
+     * MAX_ATTEMPTS and the step's deadline. Failures that trying again cannot mend (TLS, an answer too
+     * large) end at once.
+     */
+    async send(method, url, body, rule) {
+        const { deadline, log, token, requestTimeoutMs } = this.options;
+        const path = this.pathOf(url);
+        const request = { method, path };
+        const headers = {
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            ...(body === undefined ? {} : { 'content-type': 'application/json' })
+        };
+        let afterUnknownOutcome = false;
+        for (let attempt = 1;; attempt++) {
+            log.debug(`${method} ${url} (authorization: Bearer [redacted], attempt ${attempt}/${MAX_ATTEMPTS})`);
+            const started = this.clock.monotonic();
+            let problem;
+            let retryAfterMs;
+            try {
+                const answer = this.withoutToken(await this.http.exchange({ method, path, url, body, headers }, { timeoutMs: requestTimeoutMs, stepLeftMs: deadline.remainingMs() }));
+                this.apiClock.note(answer.headers.date);
+                this.answered = true;
+                log.debug(`${method} ${path} → ${answer.status} in ${Math.round(this.clock.monotonic() - started)} ms`);
+                if (answer.status >= 300 && answer.status < 400)
+                    throw redirectError(answer, request);
+                if (!RETRYABLE_STATUSES.has(answer.status))
+                    return { ...answer, afterUnknownOutcome };
+                problem = failure(answer, request);
+                retryAfterMs = parseRetryAfter(answer.headers['retry-after'], this.clock.now());
+                // A 429 says the API did nothing. Any other of these statuses may come after the API
+                // acted (a gateway giving up on a slow answer): a POST must not be sent blindly again, and
+                // a DELETE sent again may meet the 404 of its own earlier success.
+                const mayHaveActed = answer.status !== 429;
+                if (rule === 'once' && mayHaveActed) {
+                    throw new OutcomeUnknownError(problem.message, request, answer.status, retryAfterMs);
+                }
+                afterUnknownOutcome ||= mayHaveActed;
+            }
+            catch (error) {
+                if (!(error instanceof NetworkError))
+                    throw error;
+                if (error.final)
+                    throw error;
+                if (rule === 'once' && !error.notSent) {
+                    throw new OutcomeUnknownError(`${error.message} after the request was sent`, request);
+                }
+                problem = error;
+                afterUnknownOutcome ||= !error.notSent;
+            }
+            const pause = this.pauseBeforeRetry(attempt, problem, retryAfterMs);
+            log.debug(`${problem.message}; retrying in ${formatDuration(pause)}`);
+            await this.pause(pause);
+        }
+    }
+    /**
+     * The pause before the next attempt: the API's Retry-After, or the backoff. Throws the error the
+     * request ends with when no attempt is left, or when the pause would reach past the deadline.
+     */
+    pauseBeforeRetry(attempt, problem, retryAfterMs) {
+        const { deadline } = this.options;
+        const pause = retryAfterMs ?? backoffDelay(attempt);
+        if (attempt >= MAX_ATTEMPTS) {
+            throw this.gaveUp(`${problem.message} (gave up after ${attempt} attempts)`, problem);
+        }
+        const remainingMs = deadline.remainingMs();
+        if (pause >= remainingMs) {
+            const next = retryAfterMs !== undefined
+                ? `the API asked to retry after ${formatDuration(pause)}`
+                : `the next attempt was due in ${formatDuration(pause)}`;
+            throw this.gaveUp(`${problem.message}; gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${next}, ` +
+                `past the end of the step's ${deadline.describe()} timeout (in ${formatDuration(remainingMs)})`, problem);
+        }
+        return pause;
+    }
+    /**
+     * The error a request ends with once retrying stops. When no connection to api-url was ever made
+     * (refused, host not found) and nothing there has answered this step, the likeliest cause is a
+     * wrong api-url, not an outage: the message says so.
+     */
+    gaveUp(message, problem) {
+        const neverReached = problem instanceof NetworkError && problem.notSent && !this.answered;
+        return new ApiError(neverReached ? `${message}; nothing answered at ${this.origin}: api-url may be wrong` : message, problem.request, problem.status);
+    }
+    /**
+     * Every row of a list, from every page, de-duplicated by id, in the API's order (see ListReader).
+     */
+    listAll(pathAndQuery, decode, noun, options = {}) {
+        return this.lists.read(pathAndQuery, decode, noun, options);
     }
     /**
      * The answer with every occurrence of the token, in any encoding, replaced in the body and the
@@ -33680,38 +33157,28 @@ class ApiSession {
 /**
  * The VPS.org API as this action uses it: the documented backup endpoints and the restore, behind
  * a small interface (`VpsApi`) that commands and the poller depend on, so tests can hand them a
- * fake. Knows HTTP and the API, nothing of GitHub.
+ * fake. Knows HTTP and the API, nothing of GitHub. The endpoints live by concern: the backups
+ * (backup-endpoints.ts), creating one (create-reconciliation.ts), the servers (server-endpoints.ts).
  */
 
 
 
 
-
-
-
-
-const LIST_PATH = '/api/v1/backups/';
-const BACKUPS = { item: 'backup', list: 'backup list' };
-const SERVERS_PATH = '/api/v1/servers/';
-const SERVERS = { item: 'server', list: 'server list' };
-/** How long to let the API settle before looking for a backup whose creation was cut off. */
-const SETTLE_MS = 2000;
 class VpsApiClient {
     session;
-    warnedOfIgnoredFilter = false;
+    backups;
+    servers;
     warnedOfNoDate = false;
-    /** Set once GET /api/v1/servers/{id}/ answered 404 or 405: it is not documented, the list is. */
-    serversOnlyByList = false;
-    /** Pages the server list took when last read. */
-    serverListPages;
     constructor(options) {
         this.session = new ApiSession(options);
+        this.backups = new BackupEndpoints(this.session);
+        this.servers = new ServerEndpoints(this.session);
     }
     dispose() {
         this.session.dispose();
     }
     now() {
-        const apiNow = this.session.clock.now();
+        const apiNow = this.session.apiClock.now();
         if (apiNow !== undefined)
             return apiNow;
         if (!this.warnedOfNoDate) {
@@ -33719,532 +33186,165 @@ class VpsApiClient {
             this.session.log.warning('No answer of the API carried a readable Date header, so backup ages (keep-within, the limit of 10, ' +
                 "dates in the future) are measured on the runner's clock, which may differ from the API's");
         }
-        return Date.now();
+        return this.session.clock.now();
     }
-    /**
-     * The API's filters are checked on every row, by the backup's own fields: an API or a cache that
-     * ignores `server_id` must not hand another server's backups to a caller that acts on them.
-     */
-    async listBackups(filter = {}) {
-        const path = this.listPath(filter);
-        const listed = (await this.session.listAll(path, decodeBackup, BACKUPS)).items;
-        const matching = listed.filter(b => (filter.serverId === undefined || b.server.id === filter.serverId) &&
-            (filter.backupType === undefined || b.backup_type === filter.backupType));
-        const ignored = listed.length - matching.length;
-        if (ignored > 0 && !this.warnedOfIgnoredFilter) {
-            this.warnedOfIgnoredFilter = true;
-            this.session.log.warning(`GET ${path} answered with ${ignored} backup${ignored === 1 ? ' that does' : 's that do'} not match its filter; ` +
-                'the API (or a cache in front of it) ignored the filter: they are left out and never acted on');
-        }
-        return matching;
+    listBackups(filter = {}) {
+        return this.backups.listBackups(filter);
     }
-    listPath(filter) {
-        const query = new URLSearchParams();
-        if (filter.serverId !== undefined)
-            query.set('server_id', String(filter.serverId));
-        if (filter.backupType !== undefined)
-            query.set('backup_type', filter.backupType);
-        return LIST_PATH + (query.size ? `?${query}` : '');
+    /** See create-reconciliation.ts: one call never leaves two backups behind. */
+    createBackup(serverId, description, knownIds) {
+        return createBackup(this.session, filter => this.listBackups(filter), serverId, description, knownIds);
     }
-    /**
-     * Starts a manual backup. POST is not idempotent: when its outcome is unknown (reset or
-     * timeout after sending, a gateway error), the server's manual backups are listed and a new
-     * backup of this server whose description may be this one as the API stores it, not among
-     * `knownIds`, is adopted; only when there is none is the POST sent again, and when there are
-     * several (another run with the same description) the step fails rather than guess. So one call
-     * never leaves two backups behind.
-     */
-    async createBackup(serverId, description, knownIds) {
-        const { session } = this;
-        const request = { method: 'POST', path: LIST_PATH };
-        const body = JSON.stringify({ server_id: serverId, description });
-        for (let attempt = 1;; attempt++) {
-            let uncertainty;
-            try {
-                const answer = await session.send('POST', session.url(LIST_PATH), body, 'once');
-                if (answer.status < 200 || answer.status >= 300)
-                    throw failure(answer, request, `server ${serverId}`);
-                const backup = decodeBackup(parseJsonOr(answer.body));
-                if (backup === undefined) {
-                    // The API said it started a backup but its answer cannot be read: find it rather than
-                    // create another. A 2xx is never followed by a second POST.
-                    const found = await this.findNewBackup(serverId, description, knownIds);
-                    if (found)
-                        return { backup: found, adopted: true };
-                    parseJson(answer, request);
-                    throw new ApiError(`POST ${LIST_PATH} answered ${answer.status} without a readable backup (no id, status or server id), ` +
-                        `and no new backup of server ${serverId} is listed`, request, answer.status);
-                }
-                if (backup.server.id !== serverId) {
-                    throw new ApiError(`POST ${LIST_PATH} for server ${serverId} answered with backup ${backup.id} of server ${backup.server.id}; ` +
-                        'not using it: check the backups of both servers in the VPS.org panel', request, answer.status);
-                }
-                return { backup, adopted: false };
-            }
-            catch (error) {
-                if (!(error instanceof OutcomeUnknownError))
-                    throw error;
-                uncertainty = error;
-            }
-            // Look only after the pause the API asked for, or a short one: behind a gateway that gave up
-            // (502, 504) the API may still be creating it, and a backup listed late would be missed and
-            // a second one started.
-            const remainingMs = session.deadline.remainingMs();
-            const pause = uncertainty.retryAfterMs ?? Math.max(SETTLE_MS, backoffDelay(attempt));
-            const mayRetry = attempt < MAX_ATTEMPTS && pause < remainingMs;
-            session.log.warning(`Creating the backup of server ${serverId} may or may not have worked (${uncertainty.message}); ` +
-                `checking the backup list${mayRetry ? ` in ${formatDuration(pause)}, before trying again` : ''}`);
-            if (mayRetry)
-                await session.pause(pause);
-            const found = await this.findNewBackup(serverId, description, knownIds);
-            if (found) {
-                session.log.warning(`Backup ${found.id} was created by that request; using it instead of creating another`);
-                return { backup: found, adopted: true };
-            }
-            if (!mayRetry) {
-                const asked = uncertainty.retryAfterMs !== undefined && pause >= remainingMs
-                    ? `; the API asked to retry after ${formatDuration(pause)}, but only ${formatDuration(remainingMs)} remain of the ` +
-                        `${session.deadline.describe()} timeout`
-                    : '';
-                throw new ApiError(`could not create a backup of server ${serverId}: ${uncertainty.message}, and no new backup is listed ` +
-                    `after ${attempt} attempt${attempt > 1 ? 's' : ''}${asked}`, request, uncertainty.status);
-            }
-        }
+    deleteBackup(backupId) {
+        return this.backups.deleteBackup(backupId);
     }
-    /** Deletes a backup for good. 200, 202 and 204 mean deleted. */
-    async deleteBackup(backupId) {
-        const { session } = this;
-        const path = `${LIST_PATH}${backupId}/`;
-        const answer = await session.send('DELETE', session.url(path), undefined, 'idempotent');
-        if (answer.status === 204 || answer.status === 200 || answer.status === 202)
-            return 'deleted';
-        if (answer.status === 404) {
-            if (!answer.afterUnknownOutcome)
-                return 'already-gone';
-            // An earlier attempt was cut off after it was sent: it is what deleted the backup.
-            session.log.debug(`DELETE ${path}: 404 after an interrupted attempt; that attempt deleted the backup`);
-            return 'deleted';
-        }
-        throw failure(answer, { method: 'DELETE', path }, `backup ${backupId}`);
+    sizeOfList(filter) {
+        return this.backups.sizeOfList(filter);
     }
-    /**
-     * Asks the API to overwrite the server's disk with the backup. Never repeated when its outcome
-     * is unknown: the caller is told what to check instead.
-     */
-    async restoreServer(serverId, backupId) {
-        const { session } = this;
-        const path = `/api/v1/servers/${serverId}/restore/`;
-        const request = { method: 'POST', path };
-        let answer;
-        try {
-            answer = await session.send('POST', session.url(path), JSON.stringify({ backup_id: backupId }), 'once');
-        }
-        catch (error) {
-            if (error instanceof OutcomeUnknownError) {
-                throw new OutcomeUnknownError(`the restore of server ${serverId} from backup ${backupId} may or may not have started (${error.message}); ` +
-                    'check the server in the VPS.org panel before restoring again', request, error.status);
-            }
-            throw error;
-        }
-        if (answer.status === 400) {
-            throw new ApiError(`the VPS.org API refused to restore server ${serverId} from backup ${backupId} (400 on POST ${path}): ` +
-                `${apiMessage(answer.body)}; the server may not be in a state that allows a restore ` +
-                '(another operation running?): check it in the VPS.org panel', request, 400);
-        }
-        if (answer.status < 200 || answer.status >= 300)
-            throw failure(answer, request, `server ${serverId}`);
-        // The restore answer is not documented: any 2xx means accepted; read what is there.
-        const parsed = parseJsonOr(answer.body);
-        return messages_isRecord(parsed) ? parsed : {};
+    restoreServer(serverId, backupId) {
+        return this.servers.restoreServer(serverId, backupId);
     }
-    /**
-     * The server, by `GET /api/v1/servers/{id}/`; where that endpoint answers 404 or 405 (VPS.org
-     * documents only the list), from the documented list, every page, by the server's own id.
-     */
-    async getServer(serverId) {
-        const { session } = this;
-        if (!this.serversOnlyByList) {
-            const path = `${SERVERS_PATH}${serverId}/`;
-            const request = { method: 'GET', path };
-            const answer = await session.send('GET', session.url(path), undefined, 'idempotent');
-            if (answer.status === 200) {
-                const server = decodeServer(parseJson(answer, request));
-                if (server?.id === serverId)
-                    return server;
-                throw new ApiError(`GET ${path} answered 200 without server ${serverId}: ${excerpt(answer.body)}`, request, 200);
-            }
-            if (answer.status !== 404 && answer.status !== 405)
-                throw failure(answer, request, `server ${serverId}`);
-            session.log.debug(`GET ${path} answered ${answer.status}: reading servers from ${SERVERS_PATH} instead`);
-            this.serversOnlyByList = true;
-        }
-        return (await this.listServers()).get(serverId);
+    getServer(serverId) {
+        return this.servers.getServer(serverId);
     }
-    async getServers(serverIds) {
-        const oneByOne = !this.serversOnlyByList && (serverIds.length === 1 || serverIds.length < (this.serverListPages ?? 1));
-        if (oneByOne) {
-            return new Map(await Promise.all(serverIds.map(async (id) => [id, await lookup(() => this.getServer(id))])));
-        }
-        const listed = await lookup(() => this.listServers());
-        return new Map(serverIds.map((id) => [
-            id,
-            'error' in listed ? listed : { server: listed.server.get(id) }
-        ]));
-    }
-    async sizeOfList(filter) {
-        const page = await this.session.listAll(this.listPath(filter), decodeBackup, BACKUPS, { firstPageOnly: true });
-        const count = page.count ?? page.items.length;
-        return { count, pages: page.morePages ? Math.ceil(count / Math.max(1, page.items.length)) : 1 };
-    }
-    /** Every server, from the documented list, by its own id. */
-    async listServers() {
-        const listing = await this.session.listAll(SERVERS_PATH, decodeServer, SERVERS);
-        this.serverListPages = listing.pages;
-        return new Map(listing.items.map(server => [server.id, server]));
-    }
-    /**
-     * The one backup of the server, not there before the request, whose description may be this
-     * one as the API stored it. Several such backups: another run uses the same description, and
-     * guessing could adopt its backup, so the step fails saying so.
-     */
-    async findNewBackup(serverId, description, knownIds) {
-        const backups = await this.listBackups({ serverId, backupType: MANUAL });
-        const fresh = backups.filter(b => !knownIds.has(b.id) && b.server.id === serverId && mayBeStoredAs(description, b.description));
-        if (fresh.length <= 1)
-            return fresh[0];
-        throw new ApiError(`creating the backup of server ${serverId} may or may not have worked, and ${fresh.length} new backups ` +
-            `with its description are listed (${fresh.map(b => b.id).join(', ')}): another run may have made some of them, ` +
-            `so this step does not guess which is its own. Check them in the VPS.org panel, and give each run its own ` +
-            `description (the default names the run and its attempt; this one is "${safeText(description, 60)}")`, { method: 'POST', path: LIST_PATH });
-    }
-}
-/** A read's result, or the API's error; anything else (a bug) is thrown on. */
-async function lookup(read) {
-    try {
-        return { server: await read() };
-    }
-    catch (error) {
-        if (error instanceof ApiError)
-            return { error };
-        throw error;
-    }
-}
-function parseJsonOr(body) {
-    try {
-        return JSON.parse(body);
-    }
-    catch {
-        return undefined;
+    getServers(serverIds) {
+        return this.servers.getServers(serverIds);
     }
 }
 
-;// CONCATENATED MODULE: ./src/poller.ts
-/**
- * The one poller: follows things that settle in their own time (backups being made, servers being
- * restored) in rounds of checks on an adaptive schedule, says what changes, shows it is alive, and
- * stops at the step's deadline. What a check reads and what a status means is the caller's.
- */
+;// CONCATENATED MODULE: ./src/deadline.ts
 
 
-
-const FIRST_CHECK_MS = 1000;
-/** Each pause is this share of the time waited so far: checks thin out as a wait runs long. */
-const GROWTH = 0.2;
-/** A person watching the job sees a line at least this often. */
-const HEARTBEAT_MS = 30_000;
-/**
- * The pause before the next round of checks: about a second at first, so a short backup is
- * noticed at once, then a fifth of the time waited so far, up to `maxIntervalMs`. A 20 s backup
- * costs about 13 rounds and is noticed within 2 s; a 10 min one costs about 60.
- */
-function pollDelay(elapsedMs, maxIntervalMs) {
-    return Math.min(maxIntervalMs, Math.max(FIRST_CHECK_MS, Math.round(elapsedMs * GROWTH)));
-}
-/**
- * Checks the subjects still waiting, a round at a time (`check` reads all of them at once, so a
- * round costs what the caller can make it cost, not a request per subject), until every one has
- * settled or the deadline passes. A subject whose check fails is settled as failed; the others are
- * still waited for.
- */
-async function pollUntilSettled(subjects, check, options) {
-    const { deadline, log, pollIntervalMs } = options;
-    const started = Date.now();
-    const settled = new Map();
-    const settledAfterMs = new Map();
-    const waiting = new Map();
-    for (const { first, ...subject } of subjects) {
-        if (first.state === 'waiting')
-            waiting.set(subject.key, { subject, status: first.status });
-        else {
-            settled.set(subject.key, first);
-            settledAfterMs.set(subject.key, 0);
-        }
+/** The point in time by which the whole step must be done; every wait and retry checks it. */
+class Deadline {
+    clock;
+    startedAt;
+    budgetMs;
+    /** The clock the step's waits run on: the deadline is read on it, and every pause is taken on it. */
+    constructor(budgetMs, clock = systemClock) {
+        this.clock = clock;
+        this.startedAt = clock.now();
+        this.budgetMs = budgetMs;
     }
-    let rounds = 0;
-    let lastHeartbeat = started;
-    while (waiting.size > 0) {
-        if (deadline.expired()) {
-            for (const [key, { status }] of waiting) {
-                settled.set(key, { state: 'timed-out', status });
-                settledAfterMs.set(key, Date.now() - started);
-            }
-            break;
-        }
-        await sleep(Math.min(pollDelay(Date.now() - started, pollIntervalMs), deadline.remainingMs()));
-        const pending = [...waiting.values()].map(entry => entry.subject);
-        const readings = await check(pending);
-        rounds++;
-        const now = Date.now();
-        for (const subject of pending) {
-            const entry = waiting.get(subject.key);
-            const reading = readings.get(subject.key);
-            if (entry === undefined || reading === undefined)
-                continue;
-            if (reading.status !== entry.status) {
-                log.info(`${subject.label}: ${safeText(entry.status, 40)} → ${safeText(reading.status, 40)} after ${formatDuration(now - started)}`);
-                lastHeartbeat = now;
-                entry.status = reading.status;
-            }
-            if (reading.state !== 'waiting') {
-                settled.set(subject.key, reading);
-                settledAfterMs.set(subject.key, now - started);
-                waiting.delete(subject.key);
-            }
-        }
-        if (waiting.size > 0 && now - lastHeartbeat >= HEARTBEAT_MS) {
-            log.info(`Still waiting for ${describeWaiting([...waiting.values()], options.plural)}: ${formatDuration(now - started)} so far, ` +
-                `${formatDuration(deadline.remainingMs(now))} left before the timeout`);
-            lastHeartbeat = now;
-        }
+    get at() {
+        return this.startedAt + this.budgetMs;
     }
-    return { settled, settledAfterMs, waitedMs: Date.now() - started, rounds };
-}
-/** `backup 502 (in_progress)`, or for many `12 backups (in_progress: 10, queued: 2)`. */
-function describeWaiting(entries, plural) {
-    if (entries.length === 1) {
-        const [entry] = entries;
-        return `${entry.subject.name} (${safeText(entry.status, 40)})`;
+    remainingMs(now = this.clock.now()) {
+        return Math.max(0, this.at - now);
     }
-    const counts = new Map();
-    for (const { status } of entries)
-        counts.set(status, (counts.get(status) ?? 0) + 1);
-    const byStatus = [...counts].map(([status, n]) => `${safeText(status, 40)}: ${n}`).join(', ');
-    return `${entries.length} ${plural} (${byStatus})`;
-}
-
-;// CONCATENATED MODULE: ./src/backup-waiting.ts
-/**
- * Waiting until backups are `completed`, through the documented list endpoint (there is no
- * endpoint for one backup), each found by id and checked to be of its server, never by position.
- */
-
-
-
-
-
-function backupName(backup) {
-    return `backup ${backup.id} of server ${backup.server.id}`;
-}
-/** What the list says of a backup being waited for. */
-function readBackup(expected, found, lastStatus, sinceMs) {
-    if (found === undefined) {
-        return {
-            state: 'failed',
-            status: lastStatus,
-            why: `is no longer listed (last status: ${safeText(lastStatus, 40)}); it was deleted or dropped by VPS.org`
-        };
+    elapsedMs(now = this.clock.now()) {
+        return now - this.startedAt;
     }
-    if (found.server.id !== expected.server.id) {
-        return {
-            state: 'failed',
-            status: found.status,
-            why: `is listed as a backup of server ${found.server.id}; not following it further`
-        };
+    expired(now = this.clock.now()) {
+        return now >= this.at;
     }
-    if (found.status === COMPLETED)
-        return { state: 'done', status: found.status, value: found };
-    if (isFailedStatus(found.status)) {
-        return {
-            state: 'failed',
-            status: found.status,
-            why: `ended with status "${safeText(found.status, 40)}" after ${formatDuration(Date.now() - sinceMs)}`
-        };
+    /** `30m`, for messages that say which limit was hit. */
+    describe() {
+        return formatDuration(this.budgetMs);
     }
-    return { state: 'waiting', status: found.status };
-}
-/**
- * Follows the backups until each has settled: completed, failed, gone, or timed out. A round of
- * checks costs the cheaper of one filtered list request per server still waited for, and the
- * pages of one list of every manual backup (its size known from the count on its first page).
- */
-async function waitForBackups(api, backups, options) {
-    const started = Date.now();
-    const byId = new Map(backups.map(b => [b.id, b]));
-    const lastStatus = new Map(backups.map(b => [b.id, b.status]));
-    let manualListPages;
-    const subjects = backups.map(backup => ({
-        key: backup.id,
-        name: backupName(backup),
-        label: `Backup ${backup.id}`,
-        first: readBackup(backup, backup, backup.status, started)
-    }));
-    /** Each server's backups as listed this round, by the cheapest requests. */
-    async function listServers(waited) {
-        const serverIds = [...new Set(waited.map(b => b.server.id))];
-        if (serverIds.length > 1 && waited.every(b => b.backup_type === MANUAL)) {
-            manualListPages ??= (await api.sizeOfList({ backupType: MANUAL })).pages;
-            if (manualListPages < serverIds.length) {
-                const listed = await api.listBackups({ backupType: MANUAL });
-                return new Map(serverIds.map(id => [id, listed.filter(b => b.server.id === id)]));
-            }
-        }
-        // No request waits for another: at most two connections carry them (MAX_CONNECTIONS).
-        return new Map(await Promise.all(serverIds.map(async (serverId) => {
-            const types = new Set(waited.filter(b => b.server.id === serverId).map(b => b.backup_type));
-            const backupType = types.size === 1 ? [...types][0] || undefined : undefined;
-            return [serverId, await api.listBackups({ serverId, backupType })];
-        })));
-    }
-    return pollUntilSettled(subjects, async (pending) => {
-        const waited = pending.map(({ key }) => byId.get(key));
-        const listed = await listServers(waited);
-        const readings = new Map();
-        for (const backup of waited) {
-            const found = listed.get(backup.server.id)?.find(b => b.id === backup.id);
-            const reading = readBackup(backup, found, lastStatus.get(backup.id) ?? '', started);
-            lastStatus.set(backup.id, reading.status);
-            readings.set(backup.id, reading);
-        }
-        return readings;
-    }, { ...options, plural: 'backups' });
-}
-/** The error for a backup that did not complete, naming it and what happened. */
-function notCompleted(backup, settled, timeout) {
-    const name = backupName(backup);
-    switch (settled.state) {
-        case 'timed-out':
-            return new BackupError(`timed out after ${timeout} waiting for ${name} to complete (last status: ${safeText(settled.status, 40)}); ` +
-                'the backup may still complete: raise timeout for larger servers');
-        case 'failed':
-        case 'unconfirmed':
-            return new BackupError(`${name} ${settled.why}`);
-        case 'done':
-            return new BackupError(`${name} completed`);
-    }
-}
-/** The backup as it was last seen: its final state, or the one it was in when the wait ended. */
-function lastSeen(backup, settled) {
-    return settled.state === 'done' ? settled.value : { ...backup, status: settled.status };
 }
 
 ;// CONCATENATED MODULE: ./src/logger.ts
 
-
 /**
- * Every plain log line goes through here. `core.info` writes its text raw to stdout, where the
- * runner would act on any line that looks like a workflow command; API text can reach these
- * lines, so they are neutralised. Annotations and debug lines are escaped by the toolkit itself.
+ * Every log line goes through here. A plain line is written raw to stdout, where the runner would
+ * act on any line that looks like a workflow command; API text can reach these lines, so they are
+ * neutralised. Annotations and debug lines are escaped by the runner port (the toolkit).
  */
-function logger_info(message) {
-    info(neutraliseWorkflowCommands(message));
-}
-function logger_debug(message) {
-    core_debug(message);
-}
-function logger_warning(message) {
-    warning(message);
-}
-function logger_notice(message, title) {
-    notice(message, title ? { title } : undefined);
-}
-/** An error annotation that does not end the step: one of several, before the step fails. */
-function logger_error(message) {
-    error(message);
+class Logger {
+    runner;
+    constructor(runner) {
+        this.runner = runner;
+    }
+    // Arrow functions: the methods are handed on alone (`debug: log.debug`).
+    info = (message) => this.runner.info(neutraliseWorkflowCommands(message));
+    debug = (message) => this.runner.debug(message);
+    warning = (message) => this.runner.warning(message);
+    notice = (message, title) => this.runner.notice(message, title);
+    /** An error annotation that does not end the step: one of several, before the step fails. */
+    error = (message) => this.runner.error(message);
 }
 
 ;// CONCATENATED MODULE: ./src/outputs.ts
-/**
- * Every output the action sets goes through here; action.yml and README.md list the same ones,
- * and OUTPUTS_SET_BY says which command sets which (a test compares the three).
- */
-
-const OUTPUTS_SET_BY = {
-    'backup-id': ['create', 'wait', 'restore'],
-    'backup-ids': ['create', 'restore'],
-    status: ['create', 'wait', 'restore'],
-    'size-mb': ['create', 'wait'],
-    'created-at': ['create', 'wait'],
-    'server-id': ['create', 'wait', 'restore'],
-    'server-name': ['create', 'wait'],
-    backup: ['create', 'wait'],
-    backups: ['create', 'list'],
-    'deleted-ids': ['create', 'wait', 'delete'],
-    restore: ['restore'],
-    'server-status': ['restore'],
-    count: ['list']
-};
-function set(name, value) {
-    setOutput(name, value);
-}
-/** The outputs that describe one backup: create sets them as soon as the API accepts it. */
-function setBackupOutputs(backup) {
-    set('backup-id', String(backup.id));
-    set('status', backup.status);
-    set('size-mb', backup.size_mb === null ? '' : String(backup.size_mb));
-    set('created-at', backup.created_at);
-    set('server-id', String(backup.server.id));
-    set('server-name', backup.server.name);
-    set('backup', JSON.stringify(backup));
-}
-/** Server id → backup id, as a JSON object: set again each time the API accepts one more backup. */
-function setBackupIds(backups) {
-    set('backup-ids', JSON.stringify(Object.fromEntries([...backups].map(b => [String(b.server.id), b.id]))));
-}
-/** Several servers: the backup objects, in the order of server-id. */
-function setBackupsOutput(backups) {
-    set('backups', JSON.stringify(backups));
-}
-function setDeletedIds(ids) {
-    set('deleted-ids', JSON.stringify(ids));
-}
-/**
- * As soon as the API accepted the restores: what was started, from which backup. One server:
- * backup-id, server-id, status and restore as for one; several: restore as an object by server.
- */
-function setRestoreOutputs(accepted, several) {
-    if (accepted.length === 0)
-        return;
-    setBackupIds(accepted.map(a => a.backup));
-    const [only] = accepted;
-    if (!several && only !== undefined) {
-        set('backup-id', String(only.backup.id));
-        set('server-id', String(only.backup.server.id));
-        set('status', typeof only.answer.status === 'string' ? only.answer.status : 'accepted');
-        set('restore', JSON.stringify(only.answer));
-        return;
+/** Every output of action.yml; each command unit says which of them it sets. */
+const OUTPUTS = [
+    'backup-id',
+    'backup-ids',
+    'status',
+    'size-mb',
+    'created-at',
+    'server-id',
+    'server-name',
+    'backup',
+    'backups',
+    'deleted-ids',
+    'restore',
+    'server-status',
+    'count'
+];
+/** The outputs sink: set progressively, as each fact is known, so a step stopped later still has them. */
+class Outputs {
+    runner;
+    constructor(runner) {
+        this.runner = runner;
     }
-    set('restore', JSON.stringify(Object.fromEntries(accepted.map(a => [String(a.backup.server.id), a.answer]))));
-}
-/** Once the wait for the servers ended: the status each ended in (one server: the status alone). */
-function setServerStatuses(statuses, several) {
-    const [only] = statuses;
-    if (!several && only !== undefined)
-        set('server-status', only.status);
-    else
-        set('server-status', JSON.stringify(Object.fromEntries(statuses.map(s => [String(s.serverId), s.status]))));
-}
-function setListOutputs(backups) {
-    set('backups', JSON.stringify(backups));
-    set('count', String(backups.length));
+    set(name, value) {
+        this.runner.setOutput(name, value);
+    }
+    /** The outputs that describe one backup: create sets them as soon as the API accepts it. */
+    setBackupOutputs(backup) {
+        this.set('backup-id', String(backup.id));
+        this.set('status', backup.status);
+        this.set('size-mb', backup.size_mb === null ? '' : String(backup.size_mb));
+        this.set('created-at', backup.created_at);
+        this.set('server-id', String(backup.server.id));
+        this.set('server-name', backup.server.name);
+        this.set('backup', JSON.stringify(backup));
+    }
+    /** Server id → backup id, as a JSON object: set again each time the API accepts one more backup. */
+    setBackupIds(backups) {
+        this.set('backup-ids', JSON.stringify(Object.fromEntries([...backups].map(b => [String(b.server.id), b.id]))));
+    }
+    /** Several servers: the backup objects, in the order of server-id. */
+    setBackupsOutput(backups) {
+        this.set('backups', JSON.stringify(backups));
+    }
+    setDeletedIds(ids) {
+        this.set('deleted-ids', JSON.stringify(ids));
+    }
+    /**
+     * As soon as the API accepted the restores: what was started, from which backup. One server:
+     * backup-id, server-id, status and restore as for one; several: restore as an object by server.
+     */
+    setRestoreOutputs(accepted, several) {
+        if (accepted.length === 0)
+            return;
+        this.setBackupIds(accepted.map(a => a.backup));
+        const [only] = accepted;
+        if (!several && only !== undefined) {
+            this.set('backup-id', String(only.backup.id));
+            this.set('server-id', String(only.backup.server.id));
+            this.set('status', typeof only.answer.status === 'string' ? only.answer.status : 'accepted');
+            this.set('restore', JSON.stringify(only.answer));
+            return;
+        }
+        this.set('restore', JSON.stringify(Object.fromEntries(accepted.map(a => [String(a.backup.server.id), a.answer]))));
+    }
+    /** Once the wait for the servers ended: the status each ended in (one server: the status alone). */
+    setServerStatuses(statuses, several) {
+        const [only] = statuses;
+        if (!several && only !== undefined)
+            this.set('server-status', only.status);
+        else
+            this.set('server-status', JSON.stringify(Object.fromEntries(statuses.map(s => [String(s.serverId), s.status]))));
+    }
+    setListOutputs(backups) {
+        this.set('backups', JSON.stringify(backups));
+        this.set('count', String(backups.length));
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
-/**
- * What a person reads: tables in the log, and the job summary. Text from the API is untrusted
- * (`fromApi`): one safe line in the log, an inert code span in the summary.
- */
-
-
 
 
 function fromApi(text) {
@@ -34294,168 +33394,749 @@ function backupTable(backups) {
         ])
     };
 }
-/** Prints a table to the log, one line a row. */
-function logTable(table) {
-    for (const line of textTable(table).split('\n'))
-        logger_info(line);
-}
-/**
- * Appends to the job summary. Outside a runner (a local run with no GITHUB_STEP_SUMMARY) there
- * is no summary to write, which is not an error.
- */
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        logger_debug('GITHUB_STEP_SUMMARY is not set: no job summary written');
-        return;
-    }
-    await summary.addRaw(markdown, true).write();
-}
-/** `org/vps-backup-action@v1` as this workflow refers to the action, for ready-to-paste steps. */
-function actionReference() {
-    const repository = process.env.GITHUB_ACTION_REPOSITORY;
-    const ref = process.env.GITHUB_ACTION_REF;
-    const reference = repository && ref ? `${repository}@${ref}` : 'org/vps-backup-action@v1';
-    return /^[\w.-]+\/[\w./-]+@[\w./-]+$/.test(reference) ? reference : 'org/vps-backup-action@v1';
-}
-/** A ready-to-paste step that restores from `backupId` (already quoted for YAML where needed). */
-function restoreStep(backupId) {
-    return [
-        '```yaml',
-        `- uses: ${actionReference()}`,
-        '  with:',
-        '    api-token: ${{ secrets.VPS_API_TOKEN }}',
-        '    command: restore',
-        `    backup-id: ${backupId}`,
-        '```'
-    ].join('\n');
-}
-async function summariseBackup(backup, waitedMs, deletedIds) {
-    const table = fieldTable([
-        ['Backup ID', String(backup.id)],
-        ['Server', fromApi(serverLabel(backup))],
-        ['Status', fromApi(backup.status)],
-        ['Size', formatSize(backup.size_mb)],
-        ['Created', fromApi(backup.created_at)],
-        ['Description', fromApi(backup.description)],
-        ['Wait', waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)],
-        ['Deleted by retention', deletedIds.length ? deletedIds.join(', ') : 'none']
-    ]);
-    await writeSummary([
-        `## VPS.org backup ${backup.id}`,
-        '',
-        markdownTable(table),
-        '',
-        'To restore the server from this backup, add this step (to a rollback job, for instance):',
-        '',
-        restoreStep(String(backup.id)),
-        ''
-    ].join('\n'));
-}
-/**
- * As soon as the restore requests were answered, so a job killed while waiting still shows what
- * was started. One server: its fields; several: a row each.
- */
-async function summariseRestoresStarted(sent) {
-    const accepted = sent.filter(s => s.answer !== undefined);
-    if (accepted.length === 0)
-        return;
-    const statusOf = (s) => s.answer === undefined
-        ? `request failed: ${s.failed ?? ''}`
-        : fromApi(typeof s.answer.status === 'string' ? s.answer.status : 'accepted');
-    const [only] = sent;
-    if (sent.length === 1 && only !== undefined) {
-        const { backup } = only;
-        const table = fieldTable([
-            ['Server', fromApi(serverLabel(backup))],
-            ['Backup ID', String(backup.id)],
-            ['Backup created', fromApi(backup.created_at)],
-            ['Backup description', fromApi(backup.description)],
-            ['Restore status', statusOf(only)]
-        ]);
-        await writeSummary([`## VPS.org restore of server ${backup.server.id}`, '', markdownTable(table), ''].join('\n'));
-        return;
-    }
-    const table = {
-        headers: ['Server', 'Backup ID', 'Backup created', 'Backup description', 'Restore status'],
-        rows: sent.map(s => [
-            fromApi(serverLabel(s.backup)),
-            String(s.backup.id),
-            fromApi(s.backup.created_at),
-            fromApi(truncate(oneLine(s.backup.description), 60)),
-            statusOf(s)
-        ])
-    };
-    await writeSummary([`## VPS.org restore of ${sent.length} servers`, '', markdownTable(table), ''].join('\n'));
-}
-/**
- * When the wait for the servers ended: for each, how it ended and its final status; a server whose
- * restore request failed too, so the table names every server of the step.
- */
-async function summariseRestoresEnded(ended, waitedMs) {
-    const verdicts = {
-        done: 'back',
-        unconfirmed: 'not confirmed',
-        unread: 'status unknown, may still be restoring',
-        refused: 'not restored'
-    };
-    const verdict = (state) => verdicts[state] ?? 'not back';
-    const table = {
-        headers: ['Server', 'Result', 'Server status', 'Details'],
-        rows: ended.map(e => [fromApi(e.label), verdict(e.outcome.state), fromApi(e.outcome.status), fromApi(e.text)])
-    };
-    await writeSummary([`Waited ${formatDuration(waitedMs)} for the restore to finish:`, '', markdownTable(table), ''].join('\n'));
-}
-/** Several servers' backups of one create step: a row each. */
-async function summariseBackups(rows, waitedMs, deletedIds) {
-    const table = {
-        headers: ['Server', 'Backup ID', 'Status', 'Size', 'Created', 'Result'],
-        rows: rows.map(({ serverId, backup, result }) => [
-            backup ? fromApi(serverLabel(backup)) : String(serverId),
-            backup ? String(backup.id) : '—',
-            backup ? fromApi(backup.status) : '—',
-            backup ? formatSize(backup.size_mb) : '—',
-            backup ? fromApi(backup.created_at) : '—',
-            fromApi(result)
-        ])
-    };
-    // Only backups that are usable, or may be once started: never one that failed or timed out.
-    const usable = rows.filter(r => r.result === 'completed' || r.result === 'started');
-    const ids = Object.fromEntries(usable.flatMap(r => (r.backup ? [[String(r.serverId), r.backup.id]] : [])));
-    await writeSummary([
-        `## VPS.org backups of ${rows.length} servers`,
-        '',
-        markdownTable(table),
-        '',
-        `Waited: ${waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)}. ` +
-            `Deleted by retention: ${deletedIds.length ? deletedIds.join(', ') : 'none'}.`,
-        '',
-        ...(usable.length === 0
-            ? []
-            : [
-                'To restore the servers from these backups, add this step (to a rollback job, for instance):',
-                '',
-                restoreStep(`'${JSON.stringify(ids)}'`),
-                ''
-            ])
-    ].join('\n'));
-}
 /** The job summary holds 1 MiB per step; the full list is in the log and the backups output. */
 const SUMMARY_ROWS = 300;
-/** The list in the log, every row, and in the job summary, the first SUMMARY_ROWS. */
-async function reportList(backups, filters) {
-    logger_info(`${backups.length} backup${backups.length === 1 ? '' : 's'} (${filters}):`);
-    const table = backupTable(backups);
-    if (backups.length)
-        logTable(table);
-    const shown = { ...table, rows: table.rows.slice(0, SUMMARY_ROWS) };
-    const more = backups.length - shown.rows.length;
-    await writeSummary([
-        `## VPS.org backups (${filters})`,
-        '',
-        backups.length ? markdownTable(shown) : '_No backups._',
-        more > 0 ? `\n…and ${more} older backups: see the log or the \`backups\` output.` : '',
-        ''
-    ].join('\n'));
+/** The log's tables and the job summary, on the runner port. */
+class Report {
+    runner;
+    log;
+    constructor(runner, log) {
+        this.runner = runner;
+        this.log = log;
+    }
+    /** Prints a table to the log, one line a row. */
+    logTable(table) {
+        for (const line of textTable(table).split('\n'))
+            this.log.info(line);
+    }
+    /**
+     * Appends to the job summary. Outside a runner (a local run with no GITHUB_STEP_SUMMARY) there
+     * is no summary to write, which is not an error.
+     */
+    async writeSummary(markdown) {
+        if (!(await this.runner.appendSummary(markdown)))
+            this.log.debug('GITHUB_STEP_SUMMARY is not set: no job summary written');
+    }
+    /** `org/vps-backup-action@v1` as this workflow refers to the action, for ready-to-paste steps. */
+    actionReference() {
+        const repository = this.runner.env('GITHUB_ACTION_REPOSITORY');
+        const ref = this.runner.env('GITHUB_ACTION_REF');
+        const reference = repository && ref ? `${repository}@${ref}` : 'org/vps-backup-action@v1';
+        return /^[\w.-]+\/[\w./-]+@[\w./-]+$/.test(reference) ? reference : 'org/vps-backup-action@v1';
+    }
+    /** A ready-to-paste step that restores from `backupId` (already quoted for YAML where needed). */
+    restoreStep(backupId) {
+        return [
+            '```yaml',
+            `- uses: ${this.actionReference()}`,
+            '  with:',
+            '    api-token: ${{ secrets.VPS_API_TOKEN }}',
+            '    command: restore',
+            `    backup-id: ${backupId}`,
+            '```'
+        ].join('\n');
+    }
+    async summariseBackup(backup, waitedMs, deletedIds) {
+        const table = fieldTable([
+            ['Backup ID', String(backup.id)],
+            ['Server', fromApi(serverLabel(backup))],
+            ['Status', fromApi(backup.status)],
+            ['Size', formatSize(backup.size_mb)],
+            ['Created', fromApi(backup.created_at)],
+            ['Description', fromApi(backup.description)],
+            ['Wait', waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)],
+            ['Deleted by retention', deletedIds.length ? deletedIds.join(', ') : 'none']
+        ]);
+        await this.writeSummary([
+            `## VPS.org backup ${backup.id}`,
+            '',
+            markdownTable(table),
+            '',
+            'To restore the server from this backup, add this step (to a rollback job, for instance):',
+            '',
+            this.restoreStep(String(backup.id)),
+            ''
+        ].join('\n'));
+    }
+    /**
+     * As soon as the restore requests were answered, so a job killed while waiting still shows what
+     * was started. One server: its fields; several: a row each.
+     */
+    async summariseRestoresStarted(sent) {
+        const accepted = sent.filter(s => s.answer !== undefined);
+        if (accepted.length === 0)
+            return;
+        const statusOf = (s) => s.answer === undefined
+            ? `request failed: ${s.failed ?? ''}`
+            : fromApi(typeof s.answer.status === 'string' ? s.answer.status : 'accepted');
+        const [only] = sent;
+        if (sent.length === 1 && only !== undefined) {
+            const { backup } = only;
+            const table = fieldTable([
+                ['Server', fromApi(serverLabel(backup))],
+                ['Backup ID', String(backup.id)],
+                ['Backup created', fromApi(backup.created_at)],
+                ['Backup description', fromApi(backup.description)],
+                ['Restore status', statusOf(only)]
+            ]);
+            await this.writeSummary([`## VPS.org restore of server ${backup.server.id}`, '', markdownTable(table), ''].join('\n'));
+            return;
+        }
+        const table = {
+            headers: ['Server', 'Backup ID', 'Backup created', 'Backup description', 'Restore status'],
+            rows: sent.map(s => [
+                fromApi(serverLabel(s.backup)),
+                String(s.backup.id),
+                fromApi(s.backup.created_at),
+                fromApi(truncate(oneLine(s.backup.description), 60)),
+                statusOf(s)
+            ])
+        };
+        await this.writeSummary([`## VPS.org restore of ${sent.length} servers`, '', markdownTable(table), ''].join('\n'));
+    }
+    /**
+     * When the wait for the servers ended: for each, how it ended and its final status; a server whose
+     * restore request failed too, so the table names every server of the step.
+     */
+    async summariseRestoresEnded(ended, waitedMs) {
+        const verdicts = {
+            done: 'back',
+            unconfirmed: 'not confirmed',
+            unread: 'status unknown, may still be restoring',
+            refused: 'not restored'
+        };
+        const verdict = (state) => verdicts[state] ?? 'not back';
+        const table = {
+            headers: ['Server', 'Result', 'Server status', 'Details'],
+            rows: ended.map(e => [fromApi(e.label), verdict(e.outcome.state), fromApi(e.outcome.status), fromApi(e.text)])
+        };
+        await this.writeSummary([`Waited ${formatDuration(waitedMs)} for the restore to finish:`, '', markdownTable(table), ''].join('\n'));
+    }
+    /** Several servers' backups of one create step: a row each. */
+    async summariseBackups(rows, waitedMs, deletedIds) {
+        const table = {
+            headers: ['Server', 'Backup ID', 'Status', 'Size', 'Created', 'Result'],
+            rows: rows.map(({ serverId, backup, result }) => [
+                backup ? fromApi(serverLabel(backup)) : String(serverId),
+                backup ? String(backup.id) : '—',
+                backup ? fromApi(backup.status) : '—',
+                backup ? formatSize(backup.size_mb) : '—',
+                backup ? fromApi(backup.created_at) : '—',
+                fromApi(result)
+            ])
+        };
+        // Only backups that are usable, or may be once started: never one that failed or timed out.
+        const usable = rows.filter(r => r.result === 'completed' || r.result === 'started');
+        const ids = Object.fromEntries(usable.flatMap(r => (r.backup ? [[String(r.serverId), r.backup.id]] : [])));
+        await this.writeSummary([
+            `## VPS.org backups of ${rows.length} servers`,
+            '',
+            markdownTable(table),
+            '',
+            `Waited: ${waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)}. ` +
+                `Deleted by retention: ${deletedIds.length ? deletedIds.join(', ') : 'none'}.`,
+            '',
+            ...(usable.length === 0
+                ? []
+                : [
+                    'To restore the servers from these backups, add this step (to a rollback job, for instance):',
+                    '',
+                    this.restoreStep(`'${JSON.stringify(ids)}'`),
+                    ''
+                ])
+        ].join('\n'));
+    }
+    /** The list in the log, every row, and in the job summary, the first SUMMARY_ROWS. */
+    async reportList(backups, filters) {
+        this.log.info(`${backups.length} backup${backups.length === 1 ? '' : 's'} (${filters}):`);
+        const table = backupTable(backups);
+        if (backups.length)
+            this.logTable(table);
+        const shown = { ...table, rows: table.rows.slice(0, SUMMARY_ROWS) };
+        const more = backups.length - shown.rows.length;
+        await this.writeSummary([
+            `## VPS.org backups (${filters})`,
+            '',
+            backups.length ? markdownTable(shown) : '_No backups._',
+            more > 0 ? `\n…and ${more} older backups: see the log or the \`backups\` output.` : '',
+            ''
+        ].join('\n'));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/state-helper.ts
+/**
+ * What the main step leaves for its post step (restore-on-failure). The runner hands saved state
+ * to the post step of the same step only, as STATE_<name>, also when the main step failed.
+ */
+const IS_POST = 'isPost';
+const RESTORE_ON_FAILURE = 'restoreOnFailure';
+const state_helper_BACKUPS = 'backups';
+const MAIN_STEP_SUCCEEDED = 'mainStepSucceeded';
+/** The step's saved state, on the runner port. */
+class StepState {
+    runner;
+    constructor(runner) {
+        this.runner = runner;
+    }
+    /** True in the post step: the main step of this action ran before it in this job. */
+    isPost() {
+        return this.runner.getState(IS_POST) === 'true';
+    }
+    markMainStepRan() {
+        this.runner.saveState(IS_POST, 'true');
+    }
+    saveRestoreOnFailure(enabled) {
+        this.runner.saveState(RESTORE_ON_FAILURE, String(enabled));
+    }
+    restoreOnFailureRequested() {
+        return this.runner.getState(RESTORE_ON_FAILURE) === 'true';
+    }
+    /**
+     * The main step's last act when it succeeded. `post-if: failure()` cannot tell a failure of this
+     * step from one of a later step (the deploy); only the latter is a reason to restore.
+     */
+    markMainStepSucceeded() {
+        this.runner.saveState(MAIN_STEP_SUCCEEDED, 'true');
+    }
+    mainStepSucceeded() {
+        return this.runner.getState(MAIN_STEP_SUCCEEDED) === 'true';
+    }
+    /**
+     * Saved each time the API accepts one more backup of the step, so the post step knows every
+     * server and its backup, in the order of server-id.
+     */
+    saveCreatedBackups(backups) {
+        this.runner.saveState(state_helper_BACKUPS, JSON.stringify(backups.map(b => [b.server.id, b.id])));
+    }
+    /** Server id → backup id of what the main step created (or waited for), in order. */
+    createdBackups() {
+        let pairs;
+        try {
+            pairs = JSON.parse(this.runner.getState(state_helper_BACKUPS) || '[]');
+        }
+        catch {
+            return new Map();
+        }
+        const valid = (n) => Number.isSafeInteger(n) && n > 0;
+        return new Map(Array.isArray(pairs)
+            ? pairs.flatMap(pair => Array.isArray(pair) && valid(pair[0]) && valid(pair[1]) ? [[pair[0], pair[1]]] : [])
+            : []);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/commands/context.ts
+
+
+
+
+
+
+function stepContext(runner, clock) {
+    const log = new Logger(runner);
+    return {
+        runner,
+        clock,
+        log,
+        outputs: new Outputs(runner),
+        state: new StepState(runner),
+        report: new Report(runner, log),
+        named: new Set()
+    };
+}
+/** Runs `work` with an API client and the step's deadline; every request ends with it. */
+async function withApi(step, settings, work) {
+    const deadline = new Deadline(settings.timeoutMs, step.clock);
+    const api = new VpsApiClient({
+        baseUrl: settings.apiUrl,
+        token: settings.apiToken,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        deadline,
+        clock: step.clock,
+        log: step.log
+    });
+    try {
+        return await work({ ...step, api, deadline });
+    }
+    finally {
+        api.dispose();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/description.ts
+const DEFAULT_KEEP_PREFIX = 'Pre-deploy backup';
+/**
+ * `Pre-deploy backup: acme/shop@3f1c2d9 (run 9876543210)`: names what was about to be deployed,
+ * so a person looking at the backups in the VPS.org panel knows which one to restore. The
+ * retention rule (`keep`) recognises these backups by the leading `Pre-deploy backup`.
+ */
+function defaultDescription(run) {
+    const where = [run.repository, run.sha?.slice(0, 7)].filter(Boolean).join('@');
+    const hasRun = run.runId !== undefined && Number.isSafeInteger(run.runId) && run.runId > 0;
+    const attempt = run.runAttempt && run.runAttempt > 1 ? `, attempt ${run.runAttempt}` : '';
+    const runText = hasRun ? `run ${run.runId}${attempt}` : '';
+    if (where && runText)
+        return `${DEFAULT_KEEP_PREFIX}: ${where} (${runText})`;
+    if (where || runText)
+        return `${DEFAULT_KEEP_PREFIX}: ${where || runText}`;
+    return DEFAULT_KEEP_PREFIX;
+}
+
+;// CONCATENATED MODULE: ./src/input-helper.ts
+
+
+
+
+const BACKUP_TYPES = ['manual', 'automatic'];
+/** Inputs that concern one command or a few; the rest (api-token, api-url, timeouts, dry-run) concern all. */
+const COMMAND_INPUTS = [
+    'server-id',
+    'backup-id',
+    'backup-type',
+    'description',
+    'wait',
+    'poll-interval',
+    'keep',
+    'keep-within',
+    'keep-prefix',
+    'restore-on-failure'
+];
+/**
+ * Tuning inputs that a `with:` block shared by several steps may carry to any command; the others
+ * change what a command does, and one given to a command that does not use it is a mistake (a
+ * rollback step that forgot `command: restore` has a `backup-id` and no `command`), refused.
+ */
+const TUNING_INPUTS = new Set(['wait', 'poll-interval', 'keep-prefix']);
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+/**
+ * The inputs as a command reads them: `input-helper` keeps the inputs every command shares and
+ * the parsers, on the runner port. No other module reads inputs.
+ */
+class InputReader {
+    runner;
+    constructor(runner) {
+        this.runner = runner;
+    }
+    /** The raw value ('' when not given); white space trimmed unless `trim` is false. */
+    text(name, { trim = true } = {}) {
+        return this.runner.getInput(name, { trimWhitespace: trim });
+    }
+    boolean(name, fallback) {
+        const raw = this.text(name) || fallback;
+        const value = raw.toLowerCase();
+        if (value !== 'true' && value !== 'false') {
+            throw new InputError(`${name} must be true or false, got "${raw}"`);
+        }
+        return value === 'true';
+    }
+    optionalPositiveInteger(name) {
+        const raw = this.text(name);
+        return raw === '' ? undefined : parsePositiveInteger(name, raw);
+    }
+    requiredPositiveInteger(name, command) {
+        const value = this.optionalPositiveInteger(name);
+        if (value === undefined)
+            throw new InputError(`${name} is required for command ${command}`);
+        return value;
+    }
+    serverIds() {
+        return parseIdList('server-id', this.text('server-id'));
+    }
+    oneServerId(command) {
+        const ids = this.serverIds();
+        if (ids.length > 1)
+            throw new InputError(`server-id takes one server for command ${command}, got ${ids.length}`);
+        return ids[0];
+    }
+    keepPrefix() {
+        return this.text('keep-prefix', { trim: false }) || DEFAULT_KEEP_PREFIX;
+    }
+    /** keep, keep-within and keep-prefix, or undefined when neither keep nor keep-within is set. */
+    retention() {
+        const keep = this.optionalPositiveInteger('keep');
+        const within = this.text('keep-within');
+        const keepWithinMs = within === '' ? undefined : parseKeepWithin(within);
+        if (keep === undefined && keepWithinMs === undefined)
+            return undefined;
+        const keepPrefix = this.keepPrefix();
+        if (keepPrefix.trim() === '') {
+            throw new InputError(`keep-prefix must not be empty when ${keep !== undefined ? 'keep' : 'keep-within'} is set: every manual backup would match it`);
+        }
+        return { keep, keepWithinMs, keepPrefix };
+    }
+    /** The default description: names the repository, commit, run and attempt. */
+    runDescription() {
+        return defaultDescription({
+            repository: this.runner.env('GITHUB_REPOSITORY'),
+            sha: this.runner.env('GITHUB_SHA'),
+            runId: parseInt(this.runner.env('GITHUB_RUN_ID') ?? '', 10),
+            runAttempt: Number(this.runner.env('GITHUB_RUN_ATTEMPT')) || undefined
+        });
+    }
+}
+/**
+ * The token, first: registered as a secret before anything else is read or printed, so nothing
+ * printed afterwards, by this action or the toolkit, can show it.
+ */
+function readToken(runner) {
+    const apiToken = runner.getInput('api-token');
+    if (apiToken)
+        runner.setSecret(apiToken);
+    if (!apiToken)
+        throw new InputError('api-token is required (store the VPS.org API token as a secret)');
+    if (!isSendableToken(apiToken)) {
+        throw new InputError('api-token holds white space, a control character or a character outside ASCII, which an HTTP header cannot ' +
+            'carry as the token; copy the token again');
+    }
+    return apiToken;
+}
+/** An input given to a command that does not use it is a mistake, refused (TUNING_INPUTS aside). */
+function refuseUnusedInputs(inputs, command, used) {
+    for (const name of COMMAND_INPUTS) {
+        if (TUNING_INPUTS.has(name) || used.includes(name))
+            continue;
+        // restore-on-failure has a default, which the runner always passes.
+        const raw = inputs.text(name);
+        if (raw !== '' && !(name === 'restore-on-failure' && raw.toLowerCase() === 'false')) {
+            throw new InputError(`${name} is not used by command ${command}; remove it or set the right command`);
+        }
+    }
+}
+/** The inputs every command reads. */
+function readCommon(inputs, apiToken) {
+    const common = {
+        apiToken,
+        apiUrl: parseApiUrl(inputs.text('api-url') || 'https://admin.vps.org'),
+        timeoutMs: parseDuration('timeout', inputs.text('timeout') || '30m', MAX_TIMER_MS),
+        pollIntervalMs: parseDuration('poll-interval', inputs.text('poll-interval') || '15s', MAX_TIMER_MS),
+        requestTimeoutMs: parseDuration('request-timeout', inputs.text('request-timeout') || '30s', MAX_TIMER_MS),
+        dryRun: inputs.boolean('dry-run', 'false')
+    };
+    if (common.pollIntervalMs < 1000)
+        throw new InputError('poll-interval must be at least 1s');
+    if (common.requestTimeoutMs < 1000)
+        throw new InputError('request-timeout must be at least 1s');
+    return common;
+}
+/** Positive integers apart by commas, spaces or newlines; a duplicate is refused, naming it. */
+function parseIdList(name, raw) {
+    const ids = [];
+    for (const word of raw.split(/[\s,]+/).filter(Boolean)) {
+        const id = parsePositiveInteger(name, word);
+        if (ids.includes(id))
+            throw new InputError(`${name} lists ${id} twice`);
+        ids.push(id);
+    }
+    return ids;
+}
+function parseBackupType(raw) {
+    if (raw === '')
+        return undefined;
+    const type = raw.toLowerCase();
+    if (!BACKUP_TYPES.includes(type)) {
+        throw new InputError(`backup-type must be manual or automatic, got "${raw}"`);
+    }
+    return type;
+}
+function parsePositiveInteger(name, raw) {
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(value) || value <= 0) {
+        throw new InputError(`${name} must be a positive integer, got "${raw}"`);
+    }
+    return value;
+}
+/**
+ * `https` only: the token travels in every request. Plain `http` is allowed for loopback hosts,
+ * where the simulator and local runs live.
+ */
+function parseApiUrl(raw) {
+    let url;
+    try {
+        url = new URL(raw);
+    }
+    catch {
+        throw new InputError(`api-url must be an absolute https URL like https://admin.vps.org, got "${raw}"`);
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.test(url.hostname))) {
+        throw new InputError(`api-url must use https (plain http only for loopback hosts such as 127.0.0.1), got "${url.protocol}//${url.host}"`);
+    }
+    if (url.username || url.password || url.search || url.hash) {
+        throw new InputError(`api-url must be a base URL without credentials, query or fragment, got "${url.origin}…"`);
+    }
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+;// CONCATENATED MODULE: ./src/poller.ts
+
+
+const FIRST_CHECK_MS = 1000;
+/** Each pause is this share of the time waited so far: checks thin out as a wait runs long. */
+const GROWTH = 0.2;
+/** A person watching the job sees a line at least this often. */
+const HEARTBEAT_MS = 30_000;
+/**
+ * The pause before the next round of checks: about a second at first, so a short backup is
+ * noticed at once, then a fifth of the time waited so far, up to `maxIntervalMs`. A 20 s backup
+ * costs about 13 rounds and is noticed within 2 s; a 10 min one costs about 60.
+ */
+function pollDelay(elapsedMs, maxIntervalMs) {
+    return Math.min(maxIntervalMs, Math.max(FIRST_CHECK_MS, Math.round(elapsedMs * GROWTH)));
+}
+/**
+ * Checks the subjects still waiting, a round at a time (`check` reads all of them at once, so a
+ * round costs what the caller can make it cost, not a request per subject), until every one has
+ * settled or the deadline passes. A subject whose check fails is settled as failed; the others are
+ * still waited for.
+ */
+async function pollUntilSettled(subjects, check, options) {
+    const { deadline, log, pollIntervalMs } = options;
+    const { clock } = deadline;
+    const started = clock.now();
+    const settled = new Map();
+    const settledAfterMs = new Map();
+    const waiting = new Map();
+    for (const { first, ...subject } of subjects) {
+        if (first.state === 'waiting')
+            waiting.set(subject.key, { subject, status: first.status });
+        else {
+            settled.set(subject.key, first);
+            settledAfterMs.set(subject.key, 0);
+        }
+    }
+    let rounds = 0;
+    let lastHeartbeat = started;
+    while (waiting.size > 0) {
+        if (deadline.expired()) {
+            for (const [key, { status }] of waiting) {
+                settled.set(key, { state: 'timed-out', status });
+                settledAfterMs.set(key, clock.now() - started);
+            }
+            break;
+        }
+        await clock.sleep(Math.min(pollDelay(clock.now() - started, pollIntervalMs), deadline.remainingMs()));
+        const pending = [...waiting.values()].map(entry => entry.subject);
+        const readings = await check(pending);
+        rounds++;
+        const now = clock.now();
+        for (const subject of pending) {
+            const entry = waiting.get(subject.key);
+            const reading = readings.get(subject.key);
+            if (entry === undefined || reading === undefined)
+                continue;
+            if (reading.status !== entry.status) {
+                log.info(`${subject.label}: ${safeText(entry.status, 40)} → ${safeText(reading.status, 40)} after ${formatDuration(now - started)}`);
+                lastHeartbeat = now;
+                entry.status = reading.status;
+            }
+            if (reading.state !== 'waiting') {
+                settled.set(subject.key, reading);
+                settledAfterMs.set(subject.key, now - started);
+                waiting.delete(subject.key);
+            }
+        }
+        if (waiting.size > 0 && now - lastHeartbeat >= HEARTBEAT_MS) {
+            log.info(`Still waiting for ${describeWaiting([...waiting.values()], options.plural)}: ${formatDuration(now - started)} so far, ` +
+                `${formatDuration(deadline.remainingMs(now))} left before the timeout`);
+            lastHeartbeat = now;
+        }
+    }
+    return { settled, settledAfterMs, waitedMs: clock.now() - started, rounds };
+}
+/** `backup 502 (in_progress)`, or for many `12 backups (in_progress: 10, queued: 2)`. */
+function describeWaiting(entries, plural) {
+    if (entries.length === 1) {
+        const [entry] = entries;
+        return `${entry.subject.name} (${safeText(entry.status, 40)})`;
+    }
+    const counts = new Map();
+    for (const { status } of entries)
+        counts.set(status, (counts.get(status) ?? 0) + 1);
+    const byStatus = [...counts].map(([status, n]) => `${safeText(status, 40)}: ${n}`).join(', ');
+    return `${entries.length} ${plural} (${byStatus})`;
+}
+
+;// CONCATENATED MODULE: ./src/backup-waiting.ts
+/**
+ * Waiting until backups are `completed`, through the documented list endpoint (there is no
+ * endpoint for one backup), each found by id and checked to be of its server, never by position.
+ */
+
+
+
+
+
+function backupName(backup) {
+    return `backup ${backup.id} of server ${backup.server.id}`;
+}
+/** What the list says of a backup being waited for. */
+function readBackup(expected, found, lastStatus, waitedMs) {
+    if (found === undefined) {
+        return {
+            state: 'failed',
+            status: lastStatus,
+            why: `is no longer listed (last status: ${safeText(lastStatus, 40)}); it was deleted or dropped by VPS.org`
+        };
+    }
+    if (found.server.id !== expected.server.id) {
+        return {
+            state: 'failed',
+            status: found.status,
+            why: `is listed as a backup of server ${found.server.id}; not following it further`
+        };
+    }
+    if (found.status === COMPLETED)
+        return { state: 'done', status: found.status, value: found };
+    if (isFailedStatus(found.status)) {
+        return {
+            state: 'failed',
+            status: found.status,
+            why: `ended with status "${safeText(found.status, 40)}" after ${formatDuration(waitedMs())}`
+        };
+    }
+    return { state: 'waiting', status: found.status };
+}
+/**
+ * Follows the backups until each has settled: completed, failed, gone, or timed out. A round of
+ * checks costs the cheaper of one filtered list request per server still waited for, and the
+ * pages of one list of every manual backup (its size known from the count on its first page).
+ */
+async function waitForBackups(api, backups, options) {
+    const { clock } = options.deadline;
+    const started = clock.now();
+    const elapsed = () => clock.now() - started;
+    const byId = new Map(backups.map(b => [b.id, b]));
+    const lastStatus = new Map(backups.map(b => [b.id, b.status]));
+    let manualListPages;
+    const subjects = backups.map(backup => ({
+        key: backup.id,
+        name: backupName(backup),
+        label: `Backup ${backup.id}`,
+        first: readBackup(backup, backup, backup.status, elapsed)
+    }));
+    /** Each server's backups as listed this round, by the cheapest requests. */
+    async function listServers(waited) {
+        const serverIds = [...new Set(waited.map(b => b.server.id))];
+        if (serverIds.length > 1 && waited.every(b => b.backup_type === MANUAL)) {
+            manualListPages ??= (await api.sizeOfList({ backupType: MANUAL })).pages;
+            if (manualListPages < serverIds.length) {
+                const listed = await api.listBackups({ backupType: MANUAL });
+                return new Map(serverIds.map(id => [id, listed.filter(b => b.server.id === id)]));
+            }
+        }
+        // No request waits for another: at most two connections carry them (MAX_CONNECTIONS).
+        return new Map(await Promise.all(serverIds.map(async (serverId) => {
+            const types = new Set(waited.filter(b => b.server.id === serverId).map(b => b.backup_type));
+            const backupType = types.size === 1 ? [...types][0] || undefined : undefined;
+            return [serverId, await api.listBackups({ serverId, backupType })];
+        })));
+    }
+    return pollUntilSettled(subjects, async (pending) => {
+        const waited = pending.map(({ key }) => byId.get(key));
+        const listed = await listServers(waited);
+        const readings = new Map();
+        for (const backup of waited) {
+            const found = listed.get(backup.server.id)?.find(b => b.id === backup.id);
+            const reading = readBackup(backup, found, lastStatus.get(backup.id) ?? '', elapsed);
+            lastStatus.set(backup.id, reading.status);
+            readings.set(backup.id, reading);
+        }
+        return readings;
+    }, { ...options, plural: 'backups' });
+}
+/** The error for a backup that did not complete, naming it and what happened. */
+function notCompleted(backup, settled, timeout) {
+    const name = backupName(backup);
+    switch (settled.state) {
+        case 'timed-out':
+            return new BackupError(`timed out after ${timeout} waiting for ${name} to complete (last status: ${safeText(settled.status, 40)}); ` +
+                'the backup may still complete: raise timeout for larger servers');
+        case 'failed':
+        case 'unconfirmed':
+            return new BackupError(`${name} ${settled.why}`);
+        case 'done':
+            return new BackupError(`${name} completed`);
+    }
+}
+/** The backup as it was last seen: its final state, or the one it was in when the wait ended. */
+function lastSeen(backup, settled) {
+    return settled.state === 'done' ? settled.value : { ...backup, status: settled.status };
+}
+
+;// CONCATENATED MODULE: ./src/presenters/backup-outputs.ts
+/**
+ * The outputs of create and wait, set as each fact is known (a step cancelled or failed later
+ * still hands the backup ids on). The one rule on the number of servers lives here: with exactly
+ * one, its backup's own outputs (backup-id, status, size-mb, …); with several, `backups`.
+ */
+class BackupOutputs {
+    outputs;
+    servers;
+    constructor(outputs, servers) {
+        this.outputs = outputs;
+        this.servers = servers;
+    }
+    /** The API accepted one more backup: every one accepted so far, in the order of server-id. */
+    accepted(inOrder) {
+        this.outputs.setBackupIds(inOrder);
+        this.seen(inOrder);
+    }
+    /** The backups as last seen (after the wait: its last status, so a failed one does not stay in_progress). */
+    seen(backups) {
+        if (this.servers > 1)
+            this.outputs.setBackupsOutput(backups);
+        else
+            for (const backup of backups)
+                this.outputs.setBackupOutputs(backup);
+    }
+    deleted(ids) {
+        this.outputs.setDeletedIds(ids);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/presenters/backup-report.ts
+
+
+
+
+/**
+ * What a person reads at the end of create and wait: a notice per backup, the job summary, and the
+ * step's error line. A step of one server that has a problem says only that, as its error; with
+ * several, each problem is an error annotation and the step's error counts them.
+ */
+async function presentBackups(outcome, { log, report }) {
+    const { servers, problems } = outcome;
+    // A dry run started nothing: its log lines said it all.
+    if (servers.length === 0)
+        return;
+    const [lone] = problems;
+    if (servers.length === 1 && lone !== undefined)
+        throw new BackupError(lone);
+    for (const { backup } of servers) {
+        if (backup === undefined)
+            continue;
+        log.notice(`Backup ${backup.id} of server ${safeText(serverLabel(backup))} is ${safeText(backup.status, 40)}`, `VPS.org backup ${backup.id}`);
+    }
+    await summarise(outcome, report);
+    if (problems.length === 0)
+        return;
+    for (const problem of problems)
+        log.error(problem);
+    throw new BackupError(`${problems.length} of ${servers.length} servers have no completed backup from this step (each is named above)`);
+}
+/** The job summary: one backup's fields and how to restore it, or a row per server. */
+async function summarise({ servers, waitedMs, deletedIds }, report) {
+    const [only] = servers;
+    if (servers.length === 1) {
+        if (only?.backup)
+            await report.summariseBackup(only.backup, waitedMs, deletedIds);
+        return;
+    }
+    const rows = servers.map(({ serverId, backup, problem }) => ({
+        serverId,
+        backup,
+        result: problem ?? (backup?.status === COMPLETED ? 'completed' : 'started')
+    }));
+    await report.summariseBackups(rows, waitedMs, deletedIds);
 }
 
 ;// CONCATENATED MODULE: ./src/backup-policy.ts
@@ -34647,27 +34328,24 @@ function planRoom(backups, serverId, retention, now) {
 
 
 
-
-/** Backups already named by reportKept: making room and keep read the same ones in one step. */
-const retention_named = new Set();
 /**
  * Says which backups retention kept because their date cannot be read, and which rank newest
  * because they are dated in the future: both are a wrong date in the API, never passed over in
  * silence. Each backup once a step.
  */
-function reportKept(plan, now) {
+function reportKept({ log, named }, plan, now) {
     const fresh = (backup) => {
-        if (retention_named.has(backup.id))
+        if (named.has(backup.id))
             return false;
-        retention_named.add(backup.id);
+        named.add(backup.id);
         return true;
     };
     for (const backup of plan.undated.filter(fresh)) {
-        logger_warning(`Kept backup ${backup.id} ("${safeText(backup.description, 80)}"): its ${shownCreatedAt(backup)} is not an ` +
+        log.warning(`Kept backup ${backup.id} ("${safeText(backup.description, 80)}"): its ${shownCreatedAt(backup)} is not an ` +
             'RFC 3339 date-time, so its age is unknown and retention never deletes it');
     }
     for (const backup of (plan.ahead ?? []).filter(fresh))
-        logger_warning(`${datedAhead(backup, now)}: it ranks as the newest and keeps its place`);
+        log.warning(`${datedAhead(backup, now)}: it ranks as the newest and keeps its place`);
 }
 /** `Backup 7 is dated 2099-01-01T00:00:00Z, 73d02h past the API's clock (2026-…)`. */
 function datedAhead(backup, now) {
@@ -34679,16 +34357,16 @@ function datedAhead(backup, now) {
  * Deletes the given backups one by one, logging each; returns the ids deleted. A backup already
  * gone (a concurrent run deleted it first) is not an error, and not counted as deleted here.
  */
-async function deleteBackups(api, backups, why) {
+async function deleteBackups({ api, log }, backups, why) {
     const deleted = [];
     for (const backup of backups) {
         const what = `backup ${backup.id} (${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}")`;
         if ((await api.deleteBackup(backup.id)) === 'already-gone') {
-            logger_info(`Backup ${backup.id} was already gone (deleted by another run or by hand) when deleting it ${why}`);
+            log.info(`Backup ${backup.id} was already gone (deleted by another run or by hand) when deleting it ${why}`);
             continue;
         }
         deleted.push(backup.id);
-        logger_info(`Deleted ${what}, ${why}`);
+        log.info(`Deleted ${what}, ${why}`);
     }
     return deleted;
 }
@@ -34698,7 +34376,8 @@ async function deleteBackups(api, backups, why) {
  * run's keep or a person deleted it: nothing is deleted, and the step fails saying so, since the
  * backup it reports is gone.
  */
-async function applyKeep(api, rule, own) {
+async function applyKeep(context, rule, own) {
+    const { api, log } = context;
     const current = await api.listBackups({ serverId: rule.serverId, backupType: MANUAL });
     const listed = current.find(b => b.id === own.id);
     if (!listed) {
@@ -34707,13 +34386,13 @@ async function applyKeep(api, rule, own) {
     }
     const now = api.now();
     const plan = planKeep(current, rule, listed, now);
-    reportKept(plan, now);
+    reportKept(context, plan, now);
     if (plan.ownUndated) {
-        logger_warning(`${describeRule(rule)} deleted nothing: backup ${own.id}'s own ${shownCreatedAt(listed)} is not an RFC 3339 ` +
+        log.warning(`${describeRule(rule)} deleted nothing: backup ${own.id}'s own ${shownCreatedAt(listed)} is not an RFC 3339 ` +
             'date-time, so which backups are older than it is unknown');
         return [];
     }
-    return deleteBackups(api, plan.remove, `by ${describeRule(rule)}`);
+    return deleteBackups(context, plan.remove, `by ${describeRule(rule)}`);
 }
 /** `keep 5 and keep-within 30d`, for log lines. */
 function describeRule(rule) {
@@ -34730,9 +34409,6 @@ function describeRule(rule) {
 
 
 
-
-/** How long a restore may take to show `restoring` before the wait gives up confirming it. */
-const RESTORE_GRACE_MS = 30_000;
 /** Each server's status, why its answer shows none, or why the read failed. */
 async function readStatuses(api, serverIds) {
     const lookups = await api.getServers(serverIds);
@@ -34750,94 +34426,27 @@ async function readStatuses(api, serverIds) {
         return [id, { status: lookup.server.status }];
     }));
 }
-/**
- * A 401 or 403 to a server never read in this step says the token may not read servers: waiting
- * cannot help. Once a read of the server worked, it is a blip (a WAF, a proxy), as a 5xx is.
- */
-function refusedForGood(error, everRead) {
-    if (everRead || (error.status !== 401 && error.status !== 403))
-        return undefined;
-    return `the token may lack the permission to read servers (${error.message})`;
-}
-/**
- * Waits until each restored server has shown `restoring` and then left it and any other state that
- * is not settled.
- * `done` carries the final status (`active`, or `stopped`); `failed` a server that ended
- * `suspended` or in an error; `unconfirmed` one whose end cannot be seen; `unread` one whose reads
- * failed until the timeout. A read that fails is a round without a status for that server alone:
- * the wait goes on, for it and the others, until the step's timeout.
- */
-async function waitForRestores(api, targets, options) {
-    const started = Date.now();
-    // Armed by a read of the server only, not by the restore answer: VPS.org stops a server before
-    // restoring it, so a `stopped` (or a not yet changed `active`) read right after an answer that
-    // says `restoring` is the restore not begun, not a restore finished.
-    const armed = new Set();
-    const everRead = new Set(options.readBefore);
-    /** Servers whose last read failed: why, and since when in the wait. */
-    const failing = new Map();
-    const answered = new Map(targets.map(t => [t.serverId, t.answered]));
-    const labels = new Map(targets.map(t => [t.serverId, t.label]));
-    const judge = (serverId, read) => {
-        if ('failed' in read) {
-            const refused = refusedForGood(read.failed, everRead.has(serverId));
-            if (refused !== undefined)
-                return { state: 'unconfirmed', status: 'unknown', why: refused };
-            const why = safeText(read.failed.message, 200);
-            const sinceMs = failing.get(serverId)?.sinceMs ?? Date.now() - started;
-            if (!failing.has(serverId)) {
-                options.log.info(`Server ${safeText(labels.get(serverId) ?? String(serverId))}: its status could not be read after ` +
-                    `${formatDuration(sinceMs)} (${why}); the restore may still be running, so the wait goes on`);
-            }
-            failing.set(serverId, { why, sinceMs });
-            return { state: 'waiting', status: 'unknown' };
+/** A first read of the servers: those busy, those read, and those the server list does not hold. */
+function firstLook(reads, debug) {
+    const busy = new Map();
+    const read = new Set();
+    const absent = [];
+    for (const [serverId, found] of reads) {
+        if ('failed' in found) {
+            debug(`Could not check whether server ${serverId} is busy: ${found.failed.message}`);
         }
-        if ('unreadable' in read)
-            return { state: 'unconfirmed', status: 'unknown', why: read.unreadable };
-        everRead.add(serverId);
-        failing.delete(serverId);
-        const { status } = read;
-        if (status.toLowerCase() === RESTORING)
-            armed.add(serverId);
-        switch (serverState(status)) {
-            case 'broken':
-                return { state: 'failed', status, why: `is ${safeText(status, 40)} after the restore request` };
-            case 'busy':
-                return { state: 'waiting', status };
-            case 'back':
-            case 'stopped':
-                if (armed.has(serverId))
-                    return { state: 'done', status, value: status };
-                // Not started yet, as far as can be seen.
-                if (Date.now() - started < RESTORE_GRACE_MS)
-                    return { state: 'waiting', status };
-                return {
-                    state: 'unconfirmed',
-                    status,
-                    why: `${answered.get(serverId) === RESTORING ? `the API answered "${RESTORING}", but ` : ''}no read of the server ` +
-                        `showed "${RESTORING}" within ${formatDuration(RESTORE_GRACE_MS)} of the request (it is ${safeText(status, 40)}): ` +
-                        'the restore may not have started, or ended unseen'
-                };
+        else if ('unreadable' in found) {
+            if (found.absent)
+                absent.push(serverId);
+            debug(`Could not check whether server ${serverId} is busy: ${found.unreadable}`);
         }
-    };
-    const subjects = targets.map(target => ({
-        key: target.serverId,
-        name: `server ${target.label}`,
-        label: `Server ${target.label}`,
-        first: { state: 'waiting', status: target.answered ?? 'accepted' }
-    }));
-    const { settled, waitedMs } = await pollUntilSettled(subjects, async (pending) => {
-        const reads = await readStatuses(api, pending.map(s => s.key));
-        return new Map(pending.map(s => [s.key, judge(s.key, reads.get(s.key) ?? { unreadable: 'not read' })]));
-    }, { ...options, plural: 'servers' });
-    const outcomes = new Map();
-    for (const [serverId, outcome] of settled) {
-        const unread = failing.get(serverId);
-        outcomes.set(serverId, outcome.state === 'timed-out' && unread !== undefined
-            ? { state: 'unread', status: 'unknown', ...unread }
-            : outcome);
+        else {
+            read.add(serverId);
+            if (serverState(found.status) === 'busy')
+                busy.set(serverId, found.status);
+        }
     }
-    return { settled: outcomes, waitedMs };
+    return { busy, read, absent };
 }
 /**
  * Before backing up or restoring servers: waits while an earlier restore (or another operation)
@@ -34847,55 +34456,21 @@ async function waitForRestores(api, targets, options) {
  * token may read them), and those the server list, read without error, does not hold.
  */
 async function waitWhileBusy(api, serverIds, before, options) {
-    const reads = await readStatuses(api, serverIds);
-    const busy = [];
-    const read = new Set();
-    const absent = [];
-    for (const [serverId, found] of reads) {
-        if ('failed' in found) {
-            options.debug(`Could not check whether server ${serverId} is busy: ${found.failed.message}`);
-        }
-        else if ('unreadable' in found) {
-            if (found.absent)
-                absent.push(serverId);
-            options.debug(`Could not check whether server ${serverId} is busy: ${found.unreadable}`);
-        }
-        else {
-            read.add(serverId);
-            if (serverState(found.status) === 'busy')
-                busy.push({ serverId, status: found.status });
-        }
-    }
-    if (busy.length === 0)
+    const { busy, read, absent } = firstLook(await readStatuses(api, serverIds), options.debug);
+    if (busy.size === 0)
         return { read, absent };
-    for (const { serverId, status } of busy) {
+    for (const [serverId, status] of busy) {
         options.log.info(`Server ${serverId} is ${safeText(status, 40)} (a restore or another operation started before this step); ` +
             `waiting up to ${options.deadline.describe()} for it to settle before ${before}`);
     }
-    const last = new Map(busy.map(({ serverId, status }) => [serverId, status]));
-    const { settled } = await pollUntilSettled(busy.map(({ serverId, status }) => ({
+    const { settled } = await pollUntilSettled([...busy].map(([serverId, status]) => ({
         key: serverId,
         name: `server ${serverId}`,
         label: `Server ${serverId}`,
         first: { state: 'waiting', status }
     })), async (pending) => {
         const now = await readStatuses(api, pending.map(s => s.key));
-        return new Map(pending.map(({ key }) => {
-            const found = now.get(key) ?? { unreadable: 'not read' };
-            if ('failed' in found) {
-                options.debug(`Could not read server ${key}: ${found.failed.message}; still waiting`);
-                return [key, { state: 'waiting', status: last.get(key) ?? 'unknown' }];
-            }
-            if ('unreadable' in found)
-                return [key, { state: 'unconfirmed', status: 'unknown', why: found.unreadable }];
-            last.set(key, found.status);
-            return [
-                key,
-                serverState(found.status) === 'busy'
-                    ? { state: 'waiting', status: found.status }
-                    : { state: 'done', status: found.status, value: found.status }
-            ];
-        }));
+        return new Map(pending.map(({ key }) => [key, stillBusy(key, now.get(key), busy, options.debug)]));
     }, { ...options, plural: 'servers' });
     for (const [serverId, outcome] of settled) {
         if (outcome.state === 'timed-out') {
@@ -34908,78 +34483,93 @@ async function waitWhileBusy(api, serverIds, before, options) {
     }
     return { read, absent };
 }
-/** The one-line reason a restore did not end well, for the step's error or warning. */
-function restoreOutcomeText(label, backupId, outcome, timeout) {
-    switch (outcome.state) {
-        case 'done':
-            return `server ${label} is ${outcome.status}`;
-        case 'failed':
-            return `server ${label} ${outcome.why}`;
-        case 'unconfirmed':
-            return `could not confirm that the restore of server ${label} finished: ${outcome.why}; check the server in the VPS.org panel`;
-        case 'timed-out':
-            return (`timed out after ${timeout} waiting for server ${label} to finish restoring ` +
-                `(last status: ${safeText(outcome.status, 40)}); the restore may still finish: check it in the VPS.org panel`);
-        case 'unread':
-            return (`timed out after ${timeout} waiting for server ${label} to finish restoring from backup ${backupId}: its status ` +
-                `could not be read since ${formatDuration(outcome.sinceMs)} after the request (${outcome.why}); the restore was ` +
-                'accepted and may still be running: check the server in the VPS.org panel before restoring it again');
+/** One busy server's round: a read that failed is a round without news (`last` keeps its status). */
+function stillBusy(serverId, found = { unreadable: 'not read' }, last, debug) {
+    if ('failed' in found) {
+        debug(`Could not read server ${serverId}: ${found.failed.message}; still waiting`);
+        return { state: 'waiting', status: last.get(serverId) ?? 'unknown' };
     }
+    if ('unreadable' in found)
+        return { state: 'unconfirmed', status: 'unknown', why: found.unreadable };
+    last.set(serverId, found.status);
+    return serverState(found.status) === 'busy'
+        ? { state: 'waiting', status: found.status }
+        : { state: 'done', status: found.status, value: found.status };
 }
 
-;// CONCATENATED MODULE: ./src/state-helper.ts
+;// CONCATENATED MODULE: ./src/commands/create-plan.ts
+/**
+ * create's plan, before anything is changed: every server checked (no restore running, listed),
+ * what must go to make room under the limit of 10, and in a dry run what a real run would do.
+ */
 
+
+
+
+
+
+const MAKING_ROOM = 'to make room under the limit of 10 manual backups';
 /**
- * What the main step leaves for its post step (restore-on-failure). The runner hands saved state
- * to the post step of the same step only, as STATE_<name>, also when the main step failed.
+ * Every check, for every server, before anything is changed. A restore still running comes first:
+ * waiting for it may take minutes, and the lists that decide what to delete must be read after it.
  */
-const IS_POST = 'isPost';
-const RESTORE_ON_FAILURE = 'restoreOnFailure';
-const state_helper_BACKUPS = 'backups';
-const MAIN_STEP_SUCCEEDED = 'mainStepSucceeded';
-/** True in the post step: the main step of this action ran before it in this job. */
-function isPost() {
-    return getState(IS_POST) === 'true';
-}
-function markMainStepRan() {
-    saveState(IS_POST, 'true');
-}
-function saveRestoreOnFailure(enabled) {
-    saveState(RESTORE_ON_FAILURE, String(enabled));
-}
-function restoreOnFailureRequested() {
-    return getState(RESTORE_ON_FAILURE) === 'true';
-}
-/**
- * The main step's last act when it succeeded. `post-if: failure()` cannot tell a failure of this
- * step from one of a later step (the deploy); only the latter is a reason to restore.
- */
-function markMainStepSucceeded() {
-    saveState(MAIN_STEP_SUCCEEDED, 'true');
-}
-function mainStepSucceeded() {
-    return getState(MAIN_STEP_SUCCEEDED) === 'true';
-}
-/**
- * Saved each time the API accepts one more backup of the step, so the post step knows every
- * server and its backup, in the order of server-id.
- */
-function saveCreatedBackups(backups) {
-    saveState(state_helper_BACKUPS, JSON.stringify(backups.map(b => [b.server.id, b.id])));
-}
-/** Server id → backup id of what the main step created (or waited for), in order. */
-function createdBackups() {
-    let pairs;
-    try {
-        pairs = JSON.parse(getState(state_helper_BACKUPS) || '[]');
+async function checkServers(settings, context) {
+    const { api, deadline, log } = context;
+    const waiting = { pollIntervalMs: settings.pollIntervalMs, deadline, log, debug: log.debug };
+    const { absent } = await waitWhileBusy(api, settings.serverIds, 'backing it up', waiting);
+    if (absent.length > 0)
+        throw notInServerList(absent);
+    const plans = [];
+    for (const serverId of settings.serverIds) {
+        const before = await api.listBackups({ serverId, backupType: MANUAL });
+        plans.push({ serverId, before, roomFor: makeRoom(context, before, serverId, settings.retention) });
     }
-    catch {
-        return new Map();
+    return plans;
+}
+/** What must go before creating, by the API's clock; says what it kept for a date it cannot read. */
+function makeRoom(context, backups, serverId, retention) {
+    // Below the limit no age matters: the clock is not read (nor its absence warned of).
+    if (!isAtLimit(backups, serverId))
+        return [];
+    const now = context.api.now();
+    const plan = planRoom(backups, serverId, retention, now);
+    reportKept(context, plan, now);
+    return plan.remove;
+}
+/**
+ * dry-run: what a real run would delete and create, from what it has read. The new backup would
+ * be the newest, created now by the API's clock.
+ */
+function forecast(context, settings, { serverId, before, roomFor }, now) {
+    const { log } = context;
+    const { retention } = settings;
+    for (const backup of roomFor) {
+        log.info(`Dry run: would delete backup ${backup.id} (${safeText(backup.created_at, 40)}) to stay under the limit`);
     }
-    const valid = (n) => Number.isSafeInteger(n) && n > 0;
-    return new Map(Array.isArray(pairs)
-        ? pairs.flatMap(pair => Array.isArray(pair) && valid(pair[0]) && valid(pair[1]) ? [[pair[0], pair[1]]] : [])
-        : []);
+    log.info(`Dry run: would create a manual backup of server ${serverId} described "${safeText(settings.description, 120)}"`);
+    if (retention === undefined)
+        return;
+    log.info(`Dry run: would then apply ${describeRule(retention)} to the "${safeText(retention.keepPrefix, 60)}" backups of server ${serverId}`);
+    const remaining = before.filter(b => !roomFor.includes(b));
+    const plan = planKeep(remaining, { ...retention, serverId }, undefined, now);
+    reportKept(context, plan, now);
+    for (const backup of plan.remove) {
+        log.info(`Dry run: would then delete backup ${backup.id} (${safeText(backup.created_at, 40)}), by ${describeRule(retention)}`);
+    }
+}
+/**
+ * The server list, read in full and without error, does not hold these servers: server-id is a typo
+ * or another account's server. The step fails before it deletes or creates anything.
+ */
+function notInServerList(serverIds) {
+    const which = serverIds.length === 1 ? `server ${serverIds[0]} is` : `servers ${serverIds.join(', ')} are`;
+    return new BackupError(`${which} not in the VPS.org server list of this token's account: server-id may be wrong; nothing was changed`);
+}
+
+;// CONCATENATED MODULE: ./src/commands/unit.ts
+/** Declares a unit, its settings type inferred from `parse` and its outcome's from `run`. */
+function defineCommand(unit) {
+    return unit;
 }
 
 ;// CONCATENATED MODULE: ./src/commands/create.ts
@@ -34995,122 +34585,154 @@ function createdBackups() {
 
 
 
-const MAKING_ROOM = 'to make room under the limit of 10 manual backups';
+function parse(inputs, common) {
+    const serverIds = inputs.serverIds();
+    if (serverIds.length === 0)
+        throw new InputError('server-id is required for command create');
+    const settings = {
+        ...common,
+        command: 'create',
+        serverIds,
+        description: inputs.text('description', { trim: false }) || inputs.runDescription(),
+        wait: inputs.boolean('wait', 'true'),
+        restoreOnFailure: inputs.boolean('restore-on-failure', 'false')
+    };
+    const retention = inputs.retention();
+    if (retention === undefined)
+        return settings;
+    const rule = retention.keep !== undefined ? 'keep' : 'keep-within';
+    if (!settings.description.startsWith(retention.keepPrefix)) {
+        throw new InputError(`${rule} is set but description "${settings.description}" does not start with keep-prefix "${retention.keepPrefix}": ` +
+            'the new backup would never count toward the backups kept');
+    }
+    if (!settings.wait) {
+        throw new InputError(`${rule} needs wait: true: old backups are deleted only once the new one is completed`);
+    }
+    return { ...settings, retention };
+}
+const create = defineCommand({
+    name: 'create',
+    inputs: [
+        'server-id',
+        'description',
+        'wait',
+        'poll-interval',
+        'keep',
+        'keep-within',
+        'keep-prefix',
+        'restore-on-failure'
+    ],
+    outputs: [
+        'backup-id',
+        'backup-ids',
+        'status',
+        'size-mb',
+        'created-at',
+        'server-id',
+        'server-name',
+        'backup',
+        'backups',
+        'deleted-ids'
+    ],
+    parse,
+    armsRestoreOnFailure: settings => settings.restoreOnFailure,
+    run: createBackups,
+    present: presentBackups
+});
 /**
  * The main job, for one server or several: check every server first (room under the API's
  * limit, no restore running), make room where allowed, start every backup, hand the ids on at
  * once, wait for all of them together, then apply keep and keep-within to each server.
  */
-async function createCommand(settings, { api, deadline }) {
-    const { serverIds, retention } = settings;
-    const several = serverIds.length > 1;
-    const waiting = { pollIntervalMs: settings.pollIntervalMs, deadline, log: logger_namespaceObject };
-    // Every check, for every server, before anything is changed. A restore still running comes
-    // first: waiting for it may take minutes, and the lists that decide what to delete must be read
-    // after it, not before.
-    const { absent } = await waitWhileBusy(api, serverIds, 'backing it up', { ...waiting, debug: logger_debug });
-    if (absent.length > 0)
-        throw notInServerList(absent);
-    const plans = [];
-    for (const serverId of serverIds) {
-        const before = await api.listBackups({ serverId, backupType: MANUAL });
-        plans.push({ serverId, before, roomFor: makeRoom(api, before, serverId, retention) });
-    }
+async function createBackups(settings, context) {
+    const plans = await checkServers(settings, context);
     if (settings.dryRun) {
+        const now = context.api.now();
         for (const plan of plans)
-            forecast(settings, plan, api.now());
-        return;
+            forecast(context, settings, plan, now);
+        return { servers: [], problems: [], deletedIds: [] };
     }
-    const deletedIds = [];
-    for (const plan of plans)
-        deletedIds.push(...(await deleteBackups(api, plan.roomFor, MAKING_ROOM)));
-    setDeletedIds(deletedIds);
-    // All create requests at once; each backup's id goes out the moment the API accepts it.
+    const outputs = new BackupOutputs(context.outputs, settings.serverIds.length);
+    const progress = { deletedIds: [], problems: [], final: new Map(), outputs };
+    for (const plan of plans) {
+        progress.deletedIds.push(...(await deleteBackups(context, plan.roomFor, MAKING_ROOM)));
+    }
+    outputs.deleted(progress.deletedIds);
+    const started = await startBackups(settings, context, plans, progress);
+    const running = started.flatMap(s => (s.backup ? [s.backup] : []));
+    progress.problems.push(...started.flatMap(s => (s.failed === undefined ? [] : [s.failed])));
+    for (const backup of running)
+        progress.final.set(backup.id, { backup });
+    if (settings.wait && running.length > 0)
+        await waitAndKeep(settings, context, running, progress);
+    else if (!settings.wait) {
+        for (const backup of running) {
+            context.log.info(`Not waiting (wait: false): backup ${backup.id} is ${safeText(backup.status, 40)}; it is not usable until completed`);
+        }
+    }
+    const { problems, waitedMs, deletedIds, final } = progress;
+    const servers = started.map(({ plan, backup, failed }) => {
+        const last = backup === undefined ? undefined : final.get(backup.id);
+        return { serverId: plan.serverId, backup: last?.backup, problem: failed ?? last?.problem };
+    });
+    return { servers, problems, waitedMs, deletedIds };
+}
+/**
+ * All create requests at once; each backup's id goes out (outputs and state) the moment the API
+ * accepts it. With one server a failed request ends the step; with several, the others go on.
+ */
+async function startBackups(settings, context, plans, progress) {
+    const { serverIds } = settings;
     const accepted = new Map();
-    const started = await Promise.all(plans.map(async (plan) => {
+    return Promise.all(plans.map(async (plan) => {
         try {
-            const created = await startBackup(settings, api, plan, deletedIds);
+            const created = await startBackup(settings, context, plan, progress);
             accepted.set(plan.serverId, created.backup);
-            const inOrder = serverIds.flatMap(id => accepted.get(id) ?? []);
-            saveCreatedBackups(inOrder);
-            setBackupIds(inOrder);
-            if (!several)
-                setBackupOutputs(created.backup);
-            logger_info(`Backup ${created.backup.id} of server ${safeText(serverLabel(created.backup))} ` +
-                `${created.adopted ? 'found after an interrupted request' : 'started'}: "${safeText(settings.description, 120)}"`);
+            backupAccepted(settings, context, created, serverIds.flatMap(id => accepted.get(id) ?? []), progress);
             return { plan, backup: created.backup };
         }
         catch (error) {
-            if (!several)
+            if (serverIds.length === 1)
                 throw error;
             return { plan, failed: `could not start a backup of server ${plan.serverId}: ${messageOf(error)}` };
         }
     }));
-    const running = started.flatMap(s => (s.backup ? [s.backup] : []));
-    if (several)
-        setBackupsOutput(running);
-    let final = new Map(running.map(b => [b.id, b]));
-    let waitedMs;
-    const problems = started.flatMap(s => (s.failed === undefined ? [] : [s.failed]));
-    if (settings.wait && running.length > 0) {
-        logger_info(`Waiting up to ${deadline.describe()} for ${running.length === 1 ? `backup ${running[0]?.id}` : `${running.length} backups`} to complete…`);
-        const result = await waitForBackups(api, running, waiting);
-        waitedMs = result.waitedMs;
-        final = new Map(running.map(backup => {
-            const outcome = result.settled.get(backup.id) ?? { state: 'timed-out', status: backup.status };
-            if (outcome.state !== 'done')
-                problems.push(notCompleted(backup, outcome, deadline.describe()).message);
-            // With the status last seen: the create answer's in_progress would hide a backup that failed.
-            return [backup.id, lastSeen(backup, outcome)];
-        }));
-        const completed = running.flatMap(b => (final.get(b.id)?.status === COMPLETED ? [final.get(b.id)] : []));
-        if (several)
-            setBackupsOutput(running.map(b => final.get(b.id) ?? b));
-        else
-            for (const only of running)
-                setBackupOutputs(final.get(only.id) ?? only);
-        for (const backup of completed) {
-            const afterMs = result.settledAfterMs.get(backup.id) ?? waitedMs;
-            logger_info(`Backup ${backup.id} completed in ${formatDuration(afterMs)} (${formatSize(backup.size_mb)}), ` +
-                `${result.rounds} rounds of status checks`);
-        }
-        if (retention !== undefined) {
-            for (const backup of completed) {
-                deletedIds.push(...(await applyKeep(api, { ...retention, serverId: backup.server.id }, backup)));
-                setDeletedIds(deletedIds);
-            }
-        }
-    }
-    else if (!settings.wait) {
-        for (const backup of running) {
-            logger_info(`Not waiting (wait: false): backup ${backup.id} is ${safeText(backup.status, 40)}; it is not usable until completed`);
-        }
-    }
-    if (!several && problems.length > 0)
-        throw new BackupError(problems[0]);
+}
+/** The moment the API accepts a backup, its id goes out: saved state and outputs, then the log line. */
+function backupAccepted(settings, { state, log }, created, inOrder, { outputs }) {
+    state.saveCreatedBackups(inOrder);
+    outputs.accepted(inOrder);
+    log.info(`Backup ${created.backup.id} of server ${safeText(serverLabel(created.backup))} ` +
+        `${created.adopted ? 'found after an interrupted request' : 'started'}: "${safeText(settings.description, 120)}"`);
+}
+/** Waits for the backups together, then applies keep and keep-within to each completed one. */
+async function waitAndKeep(settings, context, running, progress) {
+    const { api, deadline, log } = context;
+    const only = running.length === 1 ? `backup ${running[0]?.id}` : `${running.length} backups`;
+    log.info(`Waiting up to ${deadline.describe()} for ${only} to complete…`);
+    const result = await waitForBackups(api, running, { pollIntervalMs: settings.pollIntervalMs, deadline, log });
+    progress.waitedMs = result.waitedMs;
     for (const backup of running) {
-        const now = final.get(backup.id) ?? backup;
-        logger_notice(`Backup ${now.id} of server ${safeText(serverLabel(now))} is ${safeText(now.status, 40)}`, `VPS.org backup ${now.id}`);
+        const outcome = result.settled.get(backup.id) ?? { state: 'timed-out', status: backup.status };
+        const problem = outcome.state === 'done' ? undefined : notCompleted(backup, outcome, deadline.describe()).message;
+        if (problem !== undefined)
+            progress.problems.push(problem);
+        // With the status last seen: the create answer's in_progress would hide a backup that failed.
+        progress.final.set(backup.id, { backup: lastSeen(backup, outcome), problem });
     }
-    if (!several) {
-        const [only] = running;
-        if (only)
-            await summariseBackup(final.get(only.id) ?? only, waitedMs, deletedIds);
+    const latest = running.map(b => progress.final.get(b.id)?.backup ?? b);
+    progress.outputs.seen(latest);
+    const completed = latest.filter(b => b.status === COMPLETED);
+    for (const backup of completed) {
+        const afterMs = result.settledAfterMs.get(backup.id) ?? result.waitedMs;
+        log.info(`Backup ${backup.id} completed in ${formatDuration(afterMs)} (${formatSize(backup.size_mb)}), ` +
+            `${result.rounds} rounds of status checks`);
+    }
+    if (settings.retention === undefined)
         return;
-    }
-    await summariseBackups(started.map(s => {
-        const backup = s.backup ? (final.get(s.backup.id) ?? s.backup) : undefined;
-        const problem = s.failed ?? problems.find(p => backup !== undefined && p.includes(backupName(backup)));
-        return {
-            serverId: s.plan.serverId,
-            backup,
-            result: problem ?? (backup?.status === COMPLETED ? 'completed' : 'started')
-        };
-    }), waitedMs, deletedIds);
-    if (problems.length > 0) {
-        for (const problem of problems)
-            logger_error(problem);
-        throw new BackupError(`${problems.length} of ${serverIds.length} servers have no completed backup from this step (each is named above)`);
+    for (const backup of completed) {
+        progress.deletedIds.push(...(await applyKeep(context, { ...settings.retention, serverId: backup.server.id }, backup)));
+        progress.outputs.deleted(progress.deletedIds);
     }
 }
 /**
@@ -35119,7 +34741,8 @@ async function createCommand(settings, { api, deadline }) {
  * documented, so the list decides), room is made under keep once more and the request sent
  * again, once.
  */
-async function startBackup(settings, api, plan, deletedIds) {
+async function startBackup(settings, context, plan, { deletedIds, outputs }) {
+    const { api, log } = context;
     const { serverId } = plan;
     try {
         return await api.createBackup(serverId, settings.description, new Set(plan.before.map(b => b.id)));
@@ -35130,51 +34753,13 @@ async function startBackup(settings, api, plan, deletedIds) {
         const fresh = await api.listBackups({ serverId, backupType: MANUAL });
         if (!isAtLimit(fresh, serverId))
             throw error;
-        const roomFor = makeRoom(api, fresh, serverId, settings.retention);
-        logger_warning(`The API refused the backup of server ${serverId} (400) and the server is now at the limit of 10 manual ` +
+        const roomFor = makeRoom(context, fresh, serverId, settings.retention);
+        log.warning(`The API refused the backup of server ${serverId} (400) and the server is now at the limit of 10 manual ` +
             'backups: another run took the last slot. Making room once more and trying again');
-        deletedIds.push(...(await deleteBackups(api, roomFor, MAKING_ROOM)));
-        setDeletedIds(deletedIds);
+        deletedIds.push(...(await deleteBackups(context, roomFor, MAKING_ROOM)));
+        outputs.deleted(deletedIds);
         return api.createBackup(serverId, settings.description, new Set(fresh.map(b => b.id)));
     }
-}
-/** What must go before creating, by the API's clock; says what it kept for a date it cannot read. */
-function makeRoom(api, backups, serverId, retention) {
-    // Below the limit no age matters: the clock is not read (nor its absence warned of).
-    if (!isAtLimit(backups, serverId))
-        return [];
-    const now = api.now();
-    const plan = planRoom(backups, serverId, retention, now);
-    reportKept(plan, now);
-    return plan.remove;
-}
-/**
- * dry-run: what a real run would delete and create, from what it has read. The new backup would
- * be the newest, created now by the API's clock.
- */
-function forecast(settings, { serverId, before, roomFor }, now) {
-    const { retention } = settings;
-    for (const backup of roomFor) {
-        logger_info(`Dry run: would delete backup ${backup.id} (${safeText(backup.created_at, 40)}) to stay under the limit`);
-    }
-    logger_info(`Dry run: would create a manual backup of server ${serverId} described "${safeText(settings.description, 120)}"`);
-    if (retention === undefined)
-        return;
-    logger_info(`Dry run: would then apply ${describeRule(retention)} to the "${safeText(retention.keepPrefix, 60)}" backups of server ${serverId}`);
-    const remaining = before.filter(b => !roomFor.includes(b));
-    const plan = planKeep(remaining, { ...retention, serverId }, undefined, now);
-    reportKept(plan, now);
-    for (const backup of plan.remove) {
-        logger_info(`Dry run: would then delete backup ${backup.id} (${safeText(backup.created_at, 40)}), by ${describeRule(retention)}`);
-    }
-}
-/**
- * The server list, read in full and without error, does not hold these servers: server-id is a typo
- * or another account's server. The step fails before it deletes or creates anything.
- */
-function notInServerList(serverIds) {
-    const which = serverIds.length === 1 ? `server ${serverIds[0]} is` : `servers ${serverIds.join(', ')} are`;
-    return new BackupError(`${which} not in the VPS.org server list of this token's account: server-id may be wrong; nothing was changed`);
 }
 
 ;// CONCATENATED MODULE: ./src/lookup.ts
@@ -35221,19 +34806,36 @@ async function findBackup(api, backupId, serverId, refused) {
 
 
 
-
+const deleteUnit = defineCommand({
+    name: 'delete',
+    inputs: ['server-id', 'backup-id'],
+    outputs: ['deleted-ids'],
+    parse: (inputs, common) => ({
+        ...common,
+        command: 'delete',
+        backupId: inputs.requiredPositiveInteger('backup-id', 'delete'),
+        serverId: inputs.oneServerId('delete')
+    }),
+    run: deleteBackup,
+    // The backup deleted by this step, or none when it was already gone; no output in a dry run.
+    present: ({ deletedIds }, { outputs }) => {
+        if (deletedIds !== undefined)
+            outputs.setDeletedIds(deletedIds);
+        return Promise.resolve();
+    }
+});
 /**
  * `command: delete`: looks the backup up first (so a backup that never existed fails before any
  * DELETE, and the log names what is deleted), then one DELETE.
  */
-async function deleteCommand(settings, { api }) {
+async function deleteBackup(settings, { api, log }) {
     const { backupId } = settings;
     const backup = await findBackup(api, backupId, settings.serverId, 'nothing was deleted');
     const what = `backup ${backupId} of server ${safeText(serverLabel(backup))} ` +
         `(${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}")`;
     if (settings.dryRun) {
-        logger_info(`Dry run: would delete ${what}`);
-        return;
+        log.info(`Dry run: would delete ${what}`);
+        return {};
     }
     if ((await api.deleteBackup(backupId)) === 'already-gone') {
         // Listed a moment ago, now 404: gone, unless the API is wrong about it. The list decides.
@@ -35241,13 +34843,12 @@ async function deleteCommand(settings, { api }) {
             throw new BackupError(`DELETE of backup ${backupId} answered 404, yet the backup is still listed; nothing was deleted: ` +
                 'check it in the VPS.org panel');
         }
-        setDeletedIds([]);
-        logger_warning(`${what} was listed, but was already gone when the DELETE was sent: someone else deleted it meanwhile`);
-        return;
+        log.warning(`${what} was listed, but was already gone when the DELETE was sent: someone else deleted it meanwhile`);
+        return { deletedIds: [] };
     }
-    setDeletedIds([backupId]);
-    logger_info(`Deleted ${what}`);
-    logger_notice(`Backup ${backupId} deleted`, `VPS.org backup ${backupId}`);
+    log.info(`Deleted ${what}`);
+    log.notice(`Backup ${backupId} deleted`, `VPS.org backup ${backupId}`);
+    return { deletedIds: [backupId] };
 }
 
 ;// CONCATENATED MODULE: ./src/commands/list.ts
@@ -35255,9 +34856,25 @@ async function deleteCommand(settings, { api }) {
 
 
 
-
+const list = defineCommand({
+    name: 'list',
+    inputs: ['server-id', 'backup-type'],
+    outputs: ['backups', 'count'],
+    parse: (inputs, common) => ({
+        ...common,
+        command: 'list',
+        serverIds: inputs.serverIds(),
+        backupType: parseBackupType(inputs.text('backup-type'))
+    }),
+    run: listBackups,
+    // The list in the log and the job summary, and the backups and count outputs.
+    present: async ({ backups, filters }, { outputs, report }) => {
+        outputs.setListOutputs(backups);
+        await report.reportList(backups, filters);
+    }
+});
 /** `command: list`: every backup matching the filters, each server's, from every page, newest first. */
-async function listCommand(settings, { api }) {
+async function listBackups(settings, { api, log }) {
     const { serverIds, backupType } = settings;
     const lists = [];
     if (serverIds.length === 0)
@@ -35265,18 +34882,17 @@ async function listCommand(settings, { api }) {
     for (const serverId of serverIds)
         lists.push(await api.listBackups({ serverId, backupType }));
     const backups = newestFirst([...new Map(lists.flat().map(b => [b.id, b])).values()]);
-    await warnOfUnknownServers(api, serverIds.filter((_, i) => lists[i]?.length === 0));
+    await warnOfUnknownServers(api, log, serverIds.filter((_, i) => lists[i]?.length === 0));
     const servers = serverIds.length === 0 ? 'all servers' : `server${serverIds.length > 1 ? 's' : ''} ${serverIds.join(', ')}`;
     const filters = [servers, backupType ? `${backupType} only` : ''].filter(Boolean).join(', ');
-    setListOutputs(backups);
-    await reportList(backups, filters);
+    return { backups, filters };
 }
 /**
  * A server with no backup listed may be one that does not exist (a typo in server-id): when the
  * server list, read without error, does not hold it, a warning says so rather than a plain "no
  * backups". A server list the token may not read is no reason to warn.
  */
-async function warnOfUnknownServers(api, serverIds) {
+async function warnOfUnknownServers(api, log, serverIds) {
     if (serverIds.length === 0)
         return;
     let servers;
@@ -35284,5473 +34900,32 @@ async function warnOfUnknownServers(api, serverIds) {
         servers = await api.getServers(serverIds);
     }
     catch (error) {
-        logger_debug(`Could not read the servers to check server-id: ${messageOf(error)}`);
+        log.debug(`Could not read the servers to check server-id: ${messageOf(error)}`);
         return;
     }
     for (const serverId of serverIds) {
         const lookup = servers.get(serverId);
         if (lookup === undefined || 'error' in lookup) {
             if (lookup !== undefined)
-                logger_debug(`Could not read server ${serverId} to check server-id: ${lookup.error.message}`);
+                log.debug(`Could not read server ${serverId} to check server-id: ${lookup.error.message}`);
             continue;
         }
         if (lookup.server !== undefined)
             continue;
-        logger_warning(`server ${serverId} is not in the VPS.org server list of this token's account: server-id may be wrong ` +
+        log.warning(`server ${serverId} is not in the VPS.org server list of this token's account: server-id may be wrong ` +
             '(no backup of it is listed)');
     }
 }
 
-;// CONCATENATED MODULE: ./src/restoring.ts
+;// CONCATENATED MODULE: ./src/backup-selection.ts
 /**
- * Restoring servers from backups, for `command: restore` and the post step of
- * restore-on-failure: choosing and checking the backups (every check before any request), one
- * restore request per server sent without one waiting for another, and following the servers
- * until they are back.
+ * `backup-id` for restore: which backups are asked for, read from the input before any request.
  */
 
 
 
-
-
-
-
-
-
-
-
-
-
-/**
- * Checks every backup (it exists, belongs to its server by its own server.id, is completed or is
- * waited for) and that no restore of the servers is running, then sends one restore request per
- * server and, when asked, follows the servers until they are back. Fails with a RestoreError that
- * names the servers not restored, once requests were sent.
- */
-async function restoreFromBackups(api, deadline, request) {
-    const waiting = { pollIntervalMs: request.pollIntervalMs, deadline, log: logger_namespaceObject };
-    const checked = await completedBackups(api, await chooseBackups(api, request), request.waitForBackup, waiting);
-    const serverIds = checked.map(b => b.server.id);
-    let readBefore;
-    if (request.waitForServer) {
-        readBefore = (await waitWhileBusy(api, serverIds, 'restoring it', { ...waiting, debug: logger_debug })).read;
-    }
-    else {
-        for (const [serverId, lookup] of await api.getServers(serverIds)) {
-            const status = 'server' in lookup ? lookup.server?.status : undefined;
-            if (status !== undefined && serverState(status) === 'busy') {
-                throw new BackupError(`server ${serverId} is ${safeText(status, 40)} (another restore or operation is running); restore refused ` +
-                    '(with wait: true the step waits for it to settle)');
-            }
-        }
-    }
-    const describe = (backup) => `server ${safeText(serverLabel(backup))} from backup ${backup.id} (${safeText(backup.created_at, 40)}, ` +
-        `"${safeText(backup.description, 80)}")`;
-    if (request.dryRun) {
-        for (const backup of checked)
-            logger_info(`Dry run: would restore ${describe(backup)}, overwriting the server's disk`);
-        return;
-    }
-    const backups = request.claim === undefined ? checked : checked.filter(request.claim);
-    if (backups.length === 0)
-        return;
-    for (const backup of backups) {
-        logger_info(`Restoring ${describe(backup)}: the server's disk is overwritten with the backup's state`);
-    }
-    // Every request at once: none waits for another's answer, and an uncertain one is never repeated.
-    const sent = await Promise.all(backups.map(async (backup) => {
-        const label = serverLabel(backup);
-        try {
-            return { backup, label, answer: await api.restoreServer(backup.server.id, backup.id) };
-        }
-        catch (error) {
-            return { backup, label, failed: messageOf(error) };
-        }
-    }));
-    const accepted = sent.filter((s) => s.answer !== undefined);
-    // Recorded at once, so a job killed while waiting still shows what was started.
-    const several = backups.length > 1;
-    setRestoreOutputs(accepted.map(({ backup, answer }) => ({ backup, answer })), several);
-    for (const { backup, answer } of accepted) {
-        const status = typeof answer.status === 'string' ? answer.status : 'accepted';
-        logger_info(`Restore of server ${backup.server.id} from backup ${backup.id} accepted (${safeText(status, 40)})`);
-        logger_notice(`Server ${safeText(serverLabel(backup))} is being restored from backup ${backup.id}`, `VPS.org restore of server ${backup.server.id}`);
-    }
-    await summariseRestoresStarted(sent);
-    const problems = sent.flatMap(s => (s.failed === undefined ? [] : [{ backup: s.backup, text: s.failed }]));
-    if (request.waitForServer && accepted.length > 0) {
-        const followed = await followServers(api, accepted, several, { ...waiting, readBefore });
-        problems.push(...followed.problems);
-        const refused = sent.flatMap((s) => s.failed === undefined ? [] : [{ label: s.label, outcome: { state: 'refused', status: '—' }, text: s.failed }]);
-        await summariseRestoresEnded([...followed.ended, ...refused], followed.waitedMs);
-    }
-    const notRestored = problems.map(p => ({ serverId: p.backup.server.id, backupId: p.backup.id }));
-    const [only] = problems;
-    if (problems.length === 1 && only !== undefined)
-        throw new RestoreError(only.text, notRestored);
-    if (problems.length > 1) {
-        for (const problem of problems)
-            logger_error(problem.text);
-        throw new RestoreError(`${problems.length} of ${backups.length} servers were not restored as asked (each is named above)`, notRestored);
-    }
-}
-/**
- * Follows the servers whose restore was accepted: how each ended, and a line for each that did
- * not come back.
- */
-async function followServers(api, accepted, several, waiting) {
-    const { deadline } = waiting;
-    const names = accepted.map(a => safeText(a.label)).join(', ');
-    logger_info(`Waiting up to ${formatDuration(deadline.remainingMs())} for server${accepted.length > 1 ? 's' : ''} ${names} to be back…`);
-    const { settled, waitedMs } = await waitForRestores(api, accepted.map(a => ({ serverId: a.backup.server.id, label: a.label, answered: statusInRestoreAnswer(a.answer) })), waiting);
-    const problems = [];
-    const ended = accepted.map(({ backup, label }) => {
-        const outcome = settled.get(backup.server.id) ?? { state: 'timed-out', status: 'unknown' };
-        const text = restoreOutcomeText(safeText(label), backup.id, outcome, deadline.describe());
-        switch (outcome.state) {
-            case 'done':
-                logger_info(`Server ${safeText(label)} is back (${safeText(outcome.status, 40)}) after ${formatDuration(waitedMs)}`);
-                logger_notice(`Server ${safeText(label)} is back (${safeText(outcome.status, 40)}), restored from backup ${backup.id}`, `VPS.org restore of server ${backup.server.id}`);
-                if (serverState(outcome.status) === 'stopped') {
-                    logger_warning(`Server ${safeText(label)} was restored from backup ${backup.id} and is stopped: start it when ready`);
-                }
-                break;
-            case 'unconfirmed':
-                logger_warning(text);
-                break;
-            case 'failed':
-            case 'timed-out':
-            case 'unread':
-                problems.push({ backup, text });
-        }
-        return { backup, label, outcome, text };
-    });
-    setServerStatuses(ended.map(({ backup, outcome }) => ({ serverId: backup.server.id, status: outcome.status })), several);
-    return { problems, ended, waitedMs };
-}
-/** The backups asked for, in the order of server-id when given; every check before any request. */
-async function chooseBackups(api, request) {
-    const { backups: selection, serverIds } = request;
-    if ('latest' in selection) {
-        const chosen = [];
-        for (const serverId of serverIds)
-            chosen.push(await latestBackup(api, serverId, request.keepPrefix));
-        for (const backup of chosen) {
-            logger_info(`backup-id latest: backup ${backup.id} of server ${safeText(serverLabel(backup))}, created ` +
-                `${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}"`);
-        }
-        return chosen;
-    }
-    if ('byServer' in selection) {
-        return findBackups(api, [...selection.byServer].map(([serverId, backupId]) => ({ backupId, serverId })), 'restore refused');
-    }
-    const only = serverIds.length === 1 && selection.ids.length === 1 ? serverIds[0] : undefined;
-    const found = await findBackups(api, selection.ids.map(backupId => ({ backupId, serverId: only })), 'restore refused');
-    const servers = found.map(b => b.server.id);
-    const twice = servers.find((id, i) => servers.indexOf(id) !== i);
-    if (twice !== undefined) {
-        throw new BackupError(`backup-id names two backups of server ${twice}; one backup per server; restore refused`);
-    }
-    if (serverIds.length > 0 && (servers.length !== serverIds.length || servers.some(id => !serverIds.includes(id)))) {
-        throw new BackupError(`server-id names servers ${serverIds.join(', ')}, but the backups are of servers ${servers.join(', ')}; restore refused`);
-    }
-    return serverIds.length > 0 ? serverIds.map(id => found.find(b => b.server.id === id)) : found;
-}
-/** The backups, completed: failed ones refused, ones in progress waited for or refused. */
-async function completedBackups(api, backups, waitForBackup, waiting) {
-    for (const backup of backups) {
-        const status = safeText(backup.status, 40);
-        if (isFailedStatus(backup.status)) {
-            throw new BackupError(`backup ${backup.id} has status "${status}" and cannot be restored; restore refused`);
-        }
-        if (backup.status !== COMPLETED && !waitForBackup) {
-            throw new BackupError(`backup ${backup.id} is ${status}, not completed; restore refused`);
-        }
-    }
-    const running = backups.filter(b => b.status !== COMPLETED);
-    if (running.length === 0)
-        return [...backups];
-    for (const backup of running) {
-        logger_info(`Backup ${backup.id} is ${safeText(backup.status, 40)}; waiting up to ${waiting.deadline.describe()} for it to complete before restoring`);
-    }
-    const { settled } = await waitForBackups(api, running, waiting);
-    for (const backup of running) {
-        const outcome = settled.get(backup.id) ?? { state: 'timed-out', status: backup.status };
-        if (outcome.state !== 'done') {
-            throw new BackupError(`${notCompleted(backup, outcome, waiting.deadline.describe()).message}; nothing was restored`);
-        }
-    }
-    return backups.map(b => {
-        const outcome = settled.get(b.id);
-        return outcome?.state === 'done' ? outcome.value : b;
-    });
-}
-/**
- * The newest (by created_at, then id) completed manual backup of the server, by its own server.id,
- * whose description starts with the prefix (the rule: chooseLatest). Never waits for one: newer
- * backups that are not completed are named in the log and passed over; one dated in the future is
- * named too.
- */
-async function latestBackup(api, serverId, prefix) {
-    const listed = await api.listBackups({ serverId, backupType: MANUAL });
-    const now = api.now();
-    const choice = chooseLatest(listed, { serverId, keepPrefix: prefix }, now);
-    for (const b of choice.passedOver) {
-        logger_info(`backup-id latest: passing over ${backupName(b)} (${safeText(b.status, 40)}, not completed)`);
-    }
-    if (choice.aheadMs !== undefined) {
-        logger_warning(`backup-id latest: ${datedAhead(choice.backup, now)}, so it ranks as the latest`);
-    }
-    return choice.backup;
-}
-
-;// CONCATENATED MODULE: ./src/commands/restore.ts
-
-/** `command: restore`: servers from their backups (or their latest backups), after checking every backup. */
-function restoreCommand(settings, { api, deadline }) {
-    return restoreFromBackups(api, deadline, {
-        ...settings,
-        waitForBackup: settings.wait,
-        waitForServer: settings.wait
-    });
-}
-
-;// CONCATENATED MODULE: ./src/commands/wait.ts
-
-
-
-
-
-
-
-
-
-
-
-/**
- * `command: wait`: a backup started earlier (create with wait: false) is waited for just before
- * the deploy, with the outputs, keep and restore-on-failure of a create that waits.
- */
-async function waitCommand(settings, { api, deadline }) {
-    const found = await findBackup(api, settings.backupId, settings.serverId, 'nothing was waited for');
-    const { retention } = settings;
-    // As create refuses such a description: keep would count the backup among those it keeps while
-    // it never matches, and so delete one matching backup more than keep allows.
-    if (retention !== undefined && !found.description.startsWith(retention.keepPrefix)) {
-        throw new BackupError(`${retention.keep !== undefined ? 'keep' : 'keep-within'} is set but backup ${found.id} is described ` +
-            `"${safeText(found.description, 80)}", which does not start with keep-prefix "${safeText(retention.keepPrefix, 60)}": ` +
-            'it would never count toward the backups kept; nothing was waited for or deleted');
-    }
-    if (settings.dryRun) {
-        logger_info(`Dry run: backup ${found.id} of server ${safeText(serverLabel(found))} is ${safeText(found.status, 40)}; ` +
-            (found.status === COMPLETED ? 'nothing to wait for' : 'a real run would wait for it to complete'));
-        return;
-    }
-    saveCreatedBackups([found]);
-    setBackupOutputs(found);
-    logger_info(`Waiting up to ${deadline.describe()} for backup ${found.id} of server ${safeText(serverLabel(found))}…`);
-    const { settled, waitedMs, rounds } = await waitForBackups(api, [found], {
-        pollIntervalMs: settings.pollIntervalMs,
-        deadline,
-        log: logger_namespaceObject
-    });
-    const outcome = settled.get(found.id) ?? { state: 'timed-out', status: found.status };
-    // As create: the outputs carry the status last seen, so a backup that failed does not stay in_progress.
-    setBackupOutputs(lastSeen(found, outcome));
-    if (outcome.state !== 'done')
-        throw notCompleted(found, outcome, deadline.describe());
-    const backup = outcome.value;
-    logger_info(`Backup ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${rounds} rounds of status checks`);
-    const deletedIds = retention === undefined ? [] : await applyKeep(api, { ...retention, serverId: backup.server.id }, backup);
-    setDeletedIds(deletedIds);
-    logger_notice(`Backup ${backup.id} of server ${safeText(serverLabel(backup))} is ${safeText(backup.status, 40)}`, `VPS.org backup ${backup.id}`);
-    await summariseBackup(backup, waitedMs, deletedIds);
-}
-
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
-
-
-class Context {
-    /**
-     * Hydrate the context from the environment
-     */
-    constructor() {
-        var _a, _b, _c;
-        this.payload = {};
-        if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
-            }
-            else {
-                const path = process.env.GITHUB_EVENT_PATH;
-                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
-            }
-        }
-        this.eventName = process.env.GITHUB_EVENT_NAME;
-        this.sha = process.env.GITHUB_SHA;
-        this.ref = process.env.GITHUB_REF;
-        this.workflow = process.env.GITHUB_WORKFLOW;
-        this.action = process.env.GITHUB_ACTION;
-        this.actor = process.env.GITHUB_ACTOR;
-        this.job = process.env.GITHUB_JOB;
-        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
-        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
-        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
-        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
-        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
-        this.graphqlUrl =
-            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
-    }
-    get issue() {
-        const payload = this.payload;
-        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
-    }
-    get repo() {
-        if (process.env.GITHUB_REPOSITORY) {
-            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
-            return { owner, repo };
-        }
-        if (this.payload.repository) {
-            return {
-                owner: this.payload.repository.owner.login,
-                repo: this.payload.repository.name
-            };
-        }
-        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
-    }
-}
-//# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
-var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-function getAuthString(token, options) {
-    if (!token && !options.auth) {
-        throw new Error('Parameter token or opts.auth is required');
-    }
-    else if (token && options.auth) {
-        throw new Error('Parameters token and opts.auth may not both be specified');
-    }
-    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
-}
-function getProxyAgent(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgent(destinationUrl);
-}
-function getProxyAgentDispatcher(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgentDispatcher(destinationUrl);
-}
-function getProxyFetch(destinationUrl) {
-    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-    const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
-        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
-    });
-    return proxyFetch;
-}
-function getApiBaseUrl() {
-    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
-}
-function getUserAgentWithOrchestrationId(baseUserAgent) {
-    var _a;
-    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
-    if (orchId) {
-        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-        const tag = `actions_orchestration_id/${sanitizedId}`;
-        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
-            return baseUserAgent;
-        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
-        return `${ua}${tag}`;
-    }
-    return baseUserAgent;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
-function getUserAgent() {
-  if (typeof navigator === "object" && "userAgent" in navigator) {
-    return navigator.userAgent;
-  }
-
-  if (typeof process === "object" && process.version !== undefined) {
-    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
-      process.arch
-    })`;
-  }
-
-  return "<environment undetectable>";
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
-// @ts-check
-
-function register(state, name, method, options) {
-  if (typeof method !== "function") {
-    throw new Error("method for before hook must be a function");
-  }
-
-  if (!options) {
-    options = {};
-  }
-
-  if (Array.isArray(name)) {
-    return name.reverse().reduce((callback, name) => {
-      return register.bind(null, state, name, callback, options);
-    }, method)();
-  }
-
-  return Promise.resolve().then(() => {
-    if (!state.registry[name]) {
-      return method(options);
-    }
-
-    return state.registry[name].reduce((method, registered) => {
-      return registered.hook.bind(null, method, options);
-    }, method)();
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
-// @ts-check
-
-function addHook(state, kind, name, hook) {
-  const orig = hook;
-  if (!state.registry[name]) {
-    state.registry[name] = [];
-  }
-
-  if (kind === "before") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(orig.bind(null, options))
-        .then(method.bind(null, options));
-    };
-  }
-
-  if (kind === "after") {
-    hook = (method, options) => {
-      let result;
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .then((result_) => {
-          result = result_;
-          return orig(result, options);
-        })
-        .then(() => {
-          return result;
-        });
-    };
-  }
-
-  if (kind === "error") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .catch((error) => {
-          return orig(error, options);
-        });
-    };
-  }
-
-  state.registry[name].push({
-    hook: hook,
-    orig: orig,
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
-// @ts-check
-
-function removeHook(state, name, method) {
-  if (!state.registry[name]) {
-    return;
-  }
-
-  const index = state.registry[name]
-    .map((registered) => {
-      return registered.orig;
-    })
-    .indexOf(method);
-
-  if (index === -1) {
-    return;
-  }
-
-  state.registry[name].splice(index, 1);
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
-// @ts-check
-
-
-
-
-
-// bind with array of arguments: https://stackoverflow.com/a/21792913
-const bind = Function.bind;
-const bindable = bind.bind(bind);
-
-function bindApi(hook, state, name) {
-  const removeHookRef = bindable(removeHook, null).apply(
-    null,
-    name ? [state, name] : [state]
-  );
-  hook.api = { remove: removeHookRef };
-  hook.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
-  });
-}
-
-function Singular() {
-  const singularHookName = Symbol("Singular");
-  const singularHookState = {
-    registry: {},
-  };
-  const singularHook = register.bind(null, singularHookState, singularHookName);
-  bindApi(singularHook, singularHookState, singularHookName);
-  return singularHook;
-}
-
-function Collection() {
-  const state = {
-    registry: {},
-  };
-
-  const hook = register.bind(null, state);
-  bindApi(hook, state);
-
-  return hook;
-}
-
-/* harmony default export */ const before_after_hook = ({ Singular, Collection });
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
-var DEFAULTS = {
-  method: "GET",
-  baseUrl: "https://api.github.com",
-  headers: {
-    accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent
-  },
-  mediaType: {
-    format: ""
-  }
-};
-
-// pkg/dist-src/util/lowercase-keys.js
-function dist_bundle_lowercaseKeys(object) {
-  if (!object) {
-    return {};
-  }
-  return Object.keys(object).reduce((newObj, key) => {
-    newObj[key.toLowerCase()] = object[key];
-    return newObj;
-  }, {});
-}
-
-// pkg/dist-src/util/is-plain-object.js
-function isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/util/merge-deep.js
-function mergeDeep(defaults, options) {
-  const result = Object.assign({}, defaults);
-  Object.keys(options).forEach((key) => {
-    if (isPlainObject(options[key])) {
-      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults[key], options[key]);
-    } else {
-      Object.assign(result, { [key]: options[key] });
-    }
-  });
-  return result;
-}
-
-// pkg/dist-src/util/remove-undefined-properties.js
-function removeUndefinedProperties(obj) {
-  for (const key in obj) {
-    if (obj[key] === void 0) {
-      delete obj[key];
-    }
-  }
-  return obj;
-}
-
-// pkg/dist-src/merge.js
-function merge(defaults, route, options) {
-  if (typeof route === "string") {
-    let [method, url] = route.split(" ");
-    options = Object.assign(url ? { method, url } : { url: method }, options);
-  } else {
-    options = Object.assign({}, route);
-  }
-  options.headers = dist_bundle_lowercaseKeys(options.headers);
-  removeUndefinedProperties(options);
-  removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options);
-  if (options.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
-        (preview) => !mergedOptions.mediaType.previews.includes(preview)
-      ).concat(mergedOptions.mediaType.previews);
-    }
-    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
-  }
-  return mergedOptions;
-}
-
-// pkg/dist-src/util/add-query-parameters.js
-function addQueryParameters(url, parameters) {
-  const separator = /\?/.test(url) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
-    return url;
-  }
-  return url + separator + names.map((name) => {
-    if (name === "q") {
-      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
-    }
-    return `${name}=${encodeURIComponent(parameters[name])}`;
-  }).join("&");
-}
-
-// pkg/dist-src/util/extract-url-variable-names.js
-var urlVariableRegex = /\{[^{}}]+\}/g;
-function removeNonChars(variableName) {
-  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
-}
-function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
-    return [];
-  }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
-}
-
-// pkg/dist-src/util/omit.js
-function omit(object, keysToOmit) {
-  const result = { __proto__: null };
-  for (const key of Object.keys(object)) {
-    if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object[key];
-    }
-  }
-  return result;
-}
-
-// pkg/dist-src/util/url-template.js
-function encodeReserved(str) {
-  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
-    if (!/%[0-9A-Fa-f]/.test(part)) {
-      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
-    }
-    return part;
-  }).join("");
-}
-function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
-    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
-  });
-}
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key) {
-    return encodeUnreserved(key) + "=" + value;
-  } else {
-    return value;
-  }
-}
-function isDefined(value) {
-  return value !== void 0 && value !== null;
-}
-function isKeyOperator(operator) {
-  return operator === ";" || operator === "&" || operator === "?";
-}
-function getValues(context, operator, key, modifier) {
-  var value = context[key], result = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
-      if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
-      }
-      result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
-      );
-    } else {
-      if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
-            );
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
-            }
-          });
-        }
-      } else {
-        const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
-            }
-          });
-        }
-        if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
-        } else if (tmp.length !== 0) {
-          result.push(tmp.join(","));
-        }
-      }
-    }
-  } else {
-    if (operator === ";") {
-      if (isDefined(value)) {
-        result.push(encodeUnreserved(key));
-      }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
-      result.push("");
-    }
-  }
-  return result;
-}
-function parseUrl(template) {
-  return {
-    expand: expand.bind(null, template)
-  };
-}
-function expand(template, context) {
-  var operators = ["+", "#", ".", "/", ";", "?", "&"];
-  template = template.replace(
-    /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
-      if (expression) {
-        let operator = "";
-        const values = [];
-        if (operators.indexOf(expression.charAt(0)) !== -1) {
-          operator = expression.charAt(0);
-          expression = expression.substr(1);
-        }
-        expression.split(/,/g).forEach(function(variable) {
-          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
-        });
-        if (operator && operator !== "+") {
-          var separator = ",";
-          if (operator === "?") {
-            separator = "&";
-          } else if (operator !== "#") {
-            separator = operator;
-          }
-          return (values.length !== 0 ? operator : "") + values.join(separator);
-        } else {
-          return values.join(",");
-        }
-      } else {
-        return encodeReserved(literal);
-      }
-    }
-  );
-  if (template === "/") {
-    return template;
-  } else {
-    return template.replace(/\/$/, "");
-  }
-}
-
-// pkg/dist-src/parse.js
-function parse(options) {
-  let method = options.method.toUpperCase();
-  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
-  let headers = Object.assign({}, options.headers);
-  let body;
-  let parameters = omit(options, [
-    "method",
-    "baseUrl",
-    "url",
-    "headers",
-    "request",
-    "mediaType"
-  ]);
-  const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl(url).expand(parameters);
-  if (!/^http/.test(url)) {
-    url = options.baseUrl + url;
-  }
-  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
-  const remainingParameters = omit(parameters, omittedParameters);
-  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
-  if (!isBinaryRequest) {
-    if (options.mediaType.format) {
-      headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
-          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
-          `application/vnd$1$2.${options.mediaType.format}`
-        )
-      ).join(",");
-    }
-    if (url.endsWith("/graphql")) {
-      if (options.mediaType.previews?.length) {
-        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
-        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
-        }).join(",");
-      }
-    }
-  }
-  if (["GET", "HEAD"].includes(method)) {
-    url = addQueryParameters(url, remainingParameters);
-  } else {
-    if ("data" in remainingParameters) {
-      body = remainingParameters.data;
-    } else {
-      if (Object.keys(remainingParameters).length) {
-        body = remainingParameters;
-      }
-    }
-  }
-  if (!headers["content-type"] && typeof body !== "undefined") {
-    headers["content-type"] = "application/json; charset=utf-8";
-  }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
-    body = "";
-  }
-  return Object.assign(
-    { method, url, headers },
-    typeof body !== "undefined" ? { body } : null,
-    options.request ? { request: options.request } : null
-  );
-}
-
-// pkg/dist-src/endpoint-with-defaults.js
-function endpointWithDefaults(defaults, route, options) {
-  return parse(merge(defaults, route, options));
-}
-
-// pkg/dist-src/with-defaults.js
-function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
-  return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge.bind(null, DEFAULTS2),
-    parse
-  });
-}
-
-// pkg/dist-src/index.js
-var endpoint = withDefaults(null, DEFAULTS);
-
-
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
-const intRegex = /^-?\d+$/;
-const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
-const originalStringify = JSON.stringify;
-const originalParse = JSON.parse;
-const customFormat = /^-?\d+n$/;
-
-const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
-const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
-
-/**
- * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
- * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
- */
-
-/**
- * Checks if a value is unstringifiable according to native JSON.stringify rules.
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is undefined, a function, or a symbol.
- */
-const isUnstringifiable = (val) =>
-  val === undefined || typeof val === "function" || typeof val === "symbol";
-
-/**
- * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is a RawJSON instance.
- */
-const isRawJSON = (val) =>
-  val !== null &&
-  typeof val === "object" &&
-  val.constructor &&
-  val.constructor.name === "RawJSON";
-
-/**
- * Iteratively converts a JS value to a JSON string.
- * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
- * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
- *
- * @param {any} rootValue The value to stringify.
- * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
- * @param {string | number} [spaceParam] Indentation for pretty-printing.
- * @returns {string | undefined} The generated JSON string.
- */
-const stringifyIteratively = (rootValue, replacer, spaceParam) => {
-  let space = "";
-
-  if (typeof spaceParam === "number") {
-    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
-  } else if (typeof spaceParam === "string") {
-    space = spaceParam.slice(0, 10);
-  }
-
-  const isFunctionReplacer = typeof replacer === "function";
-  const propertyList = Array.isArray(replacer)
-    ? new Set(replacer.map(String))
-    : null;
-
-  /**
-   * Prepares a value for stringification by resolving toJSON, handling BigInts,
-   * applying custom replacers, and unwrapping primitive objects.
-   *
-   * @param {object|Array} parent The parent object or array holding the value.
-   * @param {string} key The key associated with the value.
-   * @param {any} val The raw value to process.
-   * @returns {any} The processed value ready for stringification.
-   */
-  const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
-
-    if (hasToJSON) {
-      val = val.toJSON(key);
-    }
-
-    const isNoise = typeof val === "string" && noiseValue.test(val);
-
-    if (isNoise) return val + "n";
-
-    const isBigInt = typeof val === "bigint";
-
-    if (isBigInt) {
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return JSON.rawJSON(val.toString());
-
-      return val.toString() + "n";
-    }
-
-    if (isFunctionReplacer) {
-      val = replacer.call(parent, key, val);
-    }
-
-    const isPostReplacerObject = val !== null && typeof val === "object";
-
-    if (isPostReplacerObject) {
-      const isPrimitiveWrapper =
-        val instanceof Number ||
-        val instanceof String ||
-        val instanceof Boolean;
-
-      if (isPrimitiveWrapper) {
-        val = val.valueOf();
-      }
-    }
-
-    return val;
-  };
-
-  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
-
-  if (isUnstringifiable(rootProcessed)) {
-    return undefined;
-  }
-
-  const isRootPrimitive =
-    rootProcessed === null || typeof rootProcessed !== "object";
-  const isRootNativeRawJSON = isRawJSON(rootProcessed);
-
-  if (isRootPrimitive || isRootNativeRawJSON) {
-    return originalStringify(rootProcessed);
-  }
-
-  const chunks = [];
-  let level = 0;
-
-  const stack = [
-    {
-      parent: { "": rootProcessed },
-      key: "",
-      val: rootProcessed,
-      isArray: Array.isArray(rootProcessed),
-      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
-      index: 0,
-      first: true,
-    },
-  ];
-
-  const visited = new WeakSet([rootProcessed]);
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (node.index === 0) {
-      chunks.push(node.isArray ? "[" : "{");
-      level++;
-    }
-
-    let isDone = false;
-
-    if (node.isArray) {
-      if (node.index < node.val.length) {
-        if (!node.first) chunks.push(",");
-
-        if (space) chunks.push("\n" + space.repeat(level));
-
-        const childRaw = node.val[node.index];
-        const childVal = prepareVal(node.val, String(node.index), childRaw);
-
-        if (isUnstringifiable(childVal)) {
-          chunks.push("null");
-          node.first = false;
-          node.index++;
-        } else {
-          const isComplexObject =
-            childVal !== null && typeof childVal === "object";
-          const isNativeRaw = isRawJSON(childVal);
-
-          if (isComplexObject && !isNativeRaw) {
-            if (visited.has(childVal)) {
-              throw new TypeError("Converting circular structure to JSON");
-            }
-
-            visited.add(childVal);
-
-            stack.push({
-              parent: node.val,
-              key: String(node.index),
-              val: childVal,
-              isArray: Array.isArray(childVal),
-              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-              index: 0,
-              first: true,
-            });
-
-            node.first = false;
-            node.index++;
-          } else {
-            chunks.push(originalStringify(childVal));
-            node.first = false;
-            node.index++;
-          }
-        }
-      } else {
-        isDone = true;
-      }
-    } else {
-      while (node.index < node.keys.length) {
-        const k = node.keys[node.index++];
-
-        const isFilteredOutByArray = propertyList && !propertyList.has(k);
-
-        if (isFilteredOutByArray) continue;
-
-        const childRaw = node.val[k];
-        const childVal = prepareVal(node.val, k, childRaw);
-
-        if (isUnstringifiable(childVal)) continue;
-
-        if (!node.first) chunks.push(",");
-
-        if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
-        } else {
-          chunks.push(originalStringify(k) + ":");
-        }
-
-        const isComplexObject =
-          childVal !== null && typeof childVal === "object";
-        const isNativeRaw = isRawJSON(childVal);
-
-        if (isComplexObject && !isNativeRaw) {
-          if (visited.has(childVal)) {
-            throw new TypeError("Converting circular structure to JSON");
-          }
-
-          visited.add(childVal);
-
-          stack.push({
-            parent: node.val,
-            key: k,
-            val: childVal,
-            isArray: Array.isArray(childVal),
-            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-            index: 0,
-            first: true,
-          });
-
-          node.first = false;
-
-          break; // Stop current loop level to process the newly pushed stack node
-        } else {
-          chunks.push(originalStringify(childVal));
-          node.first = false;
-        }
-      }
-
-      const isNodeFullyProcessed =
-        node.index >= node.keys.length && stack[stack.length - 1] === node;
-
-      if (isNodeFullyProcessed) {
-        isDone = true;
-      }
-    }
-
-    if (isDone) {
-      level--;
-
-      if (!node.first && space) chunks.push("\n" + space.repeat(level));
-
-      chunks.push(node.isArray ? "]" : "}");
-      visited.delete(node.val);
-      stack.pop();
-    }
-  }
-
-  return chunks.join("");
-};
-
-/**
- * Converts a JavaScript value to a JSON string.
- *
- * Supports serialization of BigInt values using two strategies:
- * 1. Custom format "123n" → "123" (universal fallback)
- * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
- *
- * All other values are serialized exactly like native JSON.stringify().
- *
- * @param {*} value The value to convert to a JSON string.
- * @param {Replacer | Array<string | number> | null} [replacer]
- * A function that alters the behavior of the stringification process,
- * or an array of strings/numbers to indicate properties to exclude.
- * @param {string | number} [space]
- * A string or number to specify indentation or pretty-printing.
- * @returns {string} The JSON string representation.
- */
-const JSONStringify = (value, replacer, space) => {
-  try {
-    const supportsRawJSON = "rawJSON" in JSON;
-
-    if (supportsRawJSON) {
-      return originalStringify(
-        value,
-        (key, val) => {
-          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
-
-          const hasFunctionReplacer = typeof replacer === "function";
-
-          if (hasFunctionReplacer) return replacer(key, val);
-
-          const isKeyInArrayReplacer =
-            Array.isArray(replacer) && replacer.includes(key);
-
-          if (isKeyInArrayReplacer) return val;
-
-          return val;
-        },
-        space,
-      );
-    }
-
-    if (!value) return originalStringify(value, replacer, space);
-
-    const convertedToCustomJSON = originalStringify(
-      value,
-      (key, val) => {
-        const isNoise = typeof val === "string" && noiseValue.test(val);
-
-        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-        if (typeof val === "bigint") return val.toString() + "n";
-
-        const hasFunctionReplacer = typeof replacer === "function";
-
-        if (hasFunctionReplacer) return replacer(key, val);
-
-        const isKeyInArrayReplacer =
-          Array.isArray(replacer) && replacer.includes(key);
-
-        if (isKeyInArrayReplacer) return val;
-
-        return val;
-      },
-      space,
-    );
-
-    const processedJSON = convertedToCustomJSON.replace(
-      bigIntsStringify,
-      "$1$2$3",
-    ); // Delete one "n" off the end of every BigInt value
-
-    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
-
-    return denoisedJSON;
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
-
-      if (convertedJSON === undefined) return undefined;
-
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return convertedJSON;
-
-      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
-
-      return processedJSON.replace(noiseStringify, "$1$2$3");
-    }
-
-    throw error;
-  }
-};
-
-const featureCache = new Map();
-
-/**
- * Detects if the current JSON.parse implementation supports the context.source feature.
- *
- * Uses toString() fingerprinting to cache results and automatically detect runtime
- * replacements of JSON.parse (polyfills, mocks, etc.).
- *
- * @returns {boolean} true if context.source is supported, false otherwise.
- */
-const isContextSourceSupported = () => {
-  const parseFingerprint = JSON.parse.toString();
-
-  if (featureCache.has(parseFingerprint)) {
-    return featureCache.get(parseFingerprint);
-  }
-
-  try {
-    const result = JSON.parse(
-      "1",
-      (_, __, context) => !!context?.source && context.source === "1",
-    );
-    featureCache.set(parseFingerprint, result);
-
-    return result;
-  } catch {
-    featureCache.set(parseFingerprint, false);
-
-    return false;
-  }
-};
-
-/**
- * Reviver function that converts custom-format BigInt strings back to BigInt values.
- * Also handles "noise" strings that accidentally match the BigInt format.
- *
- * @param {string | number | undefined} key The object key.
- * @param {*} value The value being parsed.
- * @param {object} [context] Parse context (if supported by JSON.parse).
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The transformed value.
- */
-const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
-  const isCustomFormatBigInt =
-    typeof value === "string" && customFormat.test(value);
-
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
-
-  const hasUserReviver = typeof userReviver === "function";
-
-  if (!hasUserReviver) return value;
-
-  return userReviver(key, value, context);
-};
-
-/**
- * Fast JSON.parse implementation (~2x faster than classic fallback).
- * Uses JSON.parse's context.source feature to detect integers and convert
- * large numbers directly to BigInt without string manipulation.
- *
- * Does not support legacy custom format from v1 of this library.
- *
- * @param {string} text JSON string to parse.
- * @param {Reviver} [reviver] Transform function to apply to each value.
- * @returns {any} Parsed JavaScript value.
- */
-const JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
-    const isNumber = typeof value === "number";
-    const isOutOfBounds =
-      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
-    const isBigNumber = isNumber && isOutOfBounds;
-    const isInt = context && intRegex.test(context.source);
-    const isBigInt = isBigNumber && isInt;
-
-    if (isBigInt) return BigInt(context.source);
-
-    const hasCustomReviver = typeof reviver === "function";
-
-    if (!hasCustomReviver) return value;
-
-    return reviver(key, value, context);
-  });
-};
-
-const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
-const MAX_DIGITS = MAX_INT.length;
-const stringsOrLargeNumbers =
-  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
-const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
-
-/**
- * Iteratively traverses the parsed object bottom-up (post-order),
- * emulating the native JSON.parse reviver behavior.
- * This avoids Call Stack overflows (RangeError) on deeply nested structures.
- *
- * @param {any} parsed The natively parsed JSON object.
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The fully processed object.
- */
-const applyReviverIteratively = (parsed, userReviver) => {
-  const rootHolder = { "": parsed };
-  const stack = [{ parent: rootHolder, key: "", visited: false }];
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (!node.visited) {
-      node.visited = true;
-
-      const value = node.parent[node.key];
-      const isComplexObject = value !== null && typeof value === "object";
-
-      if (isComplexObject) {
-        const keys = Object.keys(value);
-
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
-        }
-      }
-    } else {
-      const { parent, key } = node;
-      let value = parent[key];
-
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
-
-        if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
-        } else {
-          const isNoise = noiseValue.test(value);
-
-          if (isNoise) value = value.slice(0, -1);
-        }
-      }
-
-      const hasUserReviver = typeof userReviver === "function";
-
-      if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
-      }
-
-      const isDeleted = value === undefined;
-
-      if (isDeleted) {
-        delete parent[key];
-      } else {
-        parent[key] = value;
-      }
-
-      stack.pop();
-    }
-  }
-
-  return rootHolder[""];
-};
-
-/**
- * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
- *
- * @param {string} text The raw JSON string.
- * @returns {string} The serialized string with marked BigInts.
- */
-const serializeBigInts = (text) => {
-  return text.replace(
-    stringsOrLargeNumbers,
-    (match, digits, fractional, exponential) => {
-      const isString = match[0] === '"';
-      const isNoise = isString && noiseValueWithQuotes.test(match);
-
-      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-      const hasFractionalOrExponential = fractional || exponential;
-
-      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
-      const isLessThanMaxSafeInt =
-        digits &&
-        (digits.length < MAX_DIGITS ||
-          (digits.length === MAX_DIGITS && digits <= MAX_INT));
-
-      const isStandardValue =
-        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
-
-      if (isStandardValue) return match;
-
-      return '"' + match + 'n"';
-    },
-  );
-};
-
-/**
- * Converts a JSON string into a JavaScript value.
- *
- * Supports parsing of large integers using two strategies:
- * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
- * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
- *
- * All other JSON values are parsed exactly like native JSON.parse().
- *
- * @param {string} text A valid JSON string.
- * @param {Reviver} [reviver]
- * A function that transforms the results. This function is called for each member
- * of the object. If a member contains nested objects, the nested objects are
- * transformed before the parent object is.
- * @returns {any} The parsed JavaScript value.
- * @throws {SyntaxError} If text is not valid JSON.
- */
-const JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
-
-  try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
-
-    // Find and mark big numbers with "n"
-    const serializedData = serializeBigInts(text);
-
-    return originalParse(serializedData, (key, value, context) =>
-      convertMarkedBigIntsReviver(key, value, context, reviver),
-    );
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
-      const parsed = originalParse(serializedData);
-
-      return applyReviverIteratively(parsed, reviver);
-    }
-
-    throw error;
-  }
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-class RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
-    }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
-
-// pkg/dist-src/defaults.js
-var defaults_default = {
-  headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
-  }
-};
-
-// pkg/dist-src/fetch-wrapper.js
-
-
-
-// pkg/dist-src/is-plain-object.js
-function dist_bundle_isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/fetch-wrapper.js
-
-var noop = () => "";
-async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
-    throw new Error(
-      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
-    );
-  }
-  const log = requestOptions.request?.log || console;
-  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
-  const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
-      name,
-      String(value)
-    ])
-  );
-  let fetchResponse;
-  try {
-    fetchResponse = await fetch(requestOptions.url, {
-      method: requestOptions.method,
-      body,
-      redirect: requestOptions.request?.redirect,
-      headers: requestHeaders,
-      signal: requestOptions.request?.signal,
-      // duplex must be set if request.body is ReadableStream or Async Iterables.
-      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
-      ...requestOptions.body && { duplex: "half" }
-    });
-  } catch (error) {
-    let message = "Unknown Error";
-    if (error instanceof Error) {
-      if (error.name === "AbortError") {
-        error.status = 500;
-        throw error;
-      }
-      message = error.message;
-      if (error.name === "TypeError" && "cause" in error) {
-        if (error.cause instanceof Error) {
-          message = error.cause.message;
-        } else if (typeof error.cause === "string") {
-          message = error.cause;
-        }
-      }
-    }
-    const requestError = new RequestError(message, 500, {
-      request: requestOptions
-    });
-    requestError.cause = error;
-    throw requestError;
-  }
-  const status = fetchResponse.status;
-  const url = fetchResponse.url;
-  const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
-  }
-  const octokitResponse = {
-    url,
-    status,
-    headers: responseHeaders,
-    data: ""
-  };
-  if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
-    log.warn(
-      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
-    );
-  }
-  if (status === 204 || status === 205) {
-    return octokitResponse;
-  }
-  if (requestOptions.method === "HEAD") {
-    if (status < 400) {
-      return octokitResponse;
-    }
-    throw new RequestError(fetchResponse.statusText, status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status === 304) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status >= 400) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
-  return octokitResponse;
-}
-async function getResponseData(response) {
-  const contentType = response.headers.get("content-type");
-  if (!contentType) {
-    return response.text().catch(noop);
-  }
-  const mimetype = dist_parse(contentType);
-  if (isJSONResponse(mimetype)) {
-    let text = "";
-    try {
-      text = await response.text();
-      return JSONParse(text);
-    } catch (err) {
-      return text;
-    }
-  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
-  // (RFC 2046) and must never be decoded as text, even when the response
-  // carries a (misleading) `charset=utf-8` parameter — see #751.
-  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
-    return response.text().catch(noop);
-  } else {
-    return response.arrayBuffer().catch(
-      /* v8 ignore next -- @preserve */
-      () => new ArrayBuffer(0)
-    );
-  }
-}
-function isJSONResponse(mimetype) {
-  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
-}
-function toErrorMessage(data) {
-  if (typeof data === "string") {
-    return data;
-  }
-  if (data instanceof ArrayBuffer) {
-    return "Unknown error";
-  }
-  if (typeof data === "object" && data !== null && "message" in data) {
-    const objectData = data;
-    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
-    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
-  }
-  return `Unknown error: ${JSON.stringify(data)}`;
-}
-
-// pkg/dist-src/with-defaults.js
-function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
-  const endpoint2 = oldEndpoint.defaults(newDefaults);
-  const newApi = function(route, parameters) {
-    const endpointOptions = endpoint2.merge(route, parameters);
-    if (!endpointOptions.request || !endpointOptions.request.hook) {
-      return fetchWrapper(endpoint2.parse(endpointOptions));
-    }
-    const request2 = (route2, parameters2) => {
-      return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route2, parameters2))
-      );
-    };
-    Object.assign(request2, {
-      endpoint: endpoint2,
-      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-    });
-    return endpointOptions.request.hook(request2, endpointOptions);
-  };
-  return Object.assign(newApi, {
-    endpoint: endpoint2,
-    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-  });
-}
-
-// pkg/dist-src/index.js
-var request = dist_bundle_withDefaults(endpoint, defaults_default);
-
-/* v8 ignore next -- @preserve */
-/* v8 ignore else -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/version.js
-var graphql_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/with-defaults.js
-
-
-// pkg/dist-src/graphql.js
-
-
-// pkg/dist-src/error.js
-function _buildMessageForResponseErrors(data) {
-  return `Request failed due to following response errors:
-` + data.errors.map((e) => ` - ${e.message}`).join("\n");
-}
-var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
-    super(_buildMessageForResponseErrors(response));
-    this.request = request2;
-    this.headers = headers;
-    this.response = response;
-    this.errors = response.errors;
-    this.data = response.data;
-    if (Error.captureStackTrace) {
-      Error.captureStackTrace(this, this.constructor);
-    }
-  }
-  request;
-  headers;
-  response;
-  name = "GraphqlResponseError";
-  errors;
-  data;
-};
-
-// pkg/dist-src/graphql.js
-var NON_VARIABLE_OPTIONS = [
-  "method",
-  "baseUrl",
-  "url",
-  "headers",
-  "request",
-  "query",
-  "mediaType",
-  "operationName"
-];
-var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
-var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options) {
-  if (options) {
-    if (typeof query === "string" && "query" in options) {
-      return Promise.reject(
-        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
-      );
-    }
-    for (const key in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
-      return Promise.reject(
-        new Error(
-          `[@octokit/graphql] "${key}" cannot be used as variable name`
-        )
-      );
-    }
-  }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
-  const requestOptions = Object.keys(
-    parsedOptions
-  ).reduce((result, key) => {
-    if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
-      return result;
-    }
-    if (!result.variables) {
-      result.variables = {};
-    }
-    result.variables[key] = parsedOptions[key];
-    return result;
-  }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
-  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
-    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
-  }
-  return request2(requestOptions).then((response) => {
-    if (response.data.errors) {
-      const headers = {};
-      for (const key of Object.keys(response.headers)) {
-        headers[key] = response.headers[key];
-      }
-      throw new GraphqlResponseError(
-        requestOptions,
-        headers,
-        response.data
-      );
-    }
-    return response.data.data;
-  });
-}
-
-// pkg/dist-src/with-defaults.js
-function graphql_dist_bundle_withDefaults(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options) => {
-    return graphql(newRequest, query, options);
-  };
-  return Object.assign(newApi, {
-    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
-    endpoint: newRequest.endpoint
-  });
-}
-
-// pkg/dist-src/index.js
-var graphql2 = graphql_dist_bundle_withDefaults(request, {
-  headers: {
-    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
-  },
-  method: "POST",
-  url: "/graphql"
-});
-function withCustomRequest(customRequest) {
-  return graphql_dist_bundle_withDefaults(customRequest, {
-    method: "POST",
-    url: "/graphql"
-  });
-}
-
-/* v8 ignore if -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
-// pkg/dist-src/is-jwt.js
-var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
-var isJWT = jwtRE.test.bind(jwtRE);
-
-// pkg/dist-src/auth.js
-async function auth(token) {
-  const isApp = isJWT(token);
-  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
-  const isUserToServer = token.startsWith("ghu_");
-  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
-  return {
-    type: "token",
-    token,
-    tokenType
-  };
-}
-
-// pkg/dist-src/with-authorization-prefix.js
-function withAuthorizationPrefix(token) {
-  if (token.split(/\./).length === 3) {
-    return `bearer ${token}`;
-  }
-  return `token ${token}`;
-}
-
-// pkg/dist-src/hook.js
-async function hook(token, request, route, parameters) {
-  const endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  endpoint.headers.authorization = withAuthorizationPrefix(token);
-  return request(endpoint);
-}
-
-// pkg/dist-src/index.js
-var createTokenAuth = function createTokenAuth2(token) {
-  if (!token) {
-    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
-  }
-  if (typeof token !== "string") {
-    throw new Error(
-      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
-    );
-  }
-  token = token.replace(/^(token|bearer) +/i, "");
-  return Object.assign(auth.bind(null, token), {
-    hook: hook.bind(null, token)
-  });
-};
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
-const version_VERSION = "7.0.8";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
-
-
-
-
-
-
-const dist_src_noop = () => {
-};
-const consoleWarn = console.warn.bind(console);
-const consoleError = console.error.bind(console);
-function createLogger(logger = {}) {
-  if (typeof logger.debug !== "function") {
-    logger.debug = dist_src_noop;
-  }
-  if (typeof logger.info !== "function") {
-    logger.info = dist_src_noop;
-  }
-  if (typeof logger.warn !== "function") {
-    logger.warn = consoleWarn;
-  }
-  if (typeof logger.error !== "function") {
-    logger.error = consoleError;
-  }
-  return logger;
-}
-const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
-class Octokit {
-  static VERSION = version_VERSION;
-  static defaults(defaults) {
-    const OctokitWithDefaults = class extends this {
-      constructor(...args) {
-        const options = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options));
-          return;
-        }
-        super(
-          Object.assign(
-            {},
-            defaults,
-            options,
-            options.userAgent && defaults.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults.userAgent}`
-            } : null
-          )
-        );
-      }
-    };
-    return OctokitWithDefaults;
-  }
-  static plugins = [];
-  /**
-   * Attach a plugin (or many) to your Octokit instance.
-   *
-   * @example
-   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
-   */
-  static plugin(...newPlugins) {
-    const currentPlugins = this.plugins;
-    const NewOctokit = class extends this {
-      static plugins = currentPlugins.concat(
-        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
-      );
-    };
-    return NewOctokit;
-  }
-  constructor(options = {}) {
-    const hook = new before_after_hook.Collection();
-    const requestDefaults = {
-      baseUrl: request.endpoint.DEFAULTS.baseUrl,
-      headers: {},
-      request: Object.assign({}, options.request, {
-        // @ts-ignore internal usage only, no need to type
-        hook: hook.bind(null, "request")
-      }),
-      mediaType: {
-        previews: [],
-        format: ""
-      }
-    };
-    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
-    if (options.baseUrl) {
-      requestDefaults.baseUrl = options.baseUrl;
-    }
-    if (options.previews) {
-      requestDefaults.mediaType.previews = options.previews;
-    }
-    if (options.timeZone) {
-      requestDefaults.headers["time-zone"] = options.timeZone;
-    }
-    this.request = request.defaults(requestDefaults);
-    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger(options.log);
-    this.hook = hook;
-    if (!options.authStrategy) {
-      if (!options.auth) {
-        this.auth = async () => ({
-          type: "unauthenticated"
-        });
-      } else {
-        const auth = createTokenAuth(options.auth);
-        hook.wrap("request", auth.hook);
-        this.auth = auth;
-      }
-    } else {
-      const { authStrategy, ...otherOptions } = options;
-      const auth = authStrategy(
-        Object.assign(
-          {
-            request: this.request,
-            log: this.log,
-            // we pass the current octokit instance as well as its constructor options
-            // to allow for authentication strategies that return a new octokit instance
-            // that shares the same internal state as the current one. The original
-            // requirement for this was the "event-octokit" authentication strategy
-            // of https://github.com/probot/octokit-auth-probot.
-            octokit: this,
-            octokitOptions: otherOptions
-          },
-          options.auth
-        )
-      );
-      hook.wrap("request", auth.hook);
-      this.auth = auth;
-    }
-    const classConstructor = this.constructor;
-    for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options));
-    }
-  }
-  // assigned during constructor
-  request;
-  graphql;
-  log;
-  hook;
-  // TODO: type `octokit.auth` based on passed options.authStrategy
-  auth;
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-const dist_src_version_VERSION = "17.0.0";
-
-//# sourceMappingURL=version.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
-const Endpoints = {
-  actions: {
-    addCustomLabelsToSelfHostedRunnerForOrg: [
-      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    addCustomLabelsToSelfHostedRunnerForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    addRepoAccessToSelfHostedRunnerGroupInOrg: [
-      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    approveWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
-    ],
-    cancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
-    ],
-    createEnvironmentVariable: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
-    createOrUpdateEnvironmentSecret: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
-    createRegistrationTokenForOrg: [
-      "POST /orgs/{org}/actions/runners/registration-token"
-    ],
-    createRegistrationTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
-    ],
-    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
-    createRemoveTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
-    ],
-    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
-    createWorkflowDispatch: [
-      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
-    ],
-    deleteActionsCacheById: [
-      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
-    ],
-    deleteActionsCacheByKey: [
-      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
-    ],
-    deleteArtifact: [
-      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
-    ],
-    deleteCustomImageFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    deleteCustomImageVersionFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    deleteEnvironmentSecret: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    deleteEnvironmentVariable: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    deleteHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
-    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    deleteRepoVariable: [
-      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
-    ],
-    deleteSelfHostedRunnerFromOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}"
-    ],
-    deleteSelfHostedRunnerFromRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    deleteWorkflowRunLogs: [
-      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    disableSelectedRepositoryGithubActionsOrganization: [
-      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    disableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
-    ],
-    downloadArtifact: [
-      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
-    ],
-    downloadJobLogsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
-    ],
-    downloadWorkflowRunAttemptLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
-    ],
-    downloadWorkflowRunLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    enableSelectedRepositoryGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    enableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
-    ],
-    forceCancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
-    ],
-    generateRunnerJitconfigForOrg: [
-      "POST /orgs/{org}/actions/runners/generate-jitconfig"
-    ],
-    generateRunnerJitconfigForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
-    ],
-    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
-    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
-    getActionsCacheUsageByRepoForOrg: [
-      "GET /orgs/{org}/actions/cache/usage-by-repository"
-    ],
-    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
-    getAllowedActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    getAllowedActionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
-    getCustomImageForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    getCustomImageVersionForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    getCustomOidcSubClaimForRepo: [
-      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    getEnvironmentPublicKey: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
-    ],
-    getEnvironmentSecret: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    getEnvironmentVariable: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/workflow"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    getGithubActionsPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions"
-    ],
-    getGithubActionsPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions"
-    ],
-    getHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    getHostedRunnersGithubOwnedImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
-    ],
-    getHostedRunnersLimitsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/limits"
-    ],
-    getHostedRunnersMachineSpecsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
-    ],
-    getHostedRunnersPartnerImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/partner"
-    ],
-    getHostedRunnersPlatformsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/platforms"
-    ],
-    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
-    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
-    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
-    getPendingDeploymentsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    getRepoPermissions: [
-      "GET /repos/{owner}/{repo}/actions/permissions",
-      {},
-      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
-    ],
-    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
-    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
-    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
-    getReviewsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
-    ],
-    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
-    getSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
-    getWorkflowAccessToRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    getWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
-    ],
-    getWorkflowRunUsage: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
-    ],
-    getWorkflowUsage: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
-    ],
-    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
-    listCustomImageVersionsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
-    ],
-    listCustomImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom"
-    ],
-    listEnvironmentSecrets: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
-    ],
-    listEnvironmentVariables: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    listGithubHostedRunnersInGroupForOrg: [
-      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
-    ],
-    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
-    listJobsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
-    ],
-    listJobsForWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
-    ],
-    listLabelsForSelfHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    listLabelsForSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
-    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
-    listRepoOrganizationSecrets: [
-      "GET /repos/{owner}/{repo}/actions/organization-secrets"
-    ],
-    listRepoOrganizationVariables: [
-      "GET /repos/{owner}/{repo}/actions/organization-variables"
-    ],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
-    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
-    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
-    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
-    listRunnerApplicationsForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/downloads"
-    ],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    listSelectedReposForOrgVariable: [
-      "GET /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    listSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/repositories"
-    ],
-    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
-    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
-    listWorkflowRunArtifacts: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
-    ],
-    listWorkflowRuns: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
-    ],
-    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
-    reRunJobForWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
-    ],
-    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
-    reRunWorkflowFailedJobs: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgVariable: [
-      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    reviewCustomGatesForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
-    ],
-    reviewPendingDeploymentsForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    setAllowedActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    setAllowedActionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    setCustomLabelsForSelfHostedRunnerForOrg: [
-      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomLabelsForSelfHostedRunnerForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomOidcSubClaimForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/workflow"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    setGithubActionsPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions"
-    ],
-    setGithubActionsPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    setSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories"
-    ],
-    setWorkflowAccessToRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    updateEnvironmentVariable: [
-      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    updateHostedRunnerForOrg: [
-      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
-    updateRepoVariable: [
-      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
-    ]
-  },
-  activity: {
-    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
-    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
-    deleteThreadSubscription: [
-      "DELETE /notifications/threads/{thread_id}/subscription"
-    ],
-    getFeeds: ["GET /feeds"],
-    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
-    getThread: ["GET /notifications/threads/{thread_id}"],
-    getThreadSubscriptionForAuthenticatedUser: [
-      "GET /notifications/threads/{thread_id}/subscription"
-    ],
-    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
-    listNotificationsForAuthenticatedUser: ["GET /notifications"],
-    listOrgEventsForAuthenticatedUser: [
-      "GET /users/{username}/events/orgs/{org}"
-    ],
-    listPublicEvents: ["GET /events"],
-    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
-    listPublicEventsForUser: ["GET /users/{username}/events/public"],
-    listPublicOrgEvents: ["GET /orgs/{org}/events"],
-    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
-    listReceivedPublicEventsForUser: [
-      "GET /users/{username}/received_events/public"
-    ],
-    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
-    listRepoNotificationsForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/notifications"
-    ],
-    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
-    listReposStarredByUser: ["GET /users/{username}/starred"],
-    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
-    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
-    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
-    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
-    markNotificationsAsRead: ["PUT /notifications"],
-    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
-    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
-    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
-    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
-    setThreadSubscription: [
-      "PUT /notifications/threads/{thread_id}/subscription"
-    ],
-    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
-    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
-  },
-  apps: {
-    addRepoToInstallation: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
-    ],
-    addRepoToInstallationForAuthenticatedUser: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    checkToken: ["POST /applications/{client_id}/token"],
-    createFromManifest: ["POST /app-manifests/{code}/conversions"],
-    createInstallationAccessToken: [
-      "POST /app/installations/{installation_id}/access_tokens"
-    ],
-    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
-    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
-    deleteToken: ["DELETE /applications/{client_id}/token"],
-    getAuthenticated: ["GET /app"],
-    getBySlug: ["GET /apps/{app_slug}"],
-    getInstallation: ["GET /app/installations/{installation_id}"],
-    getOrgInstallation: ["GET /orgs/{org}/installation"],
-    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
-    getSubscriptionPlanForAccount: [
-      "GET /marketplace_listing/accounts/{account_id}"
-    ],
-    getSubscriptionPlanForAccountStubbed: [
-      "GET /marketplace_listing/stubbed/accounts/{account_id}"
-    ],
-    getUserInstallation: ["GET /users/{username}/installation"],
-    getWebhookConfigForApp: ["GET /app/hook/config"],
-    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
-    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
-    listAccountsForPlanStubbed: [
-      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
-    ],
-    listInstallationReposForAuthenticatedUser: [
-      "GET /user/installations/{installation_id}/repositories"
-    ],
-    listInstallationRequestsForAuthenticatedApp: [
-      "GET /app/installation-requests"
-    ],
-    listInstallations: ["GET /app/installations"],
-    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
-    listPlans: ["GET /marketplace_listing/plans"],
-    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
-    listReposAccessibleToInstallation: ["GET /installation/repositories"],
-    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
-    listSubscriptionsForAuthenticatedUserStubbed: [
-      "GET /user/marketplace_purchases/stubbed"
-    ],
-    listWebhookDeliveries: ["GET /app/hook/deliveries"],
-    redeliverWebhookDelivery: [
-      "POST /app/hook/deliveries/{delivery_id}/attempts"
-    ],
-    removeRepoFromInstallation: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
-    ],
-    removeRepoFromInstallationForAuthenticatedUser: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    resetToken: ["PATCH /applications/{client_id}/token"],
-    revokeInstallationAccessToken: ["DELETE /installation/token"],
-    scopeToken: ["POST /applications/{client_id}/token/scoped"],
-    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
-    unsuspendInstallation: [
-      "DELETE /app/installations/{installation_id}/suspended"
-    ],
-    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
-  },
-  billing: {
-    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
-    getGithubActionsBillingUser: [
-      "GET /users/{username}/settings/billing/actions"
-    ],
-    getGithubBillingPremiumRequestUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingPremiumRequestUsageReportUser: [
-      "GET /users/{username}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/usage"
-    ],
-    getGithubBillingUsageReportUser: [
-      "GET /users/{username}/settings/billing/usage"
-    ],
-    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
-    getGithubPackagesBillingUser: [
-      "GET /users/{username}/settings/billing/packages"
-    ],
-    getSharedStorageBillingOrg: [
-      "GET /orgs/{org}/settings/billing/shared-storage"
-    ],
-    getSharedStorageBillingUser: [
-      "GET /users/{username}/settings/billing/shared-storage"
-    ]
-  },
-  campaigns: {
-    createCampaign: ["POST /orgs/{org}/campaigns"],
-    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
-    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
-    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
-    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
-  },
-  checks: {
-    create: ["POST /repos/{owner}/{repo}/check-runs"],
-    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
-    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
-    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
-    listAnnotations: [
-      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
-    ],
-    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
-    listForSuite: [
-      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
-    ],
-    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
-    rerequestRun: [
-      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
-    ],
-    rerequestSuite: [
-      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
-    ],
-    setSuitesPreferences: [
-      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
-  },
-  codeScanning: {
-    commitAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
-    ],
-    createAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    createVariantAnalysis: [
-      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
-    ],
-    deleteAnalysis: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
-    ],
-    deleteCodeqlDatabase: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
-      {},
-      { renamedParameters: { alert_id: "alert_number" } }
-    ],
-    getAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
-    ],
-    getAutofix: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    getCodeqlDatabase: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
-    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
-    getVariantAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
-    ],
-    getVariantAnalysisRepoTask: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
-    ],
-    listAlertInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
-    listAlertsInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-      {},
-      { renamed: ["codeScanning", "listAlertInstances"] }
-    ],
-    listCodeqlDatabases: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
-    ],
-    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
-    ],
-    updateDefaultSetup: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
-    ],
-    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
-  },
-  codeSecurity: {
-    attachConfiguration: [
-      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
-    ],
-    attachEnterpriseConfiguration: [
-      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
-    ],
-    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
-    createConfigurationForEnterprise: [
-      "POST /enterprises/{enterprise}/code-security/configurations"
-    ],
-    deleteConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    deleteConfigurationForEnterprise: [
-      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    detachConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/detach"
-    ],
-    getConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    getConfigurationForRepository: [
-      "GET /repos/{owner}/{repo}/code-security-configuration"
-    ],
-    getConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations"
-    ],
-    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
-    getDefaultConfigurations: [
-      "GET /orgs/{org}/code-security/configurations/defaults"
-    ],
-    getDefaultConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
-    ],
-    getRepositoriesForConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getRepositoriesForEnterpriseConfiguration: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getSingleConfigurationForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    setConfigurationAsDefault: [
-      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    setConfigurationAsDefaultForEnterprise: [
-      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    updateConfiguration: [
-      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    updateEnterpriseConfiguration: [
-      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ]
-  },
-  codesOfConduct: {
-    getAllCodesOfConduct: ["GET /codes_of_conduct"],
-    getConductCode: ["GET /codes_of_conduct/{key}"]
-  },
-  codespaces: {
-    addRepositoryForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    checkPermissionsForDevcontainer: [
-      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
-    ],
-    codespaceMachinesForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/machines"
-    ],
-    createForAuthenticatedUser: ["POST /user/codespaces"],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}"
-    ],
-    createWithPrForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
-    ],
-    createWithRepoForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/codespaces"
-    ],
-    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
-    deleteFromOrganization: [
-      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    deleteSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}"
-    ],
-    exportForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/exports"
-    ],
-    getCodespacesForUserInOrg: [
-      "GET /orgs/{org}/members/{username}/codespaces"
-    ],
-    getExportDetailsForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
-    ],
-    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
-    getPublicKeyForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/public-key"
-    ],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    getSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}"
-    ],
-    listDevcontainersInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
-    ],
-    listForAuthenticatedUser: ["GET /user/codespaces"],
-    listInOrganization: [
-      "GET /orgs/{org}/codespaces",
-      {},
-      { renamedParameters: { org_id: "org" } }
-    ],
-    listInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
-    listRepositoriesForSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    preFlightWithRepoForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/new"
-    ],
-    publishForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/publish"
-    ],
-    removeRepositoryForSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repoMachinesForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/machines"
-    ],
-    setRepositoriesForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
-    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
-    stopInOrganization: [
-      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
-    ],
-    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
-  },
-  copilot: {
-    addCopilotSeatsForTeams: [
-      "POST /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    addCopilotSeatsForUsers: [
-      "POST /orgs/{org}/copilot/billing/selected_users"
-    ],
-    cancelCopilotSeatAssignmentForTeams: [
-      "DELETE /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    cancelCopilotSeatAssignmentForUsers: [
-      "DELETE /orgs/{org}/copilot/billing/selected_users"
-    ],
-    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
-    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
-    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
-    getCopilotSeatDetailsForUser: [
-      "GET /orgs/{org}/members/{username}/copilot"
-    ],
-    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
-  },
-  credentials: { revoke: ["POST /credentials/revoke"] },
-  dependabot: {
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
-    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    listAlertsForEnterprise: [
-      "GET /enterprises/{enterprise}/dependabot/alerts"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
-    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repositoryAccessForOrg: [
-      "GET /organizations/{org}/dependabot/repository-access"
-    ],
-    setRepositoryAccessDefaultLevel: [
-      "PUT /organizations/{org}/dependabot/repository-access/default-level"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
-    ],
-    updateRepositoryAccessForOrg: [
-      "PATCH /organizations/{org}/dependabot/repository-access"
-    ]
-  },
-  dependencyGraph: {
-    createRepositorySnapshot: [
-      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
-    ],
-    diffRange: [
-      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
-    ],
-    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
-  },
-  emojis: { get: ["GET /emojis"] },
-  enterpriseTeamMemberships: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
-    ],
-    get: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
-    remove: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ]
-  },
-  enterpriseTeamOrganizations: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
-    ],
-    delete: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignment: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignments: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
-    ]
-  },
-  enterpriseTeams: {
-    create: ["POST /enterprises/{enterprise}/teams"],
-    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
-    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
-    list: ["GET /enterprises/{enterprise}/teams"],
-    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
-  },
-  gists: {
-    checkIsStarred: ["GET /gists/{gist_id}/star"],
-    create: ["POST /gists"],
-    createComment: ["POST /gists/{gist_id}/comments"],
-    delete: ["DELETE /gists/{gist_id}"],
-    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
-    fork: ["POST /gists/{gist_id}/forks"],
-    get: ["GET /gists/{gist_id}"],
-    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
-    getRevision: ["GET /gists/{gist_id}/{sha}"],
-    list: ["GET /gists"],
-    listComments: ["GET /gists/{gist_id}/comments"],
-    listCommits: ["GET /gists/{gist_id}/commits"],
-    listForUser: ["GET /users/{username}/gists"],
-    listForks: ["GET /gists/{gist_id}/forks"],
-    listPublic: ["GET /gists/public"],
-    listStarred: ["GET /gists/starred"],
-    star: ["PUT /gists/{gist_id}/star"],
-    unstar: ["DELETE /gists/{gist_id}/star"],
-    update: ["PATCH /gists/{gist_id}"],
-    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
-  },
-  git: {
-    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
-    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
-    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
-    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
-    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
-    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
-    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
-    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
-    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
-    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
-    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
-    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
-    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
-  },
-  gitignore: {
-    getAllTemplates: ["GET /gitignore/templates"],
-    getTemplate: ["GET /gitignore/templates/{name}"]
-  },
-  hostedCompute: {
-    createNetworkConfigurationForOrg: [
-      "POST /orgs/{org}/settings/network-configurations"
-    ],
-    deleteNetworkConfigurationFromOrg: [
-      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkConfigurationForOrg: [
-      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkSettingsForOrg: [
-      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
-    ],
-    listNetworkConfigurationsForOrg: [
-      "GET /orgs/{org}/settings/network-configurations"
-    ],
-    updateNetworkConfigurationForOrg: [
-      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ]
-  },
-  interactions: {
-    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
-    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
-    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
-    getRestrictionsForYourPublicRepos: [
-      "GET /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
-    ],
-    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
-    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
-    removeRestrictionsForRepo: [
-      "DELETE /repos/{owner}/{repo}/interaction-limits"
-    ],
-    removeRestrictionsForYourPublicRepos: [
-      "DELETE /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
-    ],
-    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
-    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
-    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
-    setRestrictionsForYourPublicRepos: [
-      "PUT /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
-    ]
-  },
-  issues: {
-    addAssignees: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    addBlockedByDependency: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    addSubIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
-    checkUserCanBeAssignedToIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
-    ],
-    create: ["POST /repos/{owner}/{repo}/issues"],
-    createComment: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
-    ],
-    createLabel: ["POST /repos/{owner}/{repo}/labels"],
-    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
-    deleteComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
-    ],
-    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
-    deleteMilestone: [
-      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ],
-    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
-    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
-    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
-    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
-    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
-    list: ["GET /issues"],
-    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
-    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
-    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
-    listDependenciesBlockedBy: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    listDependenciesBlocking: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
-    ],
-    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
-    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
-    listEventsForTimeline: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
-    ],
-    listForAuthenticatedUser: ["GET /user/issues"],
-    listForOrg: ["GET /orgs/{org}/issues"],
-    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
-    listLabelsForMilestone: [
-      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
-    ],
-    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
-    listLabelsOnIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
-    listSubIssues: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    removeAllLabels: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    removeAssignees: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    removeDependencyBlockedBy: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
-    ],
-    removeLabel: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
-    ],
-    removeSubIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
-    ],
-    reprioritizeSubIssue: [
-      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
-    ],
-    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
-    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
-    updateMilestone: [
-      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ]
-  },
-  licenses: {
-    get: ["GET /licenses/{license}"],
-    getAllCommonlyUsed: ["GET /licenses"],
-    getForRepo: ["GET /repos/{owner}/{repo}/license"]
-  },
-  markdown: {
-    render: ["POST /markdown"],
-    renderRaw: [
-      "POST /markdown/raw",
-      { headers: { "content-type": "text/plain; charset=utf-8" } }
-    ]
-  },
-  meta: {
-    get: ["GET /meta"],
-    getAllVersions: ["GET /versions"],
-    getOctocat: ["GET /octocat"],
-    getZen: ["GET /zen"],
-    root: ["GET /"]
-  },
-  migrations: {
-    deleteArchiveForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/archive"
-    ],
-    deleteArchiveForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    downloadArchiveForOrg: [
-      "GET /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    getArchiveForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/archive"
-    ],
-    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
-    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
-    listForAuthenticatedUser: ["GET /user/migrations"],
-    listForOrg: ["GET /orgs/{org}/migrations"],
-    listReposForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/repositories"
-    ],
-    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
-    listReposForUser: [
-      "GET /user/migrations/{migration_id}/repositories",
-      {},
-      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
-    ],
-    startForAuthenticatedUser: ["POST /user/migrations"],
-    startForOrg: ["POST /orgs/{org}/migrations"],
-    unlockRepoForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
-    ],
-    unlockRepoForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
-    ]
-  },
-  oidc: {
-    getOidcCustomSubTemplateForOrg: [
-      "GET /orgs/{org}/actions/oidc/customization/sub"
-    ],
-    updateOidcCustomSubTemplateForOrg: [
-      "PUT /orgs/{org}/actions/oidc/customization/sub"
-    ]
-  },
-  orgs: {
-    addSecurityManagerTeam: [
-      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
-      }
-    ],
-    assignTeamToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    assignUserToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
-    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
-    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
-    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
-    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
-    convertMemberToOutsideCollaborator: [
-      "PUT /orgs/{org}/outside_collaborators/{username}"
-    ],
-    createArtifactStorageRecord: [
-      "POST /orgs/{org}/artifacts/metadata/storage-record"
-    ],
-    createInvitation: ["POST /orgs/{org}/invitations"],
-    createIssueType: ["POST /orgs/{org}/issue-types"],
-    createWebhook: ["POST /orgs/{org}/hooks"],
-    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
-      "PATCH /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForOrgsGetOrganizationValues: [
-      "GET /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
-      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
-      "PATCH /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationValues: [
-      "PATCH /orgs/{org}/properties/values"
-    ],
-    customPropertiesForReposDeleteOrganizationDefinition: [
-      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinition: [
-      "GET /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinitions: [
-      "GET /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposGetOrganizationValues: [
-      "GET /orgs/{org}/properties/values"
-    ],
-    delete: ["DELETE /orgs/{org}"],
-    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
-    deleteAttestationsById: [
-      "DELETE /orgs/{org}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
-    ],
-    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
-    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
-    disableSelectedRepositoryImmutableReleasesOrganization: [
-      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    enableSelectedRepositoryImmutableReleasesOrganization: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    get: ["GET /orgs/{org}"],
-    getImmutableReleasesSettings: [
-      "GET /orgs/{org}/settings/immutable-releases"
-    ],
-    getImmutableReleasesSettingsRepositories: [
-      "GET /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
-    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
-    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
-    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
-    getOrgRulesetVersion: [
-      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
-    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
-    getWebhookDelivery: [
-      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    list: ["GET /organizations"],
-    listAppInstallations: ["GET /orgs/{org}/installations"],
-    listArtifactStorageRecords: [
-      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
-    ],
-    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
-    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedUsers: ["GET /orgs/{org}/blocks"],
-    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
-    listForAuthenticatedUser: ["GET /user/orgs"],
-    listForUser: ["GET /users/{username}/orgs"],
-    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
-    listIssueTypes: ["GET /orgs/{org}/issue-types"],
-    listMembers: ["GET /orgs/{org}/members"],
-    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
-    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
-    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
-    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
-    listOrganizationFineGrainedPermissions: [
-      "GET /orgs/{org}/organization-fine-grained-permissions"
-    ],
-    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
-    listPatGrantRepositories: [
-      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
-    ],
-    listPatGrantRequestRepositories: [
-      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
-    ],
-    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
-    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
-    listPendingInvitations: ["GET /orgs/{org}/invitations"],
-    listPublicMembers: ["GET /orgs/{org}/public_members"],
-    listSecurityManagerTeams: [
-      "GET /orgs/{org}/security-managers",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
-      }
-    ],
-    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
-    listWebhooks: ["GET /orgs/{org}/hooks"],
-    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeMember: ["DELETE /orgs/{org}/members/{username}"],
-    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
-    removeOutsideCollaborator: [
-      "DELETE /orgs/{org}/outside_collaborators/{username}"
-    ],
-    removePublicMembershipForAuthenticatedUser: [
-      "DELETE /orgs/{org}/public_members/{username}"
-    ],
-    removeSecurityManagerTeam: [
-      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
-      }
-    ],
-    reviewPatGrantRequest: [
-      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
-    ],
-    reviewPatGrantRequestsInBulk: [
-      "POST /orgs/{org}/personal-access-token-requests"
-    ],
-    revokeAllOrgRolesTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
-    ],
-    revokeAllOrgRolesUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}"
-    ],
-    revokeOrgRoleTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    revokeOrgRoleUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    setImmutableReleasesSettings: [
-      "PUT /orgs/{org}/settings/immutable-releases"
-    ],
-    setImmutableReleasesSettingsRepositories: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
-    setPublicMembershipForAuthenticatedUser: [
-      "PUT /orgs/{org}/public_members/{username}"
-    ],
-    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
-    update: ["PATCH /orgs/{org}"],
-    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
-    updateMembershipForAuthenticatedUser: [
-      "PATCH /user/memberships/orgs/{org}"
-    ],
-    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
-    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
-    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
-    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
-  },
-  packages: {
-    deletePackageForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageVersionForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getAllPackageVersionsForAPackageOwnedByAnOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-      {},
-      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
-    ],
-    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions",
-      {},
-      {
-        renamed: [
-          "packages",
-          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
-        ]
-      }
-    ],
-    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
-    ],
-    getPackageForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}"
-    ],
-    getPackageForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    getPackageForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    getPackageVersionForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
-      "GET /user/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForOrganization: [
-      "GET /orgs/{org}/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForUser: [
-      "GET /users/{username}/docker/conflicts"
-    ],
-    listPackagesForAuthenticatedUser: ["GET /user/packages"],
-    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
-    listPackagesForUser: ["GET /users/{username}/packages"],
-    restorePackageForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageVersionForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ]
-  },
-  privateRegistries: {
-    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
-    deleteOrgPrivateRegistry: [
-      "DELETE /orgs/{org}/private-registries/{secret_name}"
-    ],
-    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
-    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
-    updateOrgPrivateRegistry: [
-      "PATCH /orgs/{org}/private-registries/{secret_name}"
-    ]
-  },
-  projects: {
-    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
-    addItemForUser: [
-      "POST /users/{username}/projectsV2/{project_number}/items"
-    ],
-    deleteItemForOrg: [
-      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    deleteItemForUser: [
-      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    getFieldForOrg: [
-      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getFieldForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
-    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
-    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
-    getUserItem: [
-      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
-    listFieldsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields"
-    ],
-    listForOrg: ["GET /orgs/{org}/projectsV2"],
-    listForUser: ["GET /users/{username}/projectsV2"],
-    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
-    listItemsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/items"
-    ],
-    updateItemForOrg: [
-      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    updateItemForUser: [
-      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ]
-  },
-  pulls: {
-    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    create: ["POST /repos/{owner}/{repo}/pulls"],
-    createReplyForReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
-    ],
-    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    createReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    deletePendingReview: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    deleteReviewComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ],
-    dismissReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
-    ],
-    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
-    getReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
-    list: ["GET /repos/{owner}/{repo}/pulls"],
-    listCommentsForReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
-    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
-    listRequestedReviewers: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    listReviewComments: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
-    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    removeRequestedReviewers: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    requestReviewers: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    submitReview: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
-    updateBranch: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
-    ],
-    updateReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    updateReviewComment: [
-      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ]
-  },
-  rateLimit: { get: ["GET /rate_limit"] },
-  reactions: {
-    createForCommitComment: [
-      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    createForIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
-    ],
-    createForIssueComment: [
-      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    createForPullRequestReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    createForRelease: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    createForTeamDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    createForTeamDiscussionInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ],
-    deleteForCommitComment: [
-      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
-    ],
-    deleteForIssueComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForPullRequestComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForRelease: [
-      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussion: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussionComment: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
-    ],
-    listForCommitComment: [
-      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
-    listForIssueComment: [
-      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    listForPullRequestReviewComment: [
-      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    listForRelease: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    listForTeamDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    listForTeamDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ]
-  },
-  repos: {
-    acceptInvitation: [
-      "PATCH /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
-    ],
-    acceptInvitationForAuthenticatedUser: [
-      "PATCH /user/repository_invitations/{invitation_id}"
-    ],
-    addAppAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
-    addStatusCheckContexts: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    addTeamAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    addUserAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    cancelPagesDeployment: [
-      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
-    ],
-    checkAutomatedSecurityFixes: [
-      "GET /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
-    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
-    checkPrivateVulnerabilityReporting: [
-      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    checkVulnerabilityAlerts: [
-      "GET /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
-    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
-    compareCommitsWithBasehead: [
-      "GET /repos/{owner}/{repo}/compare/{basehead}"
-    ],
-    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
-    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
-    createCommitComment: [
-      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    createCommitSignatureProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
-    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
-    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
-    createDeploymentBranchPolicy: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    createDeploymentProtectionRule: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    createDeploymentStatus: [
-      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
-    createForAuthenticatedUser: ["POST /user/repos"],
-    createFork: ["POST /repos/{owner}/{repo}/forks"],
-    createInOrg: ["POST /orgs/{org}/repos"],
-    createOrUpdateEnvironment: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
-    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
-    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
-    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
-    createRelease: ["POST /repos/{owner}/{repo}/releases"],
-    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
-    createUsingTemplate: [
-      "POST /repos/{template_owner}/{template_repo}/generate"
-    ],
-    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
-    customPropertiesForReposCreateOrUpdateRepositoryValues: [
-      "PATCH /repos/{owner}/{repo}/properties/values"
-    ],
-    customPropertiesForReposGetRepositoryValues: [
-      "GET /repos/{owner}/{repo}/properties/values"
-    ],
-    declineInvitation: [
-      "DELETE /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
-    ],
-    declineInvitationForAuthenticatedUser: [
-      "DELETE /user/repository_invitations/{invitation_id}"
-    ],
-    delete: ["DELETE /repos/{owner}/{repo}"],
-    deleteAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    deleteAdminBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    deleteAnEnvironment: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    deleteBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
-    deleteCommitSignatureProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
-    deleteDeployment: [
-      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
-    ],
-    deleteDeploymentBranchPolicy: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
-    deleteInvitation: [
-      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
-    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
-    deletePullRequestReviewProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
-    deleteReleaseAsset: [
-      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
-    disableAutomatedSecurityFixes: [
-      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    disableDeploymentProtectionRule: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    disableImmutableReleases: [
-      "DELETE /repos/{owner}/{repo}/immutable-releases"
-    ],
-    disablePrivateVulnerabilityReporting: [
-      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    disableVulnerabilityAlerts: [
-      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    downloadArchive: [
-      "GET /repos/{owner}/{repo}/zipball/{ref}",
-      {},
-      { renamed: ["repos", "downloadZipballArchive"] }
-    ],
-    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
-    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
-    enableAutomatedSecurityFixes: [
-      "PUT /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
-    enablePrivateVulnerabilityReporting: [
-      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    enableVulnerabilityAlerts: [
-      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    generateReleaseNotes: [
-      "POST /repos/{owner}/{repo}/releases/generate-notes"
-    ],
-    get: ["GET /repos/{owner}/{repo}"],
-    getAccessRestrictions: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    getAdminBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    getAllDeploymentProtectionRules: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
-    getAllStatusCheckContexts: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
-    ],
-    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
-    getAppsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
-    ],
-    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
-    getBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
-    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
-    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
-    getCollaboratorPermissionLevel: [
-      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
-    ],
-    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
-    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
-    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
-    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
-    getCommitSignatureProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
-    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
-    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
-    getCustomDeploymentProtectionRule: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
-    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
-    getDeploymentBranchPolicy: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    getDeploymentStatus: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
-    ],
-    getEnvironment: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
-    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
-    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
-    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
-    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
-    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
-    getPages: ["GET /repos/{owner}/{repo}/pages"],
-    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
-    getPagesDeployment: [
-      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
-    ],
-    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
-    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
-    getPullRequestReviewProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
-    getReadme: ["GET /repos/{owner}/{repo}/readme"],
-    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
-    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
-    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
-    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
-    getRepoRuleSuite: [
-      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
-    ],
-    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
-    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    getRepoRulesetHistory: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
-    ],
-    getRepoRulesetVersion: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
-    getStatusChecksProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    getTeamsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
-    ],
-    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
-    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
-    getUsersWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
-    ],
-    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
-    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
-    getWebhookConfigForRepo: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    getWebhookDelivery: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    listActivities: ["GET /repos/{owner}/{repo}/activity"],
-    listAttestations: [
-      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
-    ],
-    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
-    listBranches: ["GET /repos/{owner}/{repo}/branches"],
-    listBranchesForHeadCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
-    ],
-    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
-    listCommentsForCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
-    listCommitStatusesForRef: [
-      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/commits"],
-    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
-    listCustomDeploymentRuleIntegrations: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
-    ],
-    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
-    listDeploymentBranchPolicies: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    listDeploymentStatuses: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
-    listForAuthenticatedUser: ["GET /user/repos"],
-    listForOrg: ["GET /orgs/{org}/repos"],
-    listForUser: ["GET /users/{username}/repos"],
-    listForks: ["GET /repos/{owner}/{repo}/forks"],
-    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
-    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
-    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
-    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
-    listPublic: ["GET /repositories"],
-    listPullRequestsAssociatedWithCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
-    ],
-    listReleaseAssets: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
-    ],
-    listReleases: ["GET /repos/{owner}/{repo}/releases"],
-    listTags: ["GET /repos/{owner}/{repo}/tags"],
-    listTeams: ["GET /repos/{owner}/{repo}/teams"],
-    listWebhookDeliveries: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
-    ],
-    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
-    merge: ["POST /repos/{owner}/{repo}/merges"],
-    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
-    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeAppAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    removeCollaborator: [
-      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
-    ],
-    removeStatusCheckContexts: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    removeStatusCheckProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    removeTeamAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    removeUserAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
-    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
-    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
-    setAdminBranchProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    setAppAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    setStatusCheckContexts: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    setTeamAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    setUserAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
-    transfer: ["POST /repos/{owner}/{repo}/transfer"],
-    update: ["PATCH /repos/{owner}/{repo}"],
-    updateBranchProtection: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
-    updateDeploymentBranchPolicy: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
-    updateInvitation: [
-      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
-    updatePullRequestReviewProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
-    updateReleaseAsset: [
-      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    updateStatusCheckPotection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
-      {},
-      { renamed: ["repos", "updateStatusCheckProtection"] }
-    ],
-    updateStatusCheckProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
-    updateWebhookConfigForRepo: [
-      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    uploadReleaseAsset: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
-      { baseUrl: "https://uploads.github.com" }
-    ]
-  },
-  search: {
-    code: ["GET /search/code"],
-    commits: ["GET /search/commits"],
-    issuesAndPullRequests: ["GET /search/issues"],
-    labels: ["GET /search/labels"],
-    repos: ["GET /search/repositories"],
-    topics: ["GET /search/topics"],
-    users: ["GET /search/users"]
-  },
-  secretScanning: {
-    createPushProtectionBypass: [
-      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
-    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
-    listLocationsForAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
-    ],
-    listOrgPatternConfigs: [
-      "GET /orgs/{org}/secret-scanning/pattern-configurations"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    updateOrgPatternConfigs: [
-      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
-    ]
-  },
-  securityAdvisories: {
-    createFork: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
-    ],
-    createPrivateVulnerabilityReport: [
-      "POST /repos/{owner}/{repo}/security-advisories/reports"
-    ],
-    createRepositoryAdvisory: [
-      "POST /repos/{owner}/{repo}/security-advisories"
-    ],
-    createRepositoryAdvisoryCveRequest: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
-    ],
-    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
-    getRepositoryAdvisory: [
-      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ],
-    listGlobalAdvisories: ["GET /advisories"],
-    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
-    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
-    updateRepositoryAdvisory: [
-      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ]
-  },
-  teams: {
-    addOrUpdateMembershipForUserInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    addOrUpdateRepoPermissionsInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    checkPermissionsForRepoInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    create: ["POST /orgs/{org}/teams"],
-    createDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
-    deleteDiscussionCommentInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    deleteDiscussionInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
-    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
-    getDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    getDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    getMembershipForUserInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    list: ["GET /orgs/{org}/teams"],
-    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
-    listDiscussionCommentsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
-    listForAuthenticatedUser: ["GET /user/teams"],
-    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
-    listPendingInvitationsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/invitations"
-    ],
-    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
-    removeMembershipForUserInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    removeRepoInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    updateDiscussionCommentInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    updateDiscussionInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
-  },
-  users: {
-    addEmailForAuthenticated: [
-      "POST /user/emails",
-      {},
-      { renamed: ["users", "addEmailForAuthenticatedUser"] }
-    ],
-    addEmailForAuthenticatedUser: ["POST /user/emails"],
-    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
-    block: ["PUT /user/blocks/{username}"],
-    checkBlocked: ["GET /user/blocks/{username}"],
-    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
-    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
-    createGpgKeyForAuthenticated: [
-      "POST /user/gpg_keys",
-      {},
-      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
-    ],
-    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
-    createPublicSshKeyForAuthenticated: [
-      "POST /user/keys",
-      {},
-      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
-    ],
-    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
-    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
-    deleteAttestationsBulk: [
-      "POST /users/{username}/attestations/delete-request"
-    ],
-    deleteAttestationsById: [
-      "DELETE /users/{username}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /users/{username}/attestations/digest/{subject_digest}"
-    ],
-    deleteEmailForAuthenticated: [
-      "DELETE /user/emails",
-      {},
-      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
-    ],
-    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
-    deleteGpgKeyForAuthenticated: [
-      "DELETE /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
-    ],
-    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
-    deletePublicSshKeyForAuthenticated: [
-      "DELETE /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
-    ],
-    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
-    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
-    deleteSshSigningKeyForAuthenticatedUser: [
-      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    follow: ["PUT /user/following/{username}"],
-    getAuthenticated: ["GET /user"],
-    getById: ["GET /user/{account_id}"],
-    getByUsername: ["GET /users/{username}"],
-    getContextForUser: ["GET /users/{username}/hovercard"],
-    getGpgKeyForAuthenticated: [
-      "GET /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
-    ],
-    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
-    getPublicSshKeyForAuthenticated: [
-      "GET /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
-    ],
-    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
-    getSshSigningKeyForAuthenticatedUser: [
-      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    list: ["GET /users"],
-    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedByAuthenticated: [
-      "GET /user/blocks",
-      {},
-      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
-    ],
-    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
-    listEmailsForAuthenticated: [
-      "GET /user/emails",
-      {},
-      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
-    ],
-    listEmailsForAuthenticatedUser: ["GET /user/emails"],
-    listFollowedByAuthenticated: [
-      "GET /user/following",
-      {},
-      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
-    ],
-    listFollowedByAuthenticatedUser: ["GET /user/following"],
-    listFollowersForAuthenticatedUser: ["GET /user/followers"],
-    listFollowersForUser: ["GET /users/{username}/followers"],
-    listFollowingForUser: ["GET /users/{username}/following"],
-    listGpgKeysForAuthenticated: [
-      "GET /user/gpg_keys",
-      {},
-      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
-    ],
-    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
-    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
-    listPublicEmailsForAuthenticated: [
-      "GET /user/public_emails",
-      {},
-      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
-    ],
-    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
-    listPublicKeysForUser: ["GET /users/{username}/keys"],
-    listPublicSshKeysForAuthenticated: [
-      "GET /user/keys",
-      {},
-      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
-    ],
-    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
-    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
-    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
-    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
-    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
-    setPrimaryEmailVisibilityForAuthenticated: [
-      "PATCH /user/email/visibility",
-      {},
-      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
-    ],
-    setPrimaryEmailVisibilityForAuthenticatedUser: [
-      "PATCH /user/email/visibility"
-    ],
-    unblock: ["DELETE /user/blocks/{username}"],
-    unfollow: ["DELETE /user/following/{username}"],
-    updateAuthenticated: ["PATCH /user"]
-  }
-};
-var endpoints_default = Endpoints;
-
-//# sourceMappingURL=endpoints.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
-
-const endpointMethodsMap = /* @__PURE__ */ new Map();
-for (const [scope, endpoints] of Object.entries(endpoints_default)) {
-  for (const [methodName, endpoint] of Object.entries(endpoints)) {
-    const [route, defaults, decorations] = endpoint;
-    const [method, url] = route.split(/ /);
-    const endpointDefaults = Object.assign(
-      {
-        method,
-        url
-      },
-      defaults
-    );
-    if (!endpointMethodsMap.has(scope)) {
-      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
-    }
-    endpointMethodsMap.get(scope).set(methodName, {
-      scope,
-      methodName,
-      endpointDefaults,
-      decorations
-    });
-  }
-}
-const handler = {
-  has({ scope }, methodName) {
-    return endpointMethodsMap.get(scope).has(methodName);
-  },
-  getOwnPropertyDescriptor(target, methodName) {
-    return {
-      value: this.get(target, methodName),
-      // ensures method is in the cache
-      configurable: true,
-      writable: true,
-      enumerable: true
-    };
-  },
-  defineProperty(target, methodName, descriptor) {
-    Object.defineProperty(target.cache, methodName, descriptor);
-    return true;
-  },
-  deleteProperty(target, methodName) {
-    delete target.cache[methodName];
-    return true;
-  },
-  ownKeys({ scope }) {
-    return [...endpointMethodsMap.get(scope).keys()];
-  },
-  set(target, methodName, value) {
-    return target.cache[methodName] = value;
-  },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
-    }
-    const method = endpointMethodsMap.get(scope).get(methodName);
-    if (!method) {
-      return void 0;
-    }
-    const { endpointDefaults, decorations } = method;
-    if (decorations) {
-      cache[methodName] = decorate(
-        octokit,
-        scope,
-        methodName,
-        endpointDefaults,
-        decorations
-      );
-    } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
-    }
-    return cache[methodName];
-  }
-};
-function endpointsToMethods(octokit) {
-  const newMethods = {};
-  for (const scope of endpointMethodsMap.keys()) {
-    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
-  }
-  return newMethods;
-}
-function decorate(octokit, scope, methodName, defaults, decorations) {
-  const requestWithDefaults = octokit.request.defaults(defaults);
-  function withDecorations(...args) {
-    let options = requestWithDefaults.endpoint.merge(...args);
-    if (decorations.mapToData) {
-      options = Object.assign({}, options, {
-        data: options[decorations.mapToData],
-        [decorations.mapToData]: void 0
-      });
-      return requestWithDefaults(options);
-    }
-    if (decorations.renamed) {
-      const [newScope, newMethodName] = decorations.renamed;
-      octokit.log.warn(
-        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
-      );
-    }
-    if (decorations.deprecated) {
-      octokit.log.warn(decorations.deprecated);
-    }
-    if (decorations.renamedParameters) {
-      const options2 = requestWithDefaults.endpoint.merge(...args);
-      for (const [name, alias] of Object.entries(
-        decorations.renamedParameters
-      )) {
-        if (name in options2) {
-          octokit.log.warn(
-            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
-          );
-          if (!(alias in options2)) {
-            options2[alias] = options2[name];
-          }
-          delete options2[name];
-        }
-      }
-      return requestWithDefaults(options2);
-    }
-    return requestWithDefaults(...args);
-  }
-  return Object.assign(withDecorations, requestWithDefaults);
-}
-
-//# sourceMappingURL=endpoints-to-methods.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
-
-
-function restEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    rest: api
-  };
-}
-restEndpointMethods.VERSION = dist_src_version_VERSION;
-function legacyRestEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    ...api,
-    rest: api
-  };
-}
-legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
-
-//# sourceMappingURL=index.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/normalize-paginated-list-response.js
-function normalizePaginatedListResponse(response) {
-  if (!response.data) {
-    return {
-      ...response,
-      data: []
-    };
-  }
-  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
-  if (!responseNeedsNormalization) return response;
-  const incompleteResults = response.data.incomplete_results;
-  const repositorySelection = response.data.repository_selection;
-  const totalCount = response.data.total_count;
-  const totalCommits = response.data.total_commits;
-  delete response.data.incomplete_results;
-  delete response.data.repository_selection;
-  delete response.data.total_count;
-  delete response.data.total_commits;
-  const namespaceKey = Object.keys(response.data)[0];
-  const data = response.data[namespaceKey];
-  response.data = data;
-  if (typeof incompleteResults !== "undefined") {
-    response.data.incomplete_results = incompleteResults;
-  }
-  if (typeof repositorySelection !== "undefined") {
-    response.data.repository_selection = repositorySelection;
-  }
-  response.data.total_count = totalCount;
-  response.data.total_commits = totalCommits;
-  return response;
-}
-
-// pkg/dist-src/iterator.js
-function iterator(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
-  const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url = options.url;
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next() {
-        if (!url) return { done: true };
-        try {
-          const response = await requestMethod({ method, url, headers });
-          const normalizedResponse = normalizePaginatedListResponse(response);
-          url = ((normalizedResponse.headers.link || "").match(
-            /<([^<>]+)>;\s*rel="next"/
-          ) || [])[1];
-          if (!url && "total_commits" in normalizedResponse.data) {
-            const parsedUrl = new URL(normalizedResponse.url);
-            const params = parsedUrl.searchParams;
-            const page = parseInt(params.get("page") || "1", 10);
-            const per_page = parseInt(params.get("per_page") || "250", 10);
-            if (page * per_page < normalizedResponse.data.total_commits) {
-              params.set("page", String(page + 1));
-              url = parsedUrl.toString();
-            }
-          }
-          return { value: normalizedResponse };
-        } catch (error) {
-          if (error.status !== 409) throw error;
-          url = "";
-          return {
-            value: {
-              status: 200,
-              headers: {},
-              data: []
-            }
-          };
-        }
-      }
-    })
-  };
-}
-
-// pkg/dist-src/paginate.js
-function paginate(octokit, route, parameters, mapFn) {
-  if (typeof parameters === "function") {
-    mapFn = parameters;
-    parameters = void 0;
-  }
-  return gather(
-    octokit,
-    [],
-    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
-    mapFn
-  );
-}
-function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
-    if (result.done) {
-      return results;
-    }
-    let earlyExit = false;
-    function done() {
-      earlyExit = true;
-    }
-    results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
-    );
-    if (earlyExit) {
-      return results;
-    }
-    return gather(octokit, results, iterator2, mapFn);
-  });
-}
-
-// pkg/dist-src/compose-paginate.js
-var composePaginateRest = Object.assign(paginate, {
-  iterator
-});
-
-// pkg/dist-src/generated/paginating-endpoints.js
-var paginatingEndpoints = (/* unused pure expression or super */ null && ([
-  "GET /advisories",
-  "GET /app/hook/deliveries",
-  "GET /app/installation-requests",
-  "GET /app/installations",
-  "GET /assignments/{assignment_id}/accepted_assignments",
-  "GET /classrooms",
-  "GET /classrooms/{classroom_id}/assignments",
-  "GET /enterprises/{enterprise}/code-security/configurations",
-  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
-  "GET /enterprises/{enterprise}/dependabot/alerts",
-  "GET /enterprises/{enterprise}/teams",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
-  "GET /events",
-  "GET /gists",
-  "GET /gists/public",
-  "GET /gists/starred",
-  "GET /gists/{gist_id}/comments",
-  "GET /gists/{gist_id}/commits",
-  "GET /gists/{gist_id}/forks",
-  "GET /installation/repositories",
-  "GET /issues",
-  "GET /licenses",
-  "GET /marketplace_listing/plans",
-  "GET /marketplace_listing/plans/{plan_id}/accounts",
-  "GET /marketplace_listing/stubbed/plans",
-  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
-  "GET /networks/{owner}/{repo}/events",
-  "GET /notifications",
-  "GET /organizations",
-  "GET /organizations/{org}/dependabot/repository-access",
-  "GET /orgs/{org}/actions/cache/usage-by-repository",
-  "GET /orgs/{org}/actions/hosted-runners",
-  "GET /orgs/{org}/actions/permissions/repositories",
-  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
-  "GET /orgs/{org}/actions/runner-groups",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
-  "GET /orgs/{org}/actions/runners",
-  "GET /orgs/{org}/actions/secrets",
-  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/actions/variables",
-  "GET /orgs/{org}/actions/variables/{name}/repositories",
-  "GET /orgs/{org}/attestations/repositories",
-  "GET /orgs/{org}/attestations/{subject_digest}",
-  "GET /orgs/{org}/blocks",
-  "GET /orgs/{org}/campaigns",
-  "GET /orgs/{org}/code-scanning/alerts",
-  "GET /orgs/{org}/code-security/configurations",
-  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
-  "GET /orgs/{org}/codespaces",
-  "GET /orgs/{org}/codespaces/secrets",
-  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/copilot/billing/seats",
-  "GET /orgs/{org}/copilot/metrics",
-  "GET /orgs/{org}/dependabot/alerts",
-  "GET /orgs/{org}/dependabot/secrets",
-  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/events",
-  "GET /orgs/{org}/failed_invitations",
-  "GET /orgs/{org}/hooks",
-  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
-  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
-  "GET /orgs/{org}/insights/api/subject-stats",
-  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
-  "GET /orgs/{org}/installations",
-  "GET /orgs/{org}/invitations",
-  "GET /orgs/{org}/invitations/{invitation_id}/teams",
-  "GET /orgs/{org}/issues",
-  "GET /orgs/{org}/members",
-  "GET /orgs/{org}/members/{username}/codespaces",
-  "GET /orgs/{org}/migrations",
-  "GET /orgs/{org}/migrations/{migration_id}/repositories",
-  "GET /orgs/{org}/organization-roles/{role_id}/teams",
-  "GET /orgs/{org}/organization-roles/{role_id}/users",
-  "GET /orgs/{org}/outside_collaborators",
-  "GET /orgs/{org}/packages",
-  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-  "GET /orgs/{org}/personal-access-token-requests",
-  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
-  "GET /orgs/{org}/personal-access-tokens",
-  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
-  "GET /orgs/{org}/private-registries",
-  "GET /orgs/{org}/projects",
-  "GET /orgs/{org}/projectsV2",
-  "GET /orgs/{org}/projectsV2/{project_number}/fields",
-  "GET /orgs/{org}/projectsV2/{project_number}/items",
-  "GET /orgs/{org}/properties/values",
-  "GET /orgs/{org}/public_members",
-  "GET /orgs/{org}/repos",
-  "GET /orgs/{org}/rulesets",
-  "GET /orgs/{org}/rulesets/rule-suites",
-  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
-  "GET /orgs/{org}/secret-scanning/alerts",
-  "GET /orgs/{org}/security-advisories",
-  "GET /orgs/{org}/settings/immutable-releases/repositories",
-  "GET /orgs/{org}/settings/network-configurations",
-  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
-  "GET /orgs/{org}/teams",
-  "GET /orgs/{org}/teams/{team_slug}/discussions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/invitations",
-  "GET /orgs/{org}/teams/{team_slug}/members",
-  "GET /orgs/{org}/teams/{team_slug}/projects",
-  "GET /orgs/{org}/teams/{team_slug}/repos",
-  "GET /orgs/{org}/teams/{team_slug}/teams",
-  "GET /projects/{project_id}/collaborators",
-  "GET /repos/{owner}/{repo}/actions/artifacts",
-  "GET /repos/{owner}/{repo}/actions/caches",
-  "GET /repos/{owner}/{repo}/actions/organization-secrets",
-  "GET /repos/{owner}/{repo}/actions/organization-variables",
-  "GET /repos/{owner}/{repo}/actions/runners",
-  "GET /repos/{owner}/{repo}/actions/runs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
-  "GET /repos/{owner}/{repo}/actions/secrets",
-  "GET /repos/{owner}/{repo}/actions/variables",
-  "GET /repos/{owner}/{repo}/actions/workflows",
-  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
-  "GET /repos/{owner}/{repo}/activity",
-  "GET /repos/{owner}/{repo}/assignees",
-  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
-  "GET /repos/{owner}/{repo}/branches",
-  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
-  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-  "GET /repos/{owner}/{repo}/code-scanning/analyses",
-  "GET /repos/{owner}/{repo}/codespaces",
-  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
-  "GET /repos/{owner}/{repo}/codespaces/secrets",
-  "GET /repos/{owner}/{repo}/collaborators",
-  "GET /repos/{owner}/{repo}/comments",
-  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/commits",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
-  "GET /repos/{owner}/{repo}/commits/{ref}/status",
-  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
-  "GET /repos/{owner}/{repo}/compare/{basehead}",
-  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
-  "GET /repos/{owner}/{repo}/contributors",
-  "GET /repos/{owner}/{repo}/dependabot/alerts",
-  "GET /repos/{owner}/{repo}/dependabot/secrets",
-  "GET /repos/{owner}/{repo}/deployments",
-  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
-  "GET /repos/{owner}/{repo}/environments",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
-  "GET /repos/{owner}/{repo}/events",
-  "GET /repos/{owner}/{repo}/forks",
-  "GET /repos/{owner}/{repo}/hooks",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
-  "GET /repos/{owner}/{repo}/invitations",
-  "GET /repos/{owner}/{repo}/issues",
-  "GET /repos/{owner}/{repo}/issues/comments",
-  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/issues/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
-  "GET /repos/{owner}/{repo}/keys",
-  "GET /repos/{owner}/{repo}/labels",
-  "GET /repos/{owner}/{repo}/milestones",
-  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
-  "GET /repos/{owner}/{repo}/notifications",
-  "GET /repos/{owner}/{repo}/pages/builds",
-  "GET /repos/{owner}/{repo}/projects",
-  "GET /repos/{owner}/{repo}/pulls",
-  "GET /repos/{owner}/{repo}/pulls/comments",
-  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
-  "GET /repos/{owner}/{repo}/releases",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
-  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
-  "GET /repos/{owner}/{repo}/rulesets",
-  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
-  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
-  "GET /repos/{owner}/{repo}/security-advisories",
-  "GET /repos/{owner}/{repo}/stargazers",
-  "GET /repos/{owner}/{repo}/subscribers",
-  "GET /repos/{owner}/{repo}/tags",
-  "GET /repos/{owner}/{repo}/teams",
-  "GET /repos/{owner}/{repo}/topics",
-  "GET /repositories",
-  "GET /search/code",
-  "GET /search/commits",
-  "GET /search/issues",
-  "GET /search/labels",
-  "GET /search/repositories",
-  "GET /search/topics",
-  "GET /search/users",
-  "GET /teams/{team_id}/discussions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
-  "GET /teams/{team_id}/invitations",
-  "GET /teams/{team_id}/members",
-  "GET /teams/{team_id}/projects",
-  "GET /teams/{team_id}/repos",
-  "GET /teams/{team_id}/teams",
-  "GET /user/blocks",
-  "GET /user/codespaces",
-  "GET /user/codespaces/secrets",
-  "GET /user/emails",
-  "GET /user/followers",
-  "GET /user/following",
-  "GET /user/gpg_keys",
-  "GET /user/installations",
-  "GET /user/installations/{installation_id}/repositories",
-  "GET /user/issues",
-  "GET /user/keys",
-  "GET /user/marketplace_purchases",
-  "GET /user/marketplace_purchases/stubbed",
-  "GET /user/memberships/orgs",
-  "GET /user/migrations",
-  "GET /user/migrations/{migration_id}/repositories",
-  "GET /user/orgs",
-  "GET /user/packages",
-  "GET /user/packages/{package_type}/{package_name}/versions",
-  "GET /user/public_emails",
-  "GET /user/repos",
-  "GET /user/repository_invitations",
-  "GET /user/social_accounts",
-  "GET /user/ssh_signing_keys",
-  "GET /user/starred",
-  "GET /user/subscriptions",
-  "GET /user/teams",
-  "GET /users",
-  "GET /users/{username}/attestations/{subject_digest}",
-  "GET /users/{username}/events",
-  "GET /users/{username}/events/orgs/{org}",
-  "GET /users/{username}/events/public",
-  "GET /users/{username}/followers",
-  "GET /users/{username}/following",
-  "GET /users/{username}/gists",
-  "GET /users/{username}/gpg_keys",
-  "GET /users/{username}/keys",
-  "GET /users/{username}/orgs",
-  "GET /users/{username}/packages",
-  "GET /users/{username}/projects",
-  "GET /users/{username}/projectsV2",
-  "GET /users/{username}/projectsV2/{project_number}/fields",
-  "GET /users/{username}/projectsV2/{project_number}/items",
-  "GET /users/{username}/received_events",
-  "GET /users/{username}/received_events/public",
-  "GET /users/{username}/repos",
-  "GET /users/{username}/social_accounts",
-  "GET /users/{username}/ssh_signing_keys",
-  "GET /users/{username}/starred",
-  "GET /users/{username}/subscriptions"
-]));
-
-// pkg/dist-src/paginating-endpoints.js
-function isPaginatingEndpoint(arg) {
-  if (typeof arg === "string") {
-    return paginatingEndpoints.includes(arg);
-  } else {
-    return false;
-  }
-}
-
-// pkg/dist-src/index.js
-function paginateRest(octokit) {
-  return {
-    paginate: Object.assign(paginate.bind(null, octokit), {
-      iterator: iterator.bind(null, octokit)
-    })
-  };
-}
-paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
-
-
-// octokit + plugins
-
-
-
-const context = new Context();
-const baseUrl = getApiBaseUrl();
-const defaults = {
-    baseUrl,
-    request: {
-        agent: getProxyAgent(baseUrl),
-        fetch: getProxyFetch(baseUrl)
-    }
-};
-const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
-
-/**
- * Convience function to correctly format Octokit Options to pass into the constructor.
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function utils_getOctokitOptions(token, options) {
-    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
-    // Auth
-    const auth = Utils.getAuthString(token, opts);
-    if (auth) {
-        opts.auth = auth;
-    }
-    // Orchestration ID
-    const userAgent = Utils.getUserAgentWithOrchestrationId(opts.userAgent);
-    if (userAgent) {
-        opts.userAgent = userAgent;
-    }
-    return opts;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
-
-
-const github_context = new Context();
-/**
- * Returns a hydrated octokit ready to use for GitHub Actions
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokit(token, options, ...additionalPlugins) {
-    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
-    return new GitHubWithPlugins(getOctokitOptions(token, options));
-}
-//# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/description.ts
-const DEFAULT_KEEP_PREFIX = 'Pre-deploy backup';
-/**
- * `Pre-deploy backup: acme/shop@3f1c2d9 (run 9876543210)`: names what was about to be deployed,
- * so a person looking at the backups in the VPS.org panel knows which one to restore. The
- * retention rule (`keep`) recognises these backups by the leading `Pre-deploy backup`.
- */
-function defaultDescription(run) {
-    const where = [run.repository, run.sha?.slice(0, 7)].filter(Boolean).join('@');
-    const hasRun = run.runId !== undefined && Number.isSafeInteger(run.runId) && run.runId > 0;
-    const attempt = run.runAttempt && run.runAttempt > 1 ? `, attempt ${run.runAttempt}` : '';
-    const runText = hasRun ? `run ${run.runId}${attempt}` : '';
-    if (where && runText)
-        return `${DEFAULT_KEEP_PREFIX}: ${where} (${runText})`;
-    if (where || runText)
-        return `${DEFAULT_KEEP_PREFIX}: ${where || runText}`;
-    return DEFAULT_KEEP_PREFIX;
-}
-
-;// CONCATENATED MODULE: ./src/input-helper.ts
-
-
-
-
-
-
-
-const COMMANDS = ['create', 'wait', 'restore', 'delete', 'list'];
-const BACKUP_TYPES = ['manual', 'automatic'];
 /** `backup-id: latest` for restore: the newest completed backup of each server-id. */
 const LATEST = 'latest';
-/** Inputs that concern one command or a few; the rest (api-token, api-url, timeouts, dry-run) concern all. */
-const COMMAND_INPUTS = [
-    'server-id',
-    'backup-id',
-    'backup-type',
-    'description',
-    'wait',
-    'poll-interval',
-    'keep',
-    'keep-within',
-    'keep-prefix',
-    'restore-on-failure'
-];
-/** Which of those each command uses. README's inputs table says the same (a test compares them). */
-const INPUTS_USED = {
-    create: [
-        'server-id',
-        'description',
-        'wait',
-        'poll-interval',
-        'keep',
-        'keep-within',
-        'keep-prefix',
-        'restore-on-failure'
-    ],
-    wait: ['server-id', 'backup-id', 'poll-interval', 'keep', 'keep-within', 'keep-prefix', 'restore-on-failure'],
-    restore: ['server-id', 'backup-id', 'wait', 'poll-interval', 'keep-prefix'],
-    delete: ['server-id', 'backup-id'],
-    list: ['server-id', 'backup-type']
-};
-/**
- * Tuning inputs that a `with:` block shared by several steps may carry to any command; the others
- * change what a command does, and one given to a command that does not use it is a mistake (a
- * rollback step that forgot `command: restore` has a `backup-id` and no `command`), refused.
- */
-const TUNING_INPUTS = new Set(['wait', 'poll-interval', 'keep-prefix']);
-const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-/**
- * Reads and validates every input before anything is sent. The token is registered as a secret
- * first, so nothing printed afterwards, by this action or the toolkit, can show it.
- */
-function getInputs() {
-    const apiToken = getInput('api-token');
-    if (apiToken)
-        core_setSecret(apiToken);
-    if (!apiToken)
-        throw new InputError('api-token is required (store the VPS.org API token as a secret)');
-    if (!isSendableToken(apiToken)) {
-        throw new InputError('api-token holds white space, a control character or a character outside ASCII, which an HTTP header cannot ' +
-            'carry as the token; copy the token again');
-    }
-    const command = parseCommand(getInput('command') || 'create');
-    for (const name of COMMAND_INPUTS) {
-        if (TUNING_INPUTS.has(name) || INPUTS_USED[command].includes(name))
-            continue;
-        // restore-on-failure has a default, which the runner always passes.
-        const raw = getInput(name);
-        if (raw !== '' && !(name === 'restore-on-failure' && raw.toLowerCase() === 'false')) {
-            throw new InputError(`${name} is not used by command ${command}; remove it or set the right command`);
-        }
-    }
-    const common = {
-        apiToken,
-        apiUrl: parseApiUrl(getInput('api-url') || 'https://admin.vps.org'),
-        timeoutMs: parseDuration('timeout', getInput('timeout') || '30m', MAX_TIMER_MS),
-        pollIntervalMs: parseDuration('poll-interval', getInput('poll-interval') || '15s', MAX_TIMER_MS),
-        requestTimeoutMs: parseDuration('request-timeout', getInput('request-timeout') || '30s', MAX_TIMER_MS),
-        dryRun: parseBoolean('dry-run', 'false')
-    };
-    if (common.pollIntervalMs < 1000)
-        throw new InputError('poll-interval must be at least 1s');
-    if (common.requestTimeoutMs < 1000)
-        throw new InputError('request-timeout must be at least 1s');
-    switch (command) {
-        case 'create':
-            return createSettings(common);
-        case 'wait':
-            return waitSettings(common);
-        case 'restore':
-            return restoreSettings(common);
-        case 'delete':
-            return {
-                ...common,
-                command,
-                backupId: requiredPositiveInteger('backup-id', command),
-                serverId: oneServerId(command)
-            };
-        case 'list':
-            return {
-                ...common,
-                command,
-                serverIds: parseServerIds(),
-                backupType: parseBackupType(getInput('backup-type'))
-            };
-    }
-}
-function createSettings(common) {
-    const serverIds = parseServerIds();
-    if (serverIds.length === 0)
-        throw new InputError('server-id is required for command create');
-    const settings = {
-        ...common,
-        command: 'create',
-        serverIds,
-        description: getInput('description', { trimWhitespace: false }) || runDescription(),
-        wait: parseBoolean('wait', 'true'),
-        restoreOnFailure: parseBoolean('restore-on-failure', 'false')
-    };
-    const retention = retentionSettings();
-    if (retention === undefined)
-        return settings;
-    const rule = retention.keep !== undefined ? 'keep' : 'keep-within';
-    if (!settings.description.startsWith(retention.keepPrefix)) {
-        throw new InputError(`${rule} is set but description "${settings.description}" does not start with keep-prefix "${retention.keepPrefix}": ` +
-            'the new backup would never count toward the backups kept');
-    }
-    if (!settings.wait) {
-        throw new InputError(`${rule} needs wait: true: old backups are deleted only once the new one is completed`);
-    }
-    return { ...settings, retention };
-}
-function waitSettings(common) {
-    if (!parseBoolean('wait', 'true')) {
-        throw new InputError('wait: false contradicts command wait, which waits for the backup: remove one of them');
-    }
-    return {
-        ...common,
-        command: 'wait',
-        backupId: requiredPositiveInteger('backup-id', 'wait'),
-        serverId: oneServerId('wait'),
-        retention: retentionSettings(),
-        restoreOnFailure: parseBoolean('restore-on-failure', 'false')
-    };
-}
-function restoreSettings(common) {
-    const serverIds = parseServerIds();
-    const backups = parseBackupSelection(getInput('backup-id'));
-    if ('latest' in backups && serverIds.length === 0) {
-        throw new InputError('backup-id latest needs server-id: the newest backup of which server?');
-    }
-    if ('byServer' in backups && serverIds.length > 0) {
-        const keys = [...backups.byServer.keys()];
-        if (keys.length !== serverIds.length || keys.some(id => !serverIds.includes(id))) {
-            throw new InputError(`server-id (${serverIds.join(', ')}) must name exactly the servers of backup-id (${keys.join(', ')})`);
-        }
-    }
-    return {
-        ...common,
-        command: 'restore',
-        backups,
-        serverIds,
-        keepPrefix: keepPrefixInput(),
-        wait: parseBoolean('wait', 'true')
-    };
-}
 /**
  * backup-id for restore: `latest`; one or several ids apart by commas, spaces or newlines; or the
  * `backup-ids` output of a create step, a JSON object from server id to backup id.
@@ -40812,110 +34987,555 @@ function repeatedKey(json) {
     }
     return undefined;
 }
-/** Positive integers apart by commas, spaces or newlines; a duplicate is refused, naming it. */
-function parseIdList(name, raw) {
-    const ids = [];
-    for (const word of raw.split(/[\s,]+/).filter(Boolean)) {
-        const id = parsePositiveInteger(name, word);
-        if (ids.includes(id))
-            throw new InputError(`${name} lists ${id} twice`);
-        ids.push(id);
+
+;// CONCATENATED MODULE: ./src/presenters/restore-report.ts
+
+/**
+ * How the restores ended, once the wait for the servers is over: the server-status output, the
+ * job summary's table, and the step's error line. What was started was rendered the moment the
+ * API accepted it (restoring.ts), so a job killed while waiting still shows it. One problem is
+ * the step's error; several are error annotations, and the step's error counts them.
+ */
+async function presentRestores({ servers, followed, problems }, { log, outputs, report }) {
+    if (followed !== undefined) {
+        outputs.setServerStatuses(followed.statuses, servers > 1);
+        await report.summariseRestoresEnded(followed.ended, followed.waitedMs);
     }
-    return ids;
-}
-function parseServerIds() {
-    return parseIdList('server-id', getInput('server-id'));
-}
-function oneServerId(command) {
-    const ids = parseServerIds();
-    if (ids.length > 1)
-        throw new InputError(`server-id takes one server for command ${command}, got ${ids.length}`);
-    return ids[0];
-}
-function keepPrefixInput() {
-    return getInput('keep-prefix', { trimWhitespace: false }) || DEFAULT_KEEP_PREFIX;
-}
-/** keep, keep-within and keep-prefix, or undefined when neither keep nor keep-within is set. */
-function retentionSettings() {
-    const keep = optionalPositiveInteger('keep');
-    const within = getInput('keep-within');
-    const keepWithinMs = within === '' ? undefined : parseKeepWithin(within);
-    if (keep === undefined && keepWithinMs === undefined)
-        return undefined;
-    const keepPrefix = keepPrefixInput();
-    if (keepPrefix.trim() === '') {
-        throw new InputError(`keep-prefix must not be empty when ${keep !== undefined ? 'keep' : 'keep-within'} is set: every manual backup would match it`);
+    const notRestored = problems.map(p => ({ serverId: p.backup.server.id, backupId: p.backup.id }));
+    const [only] = problems;
+    if (problems.length === 1 && only !== undefined)
+        throw new RestoreError(only.text, notRestored);
+    if (problems.length > 1) {
+        for (const problem of problems)
+            log.error(problem.text);
+        throw new RestoreError(`${problems.length} of ${servers} servers were not restored as asked (each is named above)`, notRestored);
     }
-    return { keep, keepWithinMs, keepPrefix };
 }
-function parseCommand(raw) {
-    const command = raw.trim().toLowerCase();
-    if (!COMMANDS.includes(command)) {
-        throw new InputError(`command must be one of ${COMMANDS.join(', ')}, got "${raw}"`);
+
+;// CONCATENATED MODULE: ./src/choosing.ts
+/**
+ * Choosing and checking the backups a restore is asked for, every check before any request:
+ * `latest` by the backup policy, or the backups named, each of its own server, completed (or
+ * waited for).
+ */
+
+
+
+
+
+
+
+
+/** The backups asked for, in the order of server-id when given; every check before any request. */
+async function chooseBackups({ api, log }, request) {
+    const { backups: selection, serverIds } = request;
+    if ('latest' in selection) {
+        const chosen = [];
+        for (const serverId of serverIds)
+            chosen.push(await latestBackup(api, log, serverId, request.keepPrefix));
+        for (const backup of chosen) {
+            log.info(`backup-id latest: backup ${backup.id} of server ${safeText(serverLabel(backup))}, created ` +
+                `${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}"`);
+        }
+        return chosen;
     }
-    return command;
-}
-function parseBackupType(raw) {
-    if (raw === '')
-        return undefined;
-    const type = raw.toLowerCase();
-    if (!BACKUP_TYPES.includes(type)) {
-        throw new InputError(`backup-type must be manual or automatic, got "${raw}"`);
+    if ('byServer' in selection) {
+        return findBackups(api, [...selection.byServer].map(([serverId, backupId]) => ({ backupId, serverId })), 'restore refused');
     }
-    return type;
-}
-function parsePositiveInteger(name, raw) {
-    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-    if (!Number.isSafeInteger(value) || value <= 0) {
-        throw new InputError(`${name} must be a positive integer, got "${raw}"`);
+    const only = serverIds.length === 1 && selection.ids.length === 1 ? serverIds[0] : undefined;
+    const found = await findBackups(api, selection.ids.map(backupId => ({ backupId, serverId: only })), 'restore refused');
+    const servers = found.map(b => b.server.id);
+    const twice = servers.find((id, i) => servers.indexOf(id) !== i);
+    if (twice !== undefined) {
+        throw new BackupError(`backup-id names two backups of server ${twice}; one backup per server; restore refused`);
     }
-    return value;
-}
-function optionalPositiveInteger(name) {
-    const raw = getInput(name);
-    return raw === '' ? undefined : parsePositiveInteger(name, raw);
-}
-function requiredPositiveInteger(name, command) {
-    const value = optionalPositiveInteger(name);
-    if (value === undefined)
-        throw new InputError(`${name} is required for command ${command}`);
-    return value;
-}
-function parseBoolean(name, fallback) {
-    const raw = getInput(name) || fallback;
-    const value = raw.toLowerCase();
-    if (value !== 'true' && value !== 'false') {
-        throw new InputError(`${name} must be true or false, got "${raw}"`);
+    if (serverIds.length > 0 && (servers.length !== serverIds.length || servers.some(id => !serverIds.includes(id)))) {
+        throw new BackupError(`server-id names servers ${serverIds.join(', ')}, but the backups are of servers ${servers.join(', ')}; restore refused`);
     }
-    return value === 'true';
+    return serverIds.length > 0 ? serverIds.map(id => found.find(b => b.server.id === id)) : found;
+}
+/** The backups, completed: failed ones refused, ones in progress waited for or refused. */
+async function completedBackups(api, backups, waitForBackup, waiting) {
+    for (const backup of backups) {
+        const status = safeText(backup.status, 40);
+        if (isFailedStatus(backup.status)) {
+            throw new BackupError(`backup ${backup.id} has status "${status}" and cannot be restored; restore refused`);
+        }
+        if (backup.status !== COMPLETED && !waitForBackup) {
+            throw new BackupError(`backup ${backup.id} is ${status}, not completed; restore refused`);
+        }
+    }
+    const running = backups.filter(b => b.status !== COMPLETED);
+    if (running.length === 0)
+        return [...backups];
+    for (const backup of running) {
+        waiting.log.info(`Backup ${backup.id} is ${safeText(backup.status, 40)}; waiting up to ${waiting.deadline.describe()} for it to complete before restoring`);
+    }
+    const { settled } = await waitForBackups(api, running, waiting);
+    for (const backup of running) {
+        const outcome = settled.get(backup.id) ?? { state: 'timed-out', status: backup.status };
+        if (outcome.state !== 'done') {
+            throw new BackupError(`${notCompleted(backup, outcome, waiting.deadline.describe()).message}; nothing was restored`);
+        }
+    }
+    return backups.map(b => {
+        const outcome = settled.get(b.id);
+        return outcome?.state === 'done' ? outcome.value : b;
+    });
 }
 /**
- * `https` only: the token travels in every request. Plain `http` is allowed for loopback hosts,
- * where the simulator and local runs live.
+ * The newest (by created_at, then id) completed manual backup of the server, by its own server.id,
+ * whose description starts with the prefix (the rule: chooseLatest). Never waits for one: newer
+ * backups that are not completed are named in the log and passed over; one dated in the future is
+ * named too.
  */
-function parseApiUrl(raw) {
-    let url;
-    try {
-        url = new URL(raw);
+async function latestBackup(api, log, serverId, prefix) {
+    const listed = await api.listBackups({ serverId, backupType: MANUAL });
+    const now = api.now();
+    const choice = chooseLatest(listed, { serverId, keepPrefix: prefix }, now);
+    for (const b of choice.passedOver) {
+        log.info(`backup-id latest: passing over ${backupName(b)} (${safeText(b.status, 40)}, not completed)`);
     }
-    catch {
-        throw new InputError(`api-url must be an absolute https URL like https://admin.vps.org, got "${raw}"`);
+    if (choice.aheadMs !== undefined) {
+        log.warning(`backup-id latest: ${datedAhead(choice.backup, now)}, so it ranks as the latest`);
     }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.test(url.hostname))) {
-        throw new InputError(`api-url must use https (plain http only for loopback hosts such as 127.0.0.1), got "${url.protocol}//${url.host}"`);
-    }
-    if (url.username || url.password || url.search || url.hash) {
-        throw new InputError(`api-url must be a base URL without credentials, query or fragment, got "${url.origin}…"`);
-    }
-    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+    return choice.backup;
 }
-function runDescription() {
-    return defaultDescription({
-        repository: process.env.GITHUB_REPOSITORY,
-        sha: github_context.sha,
-        runId: github_context.runId,
-        runAttempt: Number(process.env.GITHUB_RUN_ATTEMPT) || undefined
+
+;// CONCATENATED MODULE: ./src/restore-waiting.ts
+
+
+
+
+
+/** How long a restore may take to show `restoring` before the wait gives up confirming it. */
+const RESTORE_GRACE_MS = 30_000;
+/**
+ * A 401 or 403 to a server never read in this step says the token may not read servers: waiting
+ * cannot help. Once a read of the server worked, it is a blip (a WAF, a proxy), as a 5xx is.
+ */
+function refusedForGood(error, everRead) {
+    if (everRead || (error.status !== 401 && error.status !== 403))
+        return undefined;
+    return `the token may lack the permission to read servers (${error.message})`;
+}
+/**
+ * Reads one round of the restored servers: armed by a read of the server only, not by the restore
+ * answer (VPS.org stops a server before restoring it, so a `stopped`, or a not yet changed
+ * `active`, read right after an answer that says `restoring` is the restore not begun, not a
+ * restore finished).
+ */
+class RestoreJudge {
+    clock;
+    log;
+    armed = new Set();
+    everRead;
+    /** Servers whose last read failed: why, and since when in the wait. */
+    failing = new Map();
+    answered;
+    labels;
+    started;
+    constructor(targets, clock, log, readBefore) {
+        this.clock = clock;
+        this.log = log;
+        this.started = clock.now();
+        this.everRead = new Set(readBefore);
+        this.answered = new Map(targets.map(t => [t.serverId, t.answered]));
+        this.labels = new Map(targets.map(t => [t.serverId, t.label]));
+    }
+    judge(serverId, read) {
+        if ('failed' in read)
+            return this.readFailed(serverId, read.failed);
+        if ('unreadable' in read)
+            return { state: 'unconfirmed', status: 'unknown', why: read.unreadable };
+        this.everRead.add(serverId);
+        this.failing.delete(serverId);
+        const { status } = read;
+        if (status.toLowerCase() === RESTORING)
+            this.armed.add(serverId);
+        switch (serverState(status)) {
+            case 'broken':
+                return { state: 'failed', status, why: `is ${safeText(status, 40)} after the restore request` };
+            case 'busy':
+                return { state: 'waiting', status };
+            case 'back':
+            case 'stopped':
+                if (this.armed.has(serverId))
+                    return { state: 'done', status, value: status };
+                // Not started yet, as far as can be seen.
+                if (this.clock.now() - this.started < RESTORE_GRACE_MS)
+                    return { state: 'waiting', status };
+                return {
+                    state: 'unconfirmed',
+                    status,
+                    why: `${this.answered.get(serverId) === RESTORING ? `the API answered "${RESTORING}", but ` : ''}no read of the server ` +
+                        `showed "${RESTORING}" within ${formatDuration(RESTORE_GRACE_MS)} of the request (it is ${safeText(status, 40)}): ` +
+                        'the restore may not have started, or ended unseen'
+                };
+        }
+    }
+    /** A read that failed: a round without a status for this server alone, unless it is for good. */
+    readFailed(serverId, failed) {
+        const refused = refusedForGood(failed, this.everRead.has(serverId));
+        if (refused !== undefined)
+            return { state: 'unconfirmed', status: 'unknown', why: refused };
+        const why = safeText(failed.message, 200);
+        const sinceMs = this.failing.get(serverId)?.sinceMs ?? this.clock.now() - this.started;
+        if (!this.failing.has(serverId)) {
+            this.log.info(`Server ${safeText(this.labels.get(serverId) ?? String(serverId))}: its status could not be read after ` +
+                `${formatDuration(sinceMs)} (${why}); the restore may still be running, so the wait goes on`);
+        }
+        this.failing.set(serverId, { why, sinceMs });
+        return { state: 'waiting', status: 'unknown' };
+    }
+}
+/**
+ * Waits until each restored server has shown `restoring` and then left it and any other state that
+ * is not settled.
+ * `done` carries the final status (`active`, or `stopped`); `failed` a server that ended
+ * `suspended` or in an error; `unconfirmed` one whose end cannot be seen; `unread` one whose reads
+ * failed until the timeout. A read that fails is a round without a status for that server alone:
+ * the wait goes on, for it and the others, until the step's timeout.
+ */
+async function waitForRestores(api, targets, options) {
+    const judge = new RestoreJudge(targets, options.deadline.clock, options.log, options.readBefore);
+    const subjects = targets.map(target => ({
+        key: target.serverId,
+        name: `server ${target.label}`,
+        label: `Server ${target.label}`,
+        first: { state: 'waiting', status: target.answered ?? 'accepted' }
+    }));
+    const { settled, waitedMs } = await pollUntilSettled(subjects, async (pending) => {
+        const reads = await readStatuses(api, pending.map(s => s.key));
+        return new Map(pending.map(s => [s.key, judge.judge(s.key, reads.get(s.key) ?? { unreadable: 'not read' })]));
+    }, { ...options, plural: 'servers' });
+    const outcomes = new Map();
+    for (const [serverId, outcome] of settled) {
+        const unread = judge.failing.get(serverId);
+        outcomes.set(serverId, outcome.state === 'timed-out' && unread !== undefined
+            ? { state: 'unread', status: 'unknown', ...unread }
+            : outcome);
+    }
+    return { settled: outcomes, waitedMs };
+}
+/** The one-line reason a restore did not end well, for the step's error or warning. */
+function restoreOutcomeText(label, backupId, outcome, timeout) {
+    switch (outcome.state) {
+        case 'done':
+            return `server ${label} is ${outcome.status}`;
+        case 'failed':
+            return `server ${label} ${outcome.why}`;
+        case 'unconfirmed':
+            return `could not confirm that the restore of server ${label} finished: ${outcome.why}; check the server in the VPS.org panel`;
+        case 'timed-out':
+            return (`timed out after ${timeout} waiting for server ${label} to finish restoring ` +
+                `(last status: ${safeText(outcome.status, 40)}); the restore may still finish: check it in the VPS.org panel`);
+        case 'unread':
+            return (`timed out after ${timeout} waiting for server ${label} to finish restoring from backup ${backupId}: its status ` +
+                `could not be read since ${formatDuration(outcome.sinceMs)} after the request (${outcome.why}); the restore was ` +
+                'accepted and may still be running: check the server in the VPS.org panel before restoring it again');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/restoring.ts
+
+
+
+
+
+
+
+
+
+/**
+ * Checks every backup (it exists, belongs to its server by its own server.id, is completed or is
+ * waited for) and that no restore of the servers is running, then sends one restore request per
+ * server and, when asked, follows the servers until they are back. One server or several is one
+ * path; presentRestores renders what happened, and fails with a RestoreError that names the
+ * servers not restored.
+ */
+async function restoreServers(context, request) {
+    const { api, deadline, log } = context;
+    const waiting = { pollIntervalMs: request.pollIntervalMs, deadline, log };
+    const checked = await completedBackups(api, await chooseBackups(context, request), request.waitForBackup, waiting);
+    const readBefore = await checkServersFree(context, request, checked);
+    if (request.dryRun) {
+        for (const backup of checked)
+            log.info(`Dry run: would restore ${describe(backup)}, overwriting the server's disk`);
+        return { servers: 0, problems: [] };
+    }
+    const backups = request.claim === undefined ? checked : checked.filter(request.claim);
+    if (backups.length === 0)
+        return { servers: 0, problems: [] };
+    const sent = await sendRestores(context, backups);
+    const accepted = sent.filter((s) => s.answer !== undefined);
+    const problems = sent.flatMap(s => (s.failed === undefined ? [] : [{ backup: s.backup, text: s.failed }]));
+    if (!request.waitForServer || accepted.length === 0)
+        return { servers: backups.length, problems };
+    const followed = await followServers(context, accepted, { ...waiting, readBefore });
+    const refused = sent.flatMap((s) => s.failed === undefined ? [] : [{ label: s.label, outcome: { state: 'refused', status: '—' }, text: s.failed }]);
+    return {
+        servers: backups.length,
+        followed: { ...followed, ended: [...followed.ended, ...refused] },
+        problems: [...problems, ...followed.problems]
+    };
+}
+/** restore-on-failure's post step: the restores, rendered as `command: restore` renders them. */
+async function restoreFromBackups(context, request) {
+    await presentRestores(await restoreServers(context, request), context);
+}
+const describe = (backup) => `server ${safeText(serverLabel(backup))} from backup ${backup.id} (${safeText(backup.created_at, 40)}, ` +
+    `"${safeText(backup.description, 80)}")`;
+/**
+ * No other operation may be running on the servers: with waitForServer it is waited for (and the
+ * servers read are returned), else refused.
+ */
+async function checkServersFree({ api, deadline, log }, request, checked) {
+    const serverIds = checked.map(b => b.server.id);
+    if (request.waitForServer) {
+        const waiting = { pollIntervalMs: request.pollIntervalMs, deadline, log, debug: log.debug };
+        return (await waitWhileBusy(api, serverIds, 'restoring it', waiting)).read;
+    }
+    for (const [serverId, lookup] of await api.getServers(serverIds)) {
+        const status = 'server' in lookup ? lookup.server?.status : undefined;
+        if (status !== undefined && serverState(status) === 'busy') {
+            throw new BackupError(`server ${serverId} is ${safeText(status, 40)} (another restore or operation is running); restore refused ` +
+                '(with wait: true the step waits for it to settle)');
+        }
+    }
+    return undefined;
+}
+/**
+ * Every request at once: none waits for another's answer, and an uncertain one is never repeated.
+ * What was accepted is recorded at once (outputs, notices, summary), so a job killed while waiting
+ * still shows what was started.
+ */
+async function sendRestores(context, backups) {
+    const { api, log, outputs, report } = context;
+    for (const backup of backups) {
+        log.info(`Restoring ${describe(backup)}: the server's disk is overwritten with the backup's state`);
+    }
+    const sent = await Promise.all(backups.map(async (backup) => {
+        const label = serverLabel(backup);
+        try {
+            return { backup, label, answer: await api.restoreServer(backup.server.id, backup.id) };
+        }
+        catch (error) {
+            return { backup, label, failed: messageOf(error) };
+        }
+    }));
+    const accepted = sent.filter((s) => s.answer !== undefined);
+    outputs.setRestoreOutputs(accepted.map(({ backup, answer }) => ({ backup, answer })), backups.length > 1);
+    for (const { backup, answer } of accepted) {
+        const status = typeof answer.status === 'string' ? answer.status : 'accepted';
+        log.info(`Restore of server ${backup.server.id} from backup ${backup.id} accepted (${safeText(status, 40)})`);
+        log.notice(`Server ${safeText(serverLabel(backup))} is being restored from backup ${backup.id}`, `VPS.org restore of server ${backup.server.id}`);
+    }
+    await report.summariseRestoresStarted(sent);
+    return sent;
+}
+/**
+ * Follows the servers whose restore was accepted: how each ended, and a line for each that did
+ * not come back.
+ */
+async function followServers({ api, log }, accepted, waiting) {
+    const { deadline } = waiting;
+    const names = accepted.map(a => safeText(a.label)).join(', ');
+    log.info(`Waiting up to ${formatDuration(deadline.remainingMs())} for server${accepted.length > 1 ? 's' : ''} ${names} to be back…`);
+    const { settled, waitedMs } = await waitForRestores(api, accepted.map(a => ({ serverId: a.backup.server.id, label: a.label, answered: statusInRestoreAnswer(a.answer) })), waiting);
+    const problems = [];
+    const ended = accepted.map(({ backup, label }) => {
+        const outcome = settled.get(backup.server.id) ?? { state: 'timed-out', status: 'unknown' };
+        const text = restoreOutcomeText(safeText(label), backup.id, outcome, deadline.describe());
+        switch (outcome.state) {
+            case 'done':
+                log.info(`Server ${safeText(label)} is back (${safeText(outcome.status, 40)}) after ${formatDuration(waitedMs)}`);
+                log.notice(`Server ${safeText(label)} is back (${safeText(outcome.status, 40)}), restored from backup ${backup.id}`, `VPS.org restore of server ${backup.server.id}`);
+                if (serverState(outcome.status) === 'stopped') {
+                    log.warning(`Server ${safeText(label)} was restored from backup ${backup.id} and is stopped: start it when ready`);
+                }
+                break;
+            case 'unconfirmed':
+                log.warning(text);
+                break;
+            case 'failed':
+            case 'timed-out':
+            case 'unread':
+                problems.push({ backup, text });
+        }
+        return { backup, label, outcome, text };
     });
+    const statuses = ended.map(({ backup, outcome }) => ({ serverId: backup.server.id, status: outcome.status }));
+    return { problems, ended: ended.map(({ label, outcome, text }) => ({ label, outcome, text })), statuses, waitedMs };
+}
+
+;// CONCATENATED MODULE: ./src/commands/restore.ts
+
+
+
+
+
+/** `command: restore`: servers from their backups (or their latest backups), after checking every backup. */
+const restore = defineCommand({
+    name: 'restore',
+    inputs: ['server-id', 'backup-id', 'wait', 'poll-interval', 'keep-prefix'],
+    outputs: ['backup-id', 'backup-ids', 'status', 'server-id', 'restore', 'server-status'],
+    parse: restore_parse,
+    run: (settings, context) => restoreServers(context, { ...settings, waitForBackup: settings.wait, waitForServer: settings.wait }),
+    present: presentRestores
+});
+function restore_parse(inputs, common) {
+    const serverIds = inputs.serverIds();
+    const backups = parseBackupSelection(inputs.text('backup-id'));
+    if ('latest' in backups && serverIds.length === 0) {
+        throw new InputError('backup-id latest needs server-id: the newest backup of which server?');
+    }
+    if ('byServer' in backups && serverIds.length > 0) {
+        const keys = [...backups.byServer.keys()];
+        if (keys.length !== serverIds.length || keys.some(id => !serverIds.includes(id))) {
+            throw new InputError(`server-id (${serverIds.join(', ')}) must name exactly the servers of backup-id (${keys.join(', ')})`);
+        }
+    }
+    return {
+        ...common,
+        command: 'restore',
+        backups,
+        serverIds,
+        keepPrefix: inputs.keepPrefix(),
+        wait: inputs.boolean('wait', 'true')
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/wait.ts
+
+
+
+
+
+
+
+
+
+
+
+const wait = defineCommand({
+    name: 'wait',
+    inputs: ['server-id', 'backup-id', 'poll-interval', 'keep', 'keep-within', 'keep-prefix', 'restore-on-failure'],
+    outputs: ['backup-id', 'status', 'size-mb', 'created-at', 'server-id', 'server-name', 'backup', 'deleted-ids'],
+    parse(inputs, common) {
+        if (!inputs.boolean('wait', 'true')) {
+            throw new InputError('wait: false contradicts command wait, which waits for the backup: remove one of them');
+        }
+        return {
+            ...common,
+            command: 'wait',
+            backupId: inputs.requiredPositiveInteger('backup-id', 'wait'),
+            serverId: inputs.oneServerId('wait'),
+            retention: inputs.retention(),
+            restoreOnFailure: inputs.boolean('restore-on-failure', 'false')
+        };
+    },
+    armsRestoreOnFailure: settings => settings.restoreOnFailure,
+    run: waitForBackup,
+    present: presentBackups
+});
+/**
+ * `command: wait`: a backup started earlier (create with wait: false) is waited for just before
+ * the deploy, with the outputs, keep and restore-on-failure of a create that waits.
+ */
+async function waitForBackup(settings, context) {
+    const { api, deadline, log } = context;
+    const found = await findBackup(api, settings.backupId, settings.serverId, 'nothing was waited for');
+    const { retention } = settings;
+    // As create refuses such a description: keep would count the backup among those it keeps while
+    // it never matches, and so delete one matching backup more than keep allows.
+    if (retention !== undefined && !found.description.startsWith(retention.keepPrefix)) {
+        throw new BackupError(`${retention.keep !== undefined ? 'keep' : 'keep-within'} is set but backup ${found.id} is described ` +
+            `"${safeText(found.description, 80)}", which does not start with keep-prefix "${safeText(retention.keepPrefix, 60)}": ` +
+            'it would never count toward the backups kept; nothing was waited for or deleted');
+    }
+    if (settings.dryRun) {
+        log.info(`Dry run: backup ${found.id} of server ${safeText(serverLabel(found))} is ${safeText(found.status, 40)}; ` +
+            (found.status === COMPLETED ? 'nothing to wait for' : 'a real run would wait for it to complete'));
+        return { servers: [], problems: [], deletedIds: [] };
+    }
+    const outputs = new BackupOutputs(context.outputs, 1);
+    context.state.saveCreatedBackups([found]);
+    outputs.seen([found]);
+    log.info(`Waiting up to ${deadline.describe()} for backup ${found.id} of server ${safeText(serverLabel(found))}…`);
+    const { settled, waitedMs, rounds } = await waitForBackups(api, [found], {
+        pollIntervalMs: settings.pollIntervalMs,
+        deadline,
+        log
+    });
+    const outcome = settled.get(found.id) ?? { state: 'timed-out', status: found.status };
+    // As create: the outputs carry the status last seen, so a backup that failed does not stay in_progress.
+    const last = lastSeen(found, outcome);
+    outputs.seen([last]);
+    const serverId = found.server.id;
+    if (outcome.state !== 'done') {
+        const problem = notCompleted(found, outcome, deadline.describe()).message;
+        return { servers: [{ serverId, backup: last, problem }], problems: [problem], waitedMs, deletedIds: [] };
+    }
+    const backup = outcome.value;
+    log.info(`Backup ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${rounds} rounds of status checks`);
+    const deletedIds = retention === undefined ? [] : await applyKeep(context, { ...retention, serverId: backup.server.id }, backup);
+    outputs.deleted(deletedIds);
+    return { servers: [{ serverId, backup }], problems: [], waitedMs, deletedIds };
+}
+
+;// CONCATENATED MODULE: ./src/commands/registry.ts
+/**
+ * Every command of the action, in the order README lists them. The command list, the inputs each
+ * uses, the outputs each sets, main's dispatch and the tests' list of commands all come from here:
+ * adding a command is a new unit and an entry below (plus its API calls, docs and tests).
+ */
+
+
+
+
+
+
+
+
+
+const COMMAND_UNITS = [create, wait, restore, deleteUnit, list];
+const COMMANDS = COMMAND_UNITS.map(unit => unit.name);
+/** Which command inputs each command uses. README's inputs table says the same (a test compares them). */
+const INPUTS_USED = Object.fromEntries(COMMAND_UNITS.map(unit => [unit.name, unit.inputs]));
+/** Which commands set each output; action.yml and README.md list the same ones (a test compares the three). */
+const OUTPUTS_SET_BY = Object.fromEntries(OUTPUTS.map(output => [output, COMMAND_UNITS.filter(unit => unit.outputs.includes(output)).map(unit => unit.name)]));
+/** The unit of `command` (its input as given, for the message). */
+function unitOf(raw) {
+    const name = raw.trim().toLowerCase();
+    const unit = COMMAND_UNITS.find(u => u.name === name);
+    if (unit === undefined)
+        throw new InputError(`command must be one of ${COMMANDS.join(', ')}, got "${raw}"`);
+    // Each unit's run takes the settings its own parse returned: the pairing below keeps that true.
+    return unit;
+}
+/**
+ * Reads and validates every input before anything is sent: the token first (registered as a
+ * secret), the command, the refusal of inputs the command does not use, then its settings.
+ */
+function readInvocation(runner) {
+    const apiToken = readToken(runner);
+    const inputs = new InputReader(runner);
+    const unit = unitOf(inputs.text('command') || 'create');
+    refuseUnusedInputs(inputs, unit.name, unit.inputs);
+    const settings = unit.parse(inputs, readCommon(inputs, apiToken));
+    return {
+        settings: settings,
+        armsRestoreOnFailure: unit.armsRestoreOnFailure?.(settings) ?? false,
+        run: async (context) => {
+            const outcome = await unit.run(settings, context);
+            await unit.present(outcome, context);
+        }
+    };
+}
+/** The settings alone, from the real runner's inputs unless another port is given. */
+function getInputs(runner = actionsRunner) {
+    return readInvocation(runner).settings;
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -40933,16 +35553,16 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 const NO_RUNNER_TEMP = 'RUNNER_TEMP is not set (not on a GitHub runner)';
-function recordDir() {
-    const temp = process.env.RUNNER_TEMP;
+function recordDir({ runner }) {
+    const temp = runner.env('RUNNER_TEMP');
     return temp ? (0,external_node_path_namespaceObject.join)(temp, 'vps-backup-action', 'restored') : undefined;
 }
 function recordFile(dir, point) {
     return (0,external_node_path_namespaceObject.join)(dir, `${point.kind}-${point.serverId}-${point.id}.json`);
 }
 /** Whether an earlier step of this job restored the server from this point. */
-function earlierRestore(point) {
-    const dir = recordDir();
+function earlierRestore(place, point) {
+    const dir = recordDir(place);
     if (dir === undefined)
         return undefined;
     let text;
@@ -40962,11 +35582,11 @@ function earlierRestore(point) {
  * did. Made before the restore request is sent, so a step that dies after sending it still keeps
  * the next from sending it again; created exclusively (O_EXCL), so of two steps only one claims it.
  */
-function claimRestore(point) {
-    const dir = recordDir();
+function claimRestore(place, point) {
+    const dir = recordDir(place);
     if (dir === undefined)
         return { claimed: 'unrecorded', why: NO_RUNNER_TEMP, runnerTemp: false };
-    const record = { ...point, step: process.env.GITHUB_ACTION, at: new Date().toISOString() };
+    const record = { ...point, step: place.runner.env('GITHUB_ACTION'), at: new Date(place.clock.now()).toISOString() };
     try {
         (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
         (0,external_node_fs_namespaceObject.writeFileSync)(recordFile(dir, point), JSON.stringify(record), { flag: 'wx' });
@@ -40974,7 +35594,7 @@ function claimRestore(point) {
     }
     catch (error) {
         if (error.code === 'EEXIST') {
-            return { claimed: false, earlier: earlierRestore(point) ?? {} };
+            return { claimed: false, earlier: earlierRestore(place, point) ?? {} };
         }
         return { claimed: 'unrecorded', why: messageOf(error), runnerTemp: true };
     }
@@ -40996,94 +35616,49 @@ function parseRecord(text) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ./src/commands/restore-on-failure.ts
 
 
 
 
 
-
-
-
-
-
-
-
-
-
-/** The action's entry: the main step, or, after it, the post step of restore-on-failure. */
-async function run() {
-    try {
-        if (isPost()) {
-            await restoreOnFailure();
-        }
-        else {
-            markMainStepRan();
-            await mainStep();
-            markMainStepSucceeded();
-        }
-    }
-    catch (error) {
-        fail(error);
-    }
-}
-async function mainStep() {
-    const settings = getInputs();
-    if ((settings.command === 'create' || settings.command === 'wait') && settings.restoreOnFailure) {
-        saveRestoreOnFailure(true);
-    }
-    await withApi(settings, context => runCommand(settings, context));
-}
-function runCommand(settings, context) {
-    switch (settings.command) {
-        case 'create':
-            return createCommand(settings, context);
-        case 'wait':
-            return waitCommand(settings, context);
-        case 'restore':
-            return restoreCommand(settings, context);
-        case 'delete':
-            return deleteCommand(settings, context);
-        case 'list':
-            return listCommand(settings, context);
-    }
-}
 /**
  * Runs only when the job has failed so far (post-if: failure() in action.yml): restores the server
  * from the backup the main step created, when the main step itself succeeded (so the failure came
  * later, from the deploy) and that backup completed; otherwise says why it does not. A server an
  * earlier post step of the job restored from the same backup is not restored again.
  */
-async function restoreOnFailure() {
-    if (!restoreOnFailureRequested())
+async function restoreOnFailure(step) {
+    const { state, log } = step;
+    if (!state.restoreOnFailureRequested())
         return;
     // First, so the token is registered as a secret before anything is printed.
-    const settings = getInputs();
-    const created = createdBackups();
+    const { settings } = readInvocation(step.runner);
+    const created = state.createdBackups();
     const what = describeRestores(created);
     if (created.size === 0) {
-        logger_warning('restore-on-failure: the job failed, but this step created no backup, so there is nothing to restore from');
+        log.warning('restore-on-failure: the job failed, but this step created no backup, so there is nothing to restore from');
         return;
     }
-    if (!mainStepSucceeded()) {
-        logger_warning(`restore-on-failure: the job failed, but in this backup step itself (${what}), before any later step ran: ` +
+    if (!state.mainStepSucceeded()) {
+        log.warning(`restore-on-failure: the job failed, but in this backup step itself (${what}), before any later step ran: ` +
             'nothing was deployed after it, so nothing is restored');
         return;
     }
-    if (!process.env.RUNNER_TEMP) {
-        logger_debug('RUNNER_TEMP is not set (not on a GitHub runner): no record is kept of the restores of this job');
+    if (!step.runner.env('RUNNER_TEMP')) {
+        log.debug('RUNNER_TEMP is not set (not on a GitHub runner): no record is kept of the restores of this job');
     }
     const pending = new Map([...created].filter(([serverId, backupId]) => {
-        const earlier = earlierRestore({ kind: 'backup', serverId, id: backupId });
+        const earlier = earlierRestore(step, { kind: 'backup', serverId, id: backupId });
         if (earlier !== undefined)
-            alreadyRestored(serverId, backupId, earlier);
+            alreadyRestored(step, serverId, backupId, earlier);
         return earlier === undefined;
     }));
     if (pending.size === 0)
         return;
-    logger_info(`restore-on-failure: the job failed after this step; checking the backups before restoring ${describeRestores(pending)}`);
+    log.info(`restore-on-failure: the job failed after this step; checking the backups before restoring ${describeRestores(pending)}`);
     try {
-        await withApi(settings, ({ api, deadline }) => restoreFromBackups(api, deadline, {
+        await withApi(step, settings, context => restoreFromBackups(context, {
             backups: { byServer: pending },
             serverIds: [],
             keepPrefix: '',
@@ -41092,7 +35667,7 @@ async function restoreOnFailure() {
             waitForServer: true,
             pollIntervalMs: settings.pollIntervalMs,
             dryRun: false,
-            claim: backup => claim(backup.server.id, backup.id)
+            claim: backup => claim(step, backup.server.id, backup.id)
         }));
     }
     catch (error) {
@@ -41106,48 +35681,66 @@ function describeRestores(backups) {
     return [...backups].map(([serverId, backupId]) => `server ${serverId} from backup ${backupId}`).join(', ');
 }
 /** Records, just before its request, that this step restores the server; false when another step did. */
-function claim(serverId, backupId) {
-    const claimed = claimRestore({ kind: 'backup', serverId, id: backupId });
+function claim(step, serverId, backupId) {
+    const claimed = claimRestore(step, { kind: 'backup', serverId, id: backupId });
     if (claimed.claimed === true)
         return true;
     if (claimed.claimed === false) {
-        alreadyRestored(serverId, backupId, claimed.earlier);
+        alreadyRestored(step, serverId, backupId, claimed.earlier);
         return false;
     }
     // The restore matters more than the record: it goes ahead, saying what could happen.
     if (claimed.runnerTemp) {
-        logger_warning(`restore-on-failure could not record that it restores server ${serverId} from backup ${backupId} ` +
+        step.log.warning(`restore-on-failure could not record that it restores server ${serverId} from backup ${backupId} ` +
             `(${claimed.why}): another step of this job with restore-on-failure may restore it again`);
     }
     return true;
 }
-function alreadyRestored(serverId, backupId, earlier) {
-    const step = earlier.step === undefined ? 'an earlier step of this job' : `an earlier step of this job (${earlier.step})`;
-    logger_notice(`restore-on-failure: ${step} already restored (or tried to restore) server ${serverId} from backup ${backupId}; it is not restored ` +
+function alreadyRestored(step, serverId, backupId, earlier) {
+    const which = earlier.step === undefined ? 'an earlier step of this job' : `an earlier step of this job (${earlier.step})`;
+    step.log.notice(`restore-on-failure: ${which} already restored (or tried to restore) server ${serverId} from backup ${backupId}; it is not restored ` +
         "again from the same backup (that step's log says how the restore went)", `VPS.org restore of server ${serverId}`);
 }
-async function withApi(settings, work) {
-    const deadline = new Deadline(settings.timeoutMs);
-    const api = new VpsApiClient({
-        baseUrl: settings.apiUrl,
-        token: settings.apiToken,
-        requestTimeoutMs: settings.requestTimeoutMs,
-        deadline,
-        log: logger_namespaceObject
-    });
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+/**
+ * The action's entry: the main step, or, after it, the post step of restore-on-failure. The real
+ * runner and clock unless others are given (the in-process tests give fakes).
+ */
+async function run(runner = actions_runner_actionsRunner, clock = systemClock) {
+    const step = stepContext(runner, clock);
     try {
-        await work({ api, deadline });
+        if (step.state.isPost()) {
+            await restoreOnFailure(step);
+        }
+        else {
+            step.state.markMainStepRan();
+            await mainStep(step);
+            step.state.markMainStepSucceeded();
+        }
     }
-    finally {
-        api.dispose();
+    catch (error) {
+        fail(step, error);
     }
 }
+async function mainStep(step) {
+    const invocation = readInvocation(step.runner);
+    if (invocation.armsRestoreOnFailure)
+        step.state.saveRestoreOnFailure(true);
+    await withApi(step, invocation.settings, context => invocation.run(context));
+}
 /** One line a person can act on; a stack only for what this action did not foresee, in debug. */
-function fail(error) {
+function fail(step, error) {
     const known = error instanceof InputError || error instanceof ApiError || error instanceof BackupError;
     if (!known && error instanceof Error && error.stack)
-        logger_debug(error.stack);
-    setFailed(messageOf(error));
+        step.log.debug(error.stack);
+    step.runner.setFailed(messageOf(error));
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts
@@ -41166,7 +35759,7 @@ const EXIT_GRACE_MS = 2000;
 function exitSoonAfter() {
     setTimeout(() => {
         const held = process.getActiveResourcesInfo().join(', ');
-        core_debug(`Still held open ${EXIT_GRACE_MS} ms after the step ended (${held || 'nothing named'}); exiting`);
+        actions_runner_actionsRunner.debug(`Still held open ${EXIT_GRACE_MS} ms after the step ended (${held || 'nothing named'}); exiting`);
         process.exit();
     }, EXIT_GRACE_MS).unref();
 }
