@@ -4,14 +4,15 @@
  * under the API's limit of 10 manual backups. Pure: every "now" is given (the API's clock, which
  * dates the backups), nothing here reads a clock or sends a request.
  */
-import { COMPLETED, MANUAL, RAW_CREATED_AT, type Backup } from './api/backup.js'
+import { COMPLETED, RAW_CREATED_AT, type Backup } from './api/backup.js'
 import { utcTime } from './api/http-date.js'
 import { formatDuration } from './duration.js'
 import { BackupError } from './errors.js'
+import { BACKUPS, type RestorePoints } from './restore-points.js'
 import { safeText } from './text.js'
 
-/** VPS.org refuses an 11th manual backup of a server. */
-export const MANUAL_BACKUP_LIMIT = 10
+/** VPS.org refuses an 11th manual backup of a server (a 6th snapshot: restore-points.ts). */
+export const MANUAL_BACKUP_LIMIT = BACKUPS.limit
 
 /** A backup dated further than this past the API's now has a wrong date, and is named. */
 export const FUTURE_TOLERANCE_MS = 10 * 60_000
@@ -66,12 +67,14 @@ export function newestFirst(backups: readonly Backup[]): Backup[] {
 export interface Scope {
   serverId: number
   keepPrefix: string
+  /** The kind of restore point; backups when not given. */
+  points?: RestorePoints
 }
 
-/** Manual, of the server by its own server.id (whatever the list was filtered on), prefixed. */
+/** Counted by the kind (manual backups, every snapshot), of the server by its own server.id, prefixed. */
 function inScope(backup: Backup, scope: Scope): boolean {
   return (
-    backup.backup_type === MANUAL &&
+    (scope.points ?? BACKUPS).counts(backup) &&
     backup.server.id === scope.serverId &&
     backup.description.startsWith(scope.keepPrefix)
   )
@@ -195,9 +198,9 @@ export function planKeep(
   return { remove: remove.map(d => d.backup), undated, ahead }
 }
 
-/** Whether the server has no room for one more manual backup. */
-export function isAtLimit(backups: readonly Backup[], serverId: number): boolean {
-  return backups.filter(b => b.backup_type === MANUAL && b.server.id === serverId).length >= MANUAL_BACKUP_LIMIT
+/** Whether the server has no room for one more manual backup (or snapshot, by `points`). */
+export function isAtLimit(backups: readonly Backup[], serverId: number, points: RestorePoints = BACKUPS): boolean {
+  return backups.filter(b => points.counts(b) && b.server.id === serverId).length >= points.limit
 }
 
 export interface RoomPlan {
@@ -215,20 +218,21 @@ export interface RoomPlan {
 export function planRoom(
   backups: readonly Backup[],
   serverId: number,
-  retention: Omit<RetentionRule, 'serverId'> | undefined,
-  now: number
+  retention: Omit<RetentionRule, 'serverId' | 'points'> | undefined,
+  now: number,
+  points: RestorePoints = BACKUPS
 ): RoomPlan {
-  const manual = backups.filter(b => b.backup_type === MANUAL && b.server.id === serverId)
-  const excess = manual.length - (MANUAL_BACKUP_LIMIT - 1)
+  const manual = backups.filter(b => points.counts(b) && b.server.id === serverId)
+  const excess = manual.length - (points.limit - 1)
   if (excess <= 0) return { remove: [], undated: [] }
-  const where = `server ${serverId} already has ${manual.length} manual backups, the VPS.org limit of ${MANUAL_BACKUP_LIMIT}`
+  const where = `server ${serverId} already has ${manual.length} ${points.counted}, the VPS.org limit of ${points.limit}`
   if (retention === undefined) {
     throw new BackupError(
-      `${where}: set the keep input (e.g. keep: 5) to let this action delete the oldest backups whose ` +
+      `${where}: set the keep input (e.g. keep: ${Math.ceil(points.limit / 2)}) to let this action delete the oldest ${points.noun}s whose ` +
         'description starts with keep-prefix, or delete some by hand; nothing was deleted'
     )
   }
-  const { dated, undated } = byDate(manual.filter(b => isEligible(b, { ...retention, serverId })))
+  const { dated, undated } = byDate(manual.filter(b => isEligible(b, { ...retention, serverId, points })))
   const window = retention.keepWithinMs
   const candidates = dated.filter(d => window === undefined || d.at < now - window)
   if (candidates.length >= excess) return { remove: candidates.slice(0, excess).map(d => d.backup), undated }

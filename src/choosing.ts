@@ -28,7 +28,7 @@ export async function chooseBackups(
     for (const serverId of serverIds) chosen.push(await latestBackup(api, log, serverId, request.keepPrefix))
     for (const backup of chosen) {
       log.info(
-        `backup-id latest: backup ${backup.id} of server ${safeText(serverLabel(backup))}, created ` +
+        `backup-id latest: ${api.points.noun} ${backup.id} of server ${safeText(serverLabel(backup))}, created ` +
           `${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}"`
       )
     }
@@ -105,14 +105,14 @@ export async function completedBackups(
  * named too.
  */
 export async function latestBackup(
-  api: Pick<VpsApi, 'listBackups' | 'now'>,
+  api: Pick<VpsApi, 'listBackups' | 'now' | 'points'>,
   log: Logger,
   serverId: number,
   prefix: string
 ): Promise<Backup> {
   const listed = await api.listBackups({ serverId, backupType: MANUAL })
   const now = api.now()
-  const choice = chooseLatest(listed, { serverId, keepPrefix: prefix }, now)
+  const choice = chooseLatest(listed, { serverId, keepPrefix: prefix, points: api.points }, now)
   for (const b of choice.passedOver) {
     log.info(`backup-id latest: passing over ${backupName(b)} (${safeText(b.status, 40)}, not completed)`)
   }

@@ -5,6 +5,7 @@
 import type { Backup } from './api/backup.js'
 import { formatDuration } from './duration.js'
 import type { Logger } from './logger.js'
+import { BACKUPS, type RestorePoints } from './restore-points.js'
 import type { Runner } from './runner/port.js'
 import { inertMarkdown, markdownCell, oneLine, safeText, truncate } from './text.js'
 
@@ -106,21 +107,28 @@ export class Report {
   }
 
   /** A ready-to-paste step that restores from `backupId` (already quoted for YAML where needed). */
-  private restoreStep(backupId: string): string {
+  private restoreStep(backupId: string, points: RestorePoints): string {
     return [
       '```yaml',
       `- uses: ${this.actionReference()}`,
       '  with:',
       '    api-token: ${{ secrets.VPS_API_TOKEN }}',
       '    command: restore',
+      ...(points.kind === 'backup' ? [] : [`    kind: ${points.kind}`]),
       `    backup-id: ${backupId}`,
       '```'
     ].join('\n')
   }
 
-  async summariseBackup(backup: Backup, waitedMs: number | undefined, deletedIds: number[]): Promise<void> {
+  async summariseBackup(
+    backup: Backup,
+    waitedMs: number | undefined,
+    deletedIds: number[],
+    points: RestorePoints = BACKUPS
+  ): Promise<void> {
+    const { noun, Noun } = points
     const table = fieldTable([
-      ['Backup ID', String(backup.id)],
+      [`${Noun} ID`, String(backup.id)],
       ['Server', fromApi(serverLabel(backup))],
       ['Status', fromApi(backup.status)],
       ['Size', formatSize(backup.size_mb)],
@@ -131,13 +139,13 @@ export class Report {
     ])
     await this.writeSummary(
       [
-        `## VPS.org backup ${backup.id}`,
+        `## VPS.org ${noun} ${backup.id}`,
         '',
         markdownTable(table),
         '',
-        'To restore the server from this backup, add this step (to a rollback job, for instance):',
+        `To restore the server from this ${noun}, add this step (to a rollback job, for instance):`,
         '',
-        this.restoreStep(String(backup.id)),
+        this.restoreStep(String(backup.id), points),
         ''
       ].join('\n')
     )
@@ -212,10 +220,12 @@ export class Report {
   async summariseBackups(
     rows: ReadonlyArray<{ serverId: number; backup?: Backup; result: string }>,
     waitedMs: number | undefined,
-    deletedIds: readonly number[]
+    deletedIds: readonly number[],
+    points: RestorePoints = BACKUPS
   ): Promise<void> {
+    const { noun, Noun } = points
     const table: Table = {
-      headers: ['Server', 'Backup ID', 'Status', 'Size', 'Created', 'Result'],
+      headers: ['Server', `${Noun} ID`, 'Status', 'Size', 'Created', 'Result'],
       rows: rows.map(({ serverId, backup, result }) => [
         backup ? fromApi(serverLabel(backup)) : String(serverId),
         backup ? String(backup.id) : '—',
@@ -230,7 +240,7 @@ export class Report {
     const ids = Object.fromEntries(usable.flatMap(r => (r.backup ? [[String(r.serverId), r.backup.id]] : [])))
     await this.writeSummary(
       [
-        `## VPS.org backups of ${rows.length} servers`,
+        `## VPS.org ${noun}s of ${rows.length} servers`,
         '',
         markdownTable(table),
         '',
@@ -240,9 +250,9 @@ export class Report {
         ...(usable.length === 0
           ? []
           : [
-              'To restore the servers from these backups, add this step (to a rollback job, for instance):',
+              `To restore the servers from these ${noun}s, add this step (to a rollback job, for instance):`,
               '',
-              this.restoreStep(`'${JSON.stringify(ids)}'`),
+              this.restoreStep(`'${JSON.stringify(ids)}'`, points),
               ''
             ])
       ].join('\n')

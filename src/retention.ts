@@ -57,9 +57,11 @@ export async function deleteBackups(
 ): Promise<number[]> {
   const deleted: number[] = []
   for (const backup of backups) {
-    const what = `backup ${backup.id} (${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}")`
+    const what = `${api.points.noun} ${backup.id} (${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}")`
     if ((await api.deleteBackup(backup.id)) === 'already-gone') {
-      log.info(`Backup ${backup.id} was already gone (deleted by another run or by hand) when deleting it ${why}`)
+      log.info(
+        `${api.points.Noun} ${backup.id} was already gone (deleted by another run or by hand) when deleting it ${why}`
+      )
       continue
     }
     deleted.push(backup.id)
@@ -80,12 +82,12 @@ export async function applyKeep(context: CommandContext, rule: RetentionRule, ow
   const listed = current.find(b => b.id === own.id)
   if (!listed) {
     throw new BackupError(
-      `backup ${own.id} of server ${rule.serverId} completed but is no longer listed: another run's keep, or a person, ` +
+      `${api.points.noun} ${own.id} of server ${rule.serverId} completed but is no longer listed: another run's keep, or a person, ` +
         'deleted it; keep deleted nothing. Run the deploys of one server one at a time (see "Concurrent runs" in the README)'
     )
   }
   const now = api.now()
-  const plan = planKeep(current, rule, listed, now)
+  const plan = planKeep(current, { ...rule, points: api.points }, listed, now)
   reportKept(context, plan, now)
   if (plan.ownUndated) {
     log.warning(

@@ -2,7 +2,7 @@ import type { Backup } from '../api/backup.js'
 import type { VpsApi } from '../api/client.js'
 import { newestFirst } from '../backup-policy.js'
 import { parseBackupType, type BackupType, type CommonSettings, type InputReader } from '../input-helper.js'
-import { messageOf } from '../errors.js'
+import { InputError, messageOf } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { CommandContext } from './context.js'
 import { defineCommand } from './unit.js'
@@ -22,7 +22,7 @@ export const list = defineCommand({
     ...common,
     command: 'list',
     serverIds: inputs.serverIds(),
-    backupType: parseBackupType(inputs.text('backup-type'))
+    backupType: backupTypeFor(common, inputs.text('backup-type'))
   }),
   run: listBackups,
   // The list in the log and the job summary, and the backups and count outputs.
@@ -31,6 +31,14 @@ export const list = defineCommand({
     await report.reportList(backups, filters)
   }
 })
+
+/** Snapshots have no type: backup-type with kind: snapshot is refused, not ignored. */
+function backupTypeFor(common: CommonSettings, raw: string): BackupType | undefined {
+  if (raw !== '' && common.kind === 'snapshot') {
+    throw new InputError('backup-type is not used with kind: snapshot (snapshots have no type); remove it')
+  }
+  return parseBackupType(raw)
+}
 
 /** `command: list`: every backup matching the filters, each server's, from every page, newest first. */
 async function listBackups(

@@ -1,5 +1,5 @@
 import { BackupError, RestoreError, messageOf } from '../errors.js'
-import { claimRestore, earlierRestore, type EarlierRestore } from '../restore-record.js'
+import { claimRestore, earlierRestore, type EarlierRestore, type RestorePointKind } from '../restore-record.js'
 import { restoreFromBackups } from '../restoring.js'
 import { withApi, type StepContext } from './context.js'
 import { readInvocation } from './registry.js'
@@ -35,7 +35,7 @@ export async function restoreOnFailure(step: StepContext): Promise<void> {
   }
   const pending = new Map(
     [...created].filter(([serverId, backupId]) => {
-      const earlier = earlierRestore(step, { kind: 'backup', serverId, id: backupId })
+      const earlier = earlierRestore(step, { kind: settings.kind, serverId, id: backupId })
       if (earlier !== undefined) alreadyRestored(step, serverId, backupId, earlier)
       return earlier === undefined
     })
@@ -55,7 +55,7 @@ export async function restoreOnFailure(step: StepContext): Promise<void> {
         waitForServer: true,
         pollIntervalMs: settings.pollIntervalMs,
         dryRun: false,
-        claim: backup => claim(step, backup.server.id, backup.id)
+        claim: backup => claim(step, settings.kind, backup.server.id, backup.id)
       })
     )
   } catch (error) {
@@ -72,8 +72,8 @@ function describeRestores(backups: ReadonlyMap<number, number>): string {
 }
 
 /** Records, just before its request, that this step restores the server; false when another step did. */
-function claim(step: StepContext, serverId: number, backupId: number): boolean {
-  const claimed = claimRestore(step, { kind: 'backup', serverId, id: backupId })
+function claim(step: StepContext, kind: RestorePointKind, serverId: number, backupId: number): boolean {
+  const claimed = claimRestore(step, { kind, serverId, id: backupId })
   if (claimed.claimed === true) return true
   if (claimed.claimed === false) {
     alreadyRestored(step, serverId, backupId, claimed.earlier)
