@@ -77,7 +77,7 @@ describe('kind: snapshot', () => {
     const a = old(WEB, 1)
     old(DB, 2)
     const listed = await fx.run(snap({ command: 'list', 'server-id': String(WEB) }))
-    expect(JSON.parse(listed.outputs.backups ?? '[]').map((s: { id: number }) => s.id)).toEqual([a])
+    expect((JSON.parse(listed.outputs.backups ?? '[]') as Array<{ id: number }>).map(s => s.id)).toEqual([a])
     const waited = await fx.run(snap({ command: 'wait', 'backup-id': String(a) }))
     expect(waited.outputs.status).toBe('completed')
     const mark = fx.mark()
