@@ -12,7 +12,7 @@ const old = (serverId: number, i: number, extra: Record<string, unknown> = {}): 
   fx.sim.addSnapshot({
     serverId,
     description: `Pre-deploy snapshot: old ${i}`,
-    createdAt: `2025-01-0${i}T10:00:00Z`,
+    created_at: `2025-01-0${i}T10:00:00Z`,
     status: 'completed',
     ...extra
   }).id
