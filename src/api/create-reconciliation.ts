@@ -189,7 +189,7 @@ async function findNewBackup(creation: Creation): Promise<Backup | undefined> {
   if (fresh.length <= 1) return fresh[0]
   throw new ApiError(
     `creating the ${noun} of server ${serverId} may or may not have worked, and ${fresh.length} new ${noun}s ` +
-      `with its label are listed (${fresh.map(b => b.id).join(', ')}): another run may have made some of them, ` +
+      `with its ${sameLabel.startsWith('description') ? 'description' : 'name'} are listed (${fresh.map(b => b.id).join(', ')}): another run may have made some of them, ` +
       `so this step does not guess which is its own. Check them in the VPS.org panel, and give each run its own ` +
       sameLabel,
     requestOf(creation)
