@@ -106,8 +106,8 @@ function byDate(backups: readonly Backup[]): { dated: Dated[]; undated: Backup[]
 const aheadOf = (now: number) => (d: Dated) => d.at - now > FUTURE_TOLERANCE_MS
 
 /** Several backups named in one line: `backup 7 (created_at null), backup 9 (no created_at)`. */
-function named(backups: readonly Backup[]): string {
-  const shown = backups.slice(0, 5).map(b => `backup ${b.id} (${shownCreatedAt(b)})`)
+function named(backups: readonly Backup[], { noun }: RestorePoints): string {
+  const shown = backups.slice(0, 5).map(b => `${noun} ${b.id} (${shownCreatedAt(b)})`)
   return shown.join(', ') + (backups.length > 5 ? ` and ${backups.length - 5} more` : '')
 }
 
@@ -126,19 +126,20 @@ export interface LatestChoice {
  */
 export function chooseLatest(backups: readonly Backup[], scope: Scope, now: number): LatestChoice {
   const { dated, undated } = byDate(backups.filter(b => isEligible(b, scope)))
+  const points = scope.points ?? BACKUPS
   if (undated.length > 0) {
     const ids = undated.map(b => b.id)
     throw new BackupError(
-      `backup-id latest refused for server ${scope.serverId}: ${named(undated)} ` +
+      `backup-id latest refused for server ${scope.serverId}: ${named(undated, points)} ` +
         `${undated.length === 1 ? 'has a created_at that is' : 'have a created_at that is'} not an RFC 3339 date-time, ` +
-        `so which backup is the newest is unknown; name the backup to restore in backup-id (e.g. backup-id: ${ids[0]}); ` +
+        `so which ${points.noun} is the newest is unknown; name the ${points.noun} to restore in backup-id (e.g. backup-id: ${ids[0]}); ` +
         'nothing was restored'
     )
   }
   const found = dated.at(-1)
   if (found === undefined) {
     throw new BackupError(
-      `no completed manual backup of server ${scope.serverId} whose description starts with ` +
+      `no completed ${points.countedOne} of server ${scope.serverId} whose description starts with ` +
         `"${safeText(scope.keepPrefix, 60)}" for backup-id latest; nothing was restored`
     )
   }
@@ -243,7 +244,7 @@ export function planRoom(
       `keep-within ${formatDuration(window)} keeps ${within} of them (created in the ${formatDuration(window)} before the API's now)`
     )
   }
-  if (undated.length > 0) why.push(`${named(undated)} kept: created_at not an RFC 3339 date-time`)
+  if (undated.length > 0) why.push(`${named(undated, points)} kept: created_at not an RFC 3339 date-time`)
   why.push(window !== undefined && within > 0 ? 'shorten keep-within or delete some by hand' : 'delete some by hand')
   throw new BackupError(
     `${where}, and only ${candidates.length} of them may be deleted (completed, description starting with ` +

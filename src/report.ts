@@ -156,7 +156,8 @@ export class Report {
    * was started. One server: its fields; several: a row each.
    */
   async summariseRestoresStarted(
-    sent: ReadonlyArray<{ backup: Backup; answer?: Record<string, unknown>; failed?: string }>
+    sent: ReadonlyArray<{ backup: Backup; answer?: Record<string, unknown>; failed?: string }>,
+    { Noun }: RestorePoints = BACKUPS
   ): Promise<void> {
     const accepted = sent.filter(s => s.answer !== undefined)
     if (accepted.length === 0) return
@@ -169,9 +170,9 @@ export class Report {
       const { backup } = only
       const table = fieldTable([
         ['Server', fromApi(serverLabel(backup))],
-        ['Backup ID', String(backup.id)],
-        ['Backup created', fromApi(backup.created_at)],
-        ['Backup description', fromApi(backup.description)],
+        [`${Noun} ID`, String(backup.id)],
+        [`${Noun} created`, fromApi(backup.created_at)],
+        [`${Noun} description`, fromApi(backup.description)],
         ['Restore status', statusOf(only)]
       ])
       await this.writeSummary(
@@ -180,7 +181,7 @@ export class Report {
       return
     }
     const table: Table = {
-      headers: ['Server', 'Backup ID', 'Backup created', 'Backup description', 'Restore status'],
+      headers: ['Server', `${Noun} ID`, `${Noun} created`, `${Noun} description`, 'Restore status'],
       rows: sent.map(s => [
         fromApi(serverLabel(s.backup)),
         String(s.backup.id),
@@ -260,18 +261,18 @@ export class Report {
   }
 
   /** The list in the log, every row, and in the job summary, the first SUMMARY_ROWS. */
-  async reportList(backups: readonly Backup[], filters: string): Promise<void> {
-    this.log.info(`${backups.length} backup${backups.length === 1 ? '' : 's'} (${filters}):`)
+  async reportList(backups: readonly Backup[], filters: string, { noun }: RestorePoints = BACKUPS): Promise<void> {
+    this.log.info(`${backups.length} ${noun}${backups.length === 1 ? '' : 's'} (${filters}):`)
     const table = backupTable(backups)
     if (backups.length) this.logTable(table)
     const shown = { ...table, rows: table.rows.slice(0, SUMMARY_ROWS) }
     const more = backups.length - shown.rows.length
     await this.writeSummary(
       [
-        `## VPS.org backups (${filters})`,
+        `## VPS.org ${noun}s (${filters})`,
         '',
-        backups.length ? markdownTable(shown) : '_No backups._',
-        more > 0 ? `\n…and ${more} older backups: see the log or the \`backups\` output.` : '',
+        backups.length ? markdownTable(shown) : `_No ${noun}s._`,
+        more > 0 ? `\n…and ${more} older ${noun}s: see the log or the \`backups\` output.` : '',
         ''
       ].join('\n')
     )

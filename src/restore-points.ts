@@ -22,6 +22,8 @@ export interface RestorePoints {
   counts(row: Backup): boolean
   /** `manual backups`, `snapshots`: what the limit counts, in messages. */
   readonly counted: string
+  /** `manual backup`, `snapshot`: one of what the limit counts. */
+  readonly countedOne: string
 }
 
 export const BACKUPS: RestorePoints = {
@@ -30,7 +32,8 @@ export const BACKUPS: RestorePoints = {
   Noun: 'Backup',
   limit: 10,
   counts: row => row.backup_type === MANUAL,
-  counted: 'manual backups'
+  counted: 'manual backups',
+  countedOne: 'manual backup'
 }
 
 /** VPS.org documents no kinds of snapshot: every snapshot of a server counts. */
@@ -40,7 +43,8 @@ export const SNAPSHOTS: RestorePoints = {
   Noun: 'Snapshot',
   limit: SNAPSHOT_LIMIT,
   counts: () => true,
-  counted: 'snapshots'
+  counted: 'snapshots',
+  countedOne: 'snapshot'
 }
 
 export function restorePointsOf(kind: RestorePointKind): RestorePoints {

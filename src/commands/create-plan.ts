@@ -77,7 +77,7 @@ export function forecast(
     log.info(`Dry run: would delete ${noun} ${backup.id} (${safeText(backup.created_at, 40)}) to stay under the limit`)
   }
   log.info(
-    `Dry run: would create a ${noun === 'backup' ? 'manual backup' : noun} of server ${serverId} described "${safeText(settings.description, 120)}"`
+    `Dry run: would create a ${context.api.points.countedOne} of server ${serverId} described "${safeText(settings.description, 120)}"`
   )
   if (retention === undefined) return
   log.info(

@@ -9,6 +9,7 @@ import { BackupOutputs } from '../presenters/backup-outputs.js'
 import { presentBackups } from '../presenters/backup-report.js'
 import { formatSize, serverLabel } from '../report.js'
 import { isAtLimit } from '../backup-policy.js'
+import { restorePointsOf } from '../restore-points.js'
 import { applyKeep, deleteBackups } from '../retention.js'
 import { safeText } from '../text.js'
 import type { CommandContext } from './context.js'
@@ -43,10 +44,11 @@ function parse(inputs: InputReader, common: CommonSettings): CreateSettings {
   const retention = inputs.retention()
   if (retention === undefined) return settings
   const rule = retention.keep !== undefined ? 'keep' : 'keep-within'
+  const { noun } = restorePointsOf(common.kind)
   if (!settings.description.startsWith(retention.keepPrefix)) {
     throw new InputError(
       `${rule} is set but description "${settings.description}" does not start with keep-prefix "${retention.keepPrefix}": ` +
-        'the new backup would never count toward the backups kept'
+        `the new ${noun} would never count toward the ${noun}s kept`
     )
   }
   // With wait: false, keep only makes room at the limit now; the wait step applies it afterwards.
@@ -215,7 +217,8 @@ async function waitAndKeep(
   progress.waitedMs = result.waitedMs
   for (const backup of running) {
     const outcome = result.settled.get(backup.id) ?? { state: 'timed-out' as const, status: backup.status }
-    const problem = outcome.state === 'done' ? undefined : notCompleted(backup, outcome, deadline.describe()).message
+    const problem =
+      outcome.state === 'done' ? undefined : notCompleted(backup, outcome, deadline.describe(), noun).message
     if (problem !== undefined) progress.problems.push(problem)
     // With the status last seen: the create answer's in_progress would hide a backup that failed.
     progress.final.set(backup.id, { backup: lastSeen(backup, outcome), problem })

@@ -26,9 +26,9 @@ export const list = defineCommand({
   }),
   run: listBackups,
   // The list in the log and the job summary, and the backups and count outputs.
-  present: async ({ backups, filters }, { outputs, report }) => {
+  present: async ({ backups, filters }, { outputs, report, api }) => {
     outputs.setListOutputs(backups)
-    await report.reportList(backups, filters)
+    await report.reportList(backups, filters, api.points)
   }
 })
 
@@ -66,7 +66,11 @@ async function listBackups(
  * server list, read without error, does not hold it, a warning says so rather than a plain "no
  * backups". A server list the token may not read is no reason to warn.
  */
-async function warnOfUnknownServers(api: Pick<VpsApi, 'getServers'>, log: Logger, serverIds: number[]): Promise<void> {
+async function warnOfUnknownServers(
+  api: Pick<VpsApi, 'getServers' | 'points'>,
+  log: Logger,
+  serverIds: number[]
+): Promise<void> {
   if (serverIds.length === 0) return
   let servers
   try {
@@ -85,7 +89,7 @@ async function warnOfUnknownServers(api: Pick<VpsApi, 'getServers'>, log: Logger
     if (lookup.server !== undefined) continue
     log.warning(
       `server ${serverId} is not in the VPS.org server list of this token's account: server-id may be wrong ` +
-        '(no backup of it is listed)'
+        `(no ${api.points.noun} of it is listed)`
     )
   }
 }

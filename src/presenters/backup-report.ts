@@ -32,7 +32,7 @@ export async function presentBackups(
   if (problems.length === 0) return
   for (const problem of problems) log.error(problem)
   throw new BackupError(
-    `${problems.length} of ${servers.length} servers have no completed backup from this step (each is named above)`
+    `${problems.length} of ${servers.length} servers have no completed ${api.points.noun} from this step (each is named above)`
   )
 }
 
