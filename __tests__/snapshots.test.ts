@@ -106,3 +106,139 @@ describe('kind: snapshot', () => {
     expect(fx.seen('POST').map(r => r.path)).toContain(`${SNAPSHOTS}${id}/restore/`)
   })
 })
+
+const HOUR = 3_600_000
+/** A completed snapshot created `ageMs` before the (virtual) now. */
+const aged = (serverId: number, ageMs: number): number =>
+  fx.sim.addSnapshot({
+    serverId,
+    description: `Pre-deploy snapshot: ${ageMs / HOUR}h old`,
+    created_at: new Date(fx.clock.now() - ageMs).toISOString(),
+    status: 'completed'
+  }).id
+const ids = (): number[] => fx.sim.snapshots().map(s => s.id)
+/** No line of the log names a backup: every one says "snapshot". */
+const noBackupNamed = (text: string): void => expect(text).not.toMatch(/\b[Bb]ackups?\b(?! ?-|-)/)
+
+describe('kind: snapshot, made safe as backups are', () => {
+  it("restore and delete refuse another server's snapshot when server-id is given, naming the snapshot", async () => {
+    const other = old(DB, 1)
+    const mark = fx.mark()
+    const restore = await fx.run(snap({ command: 'restore', 'backup-id': String(other), 'server-id': String(WEB) }))
+    expectOneLineError(
+      restore,
+      new RegExp(`snapshot ${other} belongs to server .*\\(${DB}\\), not server ${WEB}; restore refused`)
+    )
+    const removal = await fx.run(snap({ command: 'delete', 'backup-id': String(other), 'server-id': String(WEB) }))
+    expectOneLineError(
+      removal,
+      new RegExp(`snapshot ${other} belongs to server .*\\(${DB}\\), not server ${WEB}; nothing was deleted`)
+    )
+    expect(nonGet(fx.since(mark))).toEqual([])
+    expect(ids()).toEqual([other])
+  })
+
+  it('keep-within deletes only the snapshots older than the window, once the new one completed', async () => {
+    const [older, old2] = [72, 50].map(h => aged(WEB, h * HOUR))
+    const recent = [2, 1].map(h => aged(WEB, h * HOUR))
+    const run = await fx.run(snap({ 'server-id': String(WEB), 'keep-within': '2d' }))
+    expect(run.exitCode).toBe(0)
+    expect(JSON.parse(run.outputs['deleted-ids'] ?? '[]')).toEqual([older, old2])
+    expect(ids()).toEqual([...recent, Number(run.outputs['backup-id'])])
+    expect(run.log).toMatch(new RegExp(`Deleted snapshot ${older} .*, by keep-within 2d$`, 'm'))
+  })
+
+  it('at the limit of 5, keep-within makes room from the snapshots older than the window only', async () => {
+    const [oldest, older] = [96, 72].map(h => aged(WEB, h * HOUR))
+    const recent = [3, 2, 1].map(h => aged(WEB, h * HOUR))
+    const run = await fx.run(snap({ 'server-id': String(WEB), 'keep-within': '2d' }))
+    expect(run.exitCode).toBe(0)
+    expect(JSON.parse(run.outputs['deleted-ids'] ?? '[]')).toEqual([oldest, older])
+    expect(ids()).toEqual([...recent, Number(run.outputs['backup-id'])])
+  })
+
+  it('at the limit of 5 with every snapshot inside keep-within: a clear error, nothing deleted or created', async () => {
+    for (const h of [5, 4, 3, 2, 1]) aged(WEB, h * HOUR)
+    const mark = fx.mark()
+    const run = await fx.run(snap({ 'server-id': String(WEB), 'keep-within': '1d' }))
+    expectOneLineError(
+      run,
+      /server 12345 already has 5 snapshots, the VPS\.org limit of 5, and only 0 of them may be deleted .*keep-within 1d keeps 5 of them/
+    )
+    expect(nonGet(fx.since(mark))).toEqual([])
+  })
+
+  it('a dry run of every command reads only (GET) and says what it would do to which snapshot', async () => {
+    const ids5 = [1, 2, 3, 4, 5].map(i => old(WEB, i))
+    const [first, , , , last] = ids5
+    const mark = fx.mark()
+    const runs = [
+      await fx.run(snap({ 'server-id': String(WEB), keep: '3', 'dry-run': 'true' })),
+      await fx.run(snap({ command: 'restore', 'backup-id': 'latest', 'server-id': String(WEB), 'dry-run': 'true' })),
+      await fx.run(snap({ command: 'delete', 'backup-id': String(first), 'dry-run': 'true' })),
+      await fx.run(snap({ command: 'wait', 'backup-id': String(last), 'dry-run': 'true' }))
+    ]
+    expect(runs.map(r => r.exitCode)).toEqual([0, 0, 0, 0])
+    expect(fx.since(mark).length).toBeGreaterThan(0)
+    expect(nonGet(fx.since(mark))).toEqual([])
+    expect(ids()).toEqual(ids5)
+    const log = runs.map(r => r.log).join('')
+    expect(log).toMatch(new RegExp(`Dry run: would delete snapshot ${first} .* to stay under the limit`))
+    expect(log).toMatch(/Dry run: would create a snapshot of server 12345 described "Pre-deploy snapshot/)
+    expect(log).toMatch(new RegExp(`Dry run: would restore server .* from snapshot ${last} `))
+    expect(log).toMatch(new RegExp(`Dry run: would delete snapshot ${first} of server`))
+    expect(log).toMatch(new RegExp(`Dry run: snapshot ${last} of server .* is completed; nothing to wait for`))
+    noBackupNamed(log)
+  })
+
+  it('a snapshot that fails while waited for fails the step, naming the snapshot', async () => {
+    fx.sim.setSnapshotOutcome('failed')
+    const started = await fx.run(snap({ 'server-id': String(WEB), wait: 'false' }))
+    const id = started.outputs['backup-id']
+    const waited = await fx.run(snap({ command: 'wait', 'backup-id': String(id) }))
+    expectOneLineError(waited, new RegExp(`snapshot ${id} of server ${WEB} ended with status "failed" after`))
+    expect(waited.outputs.status).toBe('failed')
+    const created = await fx.run(snap({ 'server-id': String(WEB) }))
+    const next = created.outputs['backup-id']
+    expectOneLineError(created, new RegExp(`snapshot ${next} of server ${WEB} ended with status "failed" after`))
+    noBackupNamed(waited.log + created.log)
+  })
+})
+
+describe('kind: snapshot in the log and the summary', () => {
+  it('create, wait, restore, delete and list say "snapshot", never "backup"', async () => {
+    const created = await fx.run(snap({ 'server-id': String(WEB), wait: 'false' }))
+    const id = created.outputs['backup-id'] ?? ''
+    expect(created.log).toMatch(new RegExp(`^Snapshot ${id} of server .* started`, 'm'))
+    expect(created.log).toMatch(new RegExp(`Not waiting \\(wait: false\\): snapshot ${id} is in_progress`))
+    expect(created.summary).toMatch(new RegExp(`^## VPS\\.org snapshot ${id}$`, 'm'))
+    expect(created.summary).toMatch(new RegExp(`\\| Snapshot ID \\| ${id} \\|`))
+
+    const waited = await fx.run(snap({ command: 'wait', 'backup-id': id }))
+    expect(waited.log).toMatch(new RegExp(`Waiting up to .* for snapshot ${id} of server `))
+    expect(waited.log).toMatch(new RegExp(`^Snapshot ${id}: in_progress → completed after`, 'm'))
+    expect(waited.log).toMatch(new RegExp(`^Snapshot ${id} is completed after`, 'm'))
+
+    const restored = await fx.run(snap({ command: 'restore', 'backup-id': id, 'server-id': String(WEB) }))
+    expect(restored.exitCode).toBe(0)
+    expect(restored.log).toMatch(
+      new RegExp(`^Restoring server .* from snapshot ${id} .*with the snapshot's state$`, 'm')
+    )
+    expect(restored.log).toMatch(new RegExp(`^Restore of server ${WEB} from snapshot ${id} accepted`, 'm'))
+    expect(restored.log).toMatch(new RegExp(`restored from snapshot ${id}$`, 'm'))
+    expect(restored.summary).toMatch(new RegExp(`\\| Snapshot ID \\| ${id} \\|`))
+    expect(restored.summary).toMatch(/\| Snapshot created \|/)
+
+    const listed = await fx.run(snap({ command: 'list', 'server-id': String(WEB) }))
+    expect(listed.log).toMatch(/^1 snapshot \(server 12345\):$/m)
+    expect(listed.summary).toMatch(/^## VPS\.org snapshots \(server 12345\)$/m)
+
+    const deleted = await fx.run(snap({ command: 'delete', 'backup-id': id }))
+    expect(deleted.log).toMatch(new RegExp(`^Deleted snapshot ${id} of server `, 'm'))
+    expect(deleted.log).toMatch(new RegExp(`::notice title=VPS\\.org snapshot ${id}::Snapshot ${id} deleted`))
+    const empty = await fx.run(snap({ command: 'list', 'server-id': String(WEB) }))
+    expect(empty.summary).toMatch(/_No snapshots\._/)
+
+    for (const run of [created, waited, restored, listed, deleted, empty]) noBackupNamed(run.log + run.summary)
+  })
+})
