@@ -8,7 +8,7 @@ import { startSimulator } from '../tools/simulator/index.js'
 import { runAction } from '../tools/runner.js'
 
 const TOKEN = 'demo-token'
-const simulator = await startSimulator({ token: TOKEN, backupDurationMs: 2500, snapshotDurationMs: 2500 })
+const simulator = await startSimulator({ token: TOKEN, backupDurationMs: 2000, snapshotDurationMs: 2000 })
 simulator.addBackup({
   serverId: 12345,
   backup_type: 'automatic',
