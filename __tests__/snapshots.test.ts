@@ -232,6 +232,11 @@ describe('kind: snapshot in the log and the summary', () => {
     const listed = await fx.run(snap({ command: 'list', 'server-id': String(WEB) }))
     expect(listed.log).toMatch(/^1 snapshot \(server 12345\):$/m)
     expect(listed.summary).toMatch(/^## VPS\.org snapshots \(server 12345\)$/m)
+    // A snapshot's name where a backup's type stands: the column that tells them apart.
+    const { name } = JSON.parse(created.outputs.backup ?? '{}') as { name: string }
+    expect(name).toMatch(/^pre-deploy-/)
+    expect(listed.summary).toMatch(/^\| ID \| Server \| Name \| Status \| Size \| Created \| Description \|$/m)
+    expect(listed.summary).toContain(`| \`${name}\` |`)
 
     const deleted = await fx.run(snap({ command: 'delete', 'backup-id': id }))
     expect(deleted.log).toMatch(new RegExp(`^Deleted snapshot ${id} of server `, 'm'))

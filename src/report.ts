@@ -59,13 +59,13 @@ export function serverLabel(backup: Backup): string {
   return name ? `${truncate(name, 60)} (${backup.server.id})` : String(backup.server.id)
 }
 
-function backupTable(backups: readonly Backup[]): Table {
+function backupTable(backups: readonly Backup[], { detail }: RestorePoints): Table {
   return {
-    headers: ['ID', 'Server', 'Type', 'Status', 'Size', 'Created', 'Description'],
+    headers: ['ID', 'Server', detail.header, 'Status', 'Size', 'Created', 'Description'],
     rows: backups.map(b => [
       String(b.id),
       fromApi(serverLabel(b)),
-      fromApi(b.backup_type),
+      fromApi(detail.of(b)),
       fromApi(b.status),
       formatSize(b.size_mb),
       fromApi(b.created_at),
@@ -261,9 +261,10 @@ export class Report {
   }
 
   /** The list in the log, every row, and in the job summary, the first SUMMARY_ROWS. */
-  async reportList(backups: readonly Backup[], filters: string, { noun }: RestorePoints = BACKUPS): Promise<void> {
+  async reportList(backups: readonly Backup[], filters: string, points: RestorePoints = BACKUPS): Promise<void> {
+    const { noun } = points
     this.log.info(`${backups.length} ${noun}${backups.length === 1 ? '' : 's'} (${filters}):`)
-    const table = backupTable(backups)
+    const table = backupTable(backups, points)
     if (backups.length) this.logTable(table)
     const shown = { ...table, rows: table.rows.slice(0, SUMMARY_ROWS) }
     const more = backups.length - shown.rows.length

@@ -24,6 +24,8 @@ export interface RestorePoints {
   readonly counted: string
   /** `manual backup`, `snapshot`: one of what the limit counts. */
   readonly countedOne: string
+  /** The list's column that tells rows apart beyond their description: a backup's type, a snapshot's name. */
+  readonly detail: { readonly header: string; of(row: Backup): string }
 }
 
 export const BACKUPS: RestorePoints = {
@@ -33,7 +35,8 @@ export const BACKUPS: RestorePoints = {
   limit: 10,
   counts: row => row.backup_type === MANUAL,
   counted: 'manual backups',
-  countedOne: 'manual backup'
+  countedOne: 'manual backup',
+  detail: { header: 'Type', of: row => row.backup_type }
 }
 
 /** VPS.org documents no kinds of snapshot: every snapshot of a server counts. */
@@ -44,7 +47,8 @@ export const SNAPSHOTS: RestorePoints = {
   limit: SNAPSHOT_LIMIT,
   counts: () => true,
   counted: 'snapshots',
-  countedOne: 'snapshot'
+  countedOne: 'snapshot',
+  detail: { header: 'Name', of: row => ('name' in row && typeof row.name === 'string' ? row.name : '') }
 }
 
 export function restorePointsOf(kind: RestorePointKind): RestorePoints {
