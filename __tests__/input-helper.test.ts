@@ -117,14 +117,33 @@ describe('validation, one line naming the input', () => {
     [{ 'keep-within': '1y5m7d2h' }, /^keep-within "1y5m7d2h" is refused/],
     [{ 'keep-within': '3651d' }, /^keep-within must be at most 3650d/],
     [{ keep: '3', 'keep-prefix': ' ' }, /^keep-prefix must not be empty when keep is set/],
-    [{ keep: '3', wait: 'false' }, /^keep needs wait: true/],
-    [{ 'keep-within': '30d', wait: 'false' }, /^keep-within needs wait: true/],
+    [{ kind: 'snapshots' }, /^kind must be backup or snapshot, got "snapshots"$/],
+    [{ kind: 'snapshot', 'snapshot-name': 'pre deploy' }, /^snapshot-name "pre deploy" contains white space; /],
+    [{ kind: 'snapshot', 'snapshot-name': 'v1.2' }, /^snapshot-name "v1\.2" contains "\."/],
+    [{ 'snapshot-name': 'pre-deploy' }, /^snapshot-name is used with kind: snapshot only/],
     [
       { keep: '3', 'keep-prefix': 'Release' },
       /^keep is set but description ".*" does not start with keep-prefix "Release"/
     ]
   ])('create with %p', (inputs, message) => {
     expect(refusal({ 'server-id': '12345', ...inputs })).toMatch(message)
+  })
+
+  it('keep and keep-within with wait: false are accepted: they make room at the limit, the wait step keeps', () => {
+    expect(settingsFor({ 'server-id': '12345', keep: '3', wait: 'false' })).toMatchObject({
+      wait: false,
+      retention: { keep: 3, keepPrefix: 'Pre-deploy backup' }
+    })
+  })
+
+  it('with kind: snapshot the description, keep-prefix and name follow the kind', () => {
+    const settings = settingsFor({ 'server-id': '12345', kind: 'snapshot', keep: '2' })
+    expect(settings).toMatchObject({ kind: 'snapshot', retention: { keepPrefix: 'Pre-deploy snapshot' } })
+    expect(settings).toMatchObject({ description: expect.stringMatching(/^Pre-deploy snapshot/) })
+    expect(settings).toMatchObject({ snapshotName: expect.stringMatching(/^pre-deploy(-[\w]+)*$/) })
+    expect(refusal({ command: 'list', kind: 'snapshot', 'backup-type': 'manual' })).toMatch(
+      /^backup-type is not used with kind: snapshot/
+    )
   })
 
   it.each<[string, Record<string, string>]>([

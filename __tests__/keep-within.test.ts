@@ -145,7 +145,7 @@ describe('keep-within alone', () => {
     expect(survivors()).toEqual(sorted([withinByApi.id, newerByApi.id, newId]))
   })
 
-  it('refuses a malformed or out-of-range keep-within, and keep-within without waiting, before any request', async () => {
+  it('refuses a malformed or out-of-range keep-within before any request', async () => {
     const refusals: Array<[Record<string, string>, string]> = [
       [{ 'keep-within': '30s1m' }, 'keep-within "30s1m" is refused: m means months'],
       // restic's months, this action's minutes elsewhere: neither is guessed.
@@ -160,7 +160,6 @@ describe('keep-within alone', () => {
       [{ 'keep-within': '2x' }, 'keep-within must be a duration like'],
       [{ 'keep-within': '0d' }, 'keep-within must be a positive duration'],
       [{ 'keep-within': '3651d' }, 'keep-within must be at most 3650d'],
-      [{ 'keep-within': '30d', wait: 'false' }, 'keep-within needs wait: true'],
       [{ 'keep-within': '30d', description: 'Nightly snapshot' }, 'does not start with keep-prefix']
     ]
     for (const [extra, said] of refusals) {

@@ -8,6 +8,7 @@ import type { BackupFilter, VpsApi } from '../src/api/client.js'
 import { Deadline } from '../src/deadline.js'
 import { BackupError } from '../src/errors.js'
 import { notCompleted, waitForBackups } from '../src/backup-waiting.js'
+import { BACKUPS } from '../src/restore-points.js'
 
 const START = Date.parse('2026-11-28T12:00:00Z')
 
@@ -25,7 +26,10 @@ function backup(status: string): Backup {
 }
 
 /** A list endpoint whose backup 502 completes `doneAfterMs` after START. */
-function fakeClient(doneAfterMs: number, filters: BackupFilter[]): Pick<VpsApi, 'listBackups' | 'sizeOfList'> {
+function fakeClient(
+  doneAfterMs: number,
+  filters: BackupFilter[]
+): Pick<VpsApi, 'listBackups' | 'sizeOfList' | 'points'> {
   const listBackups = async (filter: BackupFilter = {}): Promise<Backup[]> => {
     filters.push(filter)
     // Another, older backup is listed first: the poller must find 502 by id, not by position.
@@ -36,7 +40,7 @@ function fakeClient(doneAfterMs: number, filters: BackupFilter[]): Pick<VpsApi, 
   }
   // One server is followed through its filtered list: the size of the whole list is never asked.
   const sizeOfList = (): Promise<{ count: number; pages: number }> => Promise.reject(new Error('not expected'))
-  return { listBackups, sizeOfList }
+  return { listBackups, sizeOfList, points: BACKUPS }
 }
 
 beforeEach(() => {
@@ -82,7 +86,12 @@ describe('waitForBackups', () => {
     const settled = (await waiting).settled.get(502)
     expect(settled).toEqual({ state: 'timed-out', status: 'in_progress' })
     expect(
-      notCompleted(backup('in_progress'), settled ?? { state: 'done', status: '', value: backup('') }, '2m00s')
+      notCompleted(
+        backup('in_progress'),
+        settled ?? { state: 'done', status: '', value: backup('') },
+        '2m00s',
+        'backup'
+      )
     ).toEqual(
       new BackupError(
         'timed out after 2m00s waiting for backup 502 of server 12345 to complete (last status: in_progress); ' +

@@ -106,7 +106,9 @@ describe('waitForRestores: reads that fail', () => {
     // Every round until the timeout, with the usual backoff: far more reads than one request's attempts.
     expect(reads.length).toBeGreaterThan(6)
     expect((reads.at(-1)?.at ?? 0) - START).toBeGreaterThan(9 * 60_000)
-    expect(restoreOutcomeText('srv (12345)', 900, outcome ?? { state: 'timed-out', status: '' }, '10m')).toMatch(
+    expect(
+      restoreOutcomeText('srv (12345)', 'backup 900', outcome ?? { state: 'timed-out', status: '' }, '10m')
+    ).toMatch(
       /^timed out after 10m waiting for server srv \(12345\) to finish restoring from backup 900: its status could not be read since \d+s after the request \(the VPS\.org API answered 502 on GET \/api\/v1\/servers\/12345\/: .*\); the restore was accepted and may still be running: check the server in the VPS\.org panel before restoring it again$/
     )
   })

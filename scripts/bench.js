@@ -3,9 +3,9 @@
 // measures from one run
 //   - start-up: the whole-process time of `node dist/index.js` for a small `list`, next to bare `node -e 0`
 //     (median of interleaved runs), and the size of dist/;
-//   - for backups that take 4 s and 20 s, with the default settings (command create, wait true, default
-//     poll-interval): how late completion is noticed, how many status checks that cost and how many TCP
-//     connections the run opened;
+//   - for backups that take 4 s and 20 s, and a snapshot that takes 20 s (`kind: snapshot`, issue 17), with
+//     the default settings (command create, wait true, default poll-interval): how late completion is noticed,
+//     how many status checks that cost and how many TCP connections the run opened;
 //   - several servers (issue 11), with the default settings: `create` of 20 servers whose backups take 20 s
 //     each, and `restore` of 20 servers whose restores take 20 s: how late the last completion is noticed,
 //     how many rounds of checks and requests that cost, and the most TCP connections open at once; and the
@@ -55,6 +55,7 @@ const DIST = join(ROOT, 'dist')
 const TIME = '/usr/bin/time'
 const HAS_TIME = existsSync(TIME)
 const LIST_PATH = '/api/v1/backups/'
+const SNAPSHOT_LIST_PATH = '/api/v1/snapshots/'
 /** Loaded with --import by the runs that report their CPU time: writes it (µs) when the process exits. */
 const CPU_PRELOAD =
   'data:text/javascript,' +
@@ -293,29 +294,39 @@ async function startup() {
 // Waiting for a backup
 // ---------------------------------------------------------------------------------------------
 
-/** @param {number} durationMs */
-async function waitScenario(durationMs) {
-  const sim = await startSimulator({ token: TOKEN, backupDurationMs: durationMs })
+/**
+ * `create` of one backup or snapshot that takes `durationMs`, with the default settings.
+ * @param {number} durationMs
+ * @param {'backup' | 'snapshot'} [kind]
+ */
+async function waitScenario(durationMs, kind = 'backup') {
+  const snapshot = kind === 'snapshot'
+  const sim = await startSimulator(
+    snapshot ? { token: TOKEN, snapshotDurationMs: durationMs } : { token: TOKEN, backupDurationMs: durationMs }
+  )
+  const listPath = snapshot ? SNAPSHOT_LIST_PATH : LIST_PATH
   try {
-    progress(`create and wait: a backup that takes ${durationMs / 1000} s`)
+    progress(`create and wait: a ${kind} that takes ${durationMs / 1000} s`)
     const run = await runAction(
-      { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': String(SERVER_ID) },
+      { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': String(SERVER_ID), ...(snapshot ? { kind } : {}) },
       { killAfterMs: 120_000 }
     )
     const ended = Date.now()
-    mustSucceed(run, `create (${durationMs / 1000} s backup)`)
+    mustSucceed(run, `create (${durationMs / 1000} s ${kind})`)
     if (run.outputs.status !== 'completed')
       throw new Error(`create ended with status ${run.outputs.status}\n${run.log}`)
-    const posts = sim.requests.filter(r => r.method === 'POST' && r.path === LIST_PATH)
-    if (posts.length !== 1) throw new Error(`expected one POST, the simulator saw ${posts.length}`)
-    const created = sim.backups().find(b => String(b.id) === run.outputs['backup-id'])
-    if (!created) throw new Error(`backup ${run.outputs['backup-id']} is not in the simulator`)
-    // The simulator resolves a backup's status from the clock: it first reports `completed` at
-    // created_at + duration.
+    const posts = sim.requests.filter(r => r.method === 'POST' && r.path === listPath)
+    if (posts.length !== 1) throw new Error(`expected one POST to ${listPath}, the simulator saw ${posts.length}`)
+    const points = snapshot ? sim.snapshots() : sim.backups()
+    const created = points.find(b => String(b.id) === run.outputs['backup-id'])
+    if (!created) throw new Error(`${kind} ${run.outputs['backup-id']} is not in the simulator`)
+    // The simulator resolves a backup's or snapshot's status from the clock: it first reports
+    // `completed` at created_at + duration.
     const completedAt = Date.parse(created.created_at) + durationMs
-    const checks = sim.requests.filter(r => r.method === 'GET' && r.path === LIST_PATH && r.at >= posts[0].at)
+    const checks = sim.requests.filter(r => r.method === 'GET' && r.path === listPath && r.at >= posts[0].at)
     const seeing = checks.find(r => r.at >= completedAt)
     return {
+      kind,
       durationMs,
       noticedLateMs: (seeing?.at ?? ended) - completedAt,
       noticedBy: seeing ? 'check' : 'run end',
@@ -714,7 +725,7 @@ async function main() {
   const distBytes = directoryBytes(DIST)
   const loadAtStart = loadavg()[0].toFixed(2)
   const start = await startup()
-  const waits = [await waitScenario(4000), await waitScenario(20_000)]
+  const waits = [await waitScenario(4000), await waitScenario(20_000), await waitScenario(20_000, 'snapshot')]
   const many = await manyBackupsScenario()
   const restores = [await restoreScenario(MANY), await restoreScenario(1)]
   const big = await bigList()
@@ -735,7 +746,7 @@ async function main() {
   row('dist/ size (bytes of its files)', fmtBytes(distBytes))
   row('dist/index.js built by npm run bundle', bundleMinifies() ? 'minified (ncc -m)' : 'not minified')
   for (const w of waits) {
-    const s = `${w.durationMs / 1000} s backup`
+    const s = `${w.durationMs / 1000} s ${w.kind}`
     const target = w.durationMs === 4000 ? TARGETS.noticed4s : TARGETS.noticed20s
     row(
       `${s}: completion noticed after`,

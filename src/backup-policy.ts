@@ -4,14 +4,15 @@
  * under the API's limit of 10 manual backups. Pure: every "now" is given (the API's clock, which
  * dates the backups), nothing here reads a clock or sends a request.
  */
-import { COMPLETED, MANUAL, RAW_CREATED_AT, type Backup } from './api/backup.js'
+import { COMPLETED, RAW_CREATED_AT, type Backup } from './api/backup.js'
 import { utcTime } from './api/http-date.js'
 import { formatDuration } from './duration.js'
 import { BackupError } from './errors.js'
+import { BACKUPS, type RestorePoints } from './restore-points.js'
 import { safeText } from './text.js'
 
-/** VPS.org refuses an 11th manual backup of a server. */
-export const MANUAL_BACKUP_LIMIT = 10
+/** VPS.org refuses an 11th manual backup of a server (a 6th snapshot: restore-points.ts). */
+export const MANUAL_BACKUP_LIMIT = BACKUPS.limit
 
 /** A backup dated further than this past the API's now has a wrong date, and is named. */
 export const FUTURE_TOLERANCE_MS = 10 * 60_000
@@ -66,12 +67,14 @@ export function newestFirst(backups: readonly Backup[]): Backup[] {
 export interface Scope {
   serverId: number
   keepPrefix: string
+  /** The kind of restore point; backups when not given. */
+  points?: RestorePoints
 }
 
-/** Manual, of the server by its own server.id (whatever the list was filtered on), prefixed. */
+/** Counted by the kind (manual backups, every snapshot), of the server by its own server.id, prefixed. */
 function inScope(backup: Backup, scope: Scope): boolean {
   return (
-    backup.backup_type === MANUAL &&
+    (scope.points ?? BACKUPS).counts(backup) &&
     backup.server.id === scope.serverId &&
     backup.description.startsWith(scope.keepPrefix)
   )
@@ -103,8 +106,8 @@ function byDate(backups: readonly Backup[]): { dated: Dated[]; undated: Backup[]
 const aheadOf = (now: number) => (d: Dated) => d.at - now > FUTURE_TOLERANCE_MS
 
 /** Several backups named in one line: `backup 7 (created_at null), backup 9 (no created_at)`. */
-function named(backups: readonly Backup[]): string {
-  const shown = backups.slice(0, 5).map(b => `backup ${b.id} (${shownCreatedAt(b)})`)
+function named(backups: readonly Backup[], { noun }: RestorePoints): string {
+  const shown = backups.slice(0, 5).map(b => `${noun} ${b.id} (${shownCreatedAt(b)})`)
   return shown.join(', ') + (backups.length > 5 ? ` and ${backups.length - 5} more` : '')
 }
 
@@ -123,19 +126,20 @@ export interface LatestChoice {
  */
 export function chooseLatest(backups: readonly Backup[], scope: Scope, now: number): LatestChoice {
   const { dated, undated } = byDate(backups.filter(b => isEligible(b, scope)))
+  const points = scope.points ?? BACKUPS
   if (undated.length > 0) {
     const ids = undated.map(b => b.id)
     throw new BackupError(
-      `backup-id latest refused for server ${scope.serverId}: ${named(undated)} ` +
+      `backup-id latest refused for server ${scope.serverId}: ${named(undated, points)} ` +
         `${undated.length === 1 ? 'has a created_at that is' : 'have a created_at that is'} not an RFC 3339 date-time, ` +
-        `so which backup is the newest is unknown; name the backup to restore in backup-id (e.g. backup-id: ${ids[0]}); ` +
+        `so which ${points.noun} is the newest is unknown; name the ${points.noun} to restore in backup-id (e.g. backup-id: ${ids[0]}); ` +
         'nothing was restored'
     )
   }
   const found = dated.at(-1)
   if (found === undefined) {
     throw new BackupError(
-      `no completed manual backup of server ${scope.serverId} whose description starts with ` +
+      `no completed ${points.countedOne} of server ${scope.serverId} whose description starts with ` +
         `"${safeText(scope.keepPrefix, 60)}" for backup-id latest; nothing was restored`
     )
   }
@@ -195,9 +199,9 @@ export function planKeep(
   return { remove: remove.map(d => d.backup), undated, ahead }
 }
 
-/** Whether the server has no room for one more manual backup. */
-export function isAtLimit(backups: readonly Backup[], serverId: number): boolean {
-  return backups.filter(b => b.backup_type === MANUAL && b.server.id === serverId).length >= MANUAL_BACKUP_LIMIT
+/** Whether the server has no room for one more manual backup (or snapshot, by `points`). */
+export function isAtLimit(backups: readonly Backup[], serverId: number, points: RestorePoints = BACKUPS): boolean {
+  return backups.filter(b => points.counts(b) && b.server.id === serverId).length >= points.limit
 }
 
 export interface RoomPlan {
@@ -215,20 +219,21 @@ export interface RoomPlan {
 export function planRoom(
   backups: readonly Backup[],
   serverId: number,
-  retention: Omit<RetentionRule, 'serverId'> | undefined,
-  now: number
+  retention: Omit<RetentionRule, 'serverId' | 'points'> | undefined,
+  now: number,
+  points: RestorePoints = BACKUPS
 ): RoomPlan {
-  const manual = backups.filter(b => b.backup_type === MANUAL && b.server.id === serverId)
-  const excess = manual.length - (MANUAL_BACKUP_LIMIT - 1)
+  const manual = backups.filter(b => points.counts(b) && b.server.id === serverId)
+  const excess = manual.length - (points.limit - 1)
   if (excess <= 0) return { remove: [], undated: [] }
-  const where = `server ${serverId} already has ${manual.length} manual backups, the VPS.org limit of ${MANUAL_BACKUP_LIMIT}`
+  const where = `server ${serverId} already has ${manual.length} ${points.counted}, the VPS.org limit of ${points.limit}`
   if (retention === undefined) {
     throw new BackupError(
-      `${where}: set the keep input (e.g. keep: 5) to let this action delete the oldest backups whose ` +
+      `${where}: set the keep input (e.g. keep: ${Math.ceil(points.limit / 2)}) to let this action delete the oldest ${points.noun}s whose ` +
         'description starts with keep-prefix, or delete some by hand; nothing was deleted'
     )
   }
-  const { dated, undated } = byDate(manual.filter(b => isEligible(b, { ...retention, serverId })))
+  const { dated, undated } = byDate(manual.filter(b => isEligible(b, { ...retention, serverId, points })))
   const window = retention.keepWithinMs
   const candidates = dated.filter(d => window === undefined || d.at < now - window)
   if (candidates.length >= excess) return { remove: candidates.slice(0, excess).map(d => d.backup), undated }
@@ -239,7 +244,7 @@ export function planRoom(
       `keep-within ${formatDuration(window)} keeps ${within} of them (created in the ${formatDuration(window)} before the API's now)`
     )
   }
-  if (undated.length > 0) why.push(`${named(undated)} kept: created_at not an RFC 3339 date-time`)
+  if (undated.length > 0) why.push(`${named(undated, points)} kept: created_at not an RFC 3339 date-time`)
   why.push(window !== undefined && within > 0 ? 'shorten keep-within or delete some by hand' : 'delete some by hand')
   throw new BackupError(
     `${where}, and only ${candidates.length} of them may be deleted (completed, description starting with ` +

@@ -8,6 +8,7 @@ import type { Deadline } from './deadline.js'
 import { formatDuration } from './duration.js'
 import { BackupError } from './errors.js'
 import { pollUntilSettled, type PollLog, type PollResult, type Reading, type Settled } from './poller.js'
+import type { RestorePoints } from './restore-points.js'
 import { safeText } from './text.js'
 
 export interface BackupWaitOptions {
@@ -16,12 +17,14 @@ export interface BackupWaitOptions {
   log: PollLog
 }
 
-export function backupName(backup: Backup): string {
-  return `backup ${backup.id} of server ${backup.server.id}`
+/** `backup 7 of server 12345`, `snapshot 7 of server 12345`: what the kind calls it (`noun`). */
+export function backupName(backup: Backup, noun: RestorePoints['noun']): string {
+  return `${noun} ${backup.id} of server ${backup.server.id}`
 }
 
 /** What the list says of a backup being waited for. */
 function readBackup(
+  noun: RestorePoints['noun'],
   expected: Backup,
   found: Backup | undefined,
   lastStatus: string,
@@ -38,7 +41,7 @@ function readBackup(
     return {
       state: 'failed',
       status: found.status,
-      why: `is listed as a backup of server ${found.server.id}; not following it further`
+      why: `is listed as a ${noun} of server ${found.server.id}; not following it further`
     }
   }
   if (found.status === COMPLETED) return { state: 'done', status: found.status, value: found }
@@ -58,7 +61,7 @@ function readBackup(
  * pages of one list of every manual backup (its size known from the count on its first page).
  */
 export async function waitForBackups(
-  api: Pick<VpsApi, 'listBackups' | 'sizeOfList'>,
+  api: Pick<VpsApi, 'listBackups' | 'sizeOfList' | 'points'>,
   backups: readonly Backup[],
   options: BackupWaitOptions
 ): Promise<PollResult<number, Backup>> {
@@ -68,11 +71,12 @@ export async function waitForBackups(
   const byId = new Map(backups.map(b => [b.id, b]))
   const lastStatus = new Map(backups.map(b => [b.id, b.status]))
   let manualListPages: number | undefined
+  const { noun, Noun } = api.points
   const subjects = backups.map(backup => ({
     key: backup.id,
-    name: backupName(backup),
-    label: `Backup ${backup.id}`,
-    first: readBackup(backup, backup, backup.status, elapsed)
+    name: backupName(backup, noun),
+    label: `${Noun} ${backup.id}`,
+    first: readBackup(noun, backup, backup, backup.status, elapsed)
   }))
 
   /** Each server's backups as listed this round, by the cheapest requests. */
@@ -105,24 +109,29 @@ export async function waitForBackups(
       const readings = new Map<number, Reading<Backup>>()
       for (const backup of waited) {
         const found = listed.get(backup.server.id)?.find(b => b.id === backup.id)
-        const reading = readBackup(backup, found, lastStatus.get(backup.id) ?? '', elapsed)
+        const reading = readBackup(noun, backup, found, lastStatus.get(backup.id) ?? '', elapsed)
         lastStatus.set(backup.id, reading.status)
         readings.set(backup.id, reading)
       }
       return readings
     },
-    { ...options, plural: 'backups' }
+    { ...options, plural: `${noun}s` }
   )
 }
 
-/** The error for a backup that did not complete, naming it and what happened. */
-export function notCompleted(backup: Backup, settled: Settled<Backup>, timeout: string): BackupError {
-  const name = backupName(backup)
+/** The error for a backup (or snapshot: `noun`) that did not complete, naming it and what happened. */
+export function notCompleted(
+  backup: Backup,
+  settled: Settled<Backup>,
+  timeout: string,
+  noun: RestorePoints['noun']
+): BackupError {
+  const name = backupName(backup, noun)
   switch (settled.state) {
     case 'timed-out':
       return new BackupError(
         `timed out after ${timeout} waiting for ${name} to complete (last status: ${safeText(settled.status, 40)}); ` +
-          'the backup may still complete: raise timeout for larger servers'
+          `the ${noun} may still complete: raise timeout for larger servers`
       )
     case 'failed':
     case 'unconfirmed':

@@ -28,7 +28,7 @@ export async function chooseBackups(
     for (const serverId of serverIds) chosen.push(await latestBackup(api, log, serverId, request.keepPrefix))
     for (const backup of chosen) {
       log.info(
-        `backup-id latest: backup ${backup.id} of server ${safeText(serverLabel(backup))}, created ` +
+        `backup-id latest: ${api.points.noun} ${backup.id} of server ${safeText(serverLabel(backup))}, created ` +
           `${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}"`
       )
     }
@@ -49,12 +49,13 @@ export async function chooseBackups(
   )
   const servers = found.map(b => b.server.id)
   const twice = servers.find((id, i) => servers.indexOf(id) !== i)
+  const { noun } = api.points
   if (twice !== undefined) {
-    throw new BackupError(`backup-id names two backups of server ${twice}; one backup per server; restore refused`)
+    throw new BackupError(`backup-id names two ${noun}s of server ${twice}; one ${noun} per server; restore refused`)
   }
   if (serverIds.length > 0 && (servers.length !== serverIds.length || servers.some(id => !serverIds.includes(id)))) {
     throw new BackupError(
-      `server-id names servers ${serverIds.join(', ')}, but the backups are of servers ${servers.join(', ')}; restore refused`
+      `server-id names servers ${serverIds.join(', ')}, but the ${noun}s are of servers ${servers.join(', ')}; restore refused`
     )
   }
   return serverIds.length > 0 ? serverIds.map(id => found.find(b => b.server.id === id) as Backup) : found
@@ -67,20 +68,21 @@ export async function completedBackups(
   waitForBackup: boolean,
   waiting: { pollIntervalMs: number; deadline: Deadline; log: Logger }
 ): Promise<Backup[]> {
+  const { noun, Noun } = api.points
   for (const backup of backups) {
     const status = safeText(backup.status, 40)
     if (isFailedStatus(backup.status)) {
-      throw new BackupError(`backup ${backup.id} has status "${status}" and cannot be restored; restore refused`)
+      throw new BackupError(`${noun} ${backup.id} has status "${status}" and cannot be restored; restore refused`)
     }
     if (backup.status !== COMPLETED && !waitForBackup) {
-      throw new BackupError(`backup ${backup.id} is ${status}, not completed; restore refused`)
+      throw new BackupError(`${noun} ${backup.id} is ${status}, not completed; restore refused`)
     }
   }
   const running = backups.filter(b => b.status !== COMPLETED)
   if (running.length === 0) return [...backups]
   for (const backup of running) {
     waiting.log.info(
-      `Backup ${backup.id} is ${safeText(backup.status, 40)}; waiting up to ${waiting.deadline.describe()} for it to complete before restoring`
+      `${Noun} ${backup.id} is ${safeText(backup.status, 40)}; waiting up to ${waiting.deadline.describe()} for it to complete before restoring`
     )
   }
   const { settled } = await waitForBackups(api, running, waiting)
@@ -88,7 +90,7 @@ export async function completedBackups(
     const outcome = settled.get(backup.id) ?? { state: 'timed-out', status: backup.status }
     if (outcome.state !== 'done') {
       throw new BackupError(
-        `${notCompleted(backup, outcome, waiting.deadline.describe()).message}; nothing was restored`
+        `${notCompleted(backup, outcome, waiting.deadline.describe(), noun).message}; nothing was restored`
       )
     }
   }
@@ -105,19 +107,21 @@ export async function completedBackups(
  * named too.
  */
 export async function latestBackup(
-  api: Pick<VpsApi, 'listBackups' | 'now'>,
+  api: Pick<VpsApi, 'listBackups' | 'now' | 'points'>,
   log: Logger,
   serverId: number,
   prefix: string
 ): Promise<Backup> {
   const listed = await api.listBackups({ serverId, backupType: MANUAL })
   const now = api.now()
-  const choice = chooseLatest(listed, { serverId, keepPrefix: prefix }, now)
+  const choice = chooseLatest(listed, { serverId, keepPrefix: prefix, points: api.points }, now)
   for (const b of choice.passedOver) {
-    log.info(`backup-id latest: passing over ${backupName(b)} (${safeText(b.status, 40)}, not completed)`)
+    log.info(
+      `backup-id latest: passing over ${backupName(b, api.points.noun)} (${safeText(b.status, 40)}, not completed)`
+    )
   }
   if (choice.aheadMs !== undefined) {
-    log.warning(`backup-id latest: ${datedAhead(choice.backup, now)}, so it ranks as the latest`)
+    log.warning(`backup-id latest: ${datedAhead(choice.backup, now, api.points)}, so it ranks as the latest`)
   }
   return choice.backup
 }

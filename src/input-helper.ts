@@ -1,7 +1,9 @@
 import { isSendableToken } from './api/token.js'
-import { DEFAULT_KEEP_PREFIX, defaultDescription } from './description.js'
+import { DEFAULT_KEEP_PREFIX, DEFAULT_SNAPSHOT_PREFIX, defaultDescription, type RunContext } from './description.js'
 import { MAX_TIMER_MS, parseDuration, parseKeepWithin } from './duration.js'
 import { InputError } from './errors.js'
+import { KINDS, type RestorePointKind } from './restore-points.js'
+import { checkSnapshotName, defaultSnapshotName } from './restore-point-name.js'
 import type { Runner } from './runner/port.js'
 
 export const BACKUP_TYPES = ['manual', 'automatic'] as const
@@ -16,6 +18,8 @@ export interface CommonSettings {
   pollIntervalMs: number
   requestTimeoutMs: number
   dryRun: boolean
+  /** Which kind of restore point every request is about: backups (the default) or snapshots. */
+  kind: RestorePointKind
 }
 
 /**
@@ -40,7 +44,8 @@ export const COMMAND_INPUTS = [
   'keep',
   'keep-within',
   'keep-prefix',
-  'restore-on-failure'
+  'restore-on-failure',
+  'snapshot-name'
 ] as const
 export type CommandInput = (typeof COMMAND_INPUTS)[number]
 
@@ -95,8 +100,25 @@ export class InputReader {
     return ids[0]
   }
 
+  /** `kind`: backup (when not given) or snapshot, anything else refused naming both. */
+  kind(): RestorePointKind {
+    const raw = this.text('kind')
+    const kind = (raw || 'backup').toLowerCase()
+    if (!(KINDS as readonly string[]).includes(kind))
+      throw new InputError(`kind must be backup or snapshot, got "${raw}"`)
+    return kind as RestorePointKind
+  }
+
+  /** The default follows the kind (action.yml gives none, so the code can tell it was not given). */
   keepPrefix(): string {
-    return this.text('keep-prefix', { trim: false }) || DEFAULT_KEEP_PREFIX
+    const given = this.text('keep-prefix', { trim: false })
+    return given || (this.kind() === 'snapshot' ? DEFAULT_SNAPSHOT_PREFIX : DEFAULT_KEEP_PREFIX)
+  }
+
+  /** `snapshot-name` as given (checked, never rewritten), or the default made from the run. */
+  snapshotName(): string {
+    const given = this.text('snapshot-name')
+    return given === '' ? defaultSnapshotName(this.run()) : checkSnapshotName(given)
   }
 
   /** keep, keep-within and keep-prefix, or undefined when neither keep nor keep-within is set. */
@@ -114,14 +136,18 @@ export class InputReader {
     return { keep, keepWithinMs, keepPrefix }
   }
 
-  /** The default description: names the repository, commit, run and attempt. */
+  /** The default description: names the kind, the repository, commit, run and attempt. */
   runDescription(): string {
-    return defaultDescription({
+    return defaultDescription(this.run(), this.kind() === 'snapshot' ? DEFAULT_SNAPSHOT_PREFIX : DEFAULT_KEEP_PREFIX)
+  }
+
+  private run(): RunContext {
+    return {
       repository: this.runner.env('GITHUB_REPOSITORY'),
       sha: this.runner.env('GITHUB_SHA'),
       runId: parseInt(this.runner.env('GITHUB_RUN_ID') ?? '', 10),
       runAttempt: Number(this.runner.env('GITHUB_RUN_ATTEMPT')) || undefined
-    })
+    }
   }
 }
 
@@ -162,7 +188,8 @@ export function readCommon(inputs: InputReader, apiToken: string): CommonSetting
     timeoutMs: parseDuration('timeout', inputs.text('timeout') || '30m', MAX_TIMER_MS),
     pollIntervalMs: parseDuration('poll-interval', inputs.text('poll-interval') || '15s', MAX_TIMER_MS),
     requestTimeoutMs: parseDuration('request-timeout', inputs.text('request-timeout') || '30s', MAX_TIMER_MS),
-    dryRun: inputs.boolean('dry-run', 'false')
+    dryRun: inputs.boolean('dry-run', 'false'),
+    kind: inputs.kind()
   }
   if (common.pollIntervalMs < 1000) throw new InputError('poll-interval must be at least 1s')
   if (common.requestTimeoutMs < 1000) throw new InputError('request-timeout must be at least 1s')

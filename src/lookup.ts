@@ -15,7 +15,7 @@ export interface WantedBackup {
  * the server's list when a server is named, else in the whole list, each list read once. Each is
  * checked to be of its server by its own `server.id`, not by the filter asked for: an API or a
  * cache that ignores the filter must not make this action restore or delete another server's
- * backup. `refused` says what does not happen when a check fails ("restore refused").
+ * backup (or snapshot: the kind's noun names it). `refused` says what does not happen when a check fails ("restore refused").
  */
 export async function findBackups(api: VpsApi, wanted: readonly WantedBackup[], refused: string): Promise<Backup[]> {
   const serverLists = new Map<number, Backup[]>()
@@ -30,10 +30,10 @@ export async function findBackups(api: VpsApi, wanted: readonly WantedBackup[], 
     }
     everything ??= backup === undefined ? await api.listBackups() : undefined
     backup ??= everything?.find(b => b.id === backupId)
-    if (!backup) throw new BackupError(`backup ${backupId} not found; ${refused}`)
+    if (!backup) throw new BackupError(`${api.points.noun} ${backupId} not found; ${refused}`)
     if (serverId !== undefined && backup.server.id !== serverId) {
       throw new BackupError(
-        `backup ${backupId} belongs to server ${safeText(serverLabel(backup))}, not server ${serverId}; ${refused}`
+        `${api.points.noun} ${backupId} belongs to server ${safeText(serverLabel(backup))}, not server ${serverId}; ${refused}`
       )
     }
     found.push(backup)

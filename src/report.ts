@@ -5,6 +5,7 @@
 import type { Backup } from './api/backup.js'
 import { formatDuration } from './duration.js'
 import type { Logger } from './logger.js'
+import { BACKUPS, type RestorePoints } from './restore-points.js'
 import type { Runner } from './runner/port.js'
 import { inertMarkdown, markdownCell, oneLine, safeText, truncate } from './text.js'
 
@@ -58,13 +59,13 @@ export function serverLabel(backup: Backup): string {
   return name ? `${truncate(name, 60)} (${backup.server.id})` : String(backup.server.id)
 }
 
-function backupTable(backups: readonly Backup[]): Table {
+function backupTable(backups: readonly Backup[], { detail }: RestorePoints): Table {
   return {
-    headers: ['ID', 'Server', 'Type', 'Status', 'Size', 'Created', 'Description'],
+    headers: ['ID', 'Server', detail.header, 'Status', 'Size', 'Created', 'Description'],
     rows: backups.map(b => [
       String(b.id),
       fromApi(serverLabel(b)),
-      fromApi(b.backup_type),
+      fromApi(detail.of(b)),
       fromApi(b.status),
       formatSize(b.size_mb),
       fromApi(b.created_at),
@@ -106,21 +107,28 @@ export class Report {
   }
 
   /** A ready-to-paste step that restores from `backupId` (already quoted for YAML where needed). */
-  private restoreStep(backupId: string): string {
+  private restoreStep(backupId: string, points: RestorePoints): string {
     return [
       '```yaml',
       `- uses: ${this.actionReference()}`,
       '  with:',
       '    api-token: ${{ secrets.VPS_API_TOKEN }}',
       '    command: restore',
+      ...(points.kind === 'backup' ? [] : [`    kind: ${points.kind}`]),
       `    backup-id: ${backupId}`,
       '```'
     ].join('\n')
   }
 
-  async summariseBackup(backup: Backup, waitedMs: number | undefined, deletedIds: number[]): Promise<void> {
+  async summariseBackup(
+    backup: Backup,
+    waitedMs: number | undefined,
+    deletedIds: number[],
+    points: RestorePoints = BACKUPS
+  ): Promise<void> {
+    const { noun, Noun } = points
     const table = fieldTable([
-      ['Backup ID', String(backup.id)],
+      [`${Noun} ID`, String(backup.id)],
       ['Server', fromApi(serverLabel(backup))],
       ['Status', fromApi(backup.status)],
       ['Size', formatSize(backup.size_mb)],
@@ -131,13 +139,13 @@ export class Report {
     ])
     await this.writeSummary(
       [
-        `## VPS.org backup ${backup.id}`,
+        `## VPS.org ${noun} ${backup.id}`,
         '',
         markdownTable(table),
         '',
-        'To restore the server from this backup, add this step (to a rollback job, for instance):',
+        `To restore the server from this ${noun}, add this step (to a rollback job, for instance):`,
         '',
-        this.restoreStep(String(backup.id)),
+        this.restoreStep(String(backup.id), points),
         ''
       ].join('\n')
     )
@@ -148,7 +156,8 @@ export class Report {
    * was started. One server: its fields; several: a row each.
    */
   async summariseRestoresStarted(
-    sent: ReadonlyArray<{ backup: Backup; answer?: Record<string, unknown>; failed?: string }>
+    sent: ReadonlyArray<{ backup: Backup; answer?: Record<string, unknown>; failed?: string }>,
+    { Noun }: RestorePoints = BACKUPS
   ): Promise<void> {
     const accepted = sent.filter(s => s.answer !== undefined)
     if (accepted.length === 0) return
@@ -161,9 +170,9 @@ export class Report {
       const { backup } = only
       const table = fieldTable([
         ['Server', fromApi(serverLabel(backup))],
-        ['Backup ID', String(backup.id)],
-        ['Backup created', fromApi(backup.created_at)],
-        ['Backup description', fromApi(backup.description)],
+        [`${Noun} ID`, String(backup.id)],
+        [`${Noun} created`, fromApi(backup.created_at)],
+        [`${Noun} description`, fromApi(backup.description)],
         ['Restore status', statusOf(only)]
       ])
       await this.writeSummary(
@@ -172,7 +181,7 @@ export class Report {
       return
     }
     const table: Table = {
-      headers: ['Server', 'Backup ID', 'Backup created', 'Backup description', 'Restore status'],
+      headers: ['Server', `${Noun} ID`, `${Noun} created`, `${Noun} description`, 'Restore status'],
       rows: sent.map(s => [
         fromApi(serverLabel(s.backup)),
         String(s.backup.id),
@@ -212,10 +221,12 @@ export class Report {
   async summariseBackups(
     rows: ReadonlyArray<{ serverId: number; backup?: Backup; result: string }>,
     waitedMs: number | undefined,
-    deletedIds: readonly number[]
+    deletedIds: readonly number[],
+    points: RestorePoints = BACKUPS
   ): Promise<void> {
+    const { noun, Noun } = points
     const table: Table = {
-      headers: ['Server', 'Backup ID', 'Status', 'Size', 'Created', 'Result'],
+      headers: ['Server', `${Noun} ID`, 'Status', 'Size', 'Created', 'Result'],
       rows: rows.map(({ serverId, backup, result }) => [
         backup ? fromApi(serverLabel(backup)) : String(serverId),
         backup ? String(backup.id) : '—',
@@ -230,7 +241,7 @@ export class Report {
     const ids = Object.fromEntries(usable.flatMap(r => (r.backup ? [[String(r.serverId), r.backup.id]] : [])))
     await this.writeSummary(
       [
-        `## VPS.org backups of ${rows.length} servers`,
+        `## VPS.org ${noun}s of ${rows.length} servers`,
         '',
         markdownTable(table),
         '',
@@ -240,9 +251,9 @@ export class Report {
         ...(usable.length === 0
           ? []
           : [
-              'To restore the servers from these backups, add this step (to a rollback job, for instance):',
+              `To restore the servers from these ${noun}s, add this step (to a rollback job, for instance):`,
               '',
-              this.restoreStep(`'${JSON.stringify(ids)}'`),
+              this.restoreStep(`'${JSON.stringify(ids)}'`, points),
               ''
             ])
       ].join('\n')
@@ -250,18 +261,19 @@ export class Report {
   }
 
   /** The list in the log, every row, and in the job summary, the first SUMMARY_ROWS. */
-  async reportList(backups: readonly Backup[], filters: string): Promise<void> {
-    this.log.info(`${backups.length} backup${backups.length === 1 ? '' : 's'} (${filters}):`)
-    const table = backupTable(backups)
+  async reportList(backups: readonly Backup[], filters: string, points: RestorePoints = BACKUPS): Promise<void> {
+    const { noun } = points
+    this.log.info(`${backups.length} ${noun}${backups.length === 1 ? '' : 's'} (${filters}):`)
+    const table = backupTable(backups, points)
     if (backups.length) this.logTable(table)
     const shown = { ...table, rows: table.rows.slice(0, SUMMARY_ROWS) }
     const more = backups.length - shown.rows.length
     await this.writeSummary(
       [
-        `## VPS.org backups (${filters})`,
+        `## VPS.org ${noun}s (${filters})`,
         '',
-        backups.length ? markdownTable(shown) : '_No backups._',
-        more > 0 ? `\n…and ${more} older backups: see the log or the \`backups\` output.` : '',
+        backups.length ? markdownTable(shown) : `_No ${noun}s._`,
+        more > 0 ? `\n…and ${more} older ${noun}s: see the log or the \`backups\` output.` : '',
         ''
       ].join('\n')
     )

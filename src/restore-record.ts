@@ -10,8 +10,9 @@ import type { Clock } from './clock.js'
 import { messageOf } from './errors.js'
 import type { Runner } from './runner/port.js'
 
-/** What a server is restored from: a backup today; snapshots will be another kind. */
-export type RestorePointKind = 'backup'
+/** What a server is restored from: a backup or a snapshot (ids of the two may coincide). */
+export type { RestorePointKind } from './restore-points.js'
+import type { RestorePointKind } from './restore-points.js'
 
 export interface RestorePoint {
   kind: RestorePointKind

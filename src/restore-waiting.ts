@@ -161,7 +161,8 @@ export async function waitForRestores(
 }
 
 /** The one-line reason a restore did not end well, for the step's error or warning. */
-export function restoreOutcomeText(label: string, backupId: number, outcome: RestoreOutcome, timeout: string): string {
+/** `point` names what the server is restored from: `backup 900`, `snapshot 41`. */
+export function restoreOutcomeText(label: string, point: string, outcome: RestoreOutcome, timeout: string): string {
   switch (outcome.state) {
     case 'done':
       return `server ${label} is ${outcome.status}`
@@ -176,7 +177,7 @@ export function restoreOutcomeText(label: string, backupId: number, outcome: Res
       )
     case 'unread':
       return (
-        `timed out after ${timeout} waiting for server ${label} to finish restoring from backup ${backupId}: its status ` +
+        `timed out after ${timeout} waiting for server ${label} to finish restoring from ${point}: its status ` +
         `could not be read since ${formatDuration(outcome.sinceMs)} after the request (${outcome.why}); the restore was ` +
         'accepted and may still be running: check the server in the VPS.org panel before restoring it again'
       )

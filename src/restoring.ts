@@ -14,6 +14,7 @@ import { BackupError, messageOf } from './errors.js'
 import type { RestoreEnded, RestoresOutcome } from './outcomes.js'
 import { presentRestores } from './presenters/restore-report.js'
 import { serverLabel } from './report.js'
+import type { RestorePoints } from './restore-points.js'
 import { restoreOutcomeText, waitForRestores } from './restore-waiting.js'
 import { waitWhileBusy } from './server-waiting.js'
 import { safeText } from './text.js'
@@ -63,7 +64,8 @@ export async function restoreServers(context: CommandContext, request: RestoreRe
   const checked = await completedBackups(api, await chooseBackups(context, request), request.waitForBackup, waiting)
   const readBefore = await checkServersFree(context, request, checked)
   if (request.dryRun) {
-    for (const backup of checked) log.info(`Dry run: would restore ${describe(backup)}, overwriting the server's disk`)
+    for (const backup of checked)
+      log.info(`Dry run: would restore ${describe(backup, api.points)}, overwriting the server's disk`)
     return { servers: 0, problems: [] }
   }
   const backups = request.claim === undefined ? checked : checked.filter(request.claim)
@@ -88,8 +90,8 @@ export async function restoreFromBackups(context: CommandContext, request: Resto
   await presentRestores(await restoreServers(context, request), context)
 }
 
-const describe = (backup: Backup): string =>
-  `server ${safeText(serverLabel(backup))} from backup ${backup.id} (${safeText(backup.created_at, 40)}, ` +
+const describe = (backup: Backup, { noun }: RestorePoints): string =>
+  `server ${safeText(serverLabel(backup))} from ${noun} ${backup.id} (${safeText(backup.created_at, 40)}, ` +
   `"${safeText(backup.description, 80)}")`
 
 /**
@@ -125,8 +127,9 @@ async function checkServersFree(
  */
 async function sendRestores(context: CommandContext, backups: readonly Backup[]): Promise<Sent[]> {
   const { api, log, outputs, report } = context
+  const { noun } = api.points
   for (const backup of backups) {
-    log.info(`Restoring ${describe(backup)}: the server's disk is overwritten with the backup's state`)
+    log.info(`Restoring ${describe(backup, api.points)}: the server's disk is overwritten with the ${noun}'s state`)
   }
   const sent: Sent[] = await Promise.all(
     backups.map(async backup => {
@@ -145,13 +148,13 @@ async function sendRestores(context: CommandContext, backups: readonly Backup[])
   )
   for (const { backup, answer } of accepted) {
     const status = typeof answer.status === 'string' ? answer.status : 'accepted'
-    log.info(`Restore of server ${backup.server.id} from backup ${backup.id} accepted (${safeText(status, 40)})`)
+    log.info(`Restore of server ${backup.server.id} from ${noun} ${backup.id} accepted (${safeText(status, 40)})`)
     log.notice(
-      `Server ${safeText(serverLabel(backup))} is being restored from backup ${backup.id}`,
+      `Server ${safeText(serverLabel(backup))} is being restored from ${noun} ${backup.id}`,
       `VPS.org restore of server ${backup.server.id}`
     )
   }
-  await report.summariseRestoresStarted(sent)
+  await report.summariseRestoresStarted(sent, api.points)
   return sent
 }
 
@@ -165,6 +168,7 @@ async function followServers(
   waiting: Parameters<typeof waitForRestores>[2]
 ): Promise<NonNullable<RestoresOutcome['followed']> & Pick<RestoresOutcome, 'problems'>> {
   const { deadline } = waiting
+  const { noun } = api.points
   const names = accepted.map(a => safeText(a.label)).join(', ')
   log.info(
     `Waiting up to ${formatDuration(deadline.remainingMs())} for server${accepted.length > 1 ? 's' : ''} ${names} to be back…`
@@ -177,19 +181,19 @@ async function followServers(
   const problems: Array<{ backup: Backup; text: string }> = []
   const ended = accepted.map(({ backup, label }) => {
     const outcome = settled.get(backup.server.id) ?? { state: 'timed-out' as const, status: 'unknown' }
-    const text = restoreOutcomeText(safeText(label), backup.id, outcome, deadline.describe())
+    const text = restoreOutcomeText(safeText(label), `${noun} ${backup.id}`, outcome, deadline.describe())
     switch (outcome.state) {
       case 'done':
         log.info(
           `Server ${safeText(label)} is back (${safeText(outcome.status, 40)}) after ${formatDuration(waitedMs)}`
         )
         log.notice(
-          `Server ${safeText(label)} is back (${safeText(outcome.status, 40)}), restored from backup ${backup.id}`,
+          `Server ${safeText(label)} is back (${safeText(outcome.status, 40)}), restored from ${noun} ${backup.id}`,
           `VPS.org restore of server ${backup.server.id}`
         )
         if (serverState(outcome.status) === 'stopped') {
           log.warning(
-            `Server ${safeText(label)} was restored from backup ${backup.id} and is stopped: start it when ready`
+            `Server ${safeText(label)} was restored from ${noun} ${backup.id} and is stopped: start it when ready`
           )
         }
         break

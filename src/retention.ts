@@ -8,7 +8,8 @@ import { formatDuration } from './duration.js'
 import { BackupError } from './errors.js'
 import type { RetentionSettings } from './input-helper.js'
 import { safeText } from './text.js'
-import type { CommandContext, StepContext } from './commands/context.js'
+import type { CommandContext } from './commands/context.js'
+import type { RestorePoints } from './restore-points.js'
 
 export type { RetentionRule } from './backup-policy.js'
 
@@ -18,7 +19,7 @@ export type { RetentionRule } from './backup-policy.js'
  * silence. Each backup once a step.
  */
 export function reportKept(
-  { log, named }: Pick<StepContext, 'log' | 'named'>,
+  { log, named, api }: Pick<CommandContext, 'log' | 'named' | 'api'>,
   plan: { undated: readonly Backup[]; ahead?: readonly Backup[] },
   now: number
 ): void {
@@ -29,19 +30,19 @@ export function reportKept(
   }
   for (const backup of plan.undated.filter(fresh)) {
     log.warning(
-      `Kept backup ${backup.id} ("${safeText(backup.description, 80)}"): its ${shownCreatedAt(backup)} is not an ` +
+      `Kept ${api.points.noun} ${backup.id} ("${safeText(backup.description, 80)}"): its ${shownCreatedAt(backup)} is not an ` +
         'RFC 3339 date-time, so its age is unknown and retention never deletes it'
     )
   }
   for (const backup of (plan.ahead ?? []).filter(fresh))
-    log.warning(`${datedAhead(backup, now)}: it ranks as the newest and keeps its place`)
+    log.warning(`${datedAhead(backup, now, api.points)}: it ranks as the newest and keeps its place`)
 }
 
 /** `Backup 7 is dated 2099-01-01T00:00:00Z, 73d02h past the API's clock (2026-…)`. */
-export function datedAhead(backup: Backup, now: number): string {
+export function datedAhead(backup: Backup, now: number, { Noun }: RestorePoints): string {
   const ahead = (createdAt(backup) ?? now) - now
   return (
-    `Backup ${backup.id} is dated ${safeText(backup.created_at, 40)}, ${formatDuration(ahead)} past the API's clock ` +
+    `${Noun} ${backup.id} is dated ${safeText(backup.created_at, 40)}, ${formatDuration(ahead)} past the API's clock ` +
     `(${new Date(now).toISOString()}; more than ${formatDuration(FUTURE_TOLERANCE_MS)} ahead is a wrong date)`
   )
 }
@@ -57,9 +58,11 @@ export async function deleteBackups(
 ): Promise<number[]> {
   const deleted: number[] = []
   for (const backup of backups) {
-    const what = `backup ${backup.id} (${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}")`
+    const what = `${api.points.noun} ${backup.id} (${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}")`
     if ((await api.deleteBackup(backup.id)) === 'already-gone') {
-      log.info(`Backup ${backup.id} was already gone (deleted by another run or by hand) when deleting it ${why}`)
+      log.info(
+        `${api.points.Noun} ${backup.id} was already gone (deleted by another run or by hand) when deleting it ${why}`
+      )
       continue
     }
     deleted.push(backup.id)
@@ -80,17 +83,17 @@ export async function applyKeep(context: CommandContext, rule: RetentionRule, ow
   const listed = current.find(b => b.id === own.id)
   if (!listed) {
     throw new BackupError(
-      `backup ${own.id} of server ${rule.serverId} completed but is no longer listed: another run's keep, or a person, ` +
+      `${api.points.noun} ${own.id} of server ${rule.serverId} completed but is no longer listed: another run's keep, or a person, ` +
         'deleted it; keep deleted nothing. Run the deploys of one server one at a time (see "Concurrent runs" in the README)'
     )
   }
   const now = api.now()
-  const plan = planKeep(current, rule, listed, now)
+  const plan = planKeep(current, { ...rule, points: api.points }, listed, now)
   reportKept(context, plan, now)
   if (plan.ownUndated) {
     log.warning(
-      `${describeRule(rule)} deleted nothing: backup ${own.id}'s own ${shownCreatedAt(listed)} is not an RFC 3339 ` +
-        'date-time, so which backups are older than it is unknown'
+      `${describeRule(rule)} deleted nothing: ${api.points.noun} ${own.id}'s own ${shownCreatedAt(listed)} is not an RFC 3339 ` +
+        `date-time, so which ${api.points.noun}s are older than it is unknown`
     )
     return []
   }

@@ -4,21 +4,30 @@
  * fake. Knows HTTP and the API, nothing of GitHub. The endpoints live by concern: the backups
  * (backup-endpoints.ts), creating one (create-reconciliation.ts), the servers (server-endpoints.ts).
  */
-import { BackupEndpoints, type BackupFilter, type DeleteOutcome } from './backup-endpoints.js'
+import {
+  BACKUP_SPEC,
+  BackupEndpoints,
+  SNAPSHOT_SPEC,
+  type BackupFilter,
+  type DeleteOutcome
+} from './backup-endpoints.js'
 import type { Backup } from './backup.js'
-import { createBackup, type CreatedBackup } from './create-reconciliation.js'
+import { createBackup, type CreatedBackup, type PointLabel } from './create-reconciliation.js'
+import { BACKUPS, type RestorePoints } from '../restore-points.js'
 import type { Server } from './server.js'
 import { ServerEndpoints, type ServerLookup } from './server-endpoints.js'
 import { ApiSession, type SessionOptions } from './session.js'
 
-export type { BackupFilter, CreatedBackup, DeleteOutcome, ServerLookup }
+export type { BackupFilter, CreatedBackup, DeleteOutcome, PointLabel, ServerLookup }
 
 /** What commands and the poller need of the API. */
 export interface VpsApi {
+  /** The kind of restore point every call below works with (backups or snapshots). */
+  readonly points: RestorePoints
   /** Every backup that matches the filter, from every page, each id once, in no meaningful order. */
   listBackups(filter?: BackupFilter): Promise<Backup[]>
-  /** Starts a manual backup; never leaves two behind (see VpsApiClient.createBackup). */
-  createBackup(serverId: number, description: string, knownIds: ReadonlySet<number>): Promise<CreatedBackup>
+  /** Starts a manual backup or a snapshot; never leaves two behind (see VpsApiClient.createBackup). */
+  createBackup(serverId: number, label: PointLabel, knownIds: ReadonlySet<number>): Promise<CreatedBackup>
   deleteBackup(backupId: number): Promise<DeleteOutcome>
   /** Sends one restore request, never repeated when its outcome is unknown; the API's answer. */
   restoreServer(serverId: number, backupId: number): Promise<Record<string, unknown>>
@@ -44,9 +53,13 @@ export class VpsApiClient implements VpsApi {
   private readonly servers: ServerEndpoints
   private warnedOfNoDate = false
 
-  constructor(options: SessionOptions) {
+  /** Backups unless told `points` (SNAPSHOTS): then every call uses the Snapshots API. */
+  constructor(
+    options: SessionOptions,
+    readonly points: RestorePoints = BACKUPS
+  ) {
     this.session = new ApiSession(options)
-    this.backups = new BackupEndpoints(this.session)
+    this.backups = new BackupEndpoints(this.session, points.kind === 'snapshot' ? SNAPSHOT_SPEC : BACKUP_SPEC)
     this.servers = new ServerEndpoints(this.session)
   }
 
@@ -71,9 +84,10 @@ export class VpsApiClient implements VpsApi {
     return this.backups.listBackups(filter)
   }
 
-  /** See create-reconciliation.ts: one call never leaves two backups behind. */
-  createBackup(serverId: number, description: string, knownIds: ReadonlySet<number>): Promise<CreatedBackup> {
-    return createBackup(this.session, filter => this.listBackups(filter), serverId, description, knownIds)
+  /** See create-reconciliation.ts: one call never leaves two behind. A snapshot needs a name. */
+  createBackup(serverId: number, label: PointLabel, knownIds: ReadonlySet<number>): Promise<CreatedBackup> {
+    const named = this.points.kind === 'snapshot' ? { ...label, name: label.name ?? '' } : { ...label, name: undefined }
+    return createBackup(this.session, filter => this.listBackups(filter), serverId, named, knownIds)
   }
 
   deleteBackup(backupId: number): Promise<DeleteOutcome> {
@@ -85,7 +99,7 @@ export class VpsApiClient implements VpsApi {
   }
 
   restoreServer(serverId: number, backupId: number): Promise<Record<string, unknown>> {
-    return this.servers.restoreServer(serverId, backupId)
+    return this.servers.restoreServer(serverId, backupId, this.points.noun)
   }
 
   getServer(serverId: number): Promise<Server | undefined> {

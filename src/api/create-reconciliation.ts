@@ -1,5 +1,6 @@
 /**
- * Starting a manual backup without ever leaving two behind. POST is not idempotent: when its
+ * Starting a manual backup (or a snapshot: the same care, matched by its name) without ever
+ * leaving two behind. POST is not idempotent: when its
  * outcome is unknown (reset or timeout after sending, a gateway error), the server's manual
  * backups are listed and a new backup of this server whose description may be this one as the API
  * stores it, not among `knownIds`, is adopted; only when there is none is the POST sent again,
@@ -9,11 +10,12 @@
 import { formatDuration } from '../duration.js'
 import { ApiError, OutcomeUnknownError } from '../errors.js'
 import { safeText } from '../text.js'
-import { BACKUPS_PATH, type BackupFilter } from './backup-endpoints.js'
-import { MANUAL, decodeBackup, mayBeStoredAs, type Backup } from './backup.js'
+import { BACKUP_SPEC, SNAPSHOT_SPEC, type BackupFilter, type PointSpec } from './backup-endpoints.js'
+import { MANUAL, mayBeStoredAs, type Backup } from './backup.js'
 import { failure, parseJson, parseJsonOr } from './messages.js'
 import { MAX_ATTEMPTS, backoffDelay } from './retry.js'
 import type { ApiSession } from './session.js'
+import { mayBeCreatedSnapshot, snapshotCreateBody, type Snapshot } from './snapshot.js'
 
 export interface CreatedBackup {
   backup: Backup
@@ -24,26 +26,68 @@ export interface CreatedBackup {
 /** How long to let the API settle before looking for a backup whose creation was cut off. */
 const SETTLE_MS = 2000
 
-const REQUEST = { method: 'POST', path: BACKUPS_PATH }
+/** What the new restore point is called: its description, and a snapshot's name. */
+export interface PointLabel {
+  description: string
+  /** Snapshots only (required there); an uncertain create is matched by it. */
+  name?: string
+}
 
 /** One create request of a server, and how to find what it may have created. */
 interface Creation {
   session: ApiSession
   listBackups: (filter: BackupFilter) => Promise<Backup[]>
   serverId: number
-  description: string
   knownIds: ReadonlySet<number>
+  spec: PointSpec
+  body: string
+  /** Whether a row not listed before may be what this request created. */
+  mayBeOurs: (row: Backup) => boolean
+  /** `description "…"`, `name "…"`: what a second match shares, for the message. */
+  sameLabel: string
+  filter: BackupFilter
 }
 
-/** Starts a manual backup of the server; one call never leaves two backups behind. */
+const requestOf = ({ spec }: Creation): { method: string; path: string } => ({ method: 'POST', path: spec.path })
+
+/** A backup when `label` has no name, a snapshot named so when it has one. */
+function creationOf(
+  session: ApiSession,
+  listBackups: (filter: BackupFilter) => Promise<Backup[]>,
+  serverId: number,
+  { description, name }: PointLabel,
+  knownIds: ReadonlySet<number>
+): Creation {
+  const common = { session, listBackups, serverId, knownIds }
+  if (name === undefined) {
+    return {
+      ...common,
+      spec: BACKUP_SPEC,
+      body: JSON.stringify({ server_id: serverId, description }),
+      mayBeOurs: b => mayBeStoredAs(description, b.description),
+      sameLabel: `description (the default names the run and its attempt; this one is "${safeText(description, 60)}")`,
+      filter: { serverId, backupType: MANUAL }
+    }
+  }
+  return {
+    ...common,
+    spec: SNAPSHOT_SPEC,
+    body: snapshotCreateBody(serverId, name, description),
+    mayBeOurs: b => mayBeCreatedSnapshot(b as Snapshot, serverId, name, knownIds),
+    sameLabel: `snapshot-name (the default names the run and its attempt; this one is "${safeText(name, 60)}")`,
+    filter: { serverId }
+  }
+}
+
+/** Starts a manual backup (a snapshot when `label` has a name); one call never leaves two behind. */
 export async function createBackup(
   session: ApiSession,
   listBackups: (filter: BackupFilter) => Promise<Backup[]>,
   serverId: number,
-  description: string,
+  label: PointLabel,
   knownIds: ReadonlySet<number>
 ): Promise<CreatedBackup> {
-  const creation: Creation = { session, listBackups, serverId, description, knownIds }
+  const creation = creationOf(session, listBackups, serverId, label, knownIds)
   for (let attempt = 1; ; attempt++) {
     const sent = await post(creation)
     if (!(sent instanceof OutcomeUnknownError)) return sent
@@ -54,12 +98,13 @@ export async function createBackup(
 
 /** One POST: the backup it started, or the uncertainty of an outcome unknown. */
 async function post(creation: Creation): Promise<CreatedBackup | OutcomeUnknownError> {
-  const { session, serverId, description } = creation
-  const body = JSON.stringify({ server_id: serverId, description })
+  const { session, serverId, spec, body } = creation
+  const REQUEST = requestOf(creation)
+  const noun = spec.noun.item
   try {
-    const answer = await session.send('POST', session.url(BACKUPS_PATH), body, 'once')
+    const answer = await session.send('POST', session.url(spec.path), body, 'once')
     if (answer.status < 200 || answer.status >= 300) throw failure(answer, REQUEST, `server ${serverId}`)
-    const backup = decodeBackup(parseJsonOr(answer.body))
+    const backup = spec.decode(parseJsonOr(answer.body))
     if (backup === undefined) {
       // The API said it started a backup but its answer cannot be read: find it rather than
       // create another. A 2xx is never followed by a second POST.
@@ -67,16 +112,16 @@ async function post(creation: Creation): Promise<CreatedBackup | OutcomeUnknownE
       if (found) return { backup: found, adopted: true }
       parseJson(answer, REQUEST)
       throw new ApiError(
-        `POST ${BACKUPS_PATH} answered ${answer.status} without a readable backup (no id, status or server id), ` +
-          `and no new backup of server ${serverId} is listed`,
+        `POST ${spec.path} answered ${answer.status} without a readable ${noun} (no id, status or server id), ` +
+          `and no new ${noun} of server ${serverId} is listed`,
         REQUEST,
         answer.status
       )
     }
     if (backup.server.id !== serverId) {
       throw new ApiError(
-        `POST ${BACKUPS_PATH} for server ${serverId} answered with backup ${backup.id} of server ${backup.server.id}; ` +
-          'not using it: check the backups of both servers in the VPS.org panel',
+        `POST ${spec.path} for server ${serverId} answered with ${noun} ${backup.id} of server ${backup.server.id}; ` +
+          `not using it: check the ${noun}s of both servers in the VPS.org panel`,
         REQUEST,
         answer.status
       )
@@ -98,6 +143,7 @@ async function reconcile(
   uncertainty: OutcomeUnknownError
 ): Promise<Backup | undefined> {
   const { session, serverId } = creation
+  const noun = creation.spec.noun.item
   // Look only after the pause the API asked for, or a short one: behind a gateway that gave up
   // (502, 504) the API may still be creating it, and a backup listed late would be missed and
   // a second one started.
@@ -105,13 +151,15 @@ async function reconcile(
   const pause = uncertainty.retryAfterMs ?? Math.max(SETTLE_MS, backoffDelay(attempt))
   const mayRetry = attempt < MAX_ATTEMPTS && pause < remainingMs
   session.log.warning(
-    `Creating the backup of server ${serverId} may or may not have worked (${uncertainty.message}); ` +
-      `checking the backup list${mayRetry ? ` in ${formatDuration(pause)}, before trying again` : ''}`
+    `Creating the ${noun} of server ${serverId} may or may not have worked (${uncertainty.message}); ` +
+      `checking the ${noun} list${mayRetry ? ` in ${formatDuration(pause)}, before trying again` : ''}`
   )
   if (mayRetry) await session.pause(pause)
   const found = await findNewBackup(creation)
   if (found) {
-    session.log.warning(`Backup ${found.id} was created by that request; using it instead of creating another`)
+    session.log.warning(
+      `${noun === 'backup' ? 'Backup' : 'Snapshot'} ${found.id} was created by that request; using it instead of creating another`
+    )
     return found
   }
   if (mayRetry) return undefined
@@ -121,29 +169,29 @@ async function reconcile(
         `${session.deadline.describe()} timeout`
       : ''
   throw new ApiError(
-    `could not create a backup of server ${serverId}: ${uncertainty.message}, and no new backup is listed ` +
+    `could not create a ${noun} of server ${serverId}: ${uncertainty.message}, and no new ${noun} is listed ` +
       `after ${attempt} attempt${attempt > 1 ? 's' : ''}${asked}`,
-    REQUEST,
+    requestOf(creation),
     uncertainty.status
   )
 }
 
 /**
  * The one backup of the server, not there before the request, whose description may be this
- * one as the API stored it. Several such backups: another run uses the same description, and
- * guessing could adopt its backup, so the step fails saying so.
+ * one as the API stored it (a snapshot: whose name is this one). Several such: another run uses
+ * the same label, and guessing could adopt its backup, so the step fails saying so.
  */
-async function findNewBackup({ listBackups, serverId, description, knownIds }: Creation): Promise<Backup | undefined> {
-  const backups = await listBackups({ serverId, backupType: MANUAL })
-  const fresh = backups.filter(
-    b => !knownIds.has(b.id) && b.server.id === serverId && mayBeStoredAs(description, b.description)
-  )
+async function findNewBackup(creation: Creation): Promise<Backup | undefined> {
+  const { listBackups, serverId, knownIds, mayBeOurs, filter, sameLabel } = creation
+  const noun = creation.spec.noun.item
+  const backups = await listBackups(filter)
+  const fresh = backups.filter(b => !knownIds.has(b.id) && b.server.id === serverId && mayBeOurs(b))
   if (fresh.length <= 1) return fresh[0]
   throw new ApiError(
-    `creating the backup of server ${serverId} may or may not have worked, and ${fresh.length} new backups ` +
-      `with its description are listed (${fresh.map(b => b.id).join(', ')}): another run may have made some of them, ` +
+    `creating the ${noun} of server ${serverId} may or may not have worked, and ${fresh.length} new ${noun}s ` +
+      `with its ${sameLabel.startsWith('description') ? 'description' : 'name'} are listed (${fresh.map(b => b.id).join(', ')}): another run may have made some of them, ` +
       `so this step does not guess which is its own. Check them in the VPS.org panel, and give each run its own ` +
-      `description (the default names the run and its attempt; this one is "${safeText(description, 60)}")`,
-    REQUEST
+      sameLabel,
+    requestOf(creation)
   )
 }

@@ -7,6 +7,7 @@ import { excerpt } from '../text.js'
 import { apiMessage, failure, isRecord, parseJson, parseJsonOr } from './messages.js'
 import { decodeServer, type Server } from './server.js'
 import type { ApiSession } from './session.js'
+import { snapshotRestorePath } from './snapshot.js'
 
 /** One server's read: the server (undefined when the API does not list it), or why it failed. */
 export type ServerLookup = { server: Server | undefined } | { error: ApiError }
@@ -26,17 +27,19 @@ export class ServerEndpoints {
    * Asks the API to overwrite the server's disk with the backup. Never repeated when its outcome
    * is unknown: the caller is told what to check instead.
    */
-  async restoreServer(serverId: number, backupId: number): Promise<Record<string, unknown>> {
+  async restoreServer(serverId: number, backupId: number, noun = 'backup'): Promise<Record<string, unknown>> {
     const { session } = this
-    const path = `${SERVERS_PATH}${serverId}/restore/`
+    // A snapshot names its server: its restore is POSTed to the snapshot, with no body (none is documented).
+    const path = noun === 'snapshot' ? snapshotRestorePath(backupId) : `${SERVERS_PATH}${serverId}/restore/`
+    const body = noun === 'snapshot' ? undefined : JSON.stringify({ backup_id: backupId })
     const request = { method: 'POST', path }
     let answer
     try {
-      answer = await session.send('POST', session.url(path), JSON.stringify({ backup_id: backupId }), 'once')
+      answer = await session.send('POST', session.url(path), body, 'once')
     } catch (error) {
       if (error instanceof OutcomeUnknownError) {
         throw new OutcomeUnknownError(
-          `the restore of server ${serverId} from backup ${backupId} may or may not have started (${error.message}); ` +
+          `the restore of server ${serverId} from ${noun} ${backupId} may or may not have started (${error.message}); ` +
             'check the server in the VPS.org panel before restoring again',
           request,
           error.status
@@ -46,7 +49,7 @@ export class ServerEndpoints {
     }
     if (answer.status === 400) {
       throw new ApiError(
-        `the VPS.org API refused to restore server ${serverId} from backup ${backupId} (400 on POST ${path}): ` +
+        `the VPS.org API refused to restore server ${serverId} from ${noun} ${backupId} (400 on POST ${path}): ` +
           `${apiMessage(answer.body)}; the server may not be in a state that allows a restore ` +
           '(another operation running?): check it in the VPS.org panel',
         request,

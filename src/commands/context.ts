@@ -6,6 +6,7 @@ import type { CommonSettings } from '../input-helper.js'
 import { Logger } from '../logger.js'
 import { Outputs } from '../outputs.js'
 import { Report } from '../report.js'
+import { restorePointsOf } from '../restore-points.js'
 import type { Runner } from '../runner/port.js'
 import { StepState } from '../state-helper.js'
 
@@ -51,14 +52,17 @@ export async function withApi<T>(
   work: (context: CommandContext) => Promise<T>
 ): Promise<T> {
   const deadline = new Deadline(settings.timeoutMs, step.clock)
-  const api = new VpsApiClient({
-    baseUrl: settings.apiUrl,
-    token: settings.apiToken,
-    requestTimeoutMs: settings.requestTimeoutMs,
-    deadline,
-    clock: step.clock,
-    log: step.log
-  })
+  const api = new VpsApiClient(
+    {
+      baseUrl: settings.apiUrl,
+      token: settings.apiToken,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      deadline,
+      clock: step.clock,
+      log: step.log
+    },
+    restorePointsOf(settings.kind)
+  )
   try {
     return await work({ ...step, api, deadline })
   } finally {

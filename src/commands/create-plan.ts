@@ -6,12 +6,15 @@ import { MANUAL, type Backup } from '../api/backup.js'
 import { isAtLimit, planKeep, planRoom } from '../backup-policy.js'
 import { BackupError } from '../errors.js'
 import type { RetentionSettings } from '../input-helper.js'
+import type { RestorePoints } from '../restore-points.js'
 import { describeRule, reportKept } from '../retention.js'
 import { waitWhileBusy } from '../server-waiting.js'
 import { safeText } from '../text.js'
 import type { CommandContext } from './context.js'
 
-export const MAKING_ROOM = 'to make room under the limit of 10 manual backups'
+/** Why retention deletes before creating: `to make room under the limit of 10 manual backups`. */
+export const makingRoom = ({ limit, counted }: RestorePoints): string =>
+  `to make room under the limit of ${limit} ${counted}`
 
 /** One server of the step: what was there before, and what must go to make room. */
 export interface Plan {
@@ -48,9 +51,10 @@ export function makeRoom(
   retention: RetentionSettings | undefined
 ): Backup[] {
   // Below the limit no age matters: the clock is not read (nor its absence warned of).
-  if (!isAtLimit(backups, serverId)) return []
+  const { points } = context.api
+  if (!isAtLimit(backups, serverId, points)) return []
   const now = context.api.now()
-  const plan = planRoom(backups, serverId, retention, now)
+  const plan = planRoom(backups, serverId, retention, now, points)
   reportKept(context, plan, now)
   return plan.remove
 }
@@ -61,28 +65,30 @@ export function makeRoom(
  */
 export function forecast(
   context: CommandContext,
-  settings: { description: string; retention?: RetentionSettings },
+  settings: { description: string; wait: boolean; retention?: RetentionSettings },
   { serverId, before, roomFor }: Plan,
   now: number
 ): void {
   const { log } = context
-  const { retention } = settings
+  const { noun } = context.api.points
+  // With wait: false, keep makes room now and the wait step applies it: no "then" to forecast.
+  const retention = settings.wait ? settings.retention : undefined
   for (const backup of roomFor) {
-    log.info(`Dry run: would delete backup ${backup.id} (${safeText(backup.created_at, 40)}) to stay under the limit`)
+    log.info(`Dry run: would delete ${noun} ${backup.id} (${safeText(backup.created_at, 40)}) to stay under the limit`)
   }
   log.info(
-    `Dry run: would create a manual backup of server ${serverId} described "${safeText(settings.description, 120)}"`
+    `Dry run: would create a ${context.api.points.countedOne} of server ${serverId} described "${safeText(settings.description, 120)}"`
   )
   if (retention === undefined) return
   log.info(
-    `Dry run: would then apply ${describeRule(retention)} to the "${safeText(retention.keepPrefix, 60)}" backups of server ${serverId}`
+    `Dry run: would then apply ${describeRule(retention)} to the "${safeText(retention.keepPrefix, 60)}" ${noun}s of server ${serverId}`
   )
   const remaining = before.filter(b => !roomFor.includes(b))
-  const plan = planKeep(remaining, { ...retention, serverId }, undefined, now)
+  const plan = planKeep(remaining, { ...retention, serverId, points: context.api.points }, undefined, now)
   reportKept(context, plan, now)
   for (const backup of plan.remove) {
     log.info(
-      `Dry run: would then delete backup ${backup.id} (${safeText(backup.created_at, 40)}), by ${describeRule(retention)}`
+      `Dry run: would then delete ${noun} ${backup.id} (${safeText(backup.created_at, 40)}), by ${describeRule(retention)}`
     )
   }
 }

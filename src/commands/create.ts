@@ -1,5 +1,5 @@
 import { COMPLETED, MANUAL, type Backup } from '../api/backup.js'
-import type { CreatedBackup } from '../api/client.js'
+import type { CreatedBackup, PointLabel } from '../api/client.js'
 import { lastSeen, notCompleted, waitForBackups } from '../backup-waiting.js'
 import { formatDuration } from '../duration.js'
 import { ApiError, InputError, messageOf } from '../errors.js'
@@ -9,10 +9,11 @@ import { BackupOutputs } from '../presenters/backup-outputs.js'
 import { presentBackups } from '../presenters/backup-report.js'
 import { formatSize, serverLabel } from '../report.js'
 import { isAtLimit } from '../backup-policy.js'
+import { restorePointsOf } from '../restore-points.js'
 import { applyKeep, deleteBackups } from '../retention.js'
 import { safeText } from '../text.js'
 import type { CommandContext } from './context.js'
-import { MAKING_ROOM, checkServers, forecast, makeRoom, type Plan } from './create-plan.js'
+import { checkServers, forecast, makeRoom, makingRoom, type Plan } from './create-plan.js'
 import { defineCommand } from './unit.js'
 
 export interface CreateSettings extends CommonSettings {
@@ -20,6 +21,8 @@ export interface CreateSettings extends CommonSettings {
   /** One or more, in the order given. */
   serverIds: number[]
   description: string
+  /** kind: snapshot only: the new snapshots' name. */
+  snapshotName?: string
   wait: boolean
   /** Absent when neither keep nor keep-within is set: nothing is ever deleted. */
   retention?: RetentionSettings
@@ -34,22 +37,31 @@ function parse(inputs: InputReader, common: CommonSettings): CreateSettings {
     command: 'create',
     serverIds,
     description: inputs.text('description', { trim: false }) || inputs.runDescription(),
+    ...snapshotNameFor(inputs, common),
     wait: inputs.boolean('wait', 'true'),
     restoreOnFailure: inputs.boolean('restore-on-failure', 'false')
   }
   const retention = inputs.retention()
   if (retention === undefined) return settings
   const rule = retention.keep !== undefined ? 'keep' : 'keep-within'
+  const { noun } = restorePointsOf(common.kind)
   if (!settings.description.startsWith(retention.keepPrefix)) {
     throw new InputError(
       `${rule} is set but description "${settings.description}" does not start with keep-prefix "${retention.keepPrefix}": ` +
-        'the new backup would never count toward the backups kept'
+        `the new ${noun} would never count toward the ${noun}s kept`
     )
   }
-  if (!settings.wait) {
-    throw new InputError(`${rule} needs wait: true: old backups are deleted only once the new one is completed`)
-  }
+  // With wait: false, keep only makes room at the limit now; the wait step applies it afterwards.
   return { ...settings, retention }
+}
+
+/** A snapshot's name (given, or made from the run); refused with kind: backup, where it means nothing. */
+function snapshotNameFor(inputs: InputReader, common: CommonSettings): { snapshotName?: string } {
+  if (common.kind === 'snapshot') return { snapshotName: inputs.snapshotName() }
+  if (inputs.text('snapshot-name') !== '') {
+    throw new InputError('snapshot-name is used with kind: snapshot only; remove it or set kind: snapshot')
+  }
+  return {}
 }
 
 /** One server's create request: the backup the API accepted, or why it failed. */
@@ -79,7 +91,8 @@ export const create = defineCommand({
     'keep',
     'keep-within',
     'keep-prefix',
-    'restore-on-failure'
+    'restore-on-failure',
+    'snapshot-name'
   ],
   outputs: [
     'backup-id',
@@ -114,7 +127,7 @@ async function createBackups(settings: CreateSettings, context: CommandContext):
   const outputs = new BackupOutputs(context.outputs, settings.serverIds.length)
   const progress: Progress = { deletedIds: [], problems: [], final: new Map(), outputs }
   for (const plan of plans) {
-    progress.deletedIds.push(...(await deleteBackups(context, plan.roomFor, MAKING_ROOM)))
+    progress.deletedIds.push(...(await deleteBackups(context, plan.roomFor, makingRoom(context.api.points))))
   }
   outputs.deleted(progress.deletedIds)
   const started = await startBackups(settings, context, plans, progress)
@@ -125,7 +138,7 @@ async function createBackups(settings: CreateSettings, context: CommandContext):
   else if (!settings.wait) {
     for (const backup of running) {
       context.log.info(
-        `Not waiting (wait: false): backup ${backup.id} is ${safeText(backup.status, 40)}; it is not usable until completed`
+        `Not waiting (wait: false): ${context.api.points.noun} ${backup.id} is ${safeText(backup.status, 40)}; it is not usable until completed`
       )
     }
   }
@@ -164,7 +177,10 @@ async function startBackups(
         return { plan, backup: created.backup }
       } catch (error) {
         if (serverIds.length === 1) throw error
-        return { plan, failed: `could not start a backup of server ${plan.serverId}: ${messageOf(error)}` }
+        return {
+          plan,
+          failed: `could not start a ${context.api.points.noun} of server ${plan.serverId}: ${messageOf(error)}`
+        }
       }
     })
   )
@@ -173,7 +189,7 @@ async function startBackups(
 /** The moment the API accepts a backup, its id goes out: saved state and outputs, then the log line. */
 function backupAccepted(
   settings: CreateSettings,
-  { state, log }: CommandContext,
+  { state, log, api }: CommandContext,
   created: CreatedBackup,
   inOrder: Backup[],
   { outputs }: Progress
@@ -181,7 +197,7 @@ function backupAccepted(
   state.saveCreatedBackups(inOrder)
   outputs.accepted(inOrder)
   log.info(
-    `Backup ${created.backup.id} of server ${safeText(serverLabel(created.backup))} ` +
+    `${api.points.Noun} ${created.backup.id} of server ${safeText(serverLabel(created.backup))} ` +
       `${created.adopted ? 'found after an interrupted request' : 'started'}: "${safeText(settings.description, 120)}"`
   )
 }
@@ -194,13 +210,15 @@ async function waitAndKeep(
   progress: Progress
 ): Promise<void> {
   const { api, deadline, log } = context
-  const only = running.length === 1 ? `backup ${running[0]?.id}` : `${running.length} backups`
+  const { noun, Noun } = api.points
+  const only = running.length === 1 ? `${noun} ${running[0]?.id}` : `${running.length} ${noun}s`
   log.info(`Waiting up to ${deadline.describe()} for ${only} to complete…`)
   const result = await waitForBackups(api, running, { pollIntervalMs: settings.pollIntervalMs, deadline, log })
   progress.waitedMs = result.waitedMs
   for (const backup of running) {
     const outcome = result.settled.get(backup.id) ?? { state: 'timed-out' as const, status: backup.status }
-    const problem = outcome.state === 'done' ? undefined : notCompleted(backup, outcome, deadline.describe()).message
+    const problem =
+      outcome.state === 'done' ? undefined : notCompleted(backup, outcome, deadline.describe(), noun).message
     if (problem !== undefined) progress.problems.push(problem)
     // With the status last seen: the create answer's in_progress would hide a backup that failed.
     progress.final.set(backup.id, { backup: lastSeen(backup, outcome), problem })
@@ -211,7 +229,7 @@ async function waitAndKeep(
   for (const backup of completed) {
     const afterMs = result.settledAfterMs.get(backup.id) ?? result.waitedMs
     log.info(
-      `Backup ${backup.id} completed in ${formatDuration(afterMs)} (${formatSize(backup.size_mb)}), ` +
+      `${Noun} ${backup.id} completed in ${formatDuration(afterMs)} (${formatSize(backup.size_mb)}), ` +
         `${result.rounds} rounds of status checks`
     )
   }
@@ -239,18 +257,21 @@ async function startBackup(
   const { api, log } = context
   const { serverId } = plan
   try {
-    return await api.createBackup(serverId, settings.description, new Set(plan.before.map(b => b.id)))
+    return await api.createBackup(serverId, labelOf(settings), new Set(plan.before.map(b => b.id)))
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 400) throw error
     const fresh = await api.listBackups({ serverId, backupType: MANUAL })
-    if (!isAtLimit(fresh, serverId)) throw error
+    const { points } = api
+    if (!isAtLimit(fresh, serverId, points)) throw error
     const roomFor = makeRoom(context, fresh, serverId, settings.retention)
     log.warning(
-      `The API refused the backup of server ${serverId} (400) and the server is now at the limit of 10 manual ` +
-        'backups: another run took the last slot. Making room once more and trying again'
+      `The API refused the ${points.noun} of server ${serverId} (400) and the server is now at the limit of ` +
+        `${points.limit} ${points.counted}: another run took the last slot. Making room once more and trying again`
     )
-    deletedIds.push(...(await deleteBackups(context, roomFor, MAKING_ROOM)))
+    deletedIds.push(...(await deleteBackups(context, roomFor, makingRoom(api.points))))
     outputs.deleted(deletedIds)
-    return api.createBackup(serverId, settings.description, new Set(fresh.map(b => b.id)))
+    return api.createBackup(serverId, labelOf(settings), new Set(fresh.map(b => b.id)))
   }
 }
+
+const labelOf = ({ description, snapshotName }: CreateSettings): PointLabel => ({ description, name: snapshotName })

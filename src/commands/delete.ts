@@ -41,8 +41,9 @@ async function deleteBackup(
 ): Promise<{ deletedIds?: number[] }> {
   const { backupId } = settings
   const backup = await findBackup(api, backupId, settings.serverId, 'nothing was deleted')
+  const { noun, Noun } = api.points
   const what =
-    `backup ${backupId} of server ${safeText(serverLabel(backup))} ` +
+    `${noun} ${backupId} of server ${safeText(serverLabel(backup))} ` +
     `(${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}")`
   if (settings.dryRun) {
     log.info(`Dry run: would delete ${what}`)
@@ -52,7 +53,7 @@ async function deleteBackup(
     // Listed a moment ago, now 404: gone, unless the API is wrong about it. The list decides.
     if ((await api.listBackups({ serverId: backup.server.id })).some(b => b.id === backupId)) {
       throw new BackupError(
-        `DELETE of backup ${backupId} answered 404, yet the backup is still listed; nothing was deleted: ` +
+        `DELETE of ${noun} ${backupId} answered 404, yet the ${noun} is still listed; nothing was deleted: ` +
           'check it in the VPS.org panel'
       )
     }
@@ -60,6 +61,6 @@ async function deleteBackup(
     return { deletedIds: [] }
   }
   log.info(`Deleted ${what}`)
-  log.notice(`Backup ${backupId} deleted`, `VPS.org backup ${backupId}`)
+  log.notice(`${Noun} ${backupId} deleted`, `VPS.org ${noun} ${backupId}`)
   return { deletedIds: [backupId] }
 }

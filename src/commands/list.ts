@@ -2,7 +2,7 @@ import type { Backup } from '../api/backup.js'
 import type { VpsApi } from '../api/client.js'
 import { newestFirst } from '../backup-policy.js'
 import { parseBackupType, type BackupType, type CommonSettings, type InputReader } from '../input-helper.js'
-import { messageOf } from '../errors.js'
+import { InputError, messageOf } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { CommandContext } from './context.js'
 import { defineCommand } from './unit.js'
@@ -22,15 +22,23 @@ export const list = defineCommand({
     ...common,
     command: 'list',
     serverIds: inputs.serverIds(),
-    backupType: parseBackupType(inputs.text('backup-type'))
+    backupType: backupTypeFor(common, inputs.text('backup-type'))
   }),
   run: listBackups,
   // The list in the log and the job summary, and the backups and count outputs.
-  present: async ({ backups, filters }, { outputs, report }) => {
+  present: async ({ backups, filters }, { outputs, report, api }) => {
     outputs.setListOutputs(backups)
-    await report.reportList(backups, filters)
+    await report.reportList(backups, filters, api.points)
   }
 })
+
+/** Snapshots have no type: backup-type with kind: snapshot is refused, not ignored. */
+function backupTypeFor(common: CommonSettings, raw: string): BackupType | undefined {
+  if (raw !== '' && common.kind === 'snapshot') {
+    throw new InputError('backup-type is not used with kind: snapshot (snapshots have no type); remove it')
+  }
+  return parseBackupType(raw)
+}
 
 /** `command: list`: every backup matching the filters, each server's, from every page, newest first. */
 async function listBackups(
@@ -58,7 +66,11 @@ async function listBackups(
  * server list, read without error, does not hold it, a warning says so rather than a plain "no
  * backups". A server list the token may not read is no reason to warn.
  */
-async function warnOfUnknownServers(api: Pick<VpsApi, 'getServers'>, log: Logger, serverIds: number[]): Promise<void> {
+async function warnOfUnknownServers(
+  api: Pick<VpsApi, 'getServers' | 'points'>,
+  log: Logger,
+  serverIds: number[]
+): Promise<void> {
   if (serverIds.length === 0) return
   let servers
   try {
@@ -77,7 +89,7 @@ async function warnOfUnknownServers(api: Pick<VpsApi, 'getServers'>, log: Logger
     if (lookup.server !== undefined) continue
     log.warning(
       `server ${serverId} is not in the VPS.org server list of this token's account: server-id may be wrong ` +
-        '(no backup of it is listed)'
+        `(no ${api.points.noun} of it is listed)`
     )
   }
 }

@@ -1,5 +1,12 @@
 import { BackupError, RestoreError, messageOf } from '../errors.js'
-import { claimRestore, earlierRestore, type EarlierRestore } from '../restore-record.js'
+import {
+  claimRestore,
+  earlierRestore,
+  type EarlierRestore,
+  type RestorePoint,
+  type RestorePointKind
+} from '../restore-record.js'
+import { restorePointsOf } from '../restore-points.js'
 import { restoreFromBackups } from '../restoring.js'
 import { withApi, type StepContext } from './context.js'
 import { readInvocation } from './registry.js'
@@ -16,16 +23,17 @@ export async function restoreOnFailure(step: StepContext): Promise<void> {
   // First, so the token is registered as a secret before anything is printed.
   const { settings } = readInvocation(step.runner)
   const created = state.createdBackups()
-  const what = describeRestores(created)
+  const { noun } = restorePointsOf(settings.kind)
+  const what = describeRestores(created, noun)
   if (created.size === 0) {
     log.warning(
-      'restore-on-failure: the job failed, but this step created no backup, so there is nothing to restore from'
+      `restore-on-failure: the job failed, but this step created no ${noun}, so there is nothing to restore from`
     )
     return
   }
   if (!state.mainStepSucceeded()) {
     log.warning(
-      `restore-on-failure: the job failed, but in this backup step itself (${what}), before any later step ran: ` +
+      `restore-on-failure: the job failed, but in this ${noun} step itself (${what}), before any later step ran: ` +
         'nothing was deployed after it, so nothing is restored'
     )
     return
@@ -35,14 +43,14 @@ export async function restoreOnFailure(step: StepContext): Promise<void> {
   }
   const pending = new Map(
     [...created].filter(([serverId, backupId]) => {
-      const earlier = earlierRestore(step, { kind: 'backup', serverId, id: backupId })
-      if (earlier !== undefined) alreadyRestored(step, serverId, backupId, earlier)
+      const earlier = earlierRestore(step, { kind: settings.kind, serverId, id: backupId })
+      if (earlier !== undefined) alreadyRestored(step, { kind: settings.kind, serverId, id: backupId }, earlier)
       return earlier === undefined
     })
   )
   if (pending.size === 0) return
   log.info(
-    `restore-on-failure: the job failed after this step; checking the backups before restoring ${describeRestores(pending)}`
+    `restore-on-failure: the job failed after this step; checking the ${noun}s before restoring ${describeRestores(pending, noun)}`
   )
   try {
     await withApi(step, settings, context =>
@@ -50,51 +58,55 @@ export async function restoreOnFailure(step: StepContext): Promise<void> {
         backups: { byServer: pending },
         serverIds: [],
         keepPrefix: '',
-        // The backups must have completed by now; the servers are followed until they are back.
+        // The backups (or snapshots) must have completed by now; the servers are followed until they are back.
         waitForBackup: false,
         waitForServer: true,
         pollIntervalMs: settings.pollIntervalMs,
         dryRun: false,
-        claim: backup => claim(step, backup.server.id, backup.id)
+        claim: backup => claim(step, settings.kind, backup.server.id, backup.id)
       })
     )
   } catch (error) {
     // Only the servers that were not restored: one that came back is named in a notice instead.
     const notRestored =
       error instanceof RestoreError ? new Map(error.notRestored.map(r => [r.serverId, r.backupId])) : pending
-    throw new BackupError(`restore-on-failure could not restore ${describeRestores(notRestored)}: ${messageOf(error)}`)
+    throw new BackupError(
+      `restore-on-failure could not restore ${describeRestores(notRestored, noun)}: ${messageOf(error)}`
+    )
   }
 }
 
-/** `server 12345 from backup 900, server 777 from backup 901` */
-function describeRestores(backups: ReadonlyMap<number, number>): string {
-  return [...backups].map(([serverId, backupId]) => `server ${serverId} from backup ${backupId}`).join(', ')
+/** `server 12345 from backup 900, server 777 from backup 901` (or `from snapshot 41`: the kind's noun). */
+function describeRestores(backups: ReadonlyMap<number, number>, noun: string): string {
+  return [...backups].map(([serverId, backupId]) => `server ${serverId} from ${noun} ${backupId}`).join(', ')
 }
 
 /** Records, just before its request, that this step restores the server; false when another step did. */
-function claim(step: StepContext, serverId: number, backupId: number): boolean {
-  const claimed = claimRestore(step, { kind: 'backup', serverId, id: backupId })
+function claim(step: StepContext, kind: RestorePointKind, serverId: number, backupId: number): boolean {
+  const claimed = claimRestore(step, { kind, serverId, id: backupId })
   if (claimed.claimed === true) return true
   if (claimed.claimed === false) {
-    alreadyRestored(step, serverId, backupId, claimed.earlier)
+    alreadyRestored(step, { kind, serverId, id: backupId }, claimed.earlier)
     return false
   }
   // The restore matters more than the record: it goes ahead, saying what could happen.
   if (claimed.runnerTemp) {
     step.log.warning(
-      `restore-on-failure could not record that it restores server ${serverId} from backup ${backupId} ` +
+      `restore-on-failure could not record that it restores server ${serverId} from ${restorePointsOf(kind).noun} ${backupId} ` +
         `(${claimed.why}): another step of this job with restore-on-failure may restore it again`
     )
   }
   return true
 }
 
-function alreadyRestored(step: StepContext, serverId: number, backupId: number, earlier: EarlierRestore): void {
+function alreadyRestored(step: StepContext, restored: RestorePoint, earlier: EarlierRestore): void {
+  const { serverId, id } = restored
+  const { noun } = restorePointsOf(restored.kind)
   const which =
     earlier.step === undefined ? 'an earlier step of this job' : `an earlier step of this job (${earlier.step})`
   step.log.notice(
-    `restore-on-failure: ${which} already restored (or tried to restore) server ${serverId} from backup ${backupId}; it is not restored ` +
-      "again from the same backup (that step's log says how the restore went)",
+    `restore-on-failure: ${which} already restored (or tried to restore) server ${serverId} from ${noun} ${id}; it is not restored ` +
+      `again from the same ${noun} (that step's log says how the restore went)`,
     `VPS.org restore of server ${serverId}`
   )
 }

@@ -5,6 +5,7 @@ import type { RestoresOutcome } from '../outcomes.js'
 import { presentRestores } from '../presenters/restore-report.js'
 import { restoreServers } from '../restoring.js'
 import type { CommandContext } from './context.js'
+import { restorePointsOf } from '../restore-points.js'
 import { defineCommand } from './unit.js'
 
 export interface RestoreSettings extends CommonSettings {
@@ -32,7 +33,9 @@ function parse(inputs: InputReader, common: CommonSettings): RestoreSettings {
   const serverIds = inputs.serverIds()
   const backups = parseBackupSelection(inputs.text('backup-id'))
   if ('latest' in backups && serverIds.length === 0) {
-    throw new InputError('backup-id latest needs server-id: the newest backup of which server?')
+    throw new InputError(
+      `backup-id latest needs server-id: the newest ${restorePointsOf(common.kind).noun} of which server?`
+    )
   }
   if ('byServer' in backups && serverIds.length > 0) {
     const keys = [...backups.byServer.keys()]

@@ -11,6 +11,7 @@ import { formatSize, serverLabel } from '../report.js'
 import { applyKeep } from '../retention.js'
 import { safeText } from '../text.js'
 import type { CommandContext } from './context.js'
+import { restorePointsOf } from '../restore-points.js'
 import { defineCommand } from './unit.js'
 
 /** `command: wait`: a backup started earlier (create with wait: false), waited for as create would. */
@@ -29,7 +30,9 @@ export const wait = defineCommand({
   outputs: ['backup-id', 'status', 'size-mb', 'created-at', 'server-id', 'server-name', 'backup', 'deleted-ids'],
   parse(inputs: InputReader, common: CommonSettings): WaitSettings {
     if (!inputs.boolean('wait', 'true')) {
-      throw new InputError('wait: false contradicts command wait, which waits for the backup: remove one of them')
+      throw new InputError(
+        `wait: false contradicts command wait, which waits for the ${restorePointsOf(common.kind).noun}: remove one of them`
+      )
     }
     return {
       ...common,
@@ -51,20 +54,21 @@ export const wait = defineCommand({
  */
 async function waitForBackup(settings: WaitSettings, context: CommandContext): Promise<BackupsOutcome> {
   const { api, deadline, log } = context
+  const { noun, Noun } = api.points
   const found = await findBackup(api, settings.backupId, settings.serverId, 'nothing was waited for')
   const { retention } = settings
   // As create refuses such a description: keep would count the backup among those it keeps while
   // it never matches, and so delete one matching backup more than keep allows.
   if (retention !== undefined && !found.description.startsWith(retention.keepPrefix)) {
     throw new BackupError(
-      `${retention.keep !== undefined ? 'keep' : 'keep-within'} is set but backup ${found.id} is described ` +
+      `${retention.keep !== undefined ? 'keep' : 'keep-within'} is set but ${noun} ${found.id} is described ` +
         `"${safeText(found.description, 80)}", which does not start with keep-prefix "${safeText(retention.keepPrefix, 60)}": ` +
-        'it would never count toward the backups kept; nothing was waited for or deleted'
+        `it would never count toward the ${noun}s kept; nothing was waited for or deleted`
     )
   }
   if (settings.dryRun) {
     log.info(
-      `Dry run: backup ${found.id} of server ${safeText(serverLabel(found))} is ${safeText(found.status, 40)}; ` +
+      `Dry run: ${noun} ${found.id} of server ${safeText(serverLabel(found))} is ${safeText(found.status, 40)}; ` +
         (found.status === COMPLETED ? 'nothing to wait for' : 'a real run would wait for it to complete')
     )
     return { servers: [], problems: [], deletedIds: [] }
@@ -72,7 +76,7 @@ async function waitForBackup(settings: WaitSettings, context: CommandContext): P
   const outputs = new BackupOutputs(context.outputs, 1)
   context.state.saveCreatedBackups([found])
   outputs.seen([found])
-  log.info(`Waiting up to ${deadline.describe()} for backup ${found.id} of server ${safeText(serverLabel(found))}…`)
+  log.info(`Waiting up to ${deadline.describe()} for ${noun} ${found.id} of server ${safeText(serverLabel(found))}…`)
   const { settled, waitedMs, rounds } = await waitForBackups(api, [found], {
     pollIntervalMs: settings.pollIntervalMs,
     deadline,
@@ -84,12 +88,12 @@ async function waitForBackup(settings: WaitSettings, context: CommandContext): P
   outputs.seen([last])
   const serverId = found.server.id
   if (outcome.state !== 'done') {
-    const problem = notCompleted(found, outcome, deadline.describe()).message
+    const problem = notCompleted(found, outcome, deadline.describe(), noun).message
     return { servers: [{ serverId, backup: last, problem }], problems: [problem], waitedMs, deletedIds: [] }
   }
   const backup = outcome.value
   log.info(
-    `Backup ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${rounds} rounds of status checks`
+    `${Noun} ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${rounds} rounds of status checks`
   )
   const deletedIds =
     retention === undefined ? [] : await applyKeep(context, { ...retention, serverId: backup.server.id }, backup)

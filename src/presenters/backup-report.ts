@@ -1,8 +1,10 @@
 import { COMPLETED } from '../api/backup.js'
+import type { VpsApi } from '../api/client.js'
 import { BackupError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { BackupsOutcome } from '../outcomes.js'
 import { serverLabel, type Report } from '../report.js'
+import type { RestorePoints } from '../restore-points.js'
 import { safeText } from '../text.js'
 
 /**
@@ -12,7 +14,7 @@ import { safeText } from '../text.js'
  */
 export async function presentBackups(
   outcome: BackupsOutcome,
-  { log, report }: { log: Logger; report: Report }
+  { log, report, api }: { log: Logger; report: Report; api: Pick<VpsApi, 'points'> }
 ): Promise<void> {
   const { servers, problems } = outcome
   // A dry run started nothing: its log lines said it all.
@@ -22,23 +24,27 @@ export async function presentBackups(
   for (const { backup } of servers) {
     if (backup === undefined) continue
     log.notice(
-      `Backup ${backup.id} of server ${safeText(serverLabel(backup))} is ${safeText(backup.status, 40)}`,
-      `VPS.org backup ${backup.id}`
+      `${api.points.Noun} ${backup.id} of server ${safeText(serverLabel(backup))} is ${safeText(backup.status, 40)}`,
+      `VPS.org ${api.points.noun} ${backup.id}`
     )
   }
-  await summarise(outcome, report)
+  await summarise(outcome, report, api.points)
   if (problems.length === 0) return
   for (const problem of problems) log.error(problem)
   throw new BackupError(
-    `${problems.length} of ${servers.length} servers have no completed backup from this step (each is named above)`
+    `${problems.length} of ${servers.length} servers have no completed ${api.points.noun} from this step (each is named above)`
   )
 }
 
 /** The job summary: one backup's fields and how to restore it, or a row per server. */
-async function summarise({ servers, waitedMs, deletedIds }: BackupsOutcome, report: Report): Promise<void> {
+async function summarise(
+  { servers, waitedMs, deletedIds }: BackupsOutcome,
+  report: Report,
+  points: RestorePoints
+): Promise<void> {
   const [only] = servers
   if (servers.length === 1) {
-    if (only?.backup) await report.summariseBackup(only.backup, waitedMs, deletedIds)
+    if (only?.backup) await report.summariseBackup(only.backup, waitedMs, deletedIds, points)
     return
   }
   const rows = servers.map(({ serverId, backup, problem }) => ({
@@ -46,5 +52,5 @@ async function summarise({ servers, waitedMs, deletedIds }: BackupsOutcome, repo
     backup,
     result: problem ?? (backup?.status === COMPLETED ? 'completed' : 'started')
   }))
-  await report.summariseBackups(rows, waitedMs, deletedIds)
+  await report.summariseBackups(rows, waitedMs, deletedIds, points)
 }
