@@ -32009,47 +32009,118 @@ function parseJsonOr(body) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/api/snapshot.ts
+/**
+ * A snapshot as the VPS.org Snapshots API describes it (servers reference §2), read into the row
+ * type the rest of the action uses for a restore point (Backup), and what is particular to the
+ * snapshots' endpoints. Pure: no I/O.
+ *
+ * A snapshot has no `backup_type` and no `expires_at`: they are read as a backup row lacking them
+ * is ('' and null), never made up, so the outputs show only what the API sent. VPS.org documents
+ * no kinds of snapshot (no automatic ones): every snapshot of a server counts towards its limit
+ * of 5, and may be chosen by `latest` or deleted by retention when its description starts with
+ * keep-prefix and it is completed. Policy code that asks for `backup_type === 'manual'` must ask
+ * the kind instead (see `countsTowardLimit`), or it would see no snapshot at all: a safe failure
+ * (nothing deleted, the limit met by the API's 400) but a wrong one.
+ */
+
+const SNAPSHOTS_PATH = '/api/v1/snapshots/';
+/** At most 5 snapshots per server, as documented (10 manual backups). */
+const SNAPSHOT_LIMIT = 5;
+/**
+ * A row of an answer as a Snapshot, or undefined when it lacks what this action relies on (its
+ * id, status and server id), exactly as for backups: created_at that cannot be read is kept
+ * aside (RAW_CREATED_AT) the same way.
+ */
+function decodeSnapshot(value) {
+    const row = decodeBackup(value);
+    if (row === undefined)
+        return undefined;
+    return { ...row, name: typeof row.name === 'string' ? row.name : '' };
+}
+/** Every snapshot of a server counts towards the limit and may be in scope; no type to check. */
+function countsTowardLimit(_row) {
+    return true;
+}
+/** The create request's body: the name and description sent as given (neither is rewritten). */
+function snapshotCreateBody(serverId, name, description) {
+    return JSON.stringify({ server_id: serverId, name, description });
+}
+/** `/api/v1/snapshots/{id}/` (DELETE). */
+const snapshotPath = (snapshotId) => `${SNAPSHOTS_PATH}${snapshotId}/`;
+/**
+ * `/api/v1/snapshots/{id}/restore/`, POSTed with no body: none is documented, and the snapshot
+ * names its server. (ApiSession sends no Content-Type with no body.)
+ */
+const snapshotRestorePath = (snapshotId) => `${SNAPSHOTS_PATH}${snapshotId}/restore/`;
+/**
+ * After an uncertain create: whether `row` is the snapshot that request made. A name is a slug, so
+ * the API stores it as sent (DRF trims white space, which a slug has none of): the same name, of
+ * the same server, not listed before the request. Unique names per run and attempt make a second
+ * match another run's, which the caller refuses to guess between, as for backups.
+ */
+function mayBeCreatedSnapshot(row, serverId, name, knownIds) {
+    return row.server.id === serverId && row.name === name && !knownIds.has(row.id);
+}
+
 ;// CONCATENATED MODULE: ./src/api/backup-endpoints.ts
 /**
- * The documented backup endpoints: the list (every page, its filters checked on every row), its
- * size, and delete. Creating a backup is create-reconciliation.ts: it needs more care.
+ * The documented endpoints of one kind of restore point (backups, or snapshots: one class, two
+ * specs): the list (every page, its filters checked on every row), its size, and delete. Creating
+ * one is create-reconciliation.ts: it needs more care.
  */
 
 
+
 const BACKUPS_PATH = '/api/v1/backups/';
-const BACKUPS = { item: 'backup', list: 'backup list' };
+const BACKUP_SPEC = {
+    path: BACKUPS_PATH,
+    decode: decodeBackup,
+    noun: { item: 'backup', list: 'backup list' },
+    typed: true
+};
+const SNAPSHOT_SPEC = {
+    path: SNAPSHOTS_PATH,
+    decode: decodeSnapshot,
+    noun: { item: 'snapshot', list: 'snapshot list' },
+    typed: false
+};
 class BackupEndpoints {
     session;
+    spec;
     warnedOfIgnoredFilter = false;
-    constructor(session) {
+    constructor(session, spec = BACKUP_SPEC) {
         this.session = session;
+        this.spec = spec;
     }
     /**
      * The API's filters are checked on every row, by the backup's own fields: an API or a cache that
      * ignores `server_id` must not hand another server's backups to a caller that acts on them.
      */
     async listBackups(filter = {}) {
-        const path = listPath(filter);
-        const listed = (await this.session.listAll(path, decodeBackup, BACKUPS)).items;
+        const { spec } = this;
+        const path = listPath(spec, filter);
+        const listed = (await this.session.listAll(path, spec.decode, spec.noun)).items;
         const matching = listed.filter(b => (filter.serverId === undefined || b.server.id === filter.serverId) &&
-            (filter.backupType === undefined || b.backup_type === filter.backupType));
+            (!spec.typed || filter.backupType === undefined || b.backup_type === filter.backupType));
         const ignored = listed.length - matching.length;
         if (ignored > 0 && !this.warnedOfIgnoredFilter) {
             this.warnedOfIgnoredFilter = true;
-            this.session.log.warning(`GET ${path} answered with ${ignored} backup${ignored === 1 ? ' that does' : 's that do'} not match its filter; ` +
+            this.session.log.warning(`GET ${path} answered with ${ignored} ${spec.noun.item}${ignored === 1 ? ' that does' : 's that do'} not match its filter; ` +
                 'the API (or a cache in front of it) ignored the filter: they are left out and never acted on');
         }
         return matching;
     }
     async sizeOfList(filter) {
-        const page = await this.session.listAll(listPath(filter), decodeBackup, BACKUPS, { firstPageOnly: true });
+        const { spec } = this;
+        const page = await this.session.listAll(listPath(spec, filter), spec.decode, spec.noun, { firstPageOnly: true });
         const count = page.count ?? page.items.length;
         return { count, pages: page.morePages ? Math.ceil(count / Math.max(1, page.items.length)) : 1 };
     }
-    /** Deletes a backup for good. 200, 202 and 204 mean deleted. */
+    /** Deletes a backup (or snapshot) for good. 200, 202 and 204 mean deleted. */
     async deleteBackup(backupId) {
-        const { session } = this;
-        const path = `${BACKUPS_PATH}${backupId}/`;
+        const { session, spec } = this;
+        const path = `${spec.path}${backupId}/`;
         const answer = await session.send('DELETE', session.url(path), undefined, 'idempotent');
         if (answer.status === 204 || answer.status === 200 || answer.status === 202)
             return 'deleted';
@@ -32057,19 +32128,19 @@ class BackupEndpoints {
             if (!answer.afterUnknownOutcome)
                 return 'already-gone';
             // An earlier attempt was cut off after it was sent: it is what deleted the backup.
-            session.log.debug(`DELETE ${path}: 404 after an interrupted attempt; that attempt deleted the backup`);
+            session.log.debug(`DELETE ${path}: 404 after an interrupted attempt; that attempt deleted the ${spec.noun.item}`);
             return 'deleted';
         }
-        throw failure(answer, { method: 'DELETE', path }, `backup ${backupId}`);
+        throw failure(answer, { method: 'DELETE', path }, `${spec.noun.item} ${backupId}`);
     }
 }
-function listPath(filter) {
+function listPath(spec, filter) {
     const query = new URLSearchParams();
     if (filter.serverId !== undefined)
         query.set('server_id', String(filter.serverId));
-    if (filter.backupType !== undefined)
+    if (spec.typed && filter.backupType !== undefined)
         query.set('backup_type', filter.backupType);
-    return BACKUPS_PATH + (query.size ? `?${query}` : '');
+    return spec.path + (query.size ? `?${query}` : '');
 }
 
 ;// CONCATENATED MODULE: ./src/duration.ts
@@ -32216,7 +32287,8 @@ function parseRetryAfter(value, now = Date.now()) {
 
 ;// CONCATENATED MODULE: ./src/api/create-reconciliation.ts
 /**
- * Starting a manual backup without ever leaving two behind. POST is not idempotent: when its
+ * Starting a manual backup (or a snapshot: the same care, matched by its name) without ever
+ * leaving two behind. POST is not idempotent: when its
  * outcome is unknown (reset or timeout after sending, a gateway error), the server's manual
  * backups are listed and a new backup of this server whose description may be this one as the API
  * stores it, not among `knownIds`, is adopted; only when there is none is the POST sent again,
@@ -32230,12 +32302,35 @@ function parseRetryAfter(value, now = Date.now()) {
 
 
 
+
 /** How long to let the API settle before looking for a backup whose creation was cut off. */
 const SETTLE_MS = 2000;
-const REQUEST = { method: 'POST', path: BACKUPS_PATH };
-/** Starts a manual backup of the server; one call never leaves two backups behind. */
-async function createBackup(session, listBackups, serverId, description, knownIds) {
-    const creation = { session, listBackups, serverId, description, knownIds };
+const requestOf = ({ spec }) => ({ method: 'POST', path: spec.path });
+/** A backup when `label` has no name, a snapshot named so when it has one. */
+function creationOf(session, listBackups, serverId, { description, name }, knownIds) {
+    const common = { session, listBackups, serverId, knownIds };
+    if (name === undefined) {
+        return {
+            ...common,
+            spec: BACKUP_SPEC,
+            body: JSON.stringify({ server_id: serverId, description }),
+            mayBeOurs: b => mayBeStoredAs(description, b.description),
+            sameLabel: `description (the default names the run and its attempt; this one is "${safeText(description, 60)}")`,
+            filter: { serverId, backupType: MANUAL }
+        };
+    }
+    return {
+        ...common,
+        spec: SNAPSHOT_SPEC,
+        body: snapshotCreateBody(serverId, name, description),
+        mayBeOurs: b => mayBeCreatedSnapshot(b, serverId, name, knownIds),
+        sameLabel: `snapshot-name (the default names the run and its attempt; this one is "${safeText(name, 60)}")`,
+        filter: { serverId }
+    };
+}
+/** Starts a manual backup (a snapshot when `label` has a name); one call never leaves two behind. */
+async function createBackup(session, listBackups, serverId, label, knownIds) {
+    const creation = creationOf(session, listBackups, serverId, label, knownIds);
     for (let attempt = 1;; attempt++) {
         const sent = await post(creation);
         if (!(sent instanceof OutcomeUnknownError))
@@ -32247,13 +32342,14 @@ async function createBackup(session, listBackups, serverId, description, knownId
 }
 /** One POST: the backup it started, or the uncertainty of an outcome unknown. */
 async function post(creation) {
-    const { session, serverId, description } = creation;
-    const body = JSON.stringify({ server_id: serverId, description });
+    const { session, serverId, spec, body } = creation;
+    const REQUEST = requestOf(creation);
+    const noun = spec.noun.item;
     try {
-        const answer = await session.send('POST', session.url(BACKUPS_PATH), body, 'once');
+        const answer = await session.send('POST', session.url(spec.path), body, 'once');
         if (answer.status < 200 || answer.status >= 300)
             throw failure(answer, REQUEST, `server ${serverId}`);
-        const backup = decodeBackup(parseJsonOr(answer.body));
+        const backup = spec.decode(parseJsonOr(answer.body));
         if (backup === undefined) {
             // The API said it started a backup but its answer cannot be read: find it rather than
             // create another. A 2xx is never followed by a second POST.
@@ -32261,12 +32357,12 @@ async function post(creation) {
             if (found)
                 return { backup: found, adopted: true };
             parseJson(answer, REQUEST);
-            throw new ApiError(`POST ${BACKUPS_PATH} answered ${answer.status} without a readable backup (no id, status or server id), ` +
-                `and no new backup of server ${serverId} is listed`, REQUEST, answer.status);
+            throw new ApiError(`POST ${spec.path} answered ${answer.status} without a readable ${noun} (no id, status or server id), ` +
+                `and no new ${noun} of server ${serverId} is listed`, REQUEST, answer.status);
         }
         if (backup.server.id !== serverId) {
-            throw new ApiError(`POST ${BACKUPS_PATH} for server ${serverId} answered with backup ${backup.id} of server ${backup.server.id}; ` +
-                'not using it: check the backups of both servers in the VPS.org panel', REQUEST, answer.status);
+            throw new ApiError(`POST ${spec.path} for server ${serverId} answered with ${noun} ${backup.id} of server ${backup.server.id}; ` +
+                `not using it: check the ${noun}s of both servers in the VPS.org panel`, REQUEST, answer.status);
         }
         return { backup, adopted: false };
     }
@@ -32282,19 +32378,20 @@ async function post(creation) {
  */
 async function reconcile(creation, attempt, uncertainty) {
     const { session, serverId } = creation;
+    const noun = creation.spec.noun.item;
     // Look only after the pause the API asked for, or a short one: behind a gateway that gave up
     // (502, 504) the API may still be creating it, and a backup listed late would be missed and
     // a second one started.
     const remainingMs = session.deadline.remainingMs();
     const pause = uncertainty.retryAfterMs ?? Math.max(SETTLE_MS, backoffDelay(attempt));
     const mayRetry = attempt < MAX_ATTEMPTS && pause < remainingMs;
-    session.log.warning(`Creating the backup of server ${serverId} may or may not have worked (${uncertainty.message}); ` +
-        `checking the backup list${mayRetry ? ` in ${formatDuration(pause)}, before trying again` : ''}`);
+    session.log.warning(`Creating the ${noun} of server ${serverId} may or may not have worked (${uncertainty.message}); ` +
+        `checking the ${noun} list${mayRetry ? ` in ${formatDuration(pause)}, before trying again` : ''}`);
     if (mayRetry)
         await session.pause(pause);
     const found = await findNewBackup(creation);
     if (found) {
-        session.log.warning(`Backup ${found.id} was created by that request; using it instead of creating another`);
+        session.log.warning(`${noun === 'backup' ? 'Backup' : 'Snapshot'} ${found.id} was created by that request; using it instead of creating another`);
         return found;
     }
     if (mayRetry)
@@ -32303,23 +32400,60 @@ async function reconcile(creation, attempt, uncertainty) {
         ? `; the API asked to retry after ${formatDuration(pause)}, but only ${formatDuration(remainingMs)} remain of the ` +
             `${session.deadline.describe()} timeout`
         : '';
-    throw new ApiError(`could not create a backup of server ${serverId}: ${uncertainty.message}, and no new backup is listed ` +
-        `after ${attempt} attempt${attempt > 1 ? 's' : ''}${asked}`, REQUEST, uncertainty.status);
+    throw new ApiError(`could not create a ${noun} of server ${serverId}: ${uncertainty.message}, and no new ${noun} is listed ` +
+        `after ${attempt} attempt${attempt > 1 ? 's' : ''}${asked}`, requestOf(creation), uncertainty.status);
 }
 /**
  * The one backup of the server, not there before the request, whose description may be this
- * one as the API stored it. Several such backups: another run uses the same description, and
- * guessing could adopt its backup, so the step fails saying so.
+ * one as the API stored it (a snapshot: whose name is this one). Several such: another run uses
+ * the same label, and guessing could adopt its backup, so the step fails saying so.
  */
-async function findNewBackup({ listBackups, serverId, description, knownIds }) {
-    const backups = await listBackups({ serverId, backupType: MANUAL });
-    const fresh = backups.filter(b => !knownIds.has(b.id) && b.server.id === serverId && mayBeStoredAs(description, b.description));
+async function findNewBackup(creation) {
+    const { listBackups, serverId, knownIds, mayBeOurs, filter, sameLabel } = creation;
+    const noun = creation.spec.noun.item;
+    const backups = await listBackups(filter);
+    const fresh = backups.filter(b => !knownIds.has(b.id) && b.server.id === serverId && mayBeOurs(b));
     if (fresh.length <= 1)
         return fresh[0];
-    throw new ApiError(`creating the backup of server ${serverId} may or may not have worked, and ${fresh.length} new backups ` +
-        `with its description are listed (${fresh.map(b => b.id).join(', ')}): another run may have made some of them, ` +
+    throw new ApiError(`creating the ${noun} of server ${serverId} may or may not have worked, and ${fresh.length} new ${noun}s ` +
+        `with its ${sameLabel.startsWith('description') ? 'description' : 'name'} are listed (${fresh.map(b => b.id).join(', ')}): another run may have made some of them, ` +
         `so this step does not guess which is its own. Check them in the VPS.org panel, and give each run its own ` +
-        `description (the default names the run and its attempt; this one is "${safeText(description, 60)}")`, REQUEST);
+        sameLabel, requestOf(creation));
+}
+
+;// CONCATENATED MODULE: ./src/restore-points.ts
+/**
+ * The two kinds of restore point VPS.org offers, as the rest of the action sees them: backups (at
+ * most 10 manual ones per server) and snapshots (at most 5 per server). The kind is chosen once, by
+ * the `kind` input, and carried by the API client (VpsApi.points): commands and the policy ask it
+ * what counts towards the limit and what to call a row, never which kind they work with. Pure.
+ */
+
+
+const KINDS = ['backup', 'snapshot'];
+const BACKUPS = {
+    kind: 'backup',
+    noun: 'backup',
+    Noun: 'Backup',
+    limit: 10,
+    counts: row => row.backup_type === MANUAL,
+    counted: 'manual backups',
+    countedOne: 'manual backup',
+    detail: { header: 'Type', of: row => row.backup_type }
+};
+/** VPS.org documents no kinds of snapshot: every snapshot of a server counts. */
+const SNAPSHOTS = {
+    kind: 'snapshot',
+    noun: 'snapshot',
+    Noun: 'Snapshot',
+    limit: SNAPSHOT_LIMIT,
+    counts: () => true,
+    counted: 'snapshots',
+    countedOne: 'snapshot',
+    detail: { header: 'Name', of: row => ('name' in row && typeof row.name === 'string' ? row.name : '') }
+};
+function restorePointsOf(kind) {
+    return kind === 'snapshot' ? SNAPSHOTS : BACKUPS;
 }
 
 ;// CONCATENATED MODULE: ./src/api/server.ts
@@ -32371,6 +32505,7 @@ function statusInRestoreAnswer(answer) {
 
 
 
+
 const SERVERS_PATH = '/api/v1/servers/';
 const SERVERS = { item: 'server', list: 'server list' };
 class ServerEndpoints {
@@ -32386,23 +32521,25 @@ class ServerEndpoints {
      * Asks the API to overwrite the server's disk with the backup. Never repeated when its outcome
      * is unknown: the caller is told what to check instead.
      */
-    async restoreServer(serverId, backupId) {
+    async restoreServer(serverId, backupId, noun = 'backup') {
         const { session } = this;
-        const path = `${SERVERS_PATH}${serverId}/restore/`;
+        // A snapshot names its server: its restore is POSTed to the snapshot, with no body (none is documented).
+        const path = noun === 'snapshot' ? snapshotRestorePath(backupId) : `${SERVERS_PATH}${serverId}/restore/`;
+        const body = noun === 'snapshot' ? undefined : JSON.stringify({ backup_id: backupId });
         const request = { method: 'POST', path };
         let answer;
         try {
-            answer = await session.send('POST', session.url(path), JSON.stringify({ backup_id: backupId }), 'once');
+            answer = await session.send('POST', session.url(path), body, 'once');
         }
         catch (error) {
             if (error instanceof OutcomeUnknownError) {
-                throw new OutcomeUnknownError(`the restore of server ${serverId} from backup ${backupId} may or may not have started (${error.message}); ` +
+                throw new OutcomeUnknownError(`the restore of server ${serverId} from ${noun} ${backupId} may or may not have started (${error.message}); ` +
                     'check the server in the VPS.org panel before restoring again', request, error.status);
             }
             throw error;
         }
         if (answer.status === 400) {
-            throw new ApiError(`the VPS.org API refused to restore server ${serverId} from backup ${backupId} (400 on POST ${path}): ` +
+            throw new ApiError(`the VPS.org API refused to restore server ${serverId} from ${noun} ${backupId} (400 on POST ${path}): ` +
                 `${apiMessage(answer.body)}; the server may not be in a state that allows a restore ` +
                 '(another operation running?): check it in the VPS.org panel', request, 400);
         }
@@ -33164,14 +33301,18 @@ class ApiSession {
 
 
 
+
 class VpsApiClient {
+    points;
     session;
     backups;
     servers;
     warnedOfNoDate = false;
-    constructor(options) {
+    /** Backups unless told `points` (SNAPSHOTS): then every call uses the Snapshots API. */
+    constructor(options, points = BACKUPS) {
+        this.points = points;
         this.session = new ApiSession(options);
-        this.backups = new BackupEndpoints(this.session);
+        this.backups = new BackupEndpoints(this.session, points.kind === 'snapshot' ? SNAPSHOT_SPEC : BACKUP_SPEC);
         this.servers = new ServerEndpoints(this.session);
     }
     dispose() {
@@ -33191,9 +33332,10 @@ class VpsApiClient {
     listBackups(filter = {}) {
         return this.backups.listBackups(filter);
     }
-    /** See create-reconciliation.ts: one call never leaves two backups behind. */
-    createBackup(serverId, description, knownIds) {
-        return createBackup(this.session, filter => this.listBackups(filter), serverId, description, knownIds);
+    /** See create-reconciliation.ts: one call never leaves two behind. A snapshot needs a name. */
+    createBackup(serverId, label, knownIds) {
+        const named = this.points.kind === 'snapshot' ? { ...label, name: label.name ?? '' } : { ...label, name: undefined };
+        return createBackup(this.session, filter => this.listBackups(filter), serverId, named, knownIds);
     }
     deleteBackup(backupId) {
         return this.backups.deleteBackup(backupId);
@@ -33202,7 +33344,7 @@ class VpsApiClient {
         return this.backups.sizeOfList(filter);
     }
     restoreServer(serverId, backupId) {
-        return this.servers.restoreServer(serverId, backupId);
+        return this.servers.restoreServer(serverId, backupId, this.points.noun);
     }
     getServer(serverId) {
         return this.servers.getServer(serverId);
@@ -33347,6 +33489,7 @@ class Outputs {
 ;// CONCATENATED MODULE: ./src/report.ts
 
 
+
 function fromApi(text) {
     return { fromApi: text };
 }
@@ -33380,13 +33523,13 @@ function serverLabel(backup) {
     const name = oneLine(backup.server.name);
     return name ? `${truncate(name, 60)} (${backup.server.id})` : String(backup.server.id);
 }
-function backupTable(backups) {
+function backupTable(backups, { detail }) {
     return {
-        headers: ['ID', 'Server', 'Type', 'Status', 'Size', 'Created', 'Description'],
+        headers: ['ID', 'Server', detail.header, 'Status', 'Size', 'Created', 'Description'],
         rows: backups.map(b => [
             String(b.id),
             fromApi(serverLabel(b)),
-            fromApi(b.backup_type),
+            fromApi(detail.of(b)),
             fromApi(b.status),
             formatSize(b.size_mb),
             fromApi(b.created_at),
@@ -33425,20 +33568,22 @@ class Report {
         return /^[\w.-]+\/[\w./-]+@[\w./-]+$/.test(reference) ? reference : 'org/vps-backup-action@v1';
     }
     /** A ready-to-paste step that restores from `backupId` (already quoted for YAML where needed). */
-    restoreStep(backupId) {
+    restoreStep(backupId, points) {
         return [
             '```yaml',
             `- uses: ${this.actionReference()}`,
             '  with:',
             '    api-token: ${{ secrets.VPS_API_TOKEN }}',
             '    command: restore',
+            ...(points.kind === 'backup' ? [] : [`    kind: ${points.kind}`]),
             `    backup-id: ${backupId}`,
             '```'
         ].join('\n');
     }
-    async summariseBackup(backup, waitedMs, deletedIds) {
+    async summariseBackup(backup, waitedMs, deletedIds, points = BACKUPS) {
+        const { noun, Noun } = points;
         const table = fieldTable([
-            ['Backup ID', String(backup.id)],
+            [`${Noun} ID`, String(backup.id)],
             ['Server', fromApi(serverLabel(backup))],
             ['Status', fromApi(backup.status)],
             ['Size', formatSize(backup.size_mb)],
@@ -33448,13 +33593,13 @@ class Report {
             ['Deleted by retention', deletedIds.length ? deletedIds.join(', ') : 'none']
         ]);
         await this.writeSummary([
-            `## VPS.org backup ${backup.id}`,
+            `## VPS.org ${noun} ${backup.id}`,
             '',
             markdownTable(table),
             '',
-            'To restore the server from this backup, add this step (to a rollback job, for instance):',
+            `To restore the server from this ${noun}, add this step (to a rollback job, for instance):`,
             '',
-            this.restoreStep(String(backup.id)),
+            this.restoreStep(String(backup.id), points),
             ''
         ].join('\n'));
     }
@@ -33462,7 +33607,7 @@ class Report {
      * As soon as the restore requests were answered, so a job killed while waiting still shows what
      * was started. One server: its fields; several: a row each.
      */
-    async summariseRestoresStarted(sent) {
+    async summariseRestoresStarted(sent, { Noun } = BACKUPS) {
         const accepted = sent.filter(s => s.answer !== undefined);
         if (accepted.length === 0)
             return;
@@ -33474,16 +33619,16 @@ class Report {
             const { backup } = only;
             const table = fieldTable([
                 ['Server', fromApi(serverLabel(backup))],
-                ['Backup ID', String(backup.id)],
-                ['Backup created', fromApi(backup.created_at)],
-                ['Backup description', fromApi(backup.description)],
+                [`${Noun} ID`, String(backup.id)],
+                [`${Noun} created`, fromApi(backup.created_at)],
+                [`${Noun} description`, fromApi(backup.description)],
                 ['Restore status', statusOf(only)]
             ]);
             await this.writeSummary([`## VPS.org restore of server ${backup.server.id}`, '', markdownTable(table), ''].join('\n'));
             return;
         }
         const table = {
-            headers: ['Server', 'Backup ID', 'Backup created', 'Backup description', 'Restore status'],
+            headers: ['Server', `${Noun} ID`, `${Noun} created`, `${Noun} description`, 'Restore status'],
             rows: sent.map(s => [
                 fromApi(serverLabel(s.backup)),
                 String(s.backup.id),
@@ -33513,9 +33658,10 @@ class Report {
         await this.writeSummary([`Waited ${formatDuration(waitedMs)} for the restore to finish:`, '', markdownTable(table), ''].join('\n'));
     }
     /** Several servers' backups of one create step: a row each. */
-    async summariseBackups(rows, waitedMs, deletedIds) {
+    async summariseBackups(rows, waitedMs, deletedIds, points = BACKUPS) {
+        const { noun, Noun } = points;
         const table = {
-            headers: ['Server', 'Backup ID', 'Status', 'Size', 'Created', 'Result'],
+            headers: ['Server', `${Noun} ID`, 'Status', 'Size', 'Created', 'Result'],
             rows: rows.map(({ serverId, backup, result }) => [
                 backup ? fromApi(serverLabel(backup)) : String(serverId),
                 backup ? String(backup.id) : '—',
@@ -33529,7 +33675,7 @@ class Report {
         const usable = rows.filter(r => r.result === 'completed' || r.result === 'started');
         const ids = Object.fromEntries(usable.flatMap(r => (r.backup ? [[String(r.serverId), r.backup.id]] : [])));
         await this.writeSummary([
-            `## VPS.org backups of ${rows.length} servers`,
+            `## VPS.org ${noun}s of ${rows.length} servers`,
             '',
             markdownTable(table),
             '',
@@ -33539,26 +33685,27 @@ class Report {
             ...(usable.length === 0
                 ? []
                 : [
-                    'To restore the servers from these backups, add this step (to a rollback job, for instance):',
+                    `To restore the servers from these ${noun}s, add this step (to a rollback job, for instance):`,
                     '',
-                    this.restoreStep(`'${JSON.stringify(ids)}'`),
+                    this.restoreStep(`'${JSON.stringify(ids)}'`, points),
                     ''
                 ])
         ].join('\n'));
     }
     /** The list in the log, every row, and in the job summary, the first SUMMARY_ROWS. */
-    async reportList(backups, filters) {
-        this.log.info(`${backups.length} backup${backups.length === 1 ? '' : 's'} (${filters}):`);
-        const table = backupTable(backups);
+    async reportList(backups, filters, points = BACKUPS) {
+        const { noun } = points;
+        this.log.info(`${backups.length} ${noun}${backups.length === 1 ? '' : 's'} (${filters}):`);
+        const table = backupTable(backups, points);
         if (backups.length)
             this.logTable(table);
         const shown = { ...table, rows: table.rows.slice(0, SUMMARY_ROWS) };
         const more = backups.length - shown.rows.length;
         await this.writeSummary([
-            `## VPS.org backups (${filters})`,
+            `## VPS.org ${noun}s (${filters})`,
             '',
-            backups.length ? markdownTable(shown) : '_No backups._',
-            more > 0 ? `\n…and ${more} older backups: see the log or the \`backups\` output.` : '',
+            backups.length ? markdownTable(shown) : `_No ${noun}s._`,
+            more > 0 ? `\n…and ${more} older ${noun}s: see the log or the \`backups\` output.` : '',
             ''
         ].join('\n'));
     }
@@ -33632,6 +33779,7 @@ class StepState {
 
 
 
+
 function stepContext(runner, clock) {
     const log = new Logger(runner);
     return {
@@ -33654,7 +33802,7 @@ async function withApi(step, settings, work) {
         deadline,
         clock: step.clock,
         log: step.log
-    });
+    }, restorePointsOf(settings.kind));
     try {
         return await work({ ...step, api, deadline });
     }
@@ -33665,24 +33813,99 @@ async function withApi(step, settings, work) {
 
 ;// CONCATENATED MODULE: ./src/description.ts
 const DEFAULT_KEEP_PREFIX = 'Pre-deploy backup';
+/** With kind: snapshot, the default description and keep-prefix say so. */
+const DEFAULT_SNAPSHOT_PREFIX = 'Pre-deploy snapshot';
 /**
  * `Pre-deploy backup: acme/shop@3f1c2d9 (run 9876543210)`: names what was about to be deployed,
  * so a person looking at the backups in the VPS.org panel knows which one to restore. The
  * retention rule (`keep`) recognises these backups by the leading `Pre-deploy backup`.
  */
-function defaultDescription(run) {
+function defaultDescription(run, prefix = DEFAULT_KEEP_PREFIX) {
     const where = [run.repository, run.sha?.slice(0, 7)].filter(Boolean).join('@');
     const hasRun = run.runId !== undefined && Number.isSafeInteger(run.runId) && run.runId > 0;
     const attempt = run.runAttempt && run.runAttempt > 1 ? `, attempt ${run.runAttempt}` : '';
     const runText = hasRun ? `run ${run.runId}${attempt}` : '';
     if (where && runText)
-        return `${DEFAULT_KEEP_PREFIX}: ${where} (${runText})`;
+        return `${prefix}: ${where} (${runText})`;
     if (where || runText)
-        return `${DEFAULT_KEEP_PREFIX}: ${where || runText}`;
-    return DEFAULT_KEEP_PREFIX;
+        return `${prefix}: ${where || runText}`;
+    return prefix;
+}
+
+;// CONCATENATED MODULE: ./src/restore-point-name.ts
+
+
+/**
+ * VPS.org documents no bound on a snapshot's name, only its characters: letters, digits, hyphens
+ * and underscores, which is Django's slug rule; Django's SlugField holds 50 characters unless told
+ * otherwise, and a DRF serializer over it refuses a longer name with 400 after the run has started.
+ * So names stay within 50: the largest bound that such an API takes, and enough for the default
+ * name's run id and attempt (at most 47 characters with the largest ids) with room for the sha and
+ * some of the repository.
+ */
+const SNAPSHOT_NAME_MAX_LENGTH = 50;
+/** ASCII only: the slug rule Django applies unless told to allow Unicode. */
+const SNAPSHOT_NAME = /^[A-Za-z0-9_-]+$/;
+const NOT_IN_NAME = /[^A-Za-z0-9_-]+/gu;
+const DEFAULT_PREFIX = 'pre-deploy';
+/**
+ * The `snapshot-name` input as given, or an InputError naming what is wrong with it: a name is
+ * refused, never rewritten, so the snapshot in the panel carries the name the workflow says.
+ */
+function checkSnapshotName(name) {
+    const problem = snapshotNameProblem(name);
+    if (problem === undefined)
+        return name;
+    throw new InputError(`snapshot-name "${safeText(name, 60)}" ${problem}; VPS.org takes letters (a-z, A-Z), digits, hyphens and ` +
+        `underscores only, and this action at most ${SNAPSHOT_NAME_MAX_LENGTH} characters (leave it empty for a name made from the run)`);
+}
+function snapshotNameProblem(name) {
+    if (name === '')
+        return 'is empty';
+    const length = [...name].length;
+    if (length > SNAPSHOT_NAME_MAX_LENGTH)
+        return `is ${length} characters long`;
+    if (!SNAPSHOT_NAME.test(name)) {
+        const bad = [...name].find(c => !SNAPSHOT_NAME.test(c)) ?? '';
+        return `contains ${/^\s$/u.test(bad) ? 'white space' : `"${safeText(bad, 4)}"`}`;
+    }
+    return undefined;
+}
+/** Runs of other characters made one `-`, and none left at either end. */
+function slug(text) {
+    return text.replace(NOT_IN_NAME, '-').replace(/^-+|-+$/g, '');
+}
+const isPositive = (n) => n !== undefined && Number.isSafeInteger(n) && n > 0;
+/**
+ * `pre-deploy-<repo>-<sha7>-run<id>-<attempt>`, e.g. `pre-deploy-shop-3f1c2d9-run9876543210-1`:
+ * unique per run and attempt (GITHUB_RUN_ID is unique across repositories), which is what matches
+ * an uncertain create afterwards. The repository's name without its owner (the run id already
+ * tells repositories apart), other characters turned to `-`. Over the bound, the repository's
+ * part is cut first, then the sha's, so the run and attempt always survive; values missing are
+ * left out, down to `pre-deploy`, never empty.
+ */
+function defaultSnapshotName(run) {
+    const repo = slug(run.repository?.split('/').at(-1) ?? '');
+    const sha = slug(run.sha?.slice(0, 7) ?? '');
+    const runPart = isPositive(run.runId) ? `run${run.runId}` : '';
+    const attempt = isPositive(run.runAttempt) && runPart ? String(run.runAttempt) : '';
+    // In the order they are cut, each as long as the others leave room for.
+    const cuttable = [repo, sha];
+    const fixed = [DEFAULT_PREFIX, runPart, attempt].filter(Boolean);
+    const join = (parts) => [fixed[0], ...parts, ...fixed.slice(1)].filter(Boolean).join('-');
+    for (let i = 0; i < cuttable.length; i++) {
+        const over = join(cuttable).length - SNAPSHOT_NAME_MAX_LENGTH;
+        if (over <= 0)
+            break;
+        const kept = cuttable[i].slice(0, Math.max(0, cuttable[i].length - over));
+        cuttable[i] = kept.replace(/-+$/, '');
+    }
+    return join(cuttable);
 }
 
 ;// CONCATENATED MODULE: ./src/input-helper.ts
+
+
 
 
 
@@ -33699,7 +33922,8 @@ const COMMAND_INPUTS = [
     'keep',
     'keep-within',
     'keep-prefix',
-    'restore-on-failure'
+    'restore-on-failure',
+    'snapshot-name'
 ];
 /**
  * Tuning inputs that a `with:` block shared by several steps may carry to any command; the others
@@ -33748,8 +33972,23 @@ class InputReader {
             throw new InputError(`server-id takes one server for command ${command}, got ${ids.length}`);
         return ids[0];
     }
+    /** `kind`: backup (when not given) or snapshot, anything else refused naming both. */
+    kind() {
+        const raw = this.text('kind');
+        const kind = (raw || 'backup').toLowerCase();
+        if (!KINDS.includes(kind))
+            throw new InputError(`kind must be backup or snapshot, got "${raw}"`);
+        return kind;
+    }
+    /** The default follows the kind (action.yml gives none, so the code can tell it was not given). */
     keepPrefix() {
-        return this.text('keep-prefix', { trim: false }) || DEFAULT_KEEP_PREFIX;
+        const given = this.text('keep-prefix', { trim: false });
+        return given || (this.kind() === 'snapshot' ? DEFAULT_SNAPSHOT_PREFIX : DEFAULT_KEEP_PREFIX);
+    }
+    /** `snapshot-name` as given (checked, never rewritten), or the default made from the run. */
+    snapshotName() {
+        const given = this.text('snapshot-name');
+        return given === '' ? defaultSnapshotName(this.run()) : checkSnapshotName(given);
     }
     /** keep, keep-within and keep-prefix, or undefined when neither keep nor keep-within is set. */
     retention() {
@@ -33764,14 +34003,17 @@ class InputReader {
         }
         return { keep, keepWithinMs, keepPrefix };
     }
-    /** The default description: names the repository, commit, run and attempt. */
+    /** The default description: names the kind, the repository, commit, run and attempt. */
     runDescription() {
-        return defaultDescription({
+        return defaultDescription(this.run(), this.kind() === 'snapshot' ? DEFAULT_SNAPSHOT_PREFIX : DEFAULT_KEEP_PREFIX);
+    }
+    run() {
+        return {
             repository: this.runner.env('GITHUB_REPOSITORY'),
             sha: this.runner.env('GITHUB_SHA'),
             runId: parseInt(this.runner.env('GITHUB_RUN_ID') ?? '', 10),
             runAttempt: Number(this.runner.env('GITHUB_RUN_ATTEMPT')) || undefined
-        });
+        };
     }
 }
 /**
@@ -33810,7 +34052,8 @@ function readCommon(inputs, apiToken) {
         timeoutMs: parseDuration('timeout', inputs.text('timeout') || '30m', MAX_TIMER_MS),
         pollIntervalMs: parseDuration('poll-interval', inputs.text('poll-interval') || '15s', MAX_TIMER_MS),
         requestTimeoutMs: parseDuration('request-timeout', inputs.text('request-timeout') || '30s', MAX_TIMER_MS),
-        dryRun: inputs.boolean('dry-run', 'false')
+        dryRun: inputs.boolean('dry-run', 'false'),
+        kind: inputs.kind()
     };
     if (common.pollIntervalMs < 1000)
         throw new InputError('poll-interval must be at least 1s');
@@ -33965,11 +34208,12 @@ function describeWaiting(entries, plural) {
 
 
 
-function backupName(backup) {
-    return `backup ${backup.id} of server ${backup.server.id}`;
+/** `backup 7 of server 12345`, `snapshot 7 of server 12345`: what the kind calls it (`noun`). */
+function backupName(backup, noun) {
+    return `${noun} ${backup.id} of server ${backup.server.id}`;
 }
 /** What the list says of a backup being waited for. */
-function readBackup(expected, found, lastStatus, waitedMs) {
+function readBackup(noun, expected, found, lastStatus, waitedMs) {
     if (found === undefined) {
         return {
             state: 'failed',
@@ -33981,7 +34225,7 @@ function readBackup(expected, found, lastStatus, waitedMs) {
         return {
             state: 'failed',
             status: found.status,
-            why: `is listed as a backup of server ${found.server.id}; not following it further`
+            why: `is listed as a ${noun} of server ${found.server.id}; not following it further`
         };
     }
     if (found.status === COMPLETED)
@@ -34007,11 +34251,12 @@ async function waitForBackups(api, backups, options) {
     const byId = new Map(backups.map(b => [b.id, b]));
     const lastStatus = new Map(backups.map(b => [b.id, b.status]));
     let manualListPages;
+    const { noun, Noun } = api.points;
     const subjects = backups.map(backup => ({
         key: backup.id,
-        name: backupName(backup),
-        label: `Backup ${backup.id}`,
-        first: readBackup(backup, backup, backup.status, elapsed)
+        name: backupName(backup, noun),
+        label: `${Noun} ${backup.id}`,
+        first: readBackup(noun, backup, backup, backup.status, elapsed)
     }));
     /** Each server's backups as listed this round, by the cheapest requests. */
     async function listServers(waited) {
@@ -34036,20 +34281,20 @@ async function waitForBackups(api, backups, options) {
         const readings = new Map();
         for (const backup of waited) {
             const found = listed.get(backup.server.id)?.find(b => b.id === backup.id);
-            const reading = readBackup(backup, found, lastStatus.get(backup.id) ?? '', elapsed);
+            const reading = readBackup(noun, backup, found, lastStatus.get(backup.id) ?? '', elapsed);
             lastStatus.set(backup.id, reading.status);
             readings.set(backup.id, reading);
         }
         return readings;
-    }, { ...options, plural: 'backups' });
+    }, { ...options, plural: `${noun}s` });
 }
-/** The error for a backup that did not complete, naming it and what happened. */
-function notCompleted(backup, settled, timeout) {
-    const name = backupName(backup);
+/** The error for a backup (or snapshot: `noun`) that did not complete, naming it and what happened. */
+function notCompleted(backup, settled, timeout, noun) {
+    const name = backupName(backup, noun);
     switch (settled.state) {
         case 'timed-out':
             return new BackupError(`timed out after ${timeout} waiting for ${name} to complete (last status: ${safeText(settled.status, 40)}); ` +
-                'the backup may still complete: raise timeout for larger servers');
+                `the ${noun} may still complete: raise timeout for larger servers`);
         case 'failed':
         case 'unconfirmed':
             return new BackupError(`${name} ${settled.why}`);
@@ -34103,7 +34348,7 @@ class BackupOutputs {
  * step's error line. A step of one server that has a problem says only that, as its error; with
  * several, each problem is an error annotation and the step's error counts them.
  */
-async function presentBackups(outcome, { log, report }) {
+async function presentBackups(outcome, { log, report, api }) {
     const { servers, problems } = outcome;
     // A dry run started nothing: its log lines said it all.
     if (servers.length === 0)
@@ -34114,21 +34359,21 @@ async function presentBackups(outcome, { log, report }) {
     for (const { backup } of servers) {
         if (backup === undefined)
             continue;
-        log.notice(`Backup ${backup.id} of server ${safeText(serverLabel(backup))} is ${safeText(backup.status, 40)}`, `VPS.org backup ${backup.id}`);
+        log.notice(`${api.points.Noun} ${backup.id} of server ${safeText(serverLabel(backup))} is ${safeText(backup.status, 40)}`, `VPS.org ${api.points.noun} ${backup.id}`);
     }
-    await summarise(outcome, report);
+    await summarise(outcome, report, api.points);
     if (problems.length === 0)
         return;
     for (const problem of problems)
         log.error(problem);
-    throw new BackupError(`${problems.length} of ${servers.length} servers have no completed backup from this step (each is named above)`);
+    throw new BackupError(`${problems.length} of ${servers.length} servers have no completed ${api.points.noun} from this step (each is named above)`);
 }
 /** The job summary: one backup's fields and how to restore it, or a row per server. */
-async function summarise({ servers, waitedMs, deletedIds }, report) {
+async function summarise({ servers, waitedMs, deletedIds }, report, points) {
     const [only] = servers;
     if (servers.length === 1) {
         if (only?.backup)
-            await report.summariseBackup(only.backup, waitedMs, deletedIds);
+            await report.summariseBackup(only.backup, waitedMs, deletedIds, points);
         return;
     }
     const rows = servers.map(({ serverId, backup, problem }) => ({
@@ -34136,7 +34381,7 @@ async function summarise({ servers, waitedMs, deletedIds }, report) {
         backup,
         result: problem ?? (backup?.status === COMPLETED ? 'completed' : 'started')
     }));
-    await report.summariseBackups(rows, waitedMs, deletedIds);
+    await report.summariseBackups(rows, waitedMs, deletedIds, points);
 }
 
 ;// CONCATENATED MODULE: ./src/backup-policy.ts
@@ -34151,8 +34396,9 @@ async function summarise({ servers, waitedMs, deletedIds }, report) {
 
 
 
-/** VPS.org refuses an 11th manual backup of a server. */
-const MANUAL_BACKUP_LIMIT = 10;
+
+/** VPS.org refuses an 11th manual backup of a server (a 6th snapshot: restore-points.ts). */
+const MANUAL_BACKUP_LIMIT = BACKUPS.limit;
 /** A backup dated further than this past the API's now has a wrong date, and is named. */
 const FUTURE_TOLERANCE_MS = 10 * 60_000;
 /**
@@ -34199,9 +34445,9 @@ function byAge(a, b) {
 function newestFirst(backups) {
     return [...backups].sort((a, b) => byAge(b, a));
 }
-/** Manual, of the server by its own server.id (whatever the list was filtered on), prefixed. */
+/** Counted by the kind (manual backups, every snapshot), of the server by its own server.id, prefixed. */
 function inScope(backup, scope) {
-    return (backup.backup_type === MANUAL &&
+    return ((scope.points ?? BACKUPS).counts(backup) &&
         backup.server.id === scope.serverId &&
         backup.description.startsWith(scope.keepPrefix));
 }
@@ -34225,8 +34471,8 @@ function byDate(backups) {
 }
 const aheadOf = (now) => (d) => d.at - now > FUTURE_TOLERANCE_MS;
 /** Several backups named in one line: `backup 7 (created_at null), backup 9 (no created_at)`. */
-function named(backups) {
-    const shown = backups.slice(0, 5).map(b => `backup ${b.id} (${shownCreatedAt(b)})`);
+function named(backups, { noun }) {
+    const shown = backups.slice(0, 5).map(b => `${noun} ${b.id} (${shownCreatedAt(b)})`);
     return shown.join(', ') + (backups.length > 5 ? ` and ${backups.length - 5} more` : '');
 }
 /**
@@ -34236,16 +34482,17 @@ function named(backups) {
  */
 function chooseLatest(backups, scope, now) {
     const { dated, undated } = byDate(backups.filter(b => isEligible(b, scope)));
+    const points = scope.points ?? BACKUPS;
     if (undated.length > 0) {
         const ids = undated.map(b => b.id);
-        throw new BackupError(`backup-id latest refused for server ${scope.serverId}: ${named(undated)} ` +
+        throw new BackupError(`backup-id latest refused for server ${scope.serverId}: ${named(undated, points)} ` +
             `${undated.length === 1 ? 'has a created_at that is' : 'have a created_at that is'} not an RFC 3339 date-time, ` +
-            `so which backup is the newest is unknown; name the backup to restore in backup-id (e.g. backup-id: ${ids[0]}); ` +
+            `so which ${points.noun} is the newest is unknown; name the ${points.noun} to restore in backup-id (e.g. backup-id: ${ids[0]}); ` +
             'nothing was restored');
     }
     const found = dated.at(-1);
     if (found === undefined) {
-        throw new BackupError(`no completed manual backup of server ${scope.serverId} whose description starts with ` +
+        throw new BackupError(`no completed ${points.countedOne} of server ${scope.serverId} whose description starts with ` +
             `"${safeText(scope.keepPrefix, 60)}" for backup-id latest; nothing was restored`);
     }
     const later = byDate(backups.filter(b => inScope(b, scope) && b.status !== COMPLETED)).dated;
@@ -34281,26 +34528,26 @@ function planKeep(backups, rule, own, now) {
         .filter(d => window === undefined || d.at < ownAt - window);
     return { remove: remove.map(d => d.backup), undated, ahead };
 }
-/** Whether the server has no room for one more manual backup. */
-function isAtLimit(backups, serverId) {
-    return backups.filter(b => b.backup_type === MANUAL && b.server.id === serverId).length >= MANUAL_BACKUP_LIMIT;
+/** Whether the server has no room for one more manual backup (or snapshot, by `points`). */
+function isAtLimit(backups, serverId, points = BACKUPS) {
+    return backups.filter(b => points.counts(b) && b.server.id === serverId).length >= points.limit;
 }
 /**
  * Before creating: the server's manual backups must leave room for one more. Deletes only eligible
  * backups whose date can be read, the oldest first, and with keep-within only those created more
  * than keepWithinMs before now (the API's). Says why there is no room when there is none.
  */
-function planRoom(backups, serverId, retention, now) {
-    const manual = backups.filter(b => b.backup_type === MANUAL && b.server.id === serverId);
-    const excess = manual.length - (MANUAL_BACKUP_LIMIT - 1);
+function planRoom(backups, serverId, retention, now, points = BACKUPS) {
+    const manual = backups.filter(b => points.counts(b) && b.server.id === serverId);
+    const excess = manual.length - (points.limit - 1);
     if (excess <= 0)
         return { remove: [], undated: [] };
-    const where = `server ${serverId} already has ${manual.length} manual backups, the VPS.org limit of ${MANUAL_BACKUP_LIMIT}`;
+    const where = `server ${serverId} already has ${manual.length} ${points.counted}, the VPS.org limit of ${points.limit}`;
     if (retention === undefined) {
-        throw new BackupError(`${where}: set the keep input (e.g. keep: 5) to let this action delete the oldest backups whose ` +
+        throw new BackupError(`${where}: set the keep input (e.g. keep: ${Math.ceil(points.limit / 2)}) to let this action delete the oldest ${points.noun}s whose ` +
             'description starts with keep-prefix, or delete some by hand; nothing was deleted');
     }
-    const { dated, undated } = byDate(manual.filter(b => isEligible(b, { ...retention, serverId })));
+    const { dated, undated } = byDate(manual.filter(b => isEligible(b, { ...retention, serverId, points })));
     const window = retention.keepWithinMs;
     const candidates = dated.filter(d => window === undefined || d.at < now - window);
     if (candidates.length >= excess)
@@ -34311,7 +34558,7 @@ function planRoom(backups, serverId, retention, now) {
         why.push(`keep-within ${formatDuration(window)} keeps ${within} of them (created in the ${formatDuration(window)} before the API's now)`);
     }
     if (undated.length > 0)
-        why.push(`${named(undated)} kept: created_at not an RFC 3339 date-time`);
+        why.push(`${named(undated, points)} kept: created_at not an RFC 3339 date-time`);
     why.push(window !== undefined && within > 0 ? 'shorten keep-within or delete some by hand' : 'delete some by hand');
     throw new BackupError(`${where}, and only ${candidates.length} of them may be deleted (completed, description starting with ` +
         `"${safeText(retention.keepPrefix, 60)}"${window === undefined ? '' : `, older than keep-within ${formatDuration(window)}`}), ` +
@@ -34333,7 +34580,7 @@ function planRoom(backups, serverId, retention, now) {
  * because they are dated in the future: both are a wrong date in the API, never passed over in
  * silence. Each backup once a step.
  */
-function reportKept({ log, named }, plan, now) {
+function reportKept({ log, named, api }, plan, now) {
     const fresh = (backup) => {
         if (named.has(backup.id))
             return false;
@@ -34341,16 +34588,16 @@ function reportKept({ log, named }, plan, now) {
         return true;
     };
     for (const backup of plan.undated.filter(fresh)) {
-        log.warning(`Kept backup ${backup.id} ("${safeText(backup.description, 80)}"): its ${shownCreatedAt(backup)} is not an ` +
+        log.warning(`Kept ${api.points.noun} ${backup.id} ("${safeText(backup.description, 80)}"): its ${shownCreatedAt(backup)} is not an ` +
             'RFC 3339 date-time, so its age is unknown and retention never deletes it');
     }
     for (const backup of (plan.ahead ?? []).filter(fresh))
-        log.warning(`${datedAhead(backup, now)}: it ranks as the newest and keeps its place`);
+        log.warning(`${datedAhead(backup, now, api.points)}: it ranks as the newest and keeps its place`);
 }
 /** `Backup 7 is dated 2099-01-01T00:00:00Z, 73d02h past the API's clock (2026-…)`. */
-function datedAhead(backup, now) {
+function datedAhead(backup, now, { Noun }) {
     const ahead = (createdAt(backup) ?? now) - now;
-    return (`Backup ${backup.id} is dated ${safeText(backup.created_at, 40)}, ${formatDuration(ahead)} past the API's clock ` +
+    return (`${Noun} ${backup.id} is dated ${safeText(backup.created_at, 40)}, ${formatDuration(ahead)} past the API's clock ` +
         `(${new Date(now).toISOString()}; more than ${formatDuration(FUTURE_TOLERANCE_MS)} ahead is a wrong date)`);
 }
 /**
@@ -34360,9 +34607,9 @@ function datedAhead(backup, now) {
 async function deleteBackups({ api, log }, backups, why) {
     const deleted = [];
     for (const backup of backups) {
-        const what = `backup ${backup.id} (${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}")`;
+        const what = `${api.points.noun} ${backup.id} (${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}")`;
         if ((await api.deleteBackup(backup.id)) === 'already-gone') {
-            log.info(`Backup ${backup.id} was already gone (deleted by another run or by hand) when deleting it ${why}`);
+            log.info(`${api.points.Noun} ${backup.id} was already gone (deleted by another run or by hand) when deleting it ${why}`);
             continue;
         }
         deleted.push(backup.id);
@@ -34381,15 +34628,15 @@ async function applyKeep(context, rule, own) {
     const current = await api.listBackups({ serverId: rule.serverId, backupType: MANUAL });
     const listed = current.find(b => b.id === own.id);
     if (!listed) {
-        throw new BackupError(`backup ${own.id} of server ${rule.serverId} completed but is no longer listed: another run's keep, or a person, ` +
+        throw new BackupError(`${api.points.noun} ${own.id} of server ${rule.serverId} completed but is no longer listed: another run's keep, or a person, ` +
             'deleted it; keep deleted nothing. Run the deploys of one server one at a time (see "Concurrent runs" in the README)');
     }
     const now = api.now();
-    const plan = planKeep(current, rule, listed, now);
+    const plan = planKeep(current, { ...rule, points: api.points }, listed, now);
     reportKept(context, plan, now);
     if (plan.ownUndated) {
-        log.warning(`${describeRule(rule)} deleted nothing: backup ${own.id}'s own ${shownCreatedAt(listed)} is not an RFC 3339 ` +
-            'date-time, so which backups are older than it is unknown');
+        log.warning(`${describeRule(rule)} deleted nothing: ${api.points.noun} ${own.id}'s own ${shownCreatedAt(listed)} is not an RFC 3339 ` +
+            `date-time, so which ${api.points.noun}s are older than it is unknown`);
         return [];
     }
     return deleteBackups(context, plan.remove, `by ${describeRule(rule)}`);
@@ -34508,7 +34755,8 @@ function stillBusy(serverId, found = { unreadable: 'not read' }, last, debug) {
 
 
 
-const MAKING_ROOM = 'to make room under the limit of 10 manual backups';
+/** Why retention deletes before creating: `to make room under the limit of 10 manual backups`. */
+const makingRoom = ({ limit, counted }) => `to make room under the limit of ${limit} ${counted}`;
 /**
  * Every check, for every server, before anything is changed. A restore still running comes first:
  * waiting for it may take minutes, and the lists that decide what to delete must be read after it.
@@ -34529,10 +34777,11 @@ async function checkServers(settings, context) {
 /** What must go before creating, by the API's clock; says what it kept for a date it cannot read. */
 function makeRoom(context, backups, serverId, retention) {
     // Below the limit no age matters: the clock is not read (nor its absence warned of).
-    if (!isAtLimit(backups, serverId))
+    const { points } = context.api;
+    if (!isAtLimit(backups, serverId, points))
         return [];
     const now = context.api.now();
-    const plan = planRoom(backups, serverId, retention, now);
+    const plan = planRoom(backups, serverId, retention, now, points);
     reportKept(context, plan, now);
     return plan.remove;
 }
@@ -34542,19 +34791,21 @@ function makeRoom(context, backups, serverId, retention) {
  */
 function forecast(context, settings, { serverId, before, roomFor }, now) {
     const { log } = context;
-    const { retention } = settings;
+    const { noun } = context.api.points;
+    // With wait: false, keep makes room now and the wait step applies it: no "then" to forecast.
+    const retention = settings.wait ? settings.retention : undefined;
     for (const backup of roomFor) {
-        log.info(`Dry run: would delete backup ${backup.id} (${safeText(backup.created_at, 40)}) to stay under the limit`);
+        log.info(`Dry run: would delete ${noun} ${backup.id} (${safeText(backup.created_at, 40)}) to stay under the limit`);
     }
-    log.info(`Dry run: would create a manual backup of server ${serverId} described "${safeText(settings.description, 120)}"`);
+    log.info(`Dry run: would create a ${context.api.points.countedOne} of server ${serverId} described "${safeText(settings.description, 120)}"`);
     if (retention === undefined)
         return;
-    log.info(`Dry run: would then apply ${describeRule(retention)} to the "${safeText(retention.keepPrefix, 60)}" backups of server ${serverId}`);
+    log.info(`Dry run: would then apply ${describeRule(retention)} to the "${safeText(retention.keepPrefix, 60)}" ${noun}s of server ${serverId}`);
     const remaining = before.filter(b => !roomFor.includes(b));
-    const plan = planKeep(remaining, { ...retention, serverId }, undefined, now);
+    const plan = planKeep(remaining, { ...retention, serverId, points: context.api.points }, undefined, now);
     reportKept(context, plan, now);
     for (const backup of plan.remove) {
-        log.info(`Dry run: would then delete backup ${backup.id} (${safeText(backup.created_at, 40)}), by ${describeRule(retention)}`);
+        log.info(`Dry run: would then delete ${noun} ${backup.id} (${safeText(backup.created_at, 40)}), by ${describeRule(retention)}`);
     }
 }
 /**
@@ -34585,6 +34836,7 @@ function defineCommand(unit) {
 
 
 
+
 function parse(inputs, common) {
     const serverIds = inputs.serverIds();
     if (serverIds.length === 0)
@@ -34594,6 +34846,7 @@ function parse(inputs, common) {
         command: 'create',
         serverIds,
         description: inputs.text('description', { trim: false }) || inputs.runDescription(),
+        ...snapshotNameFor(inputs, common),
         wait: inputs.boolean('wait', 'true'),
         restoreOnFailure: inputs.boolean('restore-on-failure', 'false')
     };
@@ -34601,14 +34854,22 @@ function parse(inputs, common) {
     if (retention === undefined)
         return settings;
     const rule = retention.keep !== undefined ? 'keep' : 'keep-within';
+    const { noun } = restorePointsOf(common.kind);
     if (!settings.description.startsWith(retention.keepPrefix)) {
         throw new InputError(`${rule} is set but description "${settings.description}" does not start with keep-prefix "${retention.keepPrefix}": ` +
-            'the new backup would never count toward the backups kept');
+            `the new ${noun} would never count toward the ${noun}s kept`);
     }
-    if (!settings.wait) {
-        throw new InputError(`${rule} needs wait: true: old backups are deleted only once the new one is completed`);
-    }
+    // With wait: false, keep only makes room at the limit now; the wait step applies it afterwards.
     return { ...settings, retention };
+}
+/** A snapshot's name (given, or made from the run); refused with kind: backup, where it means nothing. */
+function snapshotNameFor(inputs, common) {
+    if (common.kind === 'snapshot')
+        return { snapshotName: inputs.snapshotName() };
+    if (inputs.text('snapshot-name') !== '') {
+        throw new InputError('snapshot-name is used with kind: snapshot only; remove it or set kind: snapshot');
+    }
+    return {};
 }
 const create = defineCommand({
     name: 'create',
@@ -34620,7 +34881,8 @@ const create = defineCommand({
         'keep',
         'keep-within',
         'keep-prefix',
-        'restore-on-failure'
+        'restore-on-failure',
+        'snapshot-name'
     ],
     outputs: [
         'backup-id',
@@ -34655,7 +34917,7 @@ async function createBackups(settings, context) {
     const outputs = new BackupOutputs(context.outputs, settings.serverIds.length);
     const progress = { deletedIds: [], problems: [], final: new Map(), outputs };
     for (const plan of plans) {
-        progress.deletedIds.push(...(await deleteBackups(context, plan.roomFor, MAKING_ROOM)));
+        progress.deletedIds.push(...(await deleteBackups(context, plan.roomFor, makingRoom(context.api.points))));
     }
     outputs.deleted(progress.deletedIds);
     const started = await startBackups(settings, context, plans, progress);
@@ -34667,7 +34929,7 @@ async function createBackups(settings, context) {
         await waitAndKeep(settings, context, running, progress);
     else if (!settings.wait) {
         for (const backup of running) {
-            context.log.info(`Not waiting (wait: false): backup ${backup.id} is ${safeText(backup.status, 40)}; it is not usable until completed`);
+            context.log.info(`Not waiting (wait: false): ${context.api.points.noun} ${backup.id} is ${safeText(backup.status, 40)}; it is not usable until completed`);
         }
     }
     const { problems, waitedMs, deletedIds, final } = progress;
@@ -34694,27 +34956,31 @@ async function startBackups(settings, context, plans, progress) {
         catch (error) {
             if (serverIds.length === 1)
                 throw error;
-            return { plan, failed: `could not start a backup of server ${plan.serverId}: ${messageOf(error)}` };
+            return {
+                plan,
+                failed: `could not start a ${context.api.points.noun} of server ${plan.serverId}: ${messageOf(error)}`
+            };
         }
     }));
 }
 /** The moment the API accepts a backup, its id goes out: saved state and outputs, then the log line. */
-function backupAccepted(settings, { state, log }, created, inOrder, { outputs }) {
+function backupAccepted(settings, { state, log, api }, created, inOrder, { outputs }) {
     state.saveCreatedBackups(inOrder);
     outputs.accepted(inOrder);
-    log.info(`Backup ${created.backup.id} of server ${safeText(serverLabel(created.backup))} ` +
+    log.info(`${api.points.Noun} ${created.backup.id} of server ${safeText(serverLabel(created.backup))} ` +
         `${created.adopted ? 'found after an interrupted request' : 'started'}: "${safeText(settings.description, 120)}"`);
 }
 /** Waits for the backups together, then applies keep and keep-within to each completed one. */
 async function waitAndKeep(settings, context, running, progress) {
     const { api, deadline, log } = context;
-    const only = running.length === 1 ? `backup ${running[0]?.id}` : `${running.length} backups`;
+    const { noun, Noun } = api.points;
+    const only = running.length === 1 ? `${noun} ${running[0]?.id}` : `${running.length} ${noun}s`;
     log.info(`Waiting up to ${deadline.describe()} for ${only} to complete…`);
     const result = await waitForBackups(api, running, { pollIntervalMs: settings.pollIntervalMs, deadline, log });
     progress.waitedMs = result.waitedMs;
     for (const backup of running) {
         const outcome = result.settled.get(backup.id) ?? { state: 'timed-out', status: backup.status };
-        const problem = outcome.state === 'done' ? undefined : notCompleted(backup, outcome, deadline.describe()).message;
+        const problem = outcome.state === 'done' ? undefined : notCompleted(backup, outcome, deadline.describe(), noun).message;
         if (problem !== undefined)
             progress.problems.push(problem);
         // With the status last seen: the create answer's in_progress would hide a backup that failed.
@@ -34725,7 +34991,7 @@ async function waitAndKeep(settings, context, running, progress) {
     const completed = latest.filter(b => b.status === COMPLETED);
     for (const backup of completed) {
         const afterMs = result.settledAfterMs.get(backup.id) ?? result.waitedMs;
-        log.info(`Backup ${backup.id} completed in ${formatDuration(afterMs)} (${formatSize(backup.size_mb)}), ` +
+        log.info(`${Noun} ${backup.id} completed in ${formatDuration(afterMs)} (${formatSize(backup.size_mb)}), ` +
             `${result.rounds} rounds of status checks`);
     }
     if (settings.retention === undefined)
@@ -34745,22 +35011,24 @@ async function startBackup(settings, context, plan, { deletedIds, outputs }) {
     const { api, log } = context;
     const { serverId } = plan;
     try {
-        return await api.createBackup(serverId, settings.description, new Set(plan.before.map(b => b.id)));
+        return await api.createBackup(serverId, labelOf(settings), new Set(plan.before.map(b => b.id)));
     }
     catch (error) {
         if (!(error instanceof ApiError) || error.status !== 400)
             throw error;
         const fresh = await api.listBackups({ serverId, backupType: MANUAL });
-        if (!isAtLimit(fresh, serverId))
+        const { points } = api;
+        if (!isAtLimit(fresh, serverId, points))
             throw error;
         const roomFor = makeRoom(context, fresh, serverId, settings.retention);
-        log.warning(`The API refused the backup of server ${serverId} (400) and the server is now at the limit of 10 manual ` +
-            'backups: another run took the last slot. Making room once more and trying again');
-        deletedIds.push(...(await deleteBackups(context, roomFor, MAKING_ROOM)));
+        log.warning(`The API refused the ${points.noun} of server ${serverId} (400) and the server is now at the limit of ` +
+            `${points.limit} ${points.counted}: another run took the last slot. Making room once more and trying again`);
+        deletedIds.push(...(await deleteBackups(context, roomFor, makingRoom(api.points))));
         outputs.deleted(deletedIds);
-        return api.createBackup(serverId, settings.description, new Set(fresh.map(b => b.id)));
+        return api.createBackup(serverId, labelOf(settings), new Set(fresh.map(b => b.id)));
     }
 }
+const labelOf = ({ description, snapshotName }) => ({ description, name: snapshotName });
 
 ;// CONCATENATED MODULE: ./src/lookup.ts
 
@@ -34771,7 +35039,7 @@ async function startBackup(settings, context, plan, { deletedIds, outputs }) {
  * the server's list when a server is named, else in the whole list, each list read once. Each is
  * checked to be of its server by its own `server.id`, not by the filter asked for: an API or a
  * cache that ignores the filter must not make this action restore or delete another server's
- * backup. `refused` says what does not happen when a check fails ("restore refused").
+ * backup (or snapshot: the kind's noun names it). `refused` says what does not happen when a check fails ("restore refused").
  */
 async function findBackups(api, wanted, refused) {
     const serverLists = new Map();
@@ -34787,9 +35055,9 @@ async function findBackups(api, wanted, refused) {
         everything ??= backup === undefined ? await api.listBackups() : undefined;
         backup ??= everything?.find(b => b.id === backupId);
         if (!backup)
-            throw new BackupError(`backup ${backupId} not found; ${refused}`);
+            throw new BackupError(`${api.points.noun} ${backupId} not found; ${refused}`);
         if (serverId !== undefined && backup.server.id !== serverId) {
-            throw new BackupError(`backup ${backupId} belongs to server ${safeText(serverLabel(backup))}, not server ${serverId}; ${refused}`);
+            throw new BackupError(`${api.points.noun} ${backupId} belongs to server ${safeText(serverLabel(backup))}, not server ${serverId}; ${refused}`);
         }
         found.push(backup);
     }
@@ -34831,7 +35099,8 @@ const deleteUnit = defineCommand({
 async function deleteBackup(settings, { api, log }) {
     const { backupId } = settings;
     const backup = await findBackup(api, backupId, settings.serverId, 'nothing was deleted');
-    const what = `backup ${backupId} of server ${safeText(serverLabel(backup))} ` +
+    const { noun, Noun } = api.points;
+    const what = `${noun} ${backupId} of server ${safeText(serverLabel(backup))} ` +
         `(${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}")`;
     if (settings.dryRun) {
         log.info(`Dry run: would delete ${what}`);
@@ -34840,14 +35109,14 @@ async function deleteBackup(settings, { api, log }) {
     if ((await api.deleteBackup(backupId)) === 'already-gone') {
         // Listed a moment ago, now 404: gone, unless the API is wrong about it. The list decides.
         if ((await api.listBackups({ serverId: backup.server.id })).some(b => b.id === backupId)) {
-            throw new BackupError(`DELETE of backup ${backupId} answered 404, yet the backup is still listed; nothing was deleted: ` +
+            throw new BackupError(`DELETE of ${noun} ${backupId} answered 404, yet the ${noun} is still listed; nothing was deleted: ` +
                 'check it in the VPS.org panel');
         }
         log.warning(`${what} was listed, but was already gone when the DELETE was sent: someone else deleted it meanwhile`);
         return { deletedIds: [] };
     }
     log.info(`Deleted ${what}`);
-    log.notice(`Backup ${backupId} deleted`, `VPS.org backup ${backupId}`);
+    log.notice(`${Noun} ${backupId} deleted`, `VPS.org ${noun} ${backupId}`);
     return { deletedIds: [backupId] };
 }
 
@@ -34864,15 +35133,22 @@ const list = defineCommand({
         ...common,
         command: 'list',
         serverIds: inputs.serverIds(),
-        backupType: parseBackupType(inputs.text('backup-type'))
+        backupType: backupTypeFor(common, inputs.text('backup-type'))
     }),
     run: listBackups,
     // The list in the log and the job summary, and the backups and count outputs.
-    present: async ({ backups, filters }, { outputs, report }) => {
+    present: async ({ backups, filters }, { outputs, report, api }) => {
         outputs.setListOutputs(backups);
-        await report.reportList(backups, filters);
+        await report.reportList(backups, filters, api.points);
     }
 });
+/** Snapshots have no type: backup-type with kind: snapshot is refused, not ignored. */
+function backupTypeFor(common, raw) {
+    if (raw !== '' && common.kind === 'snapshot') {
+        throw new InputError('backup-type is not used with kind: snapshot (snapshots have no type); remove it');
+    }
+    return parseBackupType(raw);
+}
 /** `command: list`: every backup matching the filters, each server's, from every page, newest first. */
 async function listBackups(settings, { api, log }) {
     const { serverIds, backupType } = settings;
@@ -34913,7 +35189,7 @@ async function warnOfUnknownServers(api, log, serverIds) {
         if (lookup.server !== undefined)
             continue;
         log.warning(`server ${serverId} is not in the VPS.org server list of this token's account: server-id may be wrong ` +
-            '(no backup of it is listed)');
+            `(no ${api.points.noun} of it is listed)`);
     }
 }
 
@@ -35034,7 +35310,7 @@ async function chooseBackups({ api, log }, request) {
         for (const serverId of serverIds)
             chosen.push(await latestBackup(api, log, serverId, request.keepPrefix));
         for (const backup of chosen) {
-            log.info(`backup-id latest: backup ${backup.id} of server ${safeText(serverLabel(backup))}, created ` +
+            log.info(`backup-id latest: ${api.points.noun} ${backup.id} of server ${safeText(serverLabel(backup))}, created ` +
                 `${safeText(backup.created_at, 40)}, "${safeText(backup.description, 80)}"`);
         }
         return chosen;
@@ -35046,36 +35322,38 @@ async function chooseBackups({ api, log }, request) {
     const found = await findBackups(api, selection.ids.map(backupId => ({ backupId, serverId: only })), 'restore refused');
     const servers = found.map(b => b.server.id);
     const twice = servers.find((id, i) => servers.indexOf(id) !== i);
+    const { noun } = api.points;
     if (twice !== undefined) {
-        throw new BackupError(`backup-id names two backups of server ${twice}; one backup per server; restore refused`);
+        throw new BackupError(`backup-id names two ${noun}s of server ${twice}; one ${noun} per server; restore refused`);
     }
     if (serverIds.length > 0 && (servers.length !== serverIds.length || servers.some(id => !serverIds.includes(id)))) {
-        throw new BackupError(`server-id names servers ${serverIds.join(', ')}, but the backups are of servers ${servers.join(', ')}; restore refused`);
+        throw new BackupError(`server-id names servers ${serverIds.join(', ')}, but the ${noun}s are of servers ${servers.join(', ')}; restore refused`);
     }
     return serverIds.length > 0 ? serverIds.map(id => found.find(b => b.server.id === id)) : found;
 }
 /** The backups, completed: failed ones refused, ones in progress waited for or refused. */
 async function completedBackups(api, backups, waitForBackup, waiting) {
+    const { noun, Noun } = api.points;
     for (const backup of backups) {
         const status = safeText(backup.status, 40);
         if (isFailedStatus(backup.status)) {
-            throw new BackupError(`backup ${backup.id} has status "${status}" and cannot be restored; restore refused`);
+            throw new BackupError(`${noun} ${backup.id} has status "${status}" and cannot be restored; restore refused`);
         }
         if (backup.status !== COMPLETED && !waitForBackup) {
-            throw new BackupError(`backup ${backup.id} is ${status}, not completed; restore refused`);
+            throw new BackupError(`${noun} ${backup.id} is ${status}, not completed; restore refused`);
         }
     }
     const running = backups.filter(b => b.status !== COMPLETED);
     if (running.length === 0)
         return [...backups];
     for (const backup of running) {
-        waiting.log.info(`Backup ${backup.id} is ${safeText(backup.status, 40)}; waiting up to ${waiting.deadline.describe()} for it to complete before restoring`);
+        waiting.log.info(`${Noun} ${backup.id} is ${safeText(backup.status, 40)}; waiting up to ${waiting.deadline.describe()} for it to complete before restoring`);
     }
     const { settled } = await waitForBackups(api, running, waiting);
     for (const backup of running) {
         const outcome = settled.get(backup.id) ?? { state: 'timed-out', status: backup.status };
         if (outcome.state !== 'done') {
-            throw new BackupError(`${notCompleted(backup, outcome, waiting.deadline.describe()).message}; nothing was restored`);
+            throw new BackupError(`${notCompleted(backup, outcome, waiting.deadline.describe(), noun).message}; nothing was restored`);
         }
     }
     return backups.map(b => {
@@ -35092,12 +35370,12 @@ async function completedBackups(api, backups, waitForBackup, waiting) {
 async function latestBackup(api, log, serverId, prefix) {
     const listed = await api.listBackups({ serverId, backupType: MANUAL });
     const now = api.now();
-    const choice = chooseLatest(listed, { serverId, keepPrefix: prefix }, now);
+    const choice = chooseLatest(listed, { serverId, keepPrefix: prefix, points: api.points }, now);
     for (const b of choice.passedOver) {
-        log.info(`backup-id latest: passing over ${backupName(b)} (${safeText(b.status, 40)}, not completed)`);
+        log.info(`backup-id latest: passing over ${backupName(b, api.points.noun)} (${safeText(b.status, 40)}, not completed)`);
     }
     if (choice.aheadMs !== undefined) {
-        log.warning(`backup-id latest: ${datedAhead(choice.backup, now)}, so it ranks as the latest`);
+        log.warning(`backup-id latest: ${datedAhead(choice.backup, now, api.points)}, so it ranks as the latest`);
     }
     return choice.backup;
 }
@@ -35219,7 +35497,8 @@ async function waitForRestores(api, targets, options) {
     return { settled: outcomes, waitedMs };
 }
 /** The one-line reason a restore did not end well, for the step's error or warning. */
-function restoreOutcomeText(label, backupId, outcome, timeout) {
+/** `point` names what the server is restored from: `backup 900`, `snapshot 41`. */
+function restoreOutcomeText(label, point, outcome, timeout) {
     switch (outcome.state) {
         case 'done':
             return `server ${label} is ${outcome.status}`;
@@ -35231,7 +35510,7 @@ function restoreOutcomeText(label, backupId, outcome, timeout) {
             return (`timed out after ${timeout} waiting for server ${label} to finish restoring ` +
                 `(last status: ${safeText(outcome.status, 40)}); the restore may still finish: check it in the VPS.org panel`);
         case 'unread':
-            return (`timed out after ${timeout} waiting for server ${label} to finish restoring from backup ${backupId}: its status ` +
+            return (`timed out after ${timeout} waiting for server ${label} to finish restoring from ${point}: its status ` +
                 `could not be read since ${formatDuration(outcome.sinceMs)} after the request (${outcome.why}); the restore was ` +
                 'accepted and may still be running: check the server in the VPS.org panel before restoring it again');
     }
@@ -35261,7 +35540,7 @@ async function restoreServers(context, request) {
     const readBefore = await checkServersFree(context, request, checked);
     if (request.dryRun) {
         for (const backup of checked)
-            log.info(`Dry run: would restore ${describe(backup)}, overwriting the server's disk`);
+            log.info(`Dry run: would restore ${describe(backup, api.points)}, overwriting the server's disk`);
         return { servers: 0, problems: [] };
     }
     const backups = request.claim === undefined ? checked : checked.filter(request.claim);
@@ -35284,7 +35563,7 @@ async function restoreServers(context, request) {
 async function restoreFromBackups(context, request) {
     await presentRestores(await restoreServers(context, request), context);
 }
-const describe = (backup) => `server ${safeText(serverLabel(backup))} from backup ${backup.id} (${safeText(backup.created_at, 40)}, ` +
+const describe = (backup, { noun }) => `server ${safeText(serverLabel(backup))} from ${noun} ${backup.id} (${safeText(backup.created_at, 40)}, ` +
     `"${safeText(backup.description, 80)}")`;
 /**
  * No other operation may be running on the servers: with waitForServer it is waited for (and the
@@ -35312,8 +35591,9 @@ async function checkServersFree({ api, deadline, log }, request, checked) {
  */
 async function sendRestores(context, backups) {
     const { api, log, outputs, report } = context;
+    const { noun } = api.points;
     for (const backup of backups) {
-        log.info(`Restoring ${describe(backup)}: the server's disk is overwritten with the backup's state`);
+        log.info(`Restoring ${describe(backup, api.points)}: the server's disk is overwritten with the ${noun}'s state`);
     }
     const sent = await Promise.all(backups.map(async (backup) => {
         const label = serverLabel(backup);
@@ -35328,10 +35608,10 @@ async function sendRestores(context, backups) {
     outputs.setRestoreOutputs(accepted.map(({ backup, answer }) => ({ backup, answer })), backups.length > 1);
     for (const { backup, answer } of accepted) {
         const status = typeof answer.status === 'string' ? answer.status : 'accepted';
-        log.info(`Restore of server ${backup.server.id} from backup ${backup.id} accepted (${safeText(status, 40)})`);
-        log.notice(`Server ${safeText(serverLabel(backup))} is being restored from backup ${backup.id}`, `VPS.org restore of server ${backup.server.id}`);
+        log.info(`Restore of server ${backup.server.id} from ${noun} ${backup.id} accepted (${safeText(status, 40)})`);
+        log.notice(`Server ${safeText(serverLabel(backup))} is being restored from ${noun} ${backup.id}`, `VPS.org restore of server ${backup.server.id}`);
     }
-    await report.summariseRestoresStarted(sent);
+    await report.summariseRestoresStarted(sent, api.points);
     return sent;
 }
 /**
@@ -35340,19 +35620,20 @@ async function sendRestores(context, backups) {
  */
 async function followServers({ api, log }, accepted, waiting) {
     const { deadline } = waiting;
+    const { noun } = api.points;
     const names = accepted.map(a => safeText(a.label)).join(', ');
     log.info(`Waiting up to ${formatDuration(deadline.remainingMs())} for server${accepted.length > 1 ? 's' : ''} ${names} to be back…`);
     const { settled, waitedMs } = await waitForRestores(api, accepted.map(a => ({ serverId: a.backup.server.id, label: a.label, answered: statusInRestoreAnswer(a.answer) })), waiting);
     const problems = [];
     const ended = accepted.map(({ backup, label }) => {
         const outcome = settled.get(backup.server.id) ?? { state: 'timed-out', status: 'unknown' };
-        const text = restoreOutcomeText(safeText(label), backup.id, outcome, deadline.describe());
+        const text = restoreOutcomeText(safeText(label), `${noun} ${backup.id}`, outcome, deadline.describe());
         switch (outcome.state) {
             case 'done':
                 log.info(`Server ${safeText(label)} is back (${safeText(outcome.status, 40)}) after ${formatDuration(waitedMs)}`);
-                log.notice(`Server ${safeText(label)} is back (${safeText(outcome.status, 40)}), restored from backup ${backup.id}`, `VPS.org restore of server ${backup.server.id}`);
+                log.notice(`Server ${safeText(label)} is back (${safeText(outcome.status, 40)}), restored from ${noun} ${backup.id}`, `VPS.org restore of server ${backup.server.id}`);
                 if (serverState(outcome.status) === 'stopped') {
-                    log.warning(`Server ${safeText(label)} was restored from backup ${backup.id} and is stopped: start it when ready`);
+                    log.warning(`Server ${safeText(label)} was restored from ${noun} ${backup.id} and is stopped: start it when ready`);
                 }
                 break;
             case 'unconfirmed':
@@ -35375,6 +35656,7 @@ async function followServers({ api, log }, accepted, waiting) {
 
 
 
+
 /** `command: restore`: servers from their backups (or their latest backups), after checking every backup. */
 const restore = defineCommand({
     name: 'restore',
@@ -35388,7 +35670,7 @@ function restore_parse(inputs, common) {
     const serverIds = inputs.serverIds();
     const backups = parseBackupSelection(inputs.text('backup-id'));
     if ('latest' in backups && serverIds.length === 0) {
-        throw new InputError('backup-id latest needs server-id: the newest backup of which server?');
+        throw new InputError(`backup-id latest needs server-id: the newest ${restorePointsOf(common.kind).noun} of which server?`);
     }
     if ('byServer' in backups && serverIds.length > 0) {
         const keys = [...backups.byServer.keys()];
@@ -35418,13 +35700,14 @@ function restore_parse(inputs, common) {
 
 
 
+
 const wait = defineCommand({
     name: 'wait',
     inputs: ['server-id', 'backup-id', 'poll-interval', 'keep', 'keep-within', 'keep-prefix', 'restore-on-failure'],
     outputs: ['backup-id', 'status', 'size-mb', 'created-at', 'server-id', 'server-name', 'backup', 'deleted-ids'],
     parse(inputs, common) {
         if (!inputs.boolean('wait', 'true')) {
-            throw new InputError('wait: false contradicts command wait, which waits for the backup: remove one of them');
+            throw new InputError(`wait: false contradicts command wait, which waits for the ${restorePointsOf(common.kind).noun}: remove one of them`);
         }
         return {
             ...common,
@@ -35445,24 +35728,25 @@ const wait = defineCommand({
  */
 async function waitForBackup(settings, context) {
     const { api, deadline, log } = context;
+    const { noun, Noun } = api.points;
     const found = await findBackup(api, settings.backupId, settings.serverId, 'nothing was waited for');
     const { retention } = settings;
     // As create refuses such a description: keep would count the backup among those it keeps while
     // it never matches, and so delete one matching backup more than keep allows.
     if (retention !== undefined && !found.description.startsWith(retention.keepPrefix)) {
-        throw new BackupError(`${retention.keep !== undefined ? 'keep' : 'keep-within'} is set but backup ${found.id} is described ` +
+        throw new BackupError(`${retention.keep !== undefined ? 'keep' : 'keep-within'} is set but ${noun} ${found.id} is described ` +
             `"${safeText(found.description, 80)}", which does not start with keep-prefix "${safeText(retention.keepPrefix, 60)}": ` +
-            'it would never count toward the backups kept; nothing was waited for or deleted');
+            `it would never count toward the ${noun}s kept; nothing was waited for or deleted`);
     }
     if (settings.dryRun) {
-        log.info(`Dry run: backup ${found.id} of server ${safeText(serverLabel(found))} is ${safeText(found.status, 40)}; ` +
+        log.info(`Dry run: ${noun} ${found.id} of server ${safeText(serverLabel(found))} is ${safeText(found.status, 40)}; ` +
             (found.status === COMPLETED ? 'nothing to wait for' : 'a real run would wait for it to complete'));
         return { servers: [], problems: [], deletedIds: [] };
     }
     const outputs = new BackupOutputs(context.outputs, 1);
     context.state.saveCreatedBackups([found]);
     outputs.seen([found]);
-    log.info(`Waiting up to ${deadline.describe()} for backup ${found.id} of server ${safeText(serverLabel(found))}…`);
+    log.info(`Waiting up to ${deadline.describe()} for ${noun} ${found.id} of server ${safeText(serverLabel(found))}…`);
     const { settled, waitedMs, rounds } = await waitForBackups(api, [found], {
         pollIntervalMs: settings.pollIntervalMs,
         deadline,
@@ -35474,11 +35758,11 @@ async function waitForBackup(settings, context) {
     outputs.seen([last]);
     const serverId = found.server.id;
     if (outcome.state !== 'done') {
-        const problem = notCompleted(found, outcome, deadline.describe()).message;
+        const problem = notCompleted(found, outcome, deadline.describe(), noun).message;
         return { servers: [{ serverId, backup: last, problem }], problems: [problem], waitedMs, deletedIds: [] };
     }
     const backup = outcome.value;
-    log.info(`Backup ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${rounds} rounds of status checks`);
+    log.info(`${Noun} ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${rounds} rounds of status checks`);
     const deletedIds = retention === undefined ? [] : await applyKeep(context, { ...retention, serverId: backup.server.id }, backup);
     outputs.deleted(deletedIds);
     return { servers: [{ serverId, backup }], problems: [], waitedMs, deletedIds };
@@ -35622,6 +35906,7 @@ function parseRecord(text) {
 
 
 
+
 /**
  * Runs only when the job has failed so far (post-if: failure() in action.yml): restores the server
  * from the backup the main step created, when the main step itself succeeded (so the failure came
@@ -35635,13 +35920,14 @@ async function restoreOnFailure(step) {
     // First, so the token is registered as a secret before anything is printed.
     const { settings } = readInvocation(step.runner);
     const created = state.createdBackups();
-    const what = describeRestores(created);
+    const { noun } = restorePointsOf(settings.kind);
+    const what = describeRestores(created, noun);
     if (created.size === 0) {
-        log.warning('restore-on-failure: the job failed, but this step created no backup, so there is nothing to restore from');
+        log.warning(`restore-on-failure: the job failed, but this step created no ${noun}, so there is nothing to restore from`);
         return;
     }
     if (!state.mainStepSucceeded()) {
-        log.warning(`restore-on-failure: the job failed, but in this backup step itself (${what}), before any later step ran: ` +
+        log.warning(`restore-on-failure: the job failed, but in this ${noun} step itself (${what}), before any later step ran: ` +
             'nothing was deployed after it, so nothing is restored');
         return;
     }
@@ -35649,57 +35935,59 @@ async function restoreOnFailure(step) {
         log.debug('RUNNER_TEMP is not set (not on a GitHub runner): no record is kept of the restores of this job');
     }
     const pending = new Map([...created].filter(([serverId, backupId]) => {
-        const earlier = earlierRestore(step, { kind: 'backup', serverId, id: backupId });
+        const earlier = earlierRestore(step, { kind: settings.kind, serverId, id: backupId });
         if (earlier !== undefined)
-            alreadyRestored(step, serverId, backupId, earlier);
+            alreadyRestored(step, { kind: settings.kind, serverId, id: backupId }, earlier);
         return earlier === undefined;
     }));
     if (pending.size === 0)
         return;
-    log.info(`restore-on-failure: the job failed after this step; checking the backups before restoring ${describeRestores(pending)}`);
+    log.info(`restore-on-failure: the job failed after this step; checking the ${noun}s before restoring ${describeRestores(pending, noun)}`);
     try {
         await withApi(step, settings, context => restoreFromBackups(context, {
             backups: { byServer: pending },
             serverIds: [],
             keepPrefix: '',
-            // The backups must have completed by now; the servers are followed until they are back.
+            // The backups (or snapshots) must have completed by now; the servers are followed until they are back.
             waitForBackup: false,
             waitForServer: true,
             pollIntervalMs: settings.pollIntervalMs,
             dryRun: false,
-            claim: backup => claim(step, backup.server.id, backup.id)
+            claim: backup => claim(step, settings.kind, backup.server.id, backup.id)
         }));
     }
     catch (error) {
         // Only the servers that were not restored: one that came back is named in a notice instead.
         const notRestored = error instanceof RestoreError ? new Map(error.notRestored.map(r => [r.serverId, r.backupId])) : pending;
-        throw new BackupError(`restore-on-failure could not restore ${describeRestores(notRestored)}: ${messageOf(error)}`);
+        throw new BackupError(`restore-on-failure could not restore ${describeRestores(notRestored, noun)}: ${messageOf(error)}`);
     }
 }
-/** `server 12345 from backup 900, server 777 from backup 901` */
-function describeRestores(backups) {
-    return [...backups].map(([serverId, backupId]) => `server ${serverId} from backup ${backupId}`).join(', ');
+/** `server 12345 from backup 900, server 777 from backup 901` (or `from snapshot 41`: the kind's noun). */
+function describeRestores(backups, noun) {
+    return [...backups].map(([serverId, backupId]) => `server ${serverId} from ${noun} ${backupId}`).join(', ');
 }
 /** Records, just before its request, that this step restores the server; false when another step did. */
-function claim(step, serverId, backupId) {
-    const claimed = claimRestore(step, { kind: 'backup', serverId, id: backupId });
+function claim(step, kind, serverId, backupId) {
+    const claimed = claimRestore(step, { kind, serverId, id: backupId });
     if (claimed.claimed === true)
         return true;
     if (claimed.claimed === false) {
-        alreadyRestored(step, serverId, backupId, claimed.earlier);
+        alreadyRestored(step, { kind, serverId, id: backupId }, claimed.earlier);
         return false;
     }
     // The restore matters more than the record: it goes ahead, saying what could happen.
     if (claimed.runnerTemp) {
-        step.log.warning(`restore-on-failure could not record that it restores server ${serverId} from backup ${backupId} ` +
+        step.log.warning(`restore-on-failure could not record that it restores server ${serverId} from ${restorePointsOf(kind).noun} ${backupId} ` +
             `(${claimed.why}): another step of this job with restore-on-failure may restore it again`);
     }
     return true;
 }
-function alreadyRestored(step, serverId, backupId, earlier) {
+function alreadyRestored(step, restored, earlier) {
+    const { serverId, id } = restored;
+    const { noun } = restorePointsOf(restored.kind);
     const which = earlier.step === undefined ? 'an earlier step of this job' : `an earlier step of this job (${earlier.step})`;
-    step.log.notice(`restore-on-failure: ${which} already restored (or tried to restore) server ${serverId} from backup ${backupId}; it is not restored ` +
-        "again from the same backup (that step's log says how the restore went)", `VPS.org restore of server ${serverId}`);
+    step.log.notice(`restore-on-failure: ${which} already restored (or tried to restore) server ${serverId} from ${noun} ${id}; it is not restored ` +
+        `again from the same ${noun} (that step's log says how the restore went)`, `VPS.org restore of server ${serverId}`);
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
