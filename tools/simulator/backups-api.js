@@ -3,17 +3,9 @@
  * The Backups API (reference: /work/shared/vps-org-backups-api.md): list, create and delete,
  * with DRF conventions (drf.js) where the reference is silent, and the list's quirks.
  */
-import {
-  ApiError,
-  byScrambledOrder,
-  lastQueryValue,
-  nonFieldError,
-  notFound,
-  parseJsonObject,
-  validateFields
-} from './drf.js'
+import { ApiError, lastQueryValue, nonFieldError, notFound, parseJsonObject, validateFields } from './drf.js'
 import { BACKUP_TYPES, MAX_MANUAL_BACKUPS_PER_SERVER } from './backups.js'
-import { listPage, serverFilter } from './listing.js'
+import { listPage, listedRows, serverFilter } from './listing.js'
 import { forServer, storedDescription } from './settings.js'
 
 /** @import { ApiRequest, Route } from './drf.js' */
@@ -50,17 +42,13 @@ export function backupRoutes({ backups, servers, behaviour, pageSize, now: clock
   function listBackups(request) {
     const quirks = behaviour.listQuirks
     const { serverId, backupType } = parseListFilters(request.url.searchParams, quirks)
-    const rows = [
-      ...backups
-        .list()
-        .filter(b => serverId === undefined || b.serverId === serverId)
-        .filter(b => backupType === undefined || b.backupType === backupType)
-        .sort(byScrambledOrder)
-        .map(record => (/** @type {number} */ now) => backups.toJsonAt(record, now)),
-      ...backups.rawRows
-        .filter(raw => serverId === undefined || raw.serverId === undefined || raw.serverId === serverId)
-        .map(raw => () => raw.row)
-    ]
+    const rows = listedRows({
+      records: backups.list(),
+      rawRows: backups.rawRows,
+      serverId,
+      keep: b => backupType === undefined || b.backupType === backupType,
+      render: (record, now) => backups.toJsonAt(record, now)
+    })
     return listPage(request, {
       rows,
       pageSize,

@@ -3,10 +3,11 @@
  * The paginated lists of restore points (backups, snapshots): DRF PageNumberPagination with the
  * list quirks of settings.js applied the same way to each, and their shared `server_id` filter.
  */
-import { choosePage, lastQueryValue, pageLink } from './drf.js'
+import { byScrambledOrder, choosePage, lastQueryValue, pageLink } from './drf.js'
 
 /** @import { ApiRequest, ApiResponse } from './drf.js' */
 /** @import { ListQuirks } from './settings.js' */
+/** @import { RawRow } from './backups.js' */
 
 /**
  * The `server_id` filter, validated into `errors` (an empty value means "no filter", as in
@@ -24,6 +25,27 @@ export function serverFilter(params, quirks, errors) {
     return undefined
   }
   return Number(serverId)
+}
+
+/**
+ * The rows a list shows: the records it keeps (of the server filtered on), in an order that is no
+ * order (VPS.org documents none), each rendered when its page is read; then the raw rows of that
+ * server, verbatim.
+ * @template {{ id: number, serverId: number }} R
+ * @param {{ records: R[], rawRows: RawRow[], serverId: number | undefined, keep?: (record: R) => boolean,
+ *   render: (record: R, now: number) => unknown }} source
+ * @returns {Array<(now: number) => unknown>}
+ */
+export function listedRows({ records, rawRows, serverId, keep = () => true, render }) {
+  return [
+    ...records
+      .filter(r => (serverId === undefined || r.serverId === serverId) && keep(r))
+      .sort(byScrambledOrder)
+      .map(record => (/** @type {number} */ now) => render(record, now)),
+    ...rawRows
+      .filter(raw => serverId === undefined || raw.serverId === undefined || raw.serverId === serverId)
+      .map(raw => () => raw.row)
+  ]
 }
 
 /**

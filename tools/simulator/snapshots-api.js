@@ -14,16 +14,8 @@
  *   restore (servers.js);
  * - DELETE answers as the backups' DELETE does: 204 (or 202 with setDeleteStatus), 404 when unknown.
  */
-import {
-  ApiError,
-  byScrambledOrder,
-  fieldError,
-  nonFieldError,
-  notFound,
-  parseJsonObject,
-  validateFields
-} from './drf.js'
-import { listPage, serverFilter } from './listing.js'
+import { ApiError, fieldError, nonFieldError, notFound, parseJsonObject, validateFields } from './drf.js'
+import { listPage, listedRows, serverFilter } from './listing.js'
 import { NOT_RESTORABLE, NOT_RESTORABLE_MESSAGE } from './servers-api.js'
 import { forServer, restorePlan, storedDescription } from './settings.js'
 import { MAX_SNAPSHOTS_PER_SERVER } from './snapshots.js'
@@ -51,16 +43,12 @@ export function snapshotRoutes({ snapshots, servers, behaviour, pageSize, now: c
     const errors = {}
     const serverId = serverFilter(request.url.searchParams, quirks, errors)
     if (Object.keys(errors).length > 0) throw new ApiError(400, errors)
-    const rows = [
-      ...snapshots
-        .list()
-        .filter(s => serverId === undefined || s.serverId === serverId)
-        .sort(byScrambledOrder)
-        .map(record => (/** @type {number} */ now) => snapshots.toJson(record, now)),
-      ...snapshots.rawRows
-        .filter(raw => serverId === undefined || raw.serverId === undefined || raw.serverId === serverId)
-        .map(raw => () => raw.row)
-    ]
+    const rows = listedRows({
+      records: snapshots.list(),
+      rawRows: snapshots.rawRows,
+      serverId,
+      render: (record, now) => snapshots.toJson(record, now)
+    })
     return listPage(request, {
       rows,
       pageSize,
