@@ -124,7 +124,6 @@ describe('create', () => {
       '/api/v1/servers/12345/',
       '/api/v1/backups/'
     ])
-    expect(run.durationMs).toBeLessThan(10_000)
     // No pause at all: it returned as soon as the create was answered.
     expect(run.virtualMs).toBe(0)
   })
@@ -193,10 +192,8 @@ describe('create', () => {
     const id = sim.backups()[0]?.id
     expectOneLineError(run, new RegExp(`timed out after 3s waiting for backup ${id} of server 12345 .*in_progress`))
     expect(run.outputs['backup-id']).toBe(String(id))
-    expect(run.durationMs).toBeLessThan(10_000)
     // It gave up at the timeout, on the fake clock: 3 s after the start, not a round later.
-    expect(run.virtualMs).toBeGreaterThanOrEqual(3000)
-    expect(run.virtualMs).toBeLessThan(4000)
+    expect(run.virtualMs).toBe(3000)
   })
 })
 
