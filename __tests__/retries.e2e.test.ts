@@ -69,6 +69,6 @@ describe('a request cut by request-timeout is retried with backoff', () => {
     fx.sim.fault({ method: 'GET', path: LIST, kind: 'hang', times: 100 })
     const result = await run({ command: 'list', timeout: '3s', 'request-timeout': '30s' })
     expectOneLineError(result, 'GET', LIST, /3s/)
-    expect(result.durationMs).toBeLessThan(3000 + BUSY_MACHINE_MS)
+    expect(result.ranMs).toBeLessThan(3000 + BUSY_MACHINE_MS)
   })
 })

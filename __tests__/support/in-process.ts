@@ -254,6 +254,7 @@ export async function runInProcess(
     state: runner.state,
     summary: runner.summary,
     durationMs: Date.now() - started,
+    ranMs: Date.now() - started,
     killed: false,
     exitedAfterLastLineMs: 0,
     virtualMs: clock.now() - virtualStart,

@@ -217,10 +217,11 @@ export function loggedPauses(log: string): number[] {
 
 /**
  * The run took no longer than `workMs` (what the test itself makes the action wait for, such as a
- * request-timeout that cuts a hung request) plus the pauses it logged, on a busy machine.
+ * request-timeout that cuts a hung request) plus the pauses it logged, on a busy machine: counted
+ * from the action's first line (ranMs), as starting Node.js is no part of what the action said.
  */
 export function expectNoLongerThanSaid(result: ActionRun, workMs = 0): void {
   const pauses = loggedPauses(result.log)
   const said = pauses.reduce((sum, pause) => sum + pause + (pause >= 1000 ? LOGGED_ROUNDING_MS : 0), 0)
-  expect(result.durationMs).toBeLessThan(workMs + said + BUSY_MACHINE_MS)
+  expect(result.ranMs).toBeLessThan(workMs + said + BUSY_MACHINE_MS)
 }
