@@ -39,14 +39,14 @@ export function apiMessage(body: string): string {
 
 /**
  * An ApiError for an answer that is not the expected success, with the API's own words. A 404
- * says that `subject` (the server or backup the request names) does not exist.
+ * says that what the request's own description names (`request.notFound`) does not exist.
  */
-export function failure(answer: HttpAnswer, request: RequestDescription, subject?: string): ApiError {
+export function failure(answer: HttpAnswer, request: RequestDescription): ApiError {
   const where = `${answer.status} on ${request.method} ${request.path}`
   const said = apiMessage(answer.body)
   switch (answer.status) {
     case 404:
-      return new ApiError(`${subject ?? request.path} not found (${where}): ${said}`, request, 404)
+      return new ApiError(`${request.notFound ?? request.path} not found (${where}): ${said}`, request, 404)
     case 401:
       return new ApiError(
         `the VPS.org API refused the token (${where}: ${said}); check the api-token secret`,
