@@ -71,13 +71,14 @@ export function failure(answer: HttpAnswer, request: RequestDescription): ApiErr
 
 /**
  * What a request needs the token to be allowed, in words: VPS.org documents no permission names,
- * so it is said by the API the request belongs to (backups or servers) and what it does there.
+ * so it is said by the API the request belongs to (backups, snapshots or servers) and what it
+ * does there.
  */
 export function permissionFor({ method, path }: RequestDescription): string {
-  const api = /\/api\/v1\/(backups|servers)\//.exec(path)?.[1]
+  const api = /\/api\/v1\/(backups|snapshots|servers)\//.exec(path)?.[1]
   if (api === undefined) return `send ${method} ${path}`
   if (method === 'GET') return `read ${api}`
-  if (api === 'servers' && /\/restore\/(\?|$)/.test(path)) return 'restore servers'
+  if (/\/restore\/(\?|$)/.test(path)) return api === 'servers' ? 'restore servers' : `restore servers from ${api}`
   if (method === 'POST') return `create ${api}`
   if (method === 'DELETE') return `delete ${api}`
   return `change ${api}`
