@@ -186,6 +186,10 @@ describe('a 403 names what the request needed', () => {
     ['GET', '/base/api/v1/servers/', 'read servers'],
     ['POST', '/api/v1/servers/12345/restore/', 'restore servers'],
     ['PATCH', '/api/v1/servers/12345/', 'change servers'],
+    ['GET', '/api/v1/snapshots/?server_id=1', 'read snapshots'],
+    ['POST', '/api/v1/snapshots/', 'create snapshots'],
+    ['DELETE', '/api/v1/snapshots/801/', 'delete snapshots'],
+    ['POST', '/api/v1/snapshots/801/restore/', 'restore servers from snapshots'],
     ['GET', '/api/v2/other/', 'send GET /api/v2/other/']
   ])('%s %s: %s', (method, path, needed) => {
     expect(permissionFor({ method, path })).toBe(needed)

@@ -12,6 +12,11 @@ export interface RequestDescription {
   method: string
   /** The path and query of the request, never the full URL (the origin is known). */
   path: string
+  /**
+   * What a 404 to this request says does not exist, as its API documents it: `snapshot 801`,
+   * `server 12345 or backup 501` (the docs do not say which). Without it, a 404 names the path.
+   */
+  notFound?: string
 }
 
 /** The API answered with an error status, or with a body that cannot be used. */

@@ -94,7 +94,7 @@ export class BackupEndpoints {
       session.log.debug(`DELETE ${path}: 404 after an interrupted attempt; that attempt deleted the ${spec.noun.item}`)
       return 'deleted'
     }
-    throw failure(answer, { method: 'DELETE', path }, `${spec.noun.item} ${backupId}`)
+    throw failure(answer, { method: 'DELETE', path, notFound: `${spec.noun.item} ${backupId}` })
   }
 }
 

@@ -8,7 +8,7 @@
  * guess.
  */
 import { formatDuration } from '../duration.js'
-import { ApiError, OutcomeUnknownError } from '../errors.js'
+import { ApiError, OutcomeUnknownError, type RequestDescription } from '../errors.js'
 import { safeText } from '../text.js'
 import { BACKUP_SPEC, SNAPSHOT_SPEC, type BackupFilter, type PointSpec } from './backup-endpoints.js'
 import { MANUAL, mayBeStoredAs, type Backup } from './backup.js'
@@ -48,7 +48,12 @@ interface Creation {
   filter: BackupFilter
 }
 
-const requestOf = ({ spec }: Creation): { method: string; path: string } => ({ method: 'POST', path: spec.path })
+/** The create request; both kinds' docs say a 404 to it means the server does not exist. */
+const requestOf = ({ spec, serverId }: Creation): RequestDescription => ({
+  method: 'POST',
+  path: spec.path,
+  notFound: `server ${serverId}`
+})
 
 /** A backup when `label` has no name, a snapshot named so when it has one. */
 function creationOf(
@@ -103,7 +108,7 @@ async function post(creation: Creation): Promise<CreatedBackup | OutcomeUnknownE
   const noun = spec.noun.item
   try {
     const answer = await session.send('POST', session.url(spec.path), body, 'once')
-    if (answer.status < 200 || answer.status >= 300) throw failure(answer, REQUEST, `server ${serverId}`)
+    if (answer.status < 200 || answer.status >= 300) throw failure(answer, REQUEST)
     const backup = spec.decode(parseJsonOr(answer.body))
     if (backup === undefined) {
       // The API said it started a backup but its answer cannot be read: find it rather than

@@ -72,7 +72,9 @@ export class ListReader {
     let morePages = false
     while (url !== undefined) {
       const path = this.source.pathOf(url)
-      const request = { method: 'GET', path }
+      // A 404 names the list, or the page of it that a `next` link led to (DRF's "Invalid page.").
+      const notFound = seen.size === 0 ? `the ${noun.list}` : `page ${seen.size + 1} of the ${noun.list}`
+      const request = { method: 'GET', path, notFound }
       const stop = (why: string): ApiError =>
         new ApiError(`reading the ${noun.list} (GET ${this.source.pathOf(first)}): ${why}`, request)
       if (seen.has(url)) throw stop(`its next links loop (back to ${path})`)

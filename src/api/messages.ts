@@ -39,14 +39,14 @@ export function apiMessage(body: string): string {
 
 /**
  * An ApiError for an answer that is not the expected success, with the API's own words. A 404
- * says that `subject` (the server or backup the request names) does not exist.
+ * says that what the request's own description names (`request.notFound`) does not exist.
  */
-export function failure(answer: HttpAnswer, request: RequestDescription, subject?: string): ApiError {
+export function failure(answer: HttpAnswer, request: RequestDescription): ApiError {
   const where = `${answer.status} on ${request.method} ${request.path}`
   const said = apiMessage(answer.body)
   switch (answer.status) {
     case 404:
-      return new ApiError(`${subject ?? request.path} not found (${where}): ${said}`, request, 404)
+      return new ApiError(`${request.notFound ?? request.path} not found (${where}): ${said}`, request, 404)
     case 401:
       return new ApiError(
         `the VPS.org API refused the token (${where}: ${said}); check the api-token secret`,
@@ -71,13 +71,14 @@ export function failure(answer: HttpAnswer, request: RequestDescription, subject
 
 /**
  * What a request needs the token to be allowed, in words: VPS.org documents no permission names,
- * so it is said by the API the request belongs to (backups or servers) and what it does there.
+ * so it is said by the API the request belongs to (backups, snapshots or servers) and what it
+ * does there.
  */
 export function permissionFor({ method, path }: RequestDescription): string {
-  const api = /\/api\/v1\/(backups|servers)\//.exec(path)?.[1]
+  const api = /\/api\/v1\/(backups|snapshots|servers)\//.exec(path)?.[1]
   if (api === undefined) return `send ${method} ${path}`
   if (method === 'GET') return `read ${api}`
-  if (api === 'servers' && /\/restore\/(\?|$)/.test(path)) return 'restore servers'
+  if (/\/restore\/(\?|$)/.test(path)) return api === 'servers' ? 'restore servers' : `restore servers from ${api}`
   if (method === 'POST') return `create ${api}`
   if (method === 'DELETE') return `delete ${api}`
   return `change ${api}`

@@ -2,7 +2,7 @@
  * The server endpoints: a server by its id (or from the documented list where that endpoint is
  * missing), several at the cost of the fewest requests, and the restore.
  */
-import { ApiError, OutcomeUnknownError } from '../errors.js'
+import { ApiError, OutcomeUnknownError, type RequestDescription } from '../errors.js'
 import { excerpt } from '../text.js'
 import { apiMessage, failure, isRecord, parseJson, parseJsonOr } from './messages.js'
 import { decodeServer, type Server } from './server.js'
@@ -29,10 +29,8 @@ export class ServerEndpoints {
    */
   async restoreServer(serverId: number, backupId: number, noun = 'backup'): Promise<Record<string, unknown>> {
     const { session } = this
-    // A snapshot names its server: its restore is POSTed to the snapshot, with no body (none is documented).
-    const path = noun === 'snapshot' ? snapshotRestorePath(backupId) : `${SERVERS_PATH}${serverId}/restore/`
-    const body = noun === 'snapshot' ? undefined : JSON.stringify({ backup_id: backupId })
-    const request = { method: 'POST', path }
+    const { body, ...request } = restoreRequest(serverId, backupId, noun)
+    const { path } = request
     let answer
     try {
       answer = await session.send('POST', session.url(path), body, 'once')
@@ -56,7 +54,7 @@ export class ServerEndpoints {
         400
       )
     }
-    if (answer.status < 200 || answer.status >= 300) throw failure(answer, request, `server ${serverId}`)
+    if (answer.status < 200 || answer.status >= 300) throw failure(answer, request)
     // The restore answer is not documented: any 2xx means accepted; read what is there.
     const parsed = parseJsonOr(answer.body)
     return isRecord(parsed) ? parsed : {}
@@ -70,14 +68,14 @@ export class ServerEndpoints {
     const { session } = this
     if (!this.serversOnlyByList) {
       const path = `${SERVERS_PATH}${serverId}/`
-      const request = { method: 'GET', path }
+      const request = { method: 'GET', path, notFound: `server ${serverId}` }
       const answer = await session.send('GET', session.url(path), undefined, 'idempotent')
       if (answer.status === 200) {
         const server = decodeServer(parseJson(answer, request))
         if (server?.id === serverId) return server
         throw new ApiError(`GET ${path} answered 200 without server ${serverId}: ${excerpt(answer.body)}`, request, 200)
       }
-      if (answer.status !== 404 && answer.status !== 405) throw failure(answer, request, `server ${serverId}`)
+      if (answer.status !== 404 && answer.status !== 405) throw failure(answer, request)
       session.log.debug(`GET ${path} answered ${answer.status}: reading servers from ${SERVERS_PATH} instead`)
       this.serversOnlyByList = true
     }
@@ -106,6 +104,28 @@ export class ServerEndpoints {
     const listing = await this.session.listAll(SERVERS_PATH, decodeServer, SERVERS)
     this.serverListPages = listing.pages
     return new Map(listing.items.map(server => [server.id, server]))
+  }
+}
+
+/**
+ * The restore request of a server from a backup or a snapshot, and what a 404 to it means. A
+ * snapshot names its server: its restore is POSTed to the snapshot, with no body (none is
+ * documented), and its 404 is documented as the snapshot's. A backup's restore is POSTed to the
+ * server, and the docs do not say which of the two a 404 means.
+ */
+function restoreRequest(
+  serverId: number,
+  pointId: number,
+  noun: string
+): RequestDescription & { body: string | undefined } {
+  if (noun === 'snapshot') {
+    return { method: 'POST', path: snapshotRestorePath(pointId), body: undefined, notFound: `snapshot ${pointId}` }
+  }
+  return {
+    method: 'POST',
+    path: `${SERVERS_PATH}${serverId}/restore/`,
+    body: JSON.stringify({ backup_id: pointId }),
+    notFound: `server ${serverId} or backup ${pointId}`
   }
 }
 
