@@ -205,6 +205,42 @@ describe('releases', () => {
     }
   })
 
+  it('the README and docs examples use the newest major of each action the workflows pin', () => {
+    const pinned = new Map<string, number>()
+    for (const { text } of workflows) {
+      for (const m of text.matchAll(/uses:\s*([\w.-]+\/[\w.-]+)[\w./-]*@[0-9a-f]{40} # v(\d+)\./g)) {
+        pinned.set(m[1] ?? '', Math.max(pinned.get(m[1] ?? '') ?? 0, Number(m[2])))
+      }
+    }
+    expect(pinned.get('actions/checkout')).toBeGreaterThanOrEqual(7)
+    let examples = 0
+    for (const file of ['README.md', 'docs/workflows.md', 'docs/permissions.md']) {
+      for (const m of readFileSync(join(ROOT, file), 'utf8').matchAll(/uses: ([\w.-]+\/[\w.-]+)@v(\d+)\b/g)) {
+        if (!pinned.has(m[1] ?? '')) continue
+        examples++
+        expect([file, m[1], Number(m[2])]).toEqual([file, m[1], pinned.get(m[1] ?? '')])
+      }
+    }
+    expect(examples).toBeGreaterThanOrEqual(5)
+  })
+
+  it('CodeQL scans the TypeScript and the workflows, with security-events: write for its job only', () => {
+    const codeql = parseYaml(workflows.find(w => w.name === 'codeql.yml')?.text ?? '') as {
+      on: Record<string, unknown>
+      permissions: unknown
+      jobs: Record<string, { permissions?: unknown; strategy?: { matrix?: { language?: string[] } } }>
+    }
+    expect(codeql.on).toMatchObject({ push: { branches: ['main'] }, pull_request: null })
+    expect(codeql.on.schedule).toEqual([{ cron: expect.stringMatching(/^\S+ \S+ \* \* \d$/) }])
+    expect([{}, { contents: 'read' }]).toContainEqual(codeql.permissions)
+    const [analyze, ...others] = Object.values(codeql.jobs)
+    expect(others).toEqual([])
+    expect(analyze?.permissions).toEqual({ contents: 'read', 'security-events': 'write' })
+    expect(analyze?.strategy?.matrix?.language?.sort()).toEqual(['actions', 'javascript-typescript'])
+    const elsewhere = workflows.filter(w => w.name !== 'codeql.yml' && /security-events/.test(w.text))
+    expect(elsewhere.map(w => w.name)).toEqual([])
+  })
+
   it('the release workflow checks dist/ and moves the major tag, on a release and by hand', () => {
     const release = workflows.find(w => w.name === 'release.yml')?.text ?? ''
     const parsed = parseYaml(release) as { on: Record<string, unknown> }
