@@ -10,6 +10,9 @@ import { describe, expect, it } from '@jest/globals'
 import { parse as parseYaml } from 'yaml'
 import { COMMANDS, INPUTS_USED, OUTPUTS_SET_BY } from '../src/commands/registry.js'
 import { COMMAND_INPUTS, TUNING_INPUTS } from '../src/input-helper.js'
+import { BACKUPS_PATH } from '../src/api/backup-endpoints.js'
+import { SNAPSHOTS_PATH, snapshotRestorePath } from '../src/api/snapshot.js'
+import { BACKUPS, SNAPSHOTS } from '../src/restore-points.js'
 import { ROOT, readActionYml } from './support/run-action.js'
 
 function sourceFiles(dir: string): string[] {
@@ -176,6 +179,55 @@ describe('what a workflow needs', () => {
     expect(permissions).toContain('GET /api/v1/account/me/')
   })
 
+  it('README names the first GitHub Enterprise Server release for node24, or says it is not known', () => {
+    const runner = /^- \*\*A runner\*\*[\s\S]*?(?=^- )/m.exec(readme)?.[0] ?? ''
+    expect(runner).toMatch(/GitHub Enterprise Server\s(?:\d+\.\d+\b|[\s\S]*is not known)/)
+    const permissions = readFileSync(join(ROOT, 'docs/permissions.md'), 'utf8')
+    expect(permissions.split(/^## /m).find(part => part.startsWith('The runner\n'))).toMatch(/GitHub Enterprise Server/)
+  })
+
+  it('docs/permissions.md lists the requests of both kinds, as the API client sends them', () => {
+    const permissions = readFileSync(join(ROOT, 'docs/permissions.md'), 'utf8')
+    const id = '{id}'
+    const requests = [
+      `GET ${BACKUPS_PATH}`,
+      `POST ${BACKUPS_PATH}`,
+      `DELETE ${BACKUPS_PATH}${id}/`,
+      `POST /api/v1/servers/${id}/restore/`,
+      `GET ${SNAPSHOTS_PATH}`,
+      `POST ${SNAPSHOTS_PATH}`,
+      `DELETE ${SNAPSHOTS_PATH}${id}/`,
+      `POST ${snapshotRestorePath(0).replace('/0/', `/${id}/`)}`,
+      'GET /api/v1/servers/{id}/'
+    ]
+    for (const request of requests) expect([request, permissions.includes(request)]).toEqual([request, true])
+    expect(source).toContain('`${SERVERS_PATH}${serverId}/restore/`')
+  })
+
+  it('names the limit per kind (10 manual backups, 5 snapshots), never "the limit of 10" for both', () => {
+    const both = [`${BACKUPS.limit} manual backups`, `${SNAPSHOTS.limit} snapshots`]
+    expect([BACKUPS.limit, SNAPSHOTS.limit]).toEqual([10, 5])
+    const texts = {
+      'action.yml': readFileSync(join(ROOT, 'action.yml'), 'utf8'),
+      'README.md': readme,
+      'docs/permissions.md': readFileSync(join(ROOT, 'docs/permissions.md'), 'utf8')
+    }
+    for (const [file, text] of Object.entries(texts)) {
+      // "limit of 10" or "at 10" only where the line is about manual backups (the error message README quotes).
+      for (const line of text.split('\n').filter(l => /limit of 10|\bat 10\b/.test(l))) {
+        expect([file, line]).toEqual([file, expect.stringContaining('10 manual backups')])
+      }
+    }
+    for (const output of ['deleted-ids']) {
+      const described = action.outputs[output]?.description ?? ''
+      for (const words of both) expect([output, described]).toEqual([output, expect.stringContaining(words)])
+      const cell = readmeTable('Outputs').get(output)?.[1] ?? ''
+      expect(cell).toContain(`${BACKUPS.limit} backups, ${SNAPSHOTS.limit} snapshots`)
+    }
+    const footnote = /^³ [\s\S]*?\n\n/m.exec(texts['docs/permissions.md'])?.[0].replace(/\s+/g, ' ') ?? ''
+    expect(footnote).toContain(`${BACKUPS.limit} manual backups; ${SNAPSHOTS.limit} snapshots`)
+  })
+
   it('README names the inputs every command tolerates, as TUNING_INPUTS does', () => {
     const sentence = /Only ((?:`[a-z-]+`(?:, | and )?)+) are tolerated by every\s+command/.exec(readme)
     expect(sentence).not.toBeNull()
@@ -203,6 +255,42 @@ describe('releases', () => {
       if (use === './') continue
       expect([name, use]).toEqual([name, expect.stringMatching(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/)])
     }
+  })
+
+  it('the README and docs examples use the newest major of each action the workflows pin', () => {
+    const pinned = new Map<string, number>()
+    for (const { text } of workflows) {
+      for (const m of text.matchAll(/uses:\s*([\w.-]+\/[\w.-]+)[\w./-]*@[0-9a-f]{40} # v(\d+)\./g)) {
+        pinned.set(m[1] ?? '', Math.max(pinned.get(m[1] ?? '') ?? 0, Number(m[2])))
+      }
+    }
+    expect(pinned.get('actions/checkout')).toBeGreaterThanOrEqual(7)
+    let examples = 0
+    for (const file of ['README.md', 'docs/workflows.md', 'docs/permissions.md']) {
+      for (const m of readFileSync(join(ROOT, file), 'utf8').matchAll(/uses: ([\w.-]+\/[\w.-]+)@v(\d+)\b/g)) {
+        if (!pinned.has(m[1] ?? '')) continue
+        examples++
+        expect([file, m[1], Number(m[2])]).toEqual([file, m[1], pinned.get(m[1] ?? '')])
+      }
+    }
+    expect(examples).toBeGreaterThanOrEqual(5)
+  })
+
+  it('CodeQL scans the TypeScript and the workflows, with security-events: write for its job only', () => {
+    const codeql = parseYaml(workflows.find(w => w.name === 'codeql.yml')?.text ?? '') as {
+      on: Record<string, unknown>
+      permissions: unknown
+      jobs: Record<string, { permissions?: unknown; strategy?: { matrix?: { language?: string[] } } }>
+    }
+    expect(codeql.on).toMatchObject({ push: { branches: ['main'] }, pull_request: null })
+    expect(codeql.on.schedule).toEqual([{ cron: expect.stringMatching(/^\S+ \S+ \* \* \d$/) }])
+    expect([{}, { contents: 'read' }]).toContainEqual(codeql.permissions)
+    const [analyze, ...others] = Object.values(codeql.jobs)
+    expect(others).toEqual([])
+    expect(analyze?.permissions).toEqual({ contents: 'read', 'security-events': 'write' })
+    expect(analyze?.strategy?.matrix?.language?.sort()).toEqual(['actions', 'javascript-typescript'])
+    const elsewhere = workflows.filter(w => w.name !== 'codeql.yml' && /security-events/.test(w.text))
+    expect(elsewhere.map(w => w.name)).toEqual([])
   })
 
   it('the release workflow checks dist/ and moves the major tag, on a release and by hand', () => {

@@ -2,7 +2,7 @@
 // simulator's fake clock, through the registry as a workflow step would run it.
 import { describe, expect, it } from '@jest/globals'
 import { runWithPostInProcess, useInProcessSimulator } from './support/in-process.js'
-import { expectOneLineError } from './support/run-action.js'
+import { expectOneLineError, warningLines } from './support/run-action.js'
 import { DB, WEB, nonGet } from './support/simulator-fixture.js'
 
 const SNAPSHOTS = '/api/v1/snapshots/'
@@ -146,6 +146,17 @@ describe('kind: snapshot, made safe as backups are', () => {
     expect(JSON.parse(run.outputs['deleted-ids'] ?? '[]')).toEqual([older, old2])
     expect(ids()).toEqual([...recent, Number(run.outputs['backup-id'])])
     expect(run.log).toMatch(new RegExp(`Deleted snapshot ${older} .*, by keep-within 2d$`, 'm'))
+  })
+
+  it("without a Date header, says snapshot ages and the limit of 5 are measured on the runner's clock", async () => {
+    fx.sim.setDateHeader(false)
+    aged(WEB, 72 * HOUR)
+    const run = await fx.run(snap({ 'server-id': String(WEB), 'keep-within': '2d' }))
+    expect(run.exitCode).toBe(0)
+    expect(warningLines(run.log)).toEqual([
+      'No answer of the API carried a readable Date header, so snapshot ages (keep-within, the limit of 5, dates in ' +
+        "the future) are measured on the runner's clock, which may differ from the API's"
+    ])
   })
 
   it('at the limit of 5, keep-within makes room from the snapshots older than the window only', async () => {

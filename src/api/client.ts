@@ -73,8 +73,8 @@ export class VpsApiClient implements VpsApi {
     if (!this.warnedOfNoDate) {
       this.warnedOfNoDate = true
       this.session.log.warning(
-        'No answer of the API carried a readable Date header, so backup ages (keep-within, the limit of 10, ' +
-          "dates in the future) are measured on the runner's clock, which may differ from the API's"
+        `No answer of the API carried a readable Date header, so ${this.points.noun} ages (keep-within, the limit of ` +
+          `${this.points.limit}, dates in the future) are measured on the runner's clock, which may differ from the API's`
       )
     }
     return this.session.clock.now()
