@@ -73,12 +73,16 @@ export class ApiClock {
     private readonly wall: () => number = () => Date.now()
   ) {}
 
-  /** Records an answer's Date header; an unreadable or missing one leaves the last reading. */
-  note(header: string | string[] | undefined): void {
+  /**
+   * Records an answer's Date header and returns it (epoch ms); an unreadable or missing one leaves
+   * the last reading, and gives undefined.
+   */
+  note(header: string | string[] | undefined): number | undefined {
     const text = Array.isArray(header) ? header[0] : header
-    if (text === undefined) return
+    if (text === undefined) return undefined
     const apiMs = parseHttpDate(text.trim(), this.wall())
     if (apiMs !== undefined) this.seen = { apiMs, monotonicMs: this.monotonic() }
+    return apiMs
   }
 
   /** Now by the API's clock, or undefined when no answer carried a readable Date header. */
