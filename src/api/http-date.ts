@@ -61,6 +61,15 @@ export function parseHttpDate(text: string, receivedAt: number): number | undefi
   return undefined
 }
 
+/** Two clocks further apart than this are named in a warning (see VpsApi.deletionNow). */
+export const CLOCKS_APART_MS = 10 * 60_000
+
+/** A "now", and whose clock it was read on, for the messages that measure from it. */
+export interface ClockReading {
+  at: number
+  clock: "the API's" | "the runner's"
+}
+
 /**
  * "Now" by the API's clock: the last readable `Date` header plus the time elapsed since it was
  * received, on a monotonic clock (so a runner whose wall clock jumps does not move it).
