@@ -150,10 +150,11 @@ describe("backup ages on the API's clock", () => {
     expect(sim.backups()).toEqual(before)
   })
 
-  it('at the limit, an API 3 days ahead: makes room, every backup being old enough by its dates', async () => {
+  it('at the limit, an API 3 days ahead: makes room from backups old enough on both clocks, and says they differ', async () => {
     sim.setClockOffset(3 * DAY)
     const apiNow = clock.now() + 3 * DAY
-    const ten = tenDated(k => apiNow - 2 * DAY - k * HOUR)
+    // Old enough by the API's clock and by the runner's (1 to 10 hours more than keep-within).
+    const ten = tenDated(k => apiNow - 4 * DAY - k * HOUR)
 
     const result = await run({ 'server-id': String(WEB), 'keep-within': '1d' })
 
@@ -162,7 +163,26 @@ describe("backup ages on the API's clock", () => {
     const changes = nonGet(sim.requests).map(r => `${r.method} ${r.path}`)
     expect(changes[0]).toBe(`DELETE ${deletePath(ten[0].id)}`)
     expect(changes[1]).toBe(`POST ${LIST}`)
-    expect(warningLines(result.log)).toEqual([])
+    expect(warningLines(result.log)).toEqual([expect.stringMatching(/^The API's clock .* are 3d apart: /)])
+  })
+
+  it('at the limit, an API 3 days ahead: deletes nothing old enough by its clock only', async () => {
+    sim.setClockOffset(3 * DAY)
+    const apiNow = clock.now() + 3 * DAY
+    // 2 days old and more by the API's clock, dated 14 to 23 hours ahead of the runner's.
+    tenDated(k => apiNow - 2 * DAY - k * HOUR)
+    const before = sim.backups()
+
+    const result = await run({ 'server-id': String(WEB), 'keep-within': '1d' })
+
+    expectOneLineError(
+      result,
+      '10 of them are dated ahead of the clock',
+      "past the runner's now",
+      'delete some by hand'
+    )
+    expect(nonGet(sim.requests)).toEqual([])
+    expect(sim.backups()).toEqual(before)
   })
 
   it('a dry run forecasts keep-within from now on the API clock, 3 days behind', async () => {

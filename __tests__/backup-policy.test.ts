@@ -13,6 +13,7 @@ import {
   planRoom,
   shownCreatedAt
 } from '../src/backup-policy.js'
+import { BACKUPS } from '../src/restore-points.js'
 
 const SERVER = 12345
 const DAY = 86_400_000
@@ -266,11 +267,19 @@ describe('the limit of 10', () => {
     const now = Date.parse('2026-01-12T00:00:00Z')
     const within = { keepPrefix: PREFIX, keepWithinMs: 5 * DAY }
     expect(ids(planRoom(ten, SERVER, within, now).remove)).toEqual([1])
-    // The same backups, with the API's now on 6 January: none is older than 5 days.
+    // The same backups, with the API's now on 6 January: none is older than 5 days; those dated
+    // after 6 January (7 to 10) are ahead of the clock, not kept by keep-within (issue 20 §3).
     expect(() => planRoom(ten, SERVER, within, now - 6 * DAY)).toThrow(
       'only 0 of them may be deleted (completed, description starting with "Pre-deploy backup", older than ' +
-        "keep-within 5d), 1 needed; keep-within 5d keeps 10 of them (created in the 5d before the API's now); " +
+        "keep-within 5d), 1 needed; keep-within 5d keeps 6 of them (created in the 5d before the API's now); " +
+        "4 of them are dated ahead of the clock, more than 10m00s past the API's now (2026-01-06T00:00:00.000Z): " +
+        'a wrong date or a wrong clock, from which no age is measured; ' +
         'shorten keep-within or delete some by hand; nothing was deleted'
+    )
+    // Measured on the runner's clock, the refusal says so.
+    expect(() => planRoom(ten, SERVER, within, now - 6 * DAY, BACKUPS, "the runner's")).toThrow(
+      "keep-within 5d keeps 6 of them (created in the 5d before the runner's now); 4 of them are dated ahead of the " +
+        "clock, more than 10m00s past the runner's now"
     )
     expect(ids(planRoom(ten, SERVER, { ...within, keepWithinMs: 10 * HOUR }, now - 6 * DAY).remove)).toEqual([1])
   })

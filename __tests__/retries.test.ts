@@ -120,6 +120,8 @@ describe('Retry-After and bounded retries', () => {
   })
 
   it('waits until the HTTP date Retry-After gives', async () => {
+    // On a whole second, the answer's Date is the runner's now to the millisecond.
+    fx.clock.advance(1000 - (fx.clock.now() % 1000))
     const until = new Date(fx.clock.now() + 3000).toUTCString()
     fx.sim.fault({ method: 'GET', path: LIST, kind: 'status', status: 429, headers: { 'Retry-After': until } })
     const result = await run({ command: 'list' })
@@ -128,6 +130,35 @@ describe('Retry-After and bounded retries', () => {
     // The date has whole seconds: the second request goes at that second, to the millisecond.
     expect(second.at).toBe(Math.max(Date.parse(until), first.at))
     expect(second.at).toBeGreaterThan(first.at + 2000)
+  })
+
+  // GitHub issue 20 §4: a date is on the API's clock, so the wait is (Retry-After − the answer's
+  // Date). A 503 on a POST is not retried at all, so a GET (list) shows it.
+  it.each<[string, number, number]>([
+    ['503, the API clock 2 h ahead of the runner: waits 4 s, not 2 h', 503, 2 * 3_600_000],
+    ['429, the API clock 10 min behind the runner: waits 4 s, not none', 429, -10 * 60_000]
+  ])("a Retry-After date 4 s after its answer's Date: %s", async (_name, status, offsetMs) => {
+    fx.sim.setClockOffset(offsetMs)
+    const until = (): string => new Date(fx.clock.now() + offsetMs + 4000).toUTCString()
+    fx.sim.fault({ method: 'GET', path: LIST, kind: 'status', status, headers: { 'Retry-After': until() } })
+    const result = await run({ command: 'list' })
+    expect(errorLines(result.log)).toEqual([])
+    expect(result.exitCode).toBe(0)
+    // Both dates have whole seconds, on a clock that stood still until the answer: exactly 4 s.
+    expect(loggedPauses(result.log)).toEqual([4000])
+    const [first, second] = seen('GET', LIST) as [RecordedRequest, RecordedRequest]
+    expect(second.at - first.at).toBe(4000)
+    expect(result.virtualMs).toBe(4000)
+  })
+
+  it("a Retry-After date without a Date header is measured on the runner's clock, as before", async () => {
+    fx.sim.setDateHeader(false)
+    fx.clock.advance(1000 - (fx.clock.now() % 1000))
+    const until = new Date(fx.clock.now() + 3000).toUTCString()
+    fx.sim.fault({ method: 'GET', path: LIST, kind: 'status', status: 503, headers: { 'Retry-After': until } })
+    const result = await run({ command: 'list' })
+    expect(result.exitCode).toBe(0)
+    expect(loggedPauses(result.log)).toEqual([3000])
   })
 
   it('honours Retry-After on a DELETE too', async () => {

@@ -1112,6 +1112,21 @@ describe('settings of one server', () => {
     near(await dateOf(BACKUPS), Date.now())
   })
 
+  it("setProxyDateOffset moves the Date header only, as a proxy with its own clock: created_at stays the API's", async () => {
+    const sim = simulator()
+    const tenYears = 3650 * 86_400_000
+    const near = (at: number, ms: number): void => expect(Math.abs(at - ms)).toBeLessThan(2000)
+    sim.setProxyDateOffset(tenYears)
+    const created = await create(sim, WEB)
+    near(Date.parse(created.headers.get('date') ?? ''), Date.now() + tenYears)
+    near(Date.parse(created.json?.created_at ?? ''), Date.now())
+    sim.setClockOffset(-tenYears)
+    near(Date.parse((await call(sim.url, BACKUPS)).headers.get('date') ?? ''), Date.now())
+    expect(() => sim.setProxyDateOffset(0.5)).toThrow(/proxyDateOffsetMs/)
+    sim.reset()
+    near(Date.parse((await call(sim.url, BACKUPS)).headers.get('date') ?? ''), Date.now())
+  })
+
   it('reset() forgets them, and an unknown server is refused', async () => {
     const sim = simulator()
     sim.setCreateOutcome('failed', { serverId: WEB })

@@ -2,10 +2,11 @@
  * The backup policy, in one place: how a backup's date is read, how backups rank, which of them
  * `latest` and retention consider, which `keep` and `keep-within` keep, and what must go to stay
  * under the API's limit of 10 manual backups. Pure: every "now" is given (the API's clock, which
- * dates the backups), nothing here reads a clock or sends a request.
+ * dates the backups; for an age that decides a deletion, the earlier of it and the runner's), nothing
+ * here reads a clock or sends a request.
  */
 import { COMPLETED, RAW_CREATED_AT, type Backup } from './api/backup.js'
-import { utcTime } from './api/http-date.js'
+import { utcTime, type ClockReading } from './api/http-date.js'
 import { formatDuration } from './duration.js'
 import { BackupError } from './errors.js'
 import { BACKUPS, type RestorePoints } from './restore-points.js'
@@ -105,6 +106,13 @@ function byDate(backups: readonly Backup[]): { dated: Dated[]; undated: Backup[]
 
 const aheadOf = (now: number) => (d: Dated) => d.at - now > FUTURE_TOLERANCE_MS
 
+/** The eligible backups (see isEligible) dated more than FUTURE_TOLERANCE_MS past now: to be named. */
+export function eligibleAhead(backups: readonly Backup[], scope: Scope, now: number): Backup[] {
+  return byDate(backups.filter(b => isEligible(b, scope)))
+    .dated.filter(aheadOf(now))
+    .map(d => d.backup)
+}
+
 /** Several backups named in one line: `backup 7 (created_at null), backup 9 (no created_at)`. */
 function named(backups: readonly Backup[], { noun }: RestorePoints): string {
   const shown = backups.slice(0, 5).map(b => `${noun} ${b.id} (${shownCreatedAt(b)})`)
@@ -199,6 +207,38 @@ export function planKeep(
   return { remove: remove.map(d => d.backup), undated, ahead }
 }
 
+/**
+ * Why planRoom may delete no more: keep-within keeps those created within it, and those dated ahead
+ * of the clock (a wrong date, or a wrong clock) have no age to measure; dates it cannot read.
+ */
+function whyKept(kept: {
+  dated: Dated[]
+  candidates: Dated[]
+  undated: Backup[]
+  window: number | undefined
+  now: ClockReading
+  points: RestorePoints
+}): string[] {
+  const { dated, candidates, undated, window, now, points } = kept
+  const ahead = window === undefined ? 0 : dated.filter(aheadOf(now.at)).length
+  const within = dated.length - candidates.length - ahead
+  const why: string[] = []
+  if (window !== undefined && within > 0) {
+    why.push(
+      `keep-within ${formatDuration(window)} keeps ${within} of them (created in the ${formatDuration(window)} before ${now.clock} now)`
+    )
+  }
+  if (ahead > 0) {
+    why.push(
+      `${ahead} of them ${ahead === 1 ? 'is' : 'are'} dated ahead of the clock, more than ${formatDuration(FUTURE_TOLERANCE_MS)} ` +
+        `past ${now.clock} now (${new Date(now.at).toISOString()}): a wrong date or a wrong clock, from which no age is measured`
+    )
+  }
+  if (undated.length > 0) why.push(`${named(undated, points)} kept: created_at not an RFC 3339 date-time`)
+  why.push(window !== undefined && within > 0 ? 'shorten keep-within or delete some by hand' : 'delete some by hand')
+  return why
+}
+
 /** Whether the server has no room for one more manual backup (or snapshot, by `points`). */
 export function isAtLimit(backups: readonly Backup[], serverId: number, points: RestorePoints = BACKUPS): boolean {
   return backups.filter(b => points.counts(b) && b.server.id === serverId).length >= points.limit
@@ -214,14 +254,16 @@ export interface RoomPlan {
 /**
  * Before creating: the server's manual backups must leave room for one more. Deletes only eligible
  * backups whose date can be read, the oldest first, and with keep-within only those created more
- * than keepWithinMs before now (the API's). Says why there is no room when there is none.
+ * than keepWithinMs before now (`clock` says whose, for the refusal: the earlier of the API's and
+ * the runner's, see VpsApi.deletionNow). Says why there is no room when there is none.
  */
 export function planRoom(
   backups: readonly Backup[],
   serverId: number,
   retention: Omit<RetentionRule, 'serverId' | 'points'> | undefined,
   now: number,
-  points: RestorePoints = BACKUPS
+  points: RestorePoints = BACKUPS,
+  clock: ClockReading['clock'] = "the API's"
 ): RoomPlan {
   const manual = backups.filter(b => points.counts(b) && b.server.id === serverId)
   const excess = manual.length - (points.limit - 1)
@@ -237,15 +279,7 @@ export function planRoom(
   const window = retention.keepWithinMs
   const candidates = dated.filter(d => window === undefined || d.at < now - window)
   if (candidates.length >= excess) return { remove: candidates.slice(0, excess).map(d => d.backup), undated }
-  const within = dated.length - candidates.length
-  const why: string[] = []
-  if (window !== undefined && within > 0) {
-    why.push(
-      `keep-within ${formatDuration(window)} keeps ${within} of them (created in the ${formatDuration(window)} before the API's now)`
-    )
-  }
-  if (undated.length > 0) why.push(`${named(undated, points)} kept: created_at not an RFC 3339 date-time`)
-  why.push(window !== undefined && within > 0 ? 'shorten keep-within or delete some by hand' : 'delete some by hand')
+  const why = whyKept({ dated, candidates, undated, window, now: { at: now, clock }, points })
   throw new BackupError(
     `${where}, and only ${candidates.length} of them may be deleted (completed, description starting with ` +
       `"${safeText(retention.keepPrefix, 60)}"${window === undefined ? '' : `, older than keep-within ${formatDuration(window)}`}), ` +

@@ -3,6 +3,7 @@
  * kept and why. Safe under concurrent runs: a run never deletes a backup newer than its own.
  */
 import { MANUAL, type Backup } from './api/backup.js'
+import type { ClockReading } from './api/http-date.js'
 import { FUTURE_TOLERANCE_MS, createdAt, planKeep, shownCreatedAt, type RetentionRule } from './backup-policy.js'
 import { formatDuration } from './duration.js'
 import { BackupError } from './errors.js'
@@ -21,7 +22,8 @@ export type { RetentionRule } from './backup-policy.js'
 export function reportKept(
   { log, named, api }: Pick<CommandContext, 'log' | 'named' | 'api'>,
   plan: { undated: readonly Backup[]; ahead?: readonly Backup[] },
-  now: number
+  now: number,
+  clock: ClockReading['clock'] = "the API's"
 ): void {
   const fresh = (backup: Backup): boolean => {
     if (named.has(backup.id)) return false
@@ -35,14 +37,19 @@ export function reportKept(
     )
   }
   for (const backup of (plan.ahead ?? []).filter(fresh))
-    log.warning(`${datedAhead(backup, now, api.points)}: it ranks as the newest and keeps its place`)
+    log.warning(`${datedAhead(backup, now, api.points, clock)}: it ranks as the newest and keeps its place`)
 }
 
-/** `Backup 7 is dated 2099-01-01T00:00:00Z, 73d02h past the API's clock (2026-…)`. */
-export function datedAhead(backup: Backup, now: number, { Noun }: RestorePoints): string {
+/** `Backup 7 is dated 2099-01-01T00:00:00Z, 73d02h past the API's clock (2026-…)` (or the runner's). */
+export function datedAhead(
+  backup: Backup,
+  now: number,
+  { Noun }: RestorePoints,
+  clock: ClockReading['clock'] = "the API's"
+): string {
   const ahead = (createdAt(backup) ?? now) - now
   return (
-    `${Noun} ${backup.id} is dated ${safeText(backup.created_at, 40)}, ${formatDuration(ahead)} past the API's clock ` +
+    `${Noun} ${backup.id} is dated ${safeText(backup.created_at, 40)}, ${formatDuration(ahead)} past ${clock} clock ` +
     `(${new Date(now).toISOString()}; more than ${formatDuration(FUTURE_TOLERANCE_MS)} ahead is a wrong date)`
   )
 }

@@ -13,12 +13,14 @@ import {
 } from './backup-endpoints.js'
 import type { Backup } from './backup.js'
 import { createBackup, type CreatedBackup, type PointLabel } from './create-reconciliation.js'
+import { formatDuration } from '../duration.js'
 import { BACKUPS, type RestorePoints } from '../restore-points.js'
 import type { Server } from './server.js'
 import { ServerEndpoints, type ServerLookup } from './server-endpoints.js'
+import { CLOCKS_APART_MS, type ClockReading } from './http-date.js'
 import { ApiSession, type SessionOptions } from './session.js'
 
-export type { BackupFilter, CreatedBackup, DeleteOutcome, PointLabel, ServerLookup }
+export type { BackupFilter, ClockReading, CreatedBackup, DeleteOutcome, PointLabel, ServerLookup }
 
 /** What commands and the poller need of the API. */
 export interface VpsApi {
@@ -45,6 +47,12 @@ export interface VpsApi {
    * its backups; the runner's clock, with one warning, when no answer carried a readable Date.
    */
   now(): number
+  /**
+   * Now for an age that decides a deletion (making room at the limit, and its dry-run forecast):
+   * the earlier of now() and the runner's clock, so a backup goes only when it is old enough on
+   * both. One warning names both times when they are more than 10 minutes apart.
+   */
+  deletionNow(): ClockReading
 }
 
 export class VpsApiClient implements VpsApi {
@@ -52,6 +60,7 @@ export class VpsApiClient implements VpsApi {
   private readonly backups: BackupEndpoints
   private readonly servers: ServerEndpoints
   private warnedOfNoDate = false
+  private warnedOfClocksApart = false
 
   /** Backups unless told `points` (SNAPSHOTS): then every call uses the Snapshots API. */
   constructor(
@@ -78,6 +87,22 @@ export class VpsApiClient implements VpsApi {
       )
     }
     return this.session.clock.now()
+  }
+
+  deletionNow(): ClockReading {
+    const runner = this.session.clock.now()
+    // Without a Date header, now() is the runner's clock (and says so once).
+    if (this.session.apiClock.now() === undefined) return { at: this.now(), clock: "the runner's" }
+    const api = this.now()
+    if (Math.abs(api - runner) > CLOCKS_APART_MS && !this.warnedOfClocksApart) {
+      this.warnedOfClocksApart = true
+      this.session.log.warning(
+        `The API's clock (by its Date header: ${new Date(api).toISOString()}) and the runner's ` +
+          `(${new Date(runner).toISOString()}) are ${formatDuration(Math.abs(api - runner))} apart: ages that decide ` +
+          'a deletion are measured from the earlier, so a backup is deleted only when it is old enough on both'
+      )
+    }
+    return api <= runner ? { at: api, clock: "the API's" } : { at: runner, clock: "the runner's" }
   }
 
   listBackups(filter: BackupFilter = {}): Promise<Backup[]> {

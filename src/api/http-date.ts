@@ -61,6 +61,15 @@ export function parseHttpDate(text: string, receivedAt: number): number | undefi
   return undefined
 }
 
+/** Two clocks further apart than this are named in a warning (see VpsApi.deletionNow). */
+export const CLOCKS_APART_MS = 10 * 60_000
+
+/** A "now", and whose clock it was read on, for the messages that measure from it. */
+export interface ClockReading {
+  at: number
+  clock: "the API's" | "the runner's"
+}
+
 /**
  * "Now" by the API's clock: the last readable `Date` header plus the time elapsed since it was
  * received, on a monotonic clock (so a runner whose wall clock jumps does not move it).
@@ -73,12 +82,16 @@ export class ApiClock {
     private readonly wall: () => number = () => Date.now()
   ) {}
 
-  /** Records an answer's Date header; an unreadable or missing one leaves the last reading. */
-  note(header: string | string[] | undefined): void {
+  /**
+   * Records an answer's Date header and returns it (epoch ms); an unreadable or missing one leaves
+   * the last reading, and gives undefined.
+   */
+  note(header: string | string[] | undefined): number | undefined {
     const text = Array.isArray(header) ? header[0] : header
-    if (text === undefined) return
+    if (text === undefined) return undefined
     const apiMs = parseHttpDate(text.trim(), this.wall())
     if (apiMs !== undefined) this.seen = { apiMs, monotonicMs: this.monotonic() }
+    return apiMs
   }
 
   /** Now by the API's clock, or undefined when no answer carried a readable Date header. */

@@ -18,8 +18,9 @@ export function backoffDelay(failures: number, random: () => number = Math.rando
 }
 
 /**
- * `Retry-After` as milliseconds to wait: delta-seconds or an HTTP date. Undefined when the header
- * is missing or unreadable, so the caller falls back to its own backoff.
+ * `Retry-After` as milliseconds to wait: delta-seconds or an HTTP date. A date is a wait of (date −
+ * `now`), where `now` is the same answer's `Date` (the API's clock; the runner's only without one).
+ * Undefined when the header is missing or unreadable, so the caller falls back to its own backoff.
  */
 export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | undefined {
   const text = (Array.isArray(value) ? value[0] : value)?.trim()

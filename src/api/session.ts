@@ -133,13 +133,14 @@ export class ApiSession {
             { timeoutMs: requestTimeoutMs, stepLeftMs: deadline.remainingMs() }
           )
         )
-        this.apiClock.note(answer.headers.date)
+        const answeredAt = this.apiClock.note(answer.headers.date)
         this.answered = true
         log.debug(`${method} ${path} → ${answer.status} in ${Math.round(this.clock.monotonic() - started)} ms`)
         if (answer.status >= 300 && answer.status < 400) throw redirectError(answer, request)
         if (!RETRYABLE_STATUSES.has(answer.status)) return { ...answer, afterUnknownOutcome }
         problem = failure(answer, request)
-        retryAfterMs = parseRetryAfter(answer.headers['retry-after'], this.clock.now())
+        // A date is on the clock of the answer that gave it: measured from its Date, not the runner's now.
+        retryAfterMs = parseRetryAfter(answer.headers['retry-after'], answeredAt ?? this.clock.now())
         // A 429 says the API did nothing. Any other of these statuses may come after the API
         // acted (a gateway giving up on a slow answer): a POST must not be sent blindly again, and
         // a DELETE sent again may meet the 404 of its own earlier success.

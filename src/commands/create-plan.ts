@@ -3,7 +3,8 @@
  * what must go to make room under the limit of 10, and in a dry run what a real run would do.
  */
 import { MANUAL, type Backup } from '../api/backup.js'
-import { isAtLimit, planKeep, planRoom } from '../backup-policy.js'
+import type { ClockReading } from '../api/client.js'
+import { eligibleAhead, isAtLimit, planKeep, planRoom } from '../backup-policy.js'
 import { BackupError } from '../errors.js'
 import type { RetentionSettings } from '../input-helper.js'
 import type { RestorePoints } from '../restore-points.js'
@@ -43,7 +44,10 @@ export async function checkServers(
   return plans
 }
 
-/** What must go before creating, by the API's clock; says what it kept for a date it cannot read. */
+/**
+ * What must go before creating, measured from the earlier of the API's clock and the runner's (see
+ * VpsApi.deletionNow); names the backups dated ahead of it, and those kept for a date it cannot read.
+ */
 export function makeRoom(
   context: CommandContext,
   backups: readonly Backup[],
@@ -53,21 +57,25 @@ export function makeRoom(
   // Below the limit no age matters: the clock is not read (nor its absence warned of).
   const { points } = context.api
   if (!isAtLimit(backups, serverId, points)) return []
-  const now = context.api.now()
-  const plan = planRoom(backups, serverId, retention, now, points)
-  reportKept(context, plan, now)
+  const now = context.api.deletionNow()
+  if (retention !== undefined) {
+    const ahead = eligibleAhead(backups, { ...retention, serverId, points }, now.at)
+    reportKept(context, { undated: [], ahead }, now.at, now.clock)
+  }
+  const plan = planRoom(backups, serverId, retention, now.at, points, now.clock)
+  reportKept(context, plan, now.at, now.clock)
   return plan.remove
 }
 
 /**
  * dry-run: what a real run would delete and create, from what it has read. The new backup would
- * be the newest, created now by the API's clock.
+ * be the newest, created now: the same now as making room's (see VpsApi.deletionNow).
  */
 export function forecast(
   context: CommandContext,
   settings: { description: string; wait: boolean; retention?: RetentionSettings },
   { serverId, before, roomFor }: Plan,
-  now: number
+  now: ClockReading
 ): void {
   const { log } = context
   const { noun } = context.api.points
@@ -84,8 +92,8 @@ export function forecast(
     `Dry run: would then apply ${describeRule(retention)} to the "${safeText(retention.keepPrefix, 60)}" ${noun}s of server ${serverId}`
   )
   const remaining = before.filter(b => !roomFor.includes(b))
-  const plan = planKeep(remaining, { ...retention, serverId, points: context.api.points }, undefined, now)
-  reportKept(context, plan, now)
+  const plan = planKeep(remaining, { ...retention, serverId, points: context.api.points }, undefined, now.at)
+  reportKept(context, plan, now.at, now.clock)
   for (const backup of plan.remove) {
     log.info(
       `Dry run: would then delete ${noun} ${backup.id} (${safeText(backup.created_at, 40)}), by ${describeRule(retention)}`

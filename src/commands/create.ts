@@ -120,7 +120,7 @@ export const create = defineCommand({
 async function createBackups(settings: CreateSettings, context: CommandContext): Promise<BackupsOutcome> {
   const plans = await checkServers(settings, context)
   if (settings.dryRun) {
-    const now = context.api.now()
+    const now = context.api.deletionNow()
     for (const plan of plans) forecast(context, settings, plan, now)
     return { servers: [], problems: [], deletedIds: [] }
   }

@@ -81,6 +81,9 @@ import { bodyResponse, send } from './wire.js'
  *   behind), as a runner's and an API's clocks may differ: backups created through POST get their
  *   created_at from it, and every answer's `Date` header follows it; they still finish after their
  *   duration by the machine's clock. Default 0.
+ * @property {number} [proxyDateOffsetMs] How far a proxy in front of the API, whose clock differs, moves
+ *   every answer's `Date` header (negative: back), as it stamps its own: created_at stays the API's.
+ *   Default 0.
  * @property {boolean} [dateHeader] Whether answers carry a `Date` header (RFC 9110 §6.6.1, by the API's
  *   clock); default true. False: none does, as behind a proxy that strips it.
  * @property {ListQuirks} [listQuirks] How the backup and snapshot lists misbehave; default none.
@@ -145,6 +148,8 @@ import { bodyResponse, send } from './wire.js'
  *   among several. Throws for an unknown server.
  * @property {(ms: number) => void} setClockOffset How far the API's clock is ahead of the machine's from
  *   now on (see the option clockOffsetMs), e.g. -3 days for an API whose created_at lags the runner's.
+ * @property {(ms: number) => void} setProxyDateOffset How far every answer's `Date` header is moved from
+ *   now on, and nothing else (see the option proxyDateOffsetMs).
  * @property {(on: boolean) => void} setDateHeader Whether answers from now on carry a `Date` header (see
  *   the option dateHeader).
  * @property {(id: number) => void} finishBackup Makes a backup started through POST and still in
@@ -193,7 +198,7 @@ import { bodyResponse, send } from './wire.js'
  * @property {() => void} reset Clears backups and snapshots (ids restart), raw rows, requests, restores,
  *   queued faults and holds, and the connection counts; puts servers back to the status they were
  *   added with (restore timelines and setServerStatus forgotten), and every setting (backup and
- *   snapshot duration and outcome, snapshot name bound, clock offset, Date header, list quirks,
+ *   snapshot duration and outcome, snapshot name bound, clock offsets, Date header, list quirks,
  *   description storage, delete status, restore timing, outcome and answer, server reads, and those
  *   set for single servers) back to its value at start;
  *   keeps servers and token. Requests already held stay held.
@@ -293,6 +298,7 @@ export async function startSimulator(options = {}) {
     createOutcome: null,
     byServer: {},
     clockOffsetMs: checkClockOffset(options.clockOffsetMs ?? 0),
+    proxyDateOffsetMs: checkClockOffset(options.proxyDateOffsetMs ?? 0, 'proxyDateOffsetMs'),
     dateHeader: options.dateHeader ?? true,
     listQuirks: checkListQuirks(options.listQuirks ?? {}),
     descriptionMaxLength: checkDescriptionMaxLength(options.descriptionMaxLength ?? null),
@@ -336,9 +342,10 @@ export async function startSimulator(options = {}) {
     // When it was read, on the simulator's clock (a fake one in the in-process tests).
     record.at = clock()
     requests.push(record)
-    // Node would send the machine's time; the API's clock is offset from it, or sends none.
+    // Node would send the machine's time; the API's clock is offset from it (and a proxy's from that), or sends none.
     res.sendDate = false
-    if (behaviour.dateHeader) res.setHeader('Date', new Date(clock() + behaviour.clockOffsetMs).toUTCString())
+    const dated = clock() + behaviour.clockOffsetMs + behaviour.proxyDateOffsetMs
+    if (behaviour.dateHeader) res.setHeader('Date', new Date(dated).toUTCString())
     const process = () => {
       const origin = `http://${req.headers.host ?? new URL(listener.url).host}`
       const response = api({ method: record.method, url, headers: req.headers, body: record.body, origin })
@@ -391,6 +398,9 @@ export async function startSimulator(options = {}) {
     },
     setClockOffset(ms) {
       behaviour.clockOffsetMs = checkClockOffset(ms)
+    },
+    setProxyDateOffset(ms) {
+      behaviour.proxyDateOffsetMs = checkClockOffset(ms, 'proxyDateOffsetMs')
     },
     setDateHeader(on) {
       behaviour.dateHeader = on

@@ -69,6 +69,7 @@
  * @property {string | null} createOutcome
  * @property {ServerOverrides} byServer what one server does differently from the settings above
  * @property {number} clockOffsetMs
+ * @property {number} proxyDateOffsetMs
  * @property {boolean} dateHeader
  * @property {ListQuirks} listQuirks
  * @property {number | null} descriptionMaxLength
@@ -172,10 +173,13 @@ export function checkDuration(what, ms) {
   return ms
 }
 
-/** @param {number} ms */
-export function checkClockOffset(ms) {
+/**
+ * @param {number} ms
+ * @param {string} [what]
+ */
+export function checkClockOffset(ms, what = 'clockOffsetMs') {
   if (typeof ms !== 'number' || !Number.isInteger(ms)) {
-    throw new Error(`simulator: clockOffsetMs must be a whole number of ms, not ${String(ms)}`)
+    throw new Error(`simulator: ${what} must be a whole number of ms, not ${String(ms)}`)
   }
   return ms
 }
