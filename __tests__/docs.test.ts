@@ -299,7 +299,7 @@ describe('releases', () => {
     expect(parsed.on.release).toEqual({ types: ['released'] })
     expect(parsed.on.workflow_dispatch).toMatchObject({ inputs: { tag: { required: true } } })
     expect(release).toMatch(/rm -rf dist\n\s+npm run bundle/)
-    expect(release).toMatch(/git tag -f "\$MAJOR" "\$SHA"\n\s+git push --force origin/)
+    expect(release).toMatch(/git tag -f "\$MAJOR" "\$SHA"\n\s+if ! git push --force-with-lease=/)
     const checkDist = workflows.find(w => w.name === 'check-dist.yml')?.text ?? ''
     expect(checkDist).toMatch(/rm -rf dist\n\s+npm run bundle/)
     expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toMatch(/rm -rf dist\nnpm run bundle/)
