@@ -185,19 +185,28 @@ describe('restore-on-failure', () => {
 
 // Issue 14 §5: every step with restore-on-failure has its own post step; within one job, a server is
 // restored from a backup at most once, whichever of them runs first. The runner gives the steps of a
-// job one RUNNER_TEMP; each test here is one job with its own.
+// job one RUNNER_TEMP, and passes what a step exports (GITHUB_ENV) on to the later steps and the
+// post steps; each test here is one job with its own.
 describe('restore-on-failure on several steps of one job', () => {
   let jobTemp = ''
+  let jobEnv: Record<string, string> = {}
   beforeEach(() => {
     jobTemp = mkdtempSync(join(tmpdir(), 'vps-job-'))
+    jobEnv = {}
   })
   afterEach(() => {
     rmSync(jobTemp, { recursive: true, force: true })
   })
 
   /** Runs one step of the job (its main step, or with `after`, its post step after a later step failed). */
-  const step = (stepInputs: Record<string, string>, after?: InProcessRun): Promise<InProcessRun> =>
-    fx.run(stepInputs, { env: { RUNNER_TEMP: jobTemp }, ...(after ? { postState: after.state } : {}) })
+  const step = async (stepInputs: Record<string, string>, after?: InProcessRun): Promise<InProcessRun> => {
+    const run = await fx.run(stepInputs, {
+      env: { ...jobEnv, RUNNER_TEMP: jobTemp },
+      ...(after ? { postState: after.state } : {})
+    })
+    Object.assign(jobEnv, run.exported)
+    return run
+  }
 
   it('several servers: the post step restores only those no earlier post step of the job restored', async () => {
     const createInputs = { 'server-id': `${WEB},${DB}`, 'restore-on-failure': 'true' }
@@ -239,6 +248,7 @@ describe('restore-on-failure on several steps of one job', () => {
     const first = await step(createInputs, create)
     rmSync(jobTemp, { recursive: true, force: true })
     jobTemp = mkdtempSync(join(tmpdir(), 'vps-job-'))
+    jobEnv = {}
     const again = await step(createInputs, create)
 
     expect([first.exitCode, again.exitCode]).toEqual([0, 0])
