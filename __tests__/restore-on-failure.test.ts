@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runWithPostInProcess, useInProcessSimulator, type InProcessRun } from './support/in-process.js'
-import { errorLines, expectOneLineError } from './support/run-action.js'
+import { errorLines, expectOneLineError, warningLines } from './support/run-action.js'
 import { DB, PREFIX, WEB, ids, nonGet, restorePath } from './support/simulator-fixture.js'
 
 // Three backups a page, so every read of the list has to follow `next`.
@@ -253,5 +253,23 @@ describe('restore-on-failure on several steps of one job', () => {
 
     expect([first.exitCode, again.exitCode]).toEqual([0, 0])
     expect(fx.sim.restores).toHaveLength(2)
+  })
+
+  it.each([
+    ['on a runner, the post step does not have the job run id the main step exported', {}, 1],
+    ['not on a runner (no GITHUB_ENV), nothing is exported', { GITHUB_ENV: '' }, 0]
+  ])('%s: the server is restored all the same', async (_case, env, warnings) => {
+    const createInputs = { 'server-id': String(WEB), 'restore-on-failure': 'true' }
+    const main = await fx.run(createInputs, { env: { ...env, RUNNER_TEMP: jobTemp } })
+    // What the main step exported is not passed on, as when it ran a version of the action before the id.
+    const post = await fx.run(createInputs, { env: { ...env, RUNNER_TEMP: jobTemp }, postState: main.state })
+
+    expect(main.exported).toEqual(warnings ? { VPS_BACKUP_ACTION_JOB_RUN: expect.any(String) } : {})
+    expect(post.exitCode).toBe(0)
+    expect(fx.sim.restores.map(r => [r.serverId, r.backupId])).toEqual([[WEB, Number(main.outputs['backup-id'])]])
+    expect(warningLines(post.log).filter(line => line.includes('VPS_BACKUP_ACTION_JOB_RUN is not set'))).toHaveLength(
+      warnings
+    )
+    expect(warningLines(post.log)).toHaveLength(warnings)
   })
 })
