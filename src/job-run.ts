@@ -24,8 +24,14 @@ function jobRunId(runner: Pick<Runner, 'env'>): string | undefined {
  * Main step: gives the job run its id unless an earlier step of the action did. Without GITHUB_ENV
  * (not on a runner) nothing is exported, and no record is kept.
  */
-export function startJobRun(runner: Pick<Runner, 'env' | 'exportVariable'>): void {
-  if (jobRunId(runner) === undefined) runner.exportVariable(JOB_RUN_VARIABLE, randomUUID())
+export function startJobRun(runner: Pick<Runner, 'env' | 'exportVariable' | 'debug'>): void {
+  if (jobRunId(runner) !== undefined) return
+  try {
+    runner.exportVariable(JOB_RUN_VARIABLE, randomUUID())
+  } catch (error) {
+    // Not this step's concern: a post step without the id restores all the same, with a warning.
+    runner.debug(`Could not export ${JOB_RUN_VARIABLE} through GITHUB_ENV: ${messageOf(error)}`)
+  }
 }
 
 /** This job run's folder; or why there is none, and whether that is worth a warning (on a runner). */
