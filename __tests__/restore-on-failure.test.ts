@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runWithPostInProcess, useInProcessSimulator, type InProcessRun } from './support/in-process.js'
-import { errorLines, expectOneLineError } from './support/run-action.js'
+import { errorLines, expectOneLineError, warningLines } from './support/run-action.js'
 import { DB, PREFIX, WEB, ids, nonGet, restorePath } from './support/simulator-fixture.js'
 
 // Three backups a page, so every read of the list has to follow `next`.
@@ -185,19 +185,28 @@ describe('restore-on-failure', () => {
 
 // Issue 14 §5: every step with restore-on-failure has its own post step; within one job, a server is
 // restored from a backup at most once, whichever of them runs first. The runner gives the steps of a
-// job one RUNNER_TEMP; each test here is one job with its own.
+// job one RUNNER_TEMP, and passes what a step exports (GITHUB_ENV) on to the later steps and the
+// post steps; each test here is one job with its own.
 describe('restore-on-failure on several steps of one job', () => {
   let jobTemp = ''
+  let jobEnv: Record<string, string> = {}
   beforeEach(() => {
     jobTemp = mkdtempSync(join(tmpdir(), 'vps-job-'))
+    jobEnv = {}
   })
   afterEach(() => {
     rmSync(jobTemp, { recursive: true, force: true })
   })
 
   /** Runs one step of the job (its main step, or with `after`, its post step after a later step failed). */
-  const step = (stepInputs: Record<string, string>, after?: InProcessRun): Promise<InProcessRun> =>
-    fx.run(stepInputs, { env: { RUNNER_TEMP: jobTemp }, ...(after ? { postState: after.state } : {}) })
+  const step = async (stepInputs: Record<string, string>, after?: InProcessRun): Promise<InProcessRun> => {
+    const run = await fx.run(stepInputs, {
+      env: { ...jobEnv, RUNNER_TEMP: jobTemp },
+      ...(after ? { postState: after.state } : {})
+    })
+    Object.assign(jobEnv, run.exported)
+    return run
+  }
 
   it('several servers: the post step restores only those no earlier post step of the job restored', async () => {
     const createInputs = { 'server-id': `${WEB},${DB}`, 'restore-on-failure': 'true' }
@@ -239,9 +248,28 @@ describe('restore-on-failure on several steps of one job', () => {
     const first = await step(createInputs, create)
     rmSync(jobTemp, { recursive: true, force: true })
     jobTemp = mkdtempSync(join(tmpdir(), 'vps-job-'))
+    jobEnv = {}
     const again = await step(createInputs, create)
 
     expect([first.exitCode, again.exitCode]).toEqual([0, 0])
     expect(fx.sim.restores).toHaveLength(2)
+  })
+
+  it.each([
+    ['on a runner, the post step does not have the job run id the main step exported', {}, 1],
+    ['not on a runner (no GITHUB_ENV), nothing is exported', { GITHUB_ENV: '' }, 0]
+  ])('%s: the server is restored all the same', async (_case, env, warnings) => {
+    const createInputs = { 'server-id': String(WEB), 'restore-on-failure': 'true' }
+    const main = await fx.run(createInputs, { env: { ...env, RUNNER_TEMP: jobTemp } })
+    // What the main step exported is not passed on, as when it ran a version of the action before the id.
+    const post = await fx.run(createInputs, { env: { ...env, RUNNER_TEMP: jobTemp }, postState: main.state })
+
+    expect(main.exported).toEqual(warnings ? { VPS_BACKUP_ACTION_JOB_RUN: expect.any(String) } : {})
+    expect(post.exitCode).toBe(0)
+    expect(fx.sim.restores.map(r => [r.serverId, r.backupId])).toEqual([[WEB, Number(main.outputs['backup-id'])]])
+    expect(warningLines(post.log).filter(line => line.includes('VPS_BACKUP_ACTION_JOB_RUN is not set'))).toHaveLength(
+      warnings
+    )
+    expect(warningLines(post.log)).toHaveLength(warnings)
   })
 })

@@ -3,7 +3,10 @@
 // `keep` and `restore-on-failure` work on the wait step as on such a create. Each test runs the
 // action in process (support/in-process.ts) on a fake clock, against the simulator over real HTTP
 // on the same clock: the simulator's timestamps are virtual too.
-import { describe, expect, it } from '@jest/globals'
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   errorLines,
   expectOneLineError,
@@ -13,7 +16,7 @@ import {
   warningLines,
   type ActionRun
 } from './support/run-action.js'
-import { runInProcess, runWithPostInProcess, useInProcessSimulator } from './support/in-process.js'
+import { runInProcess, runWithPostInProcess, useInProcessSimulator, type InProcessRun } from './support/in-process.js'
 import { type RecordedRequest, type SimBackup } from '../tools/simulator/index.js'
 import { DB, LIST, PREFIX, TOKEN, WEB, restorePath } from './support/simulator-fixture.js'
 
@@ -344,5 +347,54 @@ describe('restore-on-failure on the wait step', () => {
     expect(main.exitCode).toBe(0)
     expect(post).toBeUndefined()
     expect(sim.restores).toEqual([])
+  })
+})
+
+// Issue 20 §6: a backup and a snapshot may have the same id, and only `kind` tells them apart. The
+// steps of one job share RUNNER_TEMP and what a step exports (GITHUB_ENV), as on the runner.
+describe('two kinds, one id, in one job', () => {
+  let jobTemp = ''
+  let jobEnv: Record<string, string> = {}
+  beforeEach(() => {
+    jobTemp = mkdtempSync(join(tmpdir(), 'vps-job-'))
+    jobEnv = {}
+  })
+  afterEach(() => {
+    rmSync(jobTemp, { recursive: true, force: true })
+  })
+  const step = async (given: Record<string, string>): Promise<InProcessRun> => {
+    const run = await runInProcess(inputs(given), { clock, env: { ...jobEnv, RUNNER_TEMP: jobTemp } })
+    Object.assign(jobEnv, run.exported)
+    return run
+  }
+
+  it('wait and restore with kind: snapshot and the id of the backup this job created refuse before any request', async () => {
+    const create = await step({ 'server-id': String(WEB), wait: 'false', 'restore-on-failure': 'true' })
+    expect(create.exitCode).toBe(0)
+    const id = Number(create.outputs['backup-id'])
+    // An old snapshot of the same server that happens to have the same id.
+    sim.addSnapshot({ serverId: WEB, id, name: 'Weekly snapshot', description: 'Weekly snapshot' })
+    const from = mark()
+
+    const waited = await step({
+      command: 'wait',
+      kind: 'snapshot',
+      'backup-id': String(id),
+      'restore-on-failure': 'true'
+    })
+    const restored = await step({ command: 'restore', kind: 'snapshot', 'backup-id': String(id) })
+
+    for (const run of [waited, restored]) {
+      expectOneLineError(
+        run,
+        `backup-id ${id} is the backup an earlier step of this job created, but kind is snapshot: set kind: backup`
+      )
+    }
+    expect(since(from)).toEqual([])
+    expect(waited.state).not.toHaveProperty('backups')
+    // With its own kind, the same id is waited for as ever.
+    const right = await step({ command: 'wait', 'backup-id': String(id) })
+    expect(right.exitCode).toBe(0)
+    expect(right.outputs.status).toBe('completed')
   })
 })

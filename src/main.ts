@@ -2,6 +2,7 @@ import { systemClock, type Clock } from './clock.js'
 import { stepContext, withApi, type StepContext } from './commands/context.js'
 import { readInvocation } from './commands/registry.js'
 import { restoreOnFailure } from './commands/restore-on-failure.js'
+import { startJobRun } from './job-run.js'
 import { ApiError, BackupError, InputError, messageOf } from './errors.js'
 import { actionsRunner } from './runner/actions-runner.js'
 import type { Runner } from './runner/port.js'
@@ -27,6 +28,8 @@ export async function run(runner: Runner = actionsRunner, clock: Clock = systemC
 
 async function mainStep(step: StepContext): Promise<void> {
   const invocation = readInvocation(step.runner)
+  // The job run's id, for the records its later steps and post steps read (job-run.ts).
+  startJobRun(step.runner)
   if (invocation.armsRestoreOnFailure) step.state.saveRestoreOnFailure(true)
   await withApi(step, invocation.settings, context => invocation.run(context))
 }

@@ -2,8 +2,9 @@
 /**
  * Runs the bundled action as the GitHub runner does: `node dist/index.js` in a child process,
  * every input of action.yml as INPUT_<NAME> (its defaults filled in), and the GITHUB_OUTPUT,
- * GITHUB_STATE and GITHUB_STEP_SUMMARY files; the post step with STATE_<name> from the main
- * step's GITHUB_STATE. Plain JavaScript so that `npm run demo` and the benchmark use it as the
+ * GITHUB_STATE, GITHUB_ENV and GITHUB_STEP_SUMMARY files; the post step with STATE_<name> from the
+ * main step's GITHUB_STATE. What a step writes to GITHUB_ENV comes back as `exported`: the caller
+ * passes it on (`env`) to the job's later steps and post steps, as the runner does. Plain JavaScript so that `npm run demo` and the benchmark use it as the
  * tests do.
  */
 import { spawn } from 'node:child_process'
@@ -26,6 +27,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
  *   log: string
  *   outputs: Record<string, string>
  *   state: Record<string, string>
+ *   exported: Record<string, string>
  *   summary: string
  *   durationMs: number
  *   ranMs: number
@@ -76,7 +78,7 @@ export function inputVariable(name) {
 }
 
 /**
- * Parses a GITHUB_OUTPUT / GITHUB_STATE file (`name<<delimiter` heredocs and `name=value` lines).
+ * Parses a GITHUB_OUTPUT / GITHUB_STATE / GITHUB_ENV file (`name<<delimiter` heredocs and `name=value` lines).
  * @param {string} text
  * @returns {Record<string, string>}
  */
@@ -101,8 +103,8 @@ export function parseCommandFile(text) {
 }
 
 /**
- * What the runner gives a step: a fresh directory with the GITHUB_OUTPUT, GITHUB_STATE and
- * GITHUB_STEP_SUMMARY files, and an environment with every input of action.yml as INPUT_<NAME>
+ * What the runner gives a step: a fresh directory with the GITHUB_OUTPUT, GITHUB_STATE, GITHUB_ENV
+ * and GITHUB_STEP_SUMMARY files, and an environment with every input of action.yml as INPUT_<NAME>
  * (its default when not given) and the run's GITHUB_* variables.
  * @param {Record<string, string>} inputs
  * @param {Record<string, string>} [extraEnv]
@@ -115,6 +117,7 @@ export function prepareStep(inputs, extraEnv = {}) {
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),
     GITHUB_STATE: join(dir, 'state'),
+    GITHUB_ENV: join(dir, 'env'),
     GITHUB_STEP_SUMMARY: join(dir, 'summary')
   }
   for (const file of Object.values(files)) writeFileSync(file, '')
@@ -181,6 +184,7 @@ export async function runAction(inputs, options = {}) {
     log,
     outputs: parseCommandFile(read(files.GITHUB_OUTPUT)),
     state: parseCommandFile(read(files.GITHUB_STATE)),
+    exported: parseCommandFile(read(files.GITHUB_ENV)),
     summary: read(files.GITHUB_STEP_SUMMARY),
     durationMs: closedAt - started,
     // From the action's first line (the token's mask, printed before anything else) to its exit:

@@ -35,15 +35,20 @@ export class FakeRunner implements Runner {
   readonly state: Record<string, string> = {}
   summary = ''
   exitCode = 0
+  /** What the step exported for the job's later steps (GITHUB_ENV). */
+  readonly exported: Record<string, string> = {}
+  private readonly variables: Partial<Record<RunnerVariable, string>>
   /** Called with each line as it is written, as RunOptions.echo. */
   echo?: (text: string) => void
 
   constructor(
     private readonly inputs: Record<string, string>,
-    private readonly variables: Partial<Record<RunnerVariable, string>>,
+    variables: Partial<Record<RunnerVariable, string>>,
     private readonly savedState: Record<string, string> = {},
     private readonly hasSummary = true
-  ) {}
+  ) {
+    this.variables = { ...variables }
+  }
 
   private write(line: string): void {
     this.log += `${line}\n`
@@ -61,6 +66,14 @@ export class FakeRunner implements Runner {
 
   env(name: RunnerVariable): string | undefined {
     return this.variables[name] || undefined
+  }
+
+  /** As the runner's GITHUB_ENV file: for this step at once, and in `exported` for the next ones. */
+  exportVariable(name: RunnerVariable, value: string): boolean {
+    if (!this.variables.GITHUB_ENV) return false
+    this.variables[name] = value
+    this.exported[name] = value
+    return true
   }
 
   setSecret(secret: string): void {
@@ -199,7 +212,10 @@ export interface InProcessOptions {
   clock?: FakeClock
   /** Runs the post step with this state of the main step. */
   postState?: Record<string, string>
-  /** The run's variables beside GITHUB_ENV; RUNNER_TEMP defaults to a fresh directory. */
+  /**
+   * The run's variables beside GITHUB_ENV (the constant); RUNNER_TEMP defaults to a fresh directory,
+   * and the GITHUB_ENV file to one (the variables it gets are the run's `exported`).
+   */
   env?: Partial<Record<RunnerVariable, string>>
   /** False: no job summary, as outside a runner. */
   summary?: boolean
@@ -235,7 +251,7 @@ export async function runInProcess(
   const temp = options.env?.RUNNER_TEMP === undefined ? mkdtempSync(join(tmpdir(), 'vps-in-process-')) : undefined
   const runner = new FakeRunner(
     withDefaults(inputs),
-    { ...GITHUB_ENV, RUNNER_TEMP: temp, ...options.env },
+    { ...GITHUB_ENV, RUNNER_TEMP: temp, GITHUB_ENV: 'github-env', ...options.env },
     options.postState,
     options.summary ?? true
   )
@@ -252,6 +268,7 @@ export async function runInProcess(
     log: runner.log,
     outputs: runner.outputs,
     state: runner.state,
+    exported: runner.exported,
     summary: runner.summary,
     durationMs: Date.now() - started,
     ranMs: Date.now() - started,
@@ -278,7 +295,14 @@ export async function runWithPostInProcess(
   const clock = options.clock ?? new FakeClock()
   const main = await runInProcess(inputs, { ...options, clock })
   const jobFailed = later !== 'cancelled' && (main.exitCode !== 0 || later === 'failure')
-  const post = jobFailed ? await runInProcess(inputs, { ...options, clock, postState: main.state }) : undefined
+  const post = jobFailed
+    ? await runInProcess(inputs, {
+        ...options,
+        clock,
+        env: { ...options.env, ...main.exported },
+        postState: main.state
+      })
+    : undefined
   return { main, post }
 }
 

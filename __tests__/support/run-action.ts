@@ -60,7 +60,9 @@ export async function runWithPost(
   const later: JobStatus = 'jobStatus' in options ? options.jobStatus : options.laterStepFailed ? 'failure' : 'success'
   const main = await runAction(inputs, options)
   const jobFailed = later !== 'cancelled' && (main.exitCode !== 0 || later === 'failure')
-  const post = jobFailed ? await runAction(inputs, { ...options, postState: main.state }) : undefined
+  const post = jobFailed
+    ? await runAction(inputs, { ...options, env: { ...options.env, ...main.exported }, postState: main.state })
+    : undefined
   return { main, post }
 }
 

@@ -12,6 +12,7 @@ import { isAtLimit } from '../backup-policy.js'
 import { restorePointsOf } from '../restore-points.js'
 import { applyKeep, deleteBackups } from '../retention.js'
 import { safeText } from '../text.js'
+import { recordMade } from '../made-record.js'
 import type { CommandContext } from './context.js'
 import { checkServers, forecast, makeRoom, makingRoom, type Plan } from './create-plan.js'
 import { defineCommand } from './unit.js'
@@ -189,12 +190,14 @@ async function startBackups(
 /** The moment the API accepts a backup, its id goes out: saved state and outputs, then the log line. */
 function backupAccepted(
   settings: CreateSettings,
-  { state, log, api }: CommandContext,
+  context: CommandContext,
   created: CreatedBackup,
   inOrder: Backup[],
   { outputs }: Progress
 ): void {
+  const { state, log, api } = context
   state.saveCreatedBackups(inOrder)
+  recordMade(context, api.points.kind, created.backup)
   outputs.accepted(inOrder)
   log.info(
     `${api.points.Noun} ${created.backup.id} of server ${safeText(serverLabel(created.backup))} ` +

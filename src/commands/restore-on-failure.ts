@@ -6,6 +6,7 @@ import {
   type RestorePoint,
   type RestorePointKind
 } from '../restore-record.js'
+import { jobRunFolder } from '../job-run.js'
 import { restorePointsOf } from '../restore-points.js'
 import { restoreFromBackups } from '../restoring.js'
 import { withApi, type StepContext } from './context.js'
@@ -38,16 +39,10 @@ export async function restoreOnFailure(step: StepContext): Promise<void> {
     )
     return
   }
-  if (!step.runner.env('RUNNER_TEMP')) {
-    log.debug('RUNNER_TEMP is not set (not on a GitHub runner): no record is kept of the restores of this job')
-  }
-  const pending = new Map(
-    [...created].filter(([serverId, backupId]) => {
-      const earlier = earlierRestore(step, { kind: settings.kind, serverId, id: backupId })
-      if (earlier !== undefined) alreadyRestored(step, { kind: settings.kind, serverId, id: backupId }, earlier)
-      return earlier === undefined
-    })
-  )
+  sayWhenNoRecord(step, noun)
+  /** The servers whose record could not be read: restored without claiming one. */
+  const unrecorded = new Set<number>()
+  const pending = notYetRestored(step, settings.kind, created, unrecorded)
   if (pending.size === 0) return
   log.info(
     `restore-on-failure: the job failed after this step; checking the ${noun}s before restoring ${describeRestores(pending, noun)}`
@@ -63,7 +58,7 @@ export async function restoreOnFailure(step: StepContext): Promise<void> {
         waitForServer: true,
         pollIntervalMs: settings.pollIntervalMs,
         dryRun: false,
-        claim: backup => claim(step, settings.kind, backup.server.id, backup.id)
+        claim: backup => unrecorded.has(backup.server.id) || claim(step, settings.kind, backup.server.id, backup.id)
       })
     )
   } catch (error) {
@@ -74,6 +69,33 @@ export async function restoreOnFailure(step: StepContext): Promise<void> {
       `restore-on-failure could not restore ${describeRestores(notRestored, noun)}: ${messageOf(error)}`
     )
   }
+}
+
+/** The servers no earlier step of this job run restored from these points; `unrecorded` gets those unknown. */
+function notYetRestored(
+  step: StepContext,
+  kind: RestorePointKind,
+  created: ReadonlyMap<number, number>,
+  unrecorded: Set<number>
+): Map<number, number> {
+  const { noun } = restorePointsOf(kind)
+  return new Map(
+    [...created].filter(([serverId, backupId]) => {
+      const point = { kind, serverId, id: backupId }
+      const earlier = earlierRestore(step, point)
+      if (earlier.found === true) alreadyRestored(step, point, earlier.earlier)
+      if (earlier.found === 'unreadable') {
+        // Not a restore that happened: it goes ahead, and its claim is not tried (one warning is enough).
+        unrecorded.add(serverId)
+        step.log.warning(
+          `restore-on-failure could not read whether an earlier step of this job restored server ${serverId} ` +
+            `from ${noun} ${backupId} (${earlier.why}): it restores it, and another step of this job with ` +
+            'restore-on-failure may restore it again'
+        )
+      }
+      return earlier.found !== true
+    })
+  )
 }
 
 /** `server 12345 from backup 900, server 777 from backup 901` (or `from snapshot 41`: the kind's noun). */
@@ -90,13 +112,30 @@ function claim(step: StepContext, kind: RestorePointKind, serverId: number, back
     return false
   }
   // The restore matters more than the record: it goes ahead, saying what could happen.
-  if (claimed.runnerTemp) {
+  if (claimed.warn) {
     step.log.warning(
       `restore-on-failure could not record that it restores server ${serverId} from ${restorePointsOf(kind).noun} ${backupId} ` +
         `(${claimed.why}): another step of this job with restore-on-failure may restore it again`
     )
   }
   return true
+}
+
+/**
+ * When this job run has no folder for its records, says why once (a warning on a runner, where the
+ * main step should have made one): every server is then restored without a record.
+ */
+function sayWhenNoRecord(step: StepContext, noun: string): void {
+  const folder = jobRunFolder(step.runner)
+  if ('why' in folder) {
+    const text = `${folder.why}: no record is kept of the restores of this job`
+    if (folder.onRunner) {
+      step.log.warning(
+        `restore-on-failure: ${text}; another step of this job with restore-on-failure may restore a server ` +
+          `from the same ${noun} again`
+      )
+    } else step.log.debug(text)
+  }
 }
 
 function alreadyRestored(step: StepContext, restored: RestorePoint, earlier: EarlierRestore): void {

@@ -3,6 +3,7 @@ import { InputError } from '../errors.js'
 import type { CommonSettings, InputReader } from '../input-helper.js'
 import type { RestoresOutcome } from '../outcomes.js'
 import { presentRestores } from '../presenters/restore-report.js'
+import { refuseOtherKind } from '../made-record.js'
 import { restoreServers } from '../restoring.js'
 import type { CommandContext } from './context.js'
 import { restorePointsOf } from '../restore-points.js'
@@ -24,8 +25,12 @@ export const restore = defineCommand({
   inputs: ['server-id', 'backup-id', 'wait', 'poll-interval', 'keep-prefix'],
   outputs: ['backup-id', 'backup-ids', 'status', 'server-id', 'restore', 'server-status'],
   parse,
-  run: (settings: RestoreSettings, context: CommandContext): Promise<RestoresOutcome> =>
-    restoreServers(context, { ...settings, waitForBackup: settings.wait, waitForServer: settings.wait }),
+  run(settings: RestoreSettings, context: CommandContext): Promise<RestoresOutcome> {
+    const { backups } = settings
+    const ids = 'ids' in backups ? backups.ids : 'byServer' in backups ? [...backups.byServer.values()] : []
+    refuseOtherKind(context, context.api.points.kind, ids, 'restore from')
+    return restoreServers(context, { ...settings, waitForBackup: settings.wait, waitForServer: settings.wait })
+  },
   present: presentRestores
 })
 

@@ -1,4 +1,5 @@
 import { COMPLETED } from '../api/backup.js'
+import { refuseOtherKind } from '../made-record.js'
 import { lastSeen, notCompleted, waitForBackups } from '../backup-waiting.js'
 import { formatDuration } from '../duration.js'
 import { BackupError, InputError } from '../errors.js'
@@ -55,6 +56,7 @@ export const wait = defineCommand({
 async function waitForBackup(settings: WaitSettings, context: CommandContext): Promise<BackupsOutcome> {
   const { api, deadline, log } = context
   const { noun, Noun } = api.points
+  refuseOtherKind(context, api.points.kind, [settings.backupId], 'wait for')
   const found = await findBackup(api, settings.backupId, settings.serverId, 'nothing was waited for')
   const { retention } = settings
   // As create refuses such a description: keep would count the backup among those it keeps while

@@ -5,6 +5,12 @@ import type { Runner, RunnerVariable } from './port.js'
 export const actionsRunner: Runner = {
   getInput: (name, options) => core.getInput(name, options),
   env: (name: RunnerVariable) => process.env[name] || undefined,
+  exportVariable(name, value) {
+    // Without the file, @actions/core would print a ::set-env command, which the runner refuses.
+    if (!process.env.GITHUB_ENV) return false
+    core.exportVariable(name, value)
+    return true
+  },
   setSecret: secret => core.setSecret(secret),
   info: message => core.info(message),
   debug: message => core.debug(message),

@@ -1,8 +1,9 @@
 /**
  * Everything the action does with the runner, as one port (as actions/cache passes its state
- * provider): inputs and the run's variables in, log lines, outputs, saved state and the job
- * summary out. The real port is actions-runner.ts (the only module that imports @actions/core);
- * tests hand in a fake, so a command runs in process without the runner's files.
+ * provider): inputs and the run's variables in; variables for the job's later steps, log lines,
+ * outputs, saved state and the job summary out. The real port is actions-runner.ts (the only
+ * module that imports @actions/core); tests hand in a fake, so a command runs in process without
+ * the runner's files.
  */
 
 /** The run's variables the action reads. */
@@ -15,6 +16,8 @@ export type RunnerVariable =
   | 'GITHUB_ACTION_REPOSITORY'
   | 'GITHUB_ACTION_REF'
   | 'RUNNER_TEMP'
+  | 'GITHUB_ENV'
+  | 'VPS_BACKUP_ACTION_JOB_RUN'
 
 export interface InputOptions {
   /** Default true, as @actions/core: leading and trailing white space removed. */
@@ -26,6 +29,11 @@ export interface Runner {
   getInput(name: string, options?: InputOptions): string
   /** A variable of the run, undefined when not set (outside a runner). */
   env(name: RunnerVariable): string | undefined
+  /**
+   * Sets a variable for this step and, through the GITHUB_ENV file, for the job's later steps and
+   * post steps; false when there is no GITHUB_ENV (not on a runner): then nothing is set.
+   */
+  exportVariable(name: RunnerVariable, value: string): boolean
   /** Masks the value in every later log line. */
   setSecret(secret: string): void
   /** A plain log line, written raw: callers neutralise text from the API first (Logger). */
