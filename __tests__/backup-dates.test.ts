@@ -151,6 +151,8 @@ describe("backup ages on the API's clock", () => {
   })
 
   it('at the limit, an API 3 days ahead: makes room from backups old enough on both clocks, and says they differ', async () => {
+    // On a whole second: a Date header has whole seconds, so the two clocks are exactly 3 days apart.
+    clock.advance(1000 - (clock.now() % 1000))
     sim.setClockOffset(3 * DAY)
     const apiNow = clock.now() + 3 * DAY
     // Old enough by the API's clock and by the runner's (1 to 10 hours more than keep-within).

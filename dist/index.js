@@ -28689,7 +28689,7 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -28796,13 +28796,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -28830,13 +28830,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -31353,9 +31353,9 @@ function exportVariable(name, val) {
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+        return file_command_issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    issueCommand('set-env', { name }, convertedVal);
+    command_issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -31470,10 +31470,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    command_issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -31592,9 +31592,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    command_issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -31633,6 +31633,13 @@ function getIDToken(aud) {
 const actions_runner_actionsRunner = {
     getInput: (name, options) => getInput(name, options),
     env: (name) => process.env[name] || undefined,
+    exportVariable(name, value) {
+        // Without the file, @actions/core would print a ::set-env command, which the runner refuses.
+        if (!process.env.GITHUB_ENV)
+            return false;
+        exportVariable(name, value);
+        return true;
+    },
     setSecret: secret => core_setSecret(secret),
     info: message => info(message),
     debug: message => core_debug(message),
@@ -31935,14 +31942,14 @@ function apiMessage(body) {
 }
 /**
  * An ApiError for an answer that is not the expected success, with the API's own words. A 404
- * says that `subject` (the server or backup the request names) does not exist.
+ * says that what the request's own description names (`request.notFound`) does not exist.
  */
-function failure(answer, request, subject) {
+function failure(answer, request) {
     const where = `${answer.status} on ${request.method} ${request.path}`;
     const said = apiMessage(answer.body);
     switch (answer.status) {
         case 404:
-            return new ApiError(`${subject ?? request.path} not found (${where}): ${said}`, request, 404);
+            return new ApiError(`${request.notFound ?? request.path} not found (${where}): ${said}`, request, 404);
         case 401:
             return new ApiError(`the VPS.org API refused the token (${where}: ${said}); check the api-token secret`, request, 401);
         case 403:
@@ -31958,16 +31965,17 @@ function failure(answer, request, subject) {
 }
 /**
  * What a request needs the token to be allowed, in words: VPS.org documents no permission names,
- * so it is said by the API the request belongs to (backups or servers) and what it does there.
+ * so it is said by the API the request belongs to (backups, snapshots or servers) and what it
+ * does there.
  */
 function permissionFor({ method, path }) {
-    const api = /\/api\/v1\/(backups|servers)\//.exec(path)?.[1];
+    const api = /\/api\/v1\/(backups|snapshots|servers)\//.exec(path)?.[1];
     if (api === undefined)
         return `send ${method} ${path}`;
     if (method === 'GET')
         return `read ${api}`;
-    if (api === 'servers' && /\/restore\/(\?|$)/.test(path))
-        return 'restore servers';
+    if (/\/restore\/(\?|$)/.test(path))
+        return api === 'servers' ? 'restore servers' : `restore servers from ${api}`;
     if (method === 'POST')
         return `create ${api}`;
     if (method === 'DELETE')
@@ -32131,7 +32139,7 @@ class BackupEndpoints {
             session.log.debug(`DELETE ${path}: 404 after an interrupted attempt; that attempt deleted the ${spec.noun.item}`);
             return 'deleted';
         }
-        throw failure(answer, { method: 'DELETE', path }, `${spec.noun.item} ${backupId}`);
+        throw failure(answer, { method: 'DELETE', path, notFound: `${spec.noun.item} ${backupId}` });
     }
 }
 function listPath(spec, filter) {
@@ -32272,8 +32280,9 @@ function backoffDelay(failures, random = Math.random) {
     return Math.round(random() * ceiling);
 }
 /**
- * `Retry-After` as milliseconds to wait: delta-seconds or an HTTP date. Undefined when the header
- * is missing or unreadable, so the caller falls back to its own backoff.
+ * `Retry-After` as milliseconds to wait: delta-seconds or an HTTP date. A date is a wait of (date −
+ * `now`), where `now` is the same answer's `Date` (the API's clock; the runner's only without one).
+ * Undefined when the header is missing or unreadable, so the caller falls back to its own backoff.
  */
 function parseRetryAfter(value, now = Date.now()) {
     const text = (Array.isArray(value) ? value[0] : value)?.trim();
@@ -32305,7 +32314,12 @@ function parseRetryAfter(value, now = Date.now()) {
 
 /** How long to let the API settle before looking for a backup whose creation was cut off. */
 const SETTLE_MS = 2000;
-const requestOf = ({ spec }) => ({ method: 'POST', path: spec.path });
+/** The create request; both kinds' docs say a 404 to it means the server does not exist. */
+const requestOf = ({ spec, serverId }) => ({
+    method: 'POST',
+    path: spec.path,
+    notFound: `server ${serverId}`
+});
 /** A backup when `label` has no name, a snapshot named so when it has one. */
 function creationOf(session, listBackups, serverId, { description, name }, knownIds) {
     const common = { session, listBackups, serverId, knownIds };
@@ -32348,7 +32362,7 @@ async function post(creation) {
     try {
         const answer = await session.send('POST', session.url(spec.path), body, 'once');
         if (answer.status < 200 || answer.status >= 300)
-            throw failure(answer, REQUEST, `server ${serverId}`);
+            throw failure(answer, REQUEST);
         const backup = spec.decode(parseJsonOr(answer.body));
         if (backup === undefined) {
             // The API said it started a backup but its answer cannot be read: find it rather than
@@ -32523,10 +32537,8 @@ class ServerEndpoints {
      */
     async restoreServer(serverId, backupId, noun = 'backup') {
         const { session } = this;
-        // A snapshot names its server: its restore is POSTed to the snapshot, with no body (none is documented).
-        const path = noun === 'snapshot' ? snapshotRestorePath(backupId) : `${SERVERS_PATH}${serverId}/restore/`;
-        const body = noun === 'snapshot' ? undefined : JSON.stringify({ backup_id: backupId });
-        const request = { method: 'POST', path };
+        const { body, ...request } = restoreRequest(serverId, backupId, noun);
+        const { path } = request;
         let answer;
         try {
             answer = await session.send('POST', session.url(path), body, 'once');
@@ -32544,7 +32556,7 @@ class ServerEndpoints {
                 '(another operation running?): check it in the VPS.org panel', request, 400);
         }
         if (answer.status < 200 || answer.status >= 300)
-            throw failure(answer, request, `server ${serverId}`);
+            throw failure(answer, request);
         // The restore answer is not documented: any 2xx means accepted; read what is there.
         const parsed = parseJsonOr(answer.body);
         return messages_isRecord(parsed) ? parsed : {};
@@ -32557,7 +32569,7 @@ class ServerEndpoints {
         const { session } = this;
         if (!this.serversOnlyByList) {
             const path = `${SERVERS_PATH}${serverId}/`;
-            const request = { method: 'GET', path };
+            const request = { method: 'GET', path, notFound: `server ${serverId}` };
             const answer = await session.send('GET', session.url(path), undefined, 'idempotent');
             if (answer.status === 200) {
                 const server = decodeServer(parseJson(answer, request));
@@ -32566,7 +32578,7 @@ class ServerEndpoints {
                 throw new ApiError(`GET ${path} answered 200 without server ${serverId}: ${excerpt(answer.body)}`, request, 200);
             }
             if (answer.status !== 404 && answer.status !== 405)
-                throw failure(answer, request, `server ${serverId}`);
+                throw failure(answer, request);
             session.log.debug(`GET ${path} answered ${answer.status}: reading servers from ${SERVERS_PATH} instead`);
             this.serversOnlyByList = true;
         }
@@ -32589,6 +32601,23 @@ class ServerEndpoints {
         this.serverListPages = listing.pages;
         return new Map(listing.items.map(server => [server.id, server]));
     }
+}
+/**
+ * The restore request of a server from a backup or a snapshot, and what a 404 to it means. A
+ * snapshot names its server: its restore is POSTed to the snapshot, with no body (none is
+ * documented), and its 404 is documented as the snapshot's. A backup's restore is POSTed to the
+ * server, and the docs do not say which of the two a 404 means.
+ */
+function restoreRequest(serverId, pointId, noun) {
+    if (noun === 'snapshot') {
+        return { method: 'POST', path: snapshotRestorePath(pointId), body: undefined, notFound: `snapshot ${pointId}` };
+    }
+    return {
+        method: 'POST',
+        path: `${SERVERS_PATH}${serverId}/restore/`,
+        body: JSON.stringify({ backup_id: pointId }),
+        notFound: `server ${serverId} or backup ${pointId}`
+    };
 }
 /** A read's result, or the API's error; anything else (a bug) is thrown on. */
 async function lookup(read) {
@@ -32657,6 +32686,8 @@ function parseHttpDate(text, receivedAt) {
     }
     return undefined;
 }
+/** Two clocks further apart than this are named in a warning (see VpsApi.deletionNow). */
+const CLOCKS_APART_MS = 10 * 60_000;
 /**
  * "Now" by the API's clock: the last readable `Date` header plus the time elapsed since it was
  * received, on a monotonic clock (so a runner whose wall clock jumps does not move it).
@@ -32669,14 +32700,18 @@ class ApiClock {
         this.monotonic = monotonic;
         this.wall = wall;
     }
-    /** Records an answer's Date header; an unreadable or missing one leaves the last reading. */
+    /**
+     * Records an answer's Date header and returns it (epoch ms); an unreadable or missing one leaves
+     * the last reading, and gives undefined.
+     */
     note(header) {
         const text = Array.isArray(header) ? header[0] : header;
         if (text === undefined)
-            return;
+            return undefined;
         const apiMs = parseHttpDate(text.trim(), this.wall());
         if (apiMs !== undefined)
             this.seen = { apiMs, monotonicMs: this.monotonic() };
+        return apiMs;
     }
     /** Now by the API's clock, or undefined when no answer carried a readable Date header. */
     now() {
@@ -33000,7 +33035,9 @@ class ListReader {
         let morePages = false;
         while (url !== undefined) {
             const path = this.source.pathOf(url);
-            const request = { method: 'GET', path };
+            // A 404 names the list, or the page of it that a `next` link led to (DRF's "Invalid page.").
+            const notFound = seen.size === 0 ? `the ${noun.list}` : `page ${seen.size + 1} of the ${noun.list}`;
+            const request = { method: 'GET', path, notFound };
             const stop = (why) => new ApiError(`reading the ${noun.list} (GET ${this.source.pathOf(first)}): ${why}`, request);
             if (seen.has(url))
                 throw stop(`its next links loop (back to ${path})`);
@@ -33209,7 +33246,7 @@ class ApiSession {
             let retryAfterMs;
             try {
                 const answer = this.withoutToken(await this.http.exchange({ method, path, url, body, headers }, { timeoutMs: requestTimeoutMs, stepLeftMs: deadline.remainingMs() }));
-                this.apiClock.note(answer.headers.date);
+                const answeredAt = this.apiClock.note(answer.headers.date);
                 this.answered = true;
                 log.debug(`${method} ${path} → ${answer.status} in ${Math.round(this.clock.monotonic() - started)} ms`);
                 if (answer.status >= 300 && answer.status < 400)
@@ -33217,7 +33254,8 @@ class ApiSession {
                 if (!RETRYABLE_STATUSES.has(answer.status))
                     return { ...answer, afterUnknownOutcome };
                 problem = failure(answer, request);
-                retryAfterMs = parseRetryAfter(answer.headers['retry-after'], this.clock.now());
+                // A date is on the clock of the answer that gave it: measured from its Date, not the runner's now.
+                retryAfterMs = parseRetryAfter(answer.headers['retry-after'], answeredAt ?? this.clock.now());
                 // A 429 says the API did nothing. Any other of these statuses may come after the API
                 // acted (a gateway giving up on a slow answer): a POST must not be sent blindly again, and
                 // a DELETE sent again may meet the 404 of its own earlier success.
@@ -33302,12 +33340,15 @@ class ApiSession {
 
 
 
+
+
 class VpsApiClient {
     points;
     session;
     backups;
     servers;
     warnedOfNoDate = false;
+    warnedOfClocksApart = false;
     /** Backups unless told `points` (SNAPSHOTS): then every call uses the Snapshots API. */
     constructor(options, points = BACKUPS) {
         this.points = points;
@@ -33324,10 +33365,24 @@ class VpsApiClient {
             return apiNow;
         if (!this.warnedOfNoDate) {
             this.warnedOfNoDate = true;
-            this.session.log.warning('No answer of the API carried a readable Date header, so backup ages (keep-within, the limit of 10, ' +
-                "dates in the future) are measured on the runner's clock, which may differ from the API's");
+            this.session.log.warning(`No answer of the API carried a readable Date header, so ${this.points.noun} ages (keep-within, the limit of ` +
+                `${this.points.limit}, dates in the future) are measured on the runner's clock, which may differ from the API's`);
         }
         return this.session.clock.now();
+    }
+    deletionNow() {
+        const runner = this.session.clock.now();
+        // Without a Date header, now() is the runner's clock (and says so once).
+        if (this.session.apiClock.now() === undefined)
+            return { at: this.now(), clock: "the runner's" };
+        const api = this.now();
+        if (Math.abs(api - runner) > CLOCKS_APART_MS && !this.warnedOfClocksApart) {
+            this.warnedOfClocksApart = true;
+            this.session.log.warning(`The API's clock (by its Date header: ${new Date(api).toISOString()}) and the runner's ` +
+                `(${new Date(runner).toISOString()}) are ${formatDuration(Math.abs(api - runner))} apart: ages that decide ` +
+                'a deletion are measured from the earlier, so a backup is deleted only when it is old enough on both');
+        }
+        return api <= runner ? { at: api, clock: "the API's" } : { at: runner, clock: "the runner's" };
     }
     listBackups(filter = {}) {
         return this.backups.listBackups(filter);
@@ -34389,7 +34444,8 @@ async function summarise({ servers, waitedMs, deletedIds }, report, points) {
  * The backup policy, in one place: how a backup's date is read, how backups rank, which of them
  * `latest` and retention consider, which `keep` and `keep-within` keep, and what must go to stay
  * under the API's limit of 10 manual backups. Pure: every "now" is given (the API's clock, which
- * dates the backups), nothing here reads a clock or sends a request.
+ * dates the backups; for an age that decides a deletion, the earlier of it and the runner's), nothing
+ * here reads a clock or sends a request.
  */
 
 
@@ -34470,6 +34526,12 @@ function byDate(backups) {
     return { dated, undated };
 }
 const aheadOf = (now) => (d) => d.at - now > FUTURE_TOLERANCE_MS;
+/** The eligible backups (see isEligible) dated more than FUTURE_TOLERANCE_MS past now: to be named. */
+function eligibleAhead(backups, scope, now) {
+    return byDate(backups.filter(b => isEligible(b, scope)))
+        .dated.filter(aheadOf(now))
+        .map(d => d.backup);
+}
 /** Several backups named in one line: `backup 7 (created_at null), backup 9 (no created_at)`. */
 function named(backups, { noun }) {
     const shown = backups.slice(0, 5).map(b => `${noun} ${b.id} (${shownCreatedAt(b)})`);
@@ -34528,6 +34590,27 @@ function planKeep(backups, rule, own, now) {
         .filter(d => window === undefined || d.at < ownAt - window);
     return { remove: remove.map(d => d.backup), undated, ahead };
 }
+/**
+ * Why planRoom may delete no more: keep-within keeps those created within it, and those dated ahead
+ * of the clock (a wrong date, or a wrong clock) have no age to measure; dates it cannot read.
+ */
+function whyKept(kept) {
+    const { dated, candidates, undated, window, now, points } = kept;
+    const ahead = window === undefined ? 0 : dated.filter(aheadOf(now.at)).length;
+    const within = dated.length - candidates.length - ahead;
+    const why = [];
+    if (window !== undefined && within > 0) {
+        why.push(`keep-within ${formatDuration(window)} keeps ${within} of them (created in the ${formatDuration(window)} before ${now.clock} now)`);
+    }
+    if (ahead > 0) {
+        why.push(`${ahead} of them ${ahead === 1 ? 'is' : 'are'} dated ahead of the clock, more than ${formatDuration(FUTURE_TOLERANCE_MS)} ` +
+            `past ${now.clock} now (${new Date(now.at).toISOString()}): a wrong date or a wrong clock, from which no age is measured`);
+    }
+    if (undated.length > 0)
+        why.push(`${named(undated, points)} kept: created_at not an RFC 3339 date-time`);
+    why.push(window !== undefined && within > 0 ? 'shorten keep-within or delete some by hand' : 'delete some by hand');
+    return why;
+}
 /** Whether the server has no room for one more manual backup (or snapshot, by `points`). */
 function isAtLimit(backups, serverId, points = BACKUPS) {
     return backups.filter(b => points.counts(b) && b.server.id === serverId).length >= points.limit;
@@ -34535,9 +34618,10 @@ function isAtLimit(backups, serverId, points = BACKUPS) {
 /**
  * Before creating: the server's manual backups must leave room for one more. Deletes only eligible
  * backups whose date can be read, the oldest first, and with keep-within only those created more
- * than keepWithinMs before now (the API's). Says why there is no room when there is none.
+ * than keepWithinMs before now (`clock` says whose, for the refusal: the earlier of the API's and
+ * the runner's, see VpsApi.deletionNow). Says why there is no room when there is none.
  */
-function planRoom(backups, serverId, retention, now, points = BACKUPS) {
+function planRoom(backups, serverId, retention, now, points = BACKUPS, clock = "the API's") {
     const manual = backups.filter(b => points.counts(b) && b.server.id === serverId);
     const excess = manual.length - (points.limit - 1);
     if (excess <= 0)
@@ -34552,14 +34636,7 @@ function planRoom(backups, serverId, retention, now, points = BACKUPS) {
     const candidates = dated.filter(d => window === undefined || d.at < now - window);
     if (candidates.length >= excess)
         return { remove: candidates.slice(0, excess).map(d => d.backup), undated };
-    const within = dated.length - candidates.length;
-    const why = [];
-    if (window !== undefined && within > 0) {
-        why.push(`keep-within ${formatDuration(window)} keeps ${within} of them (created in the ${formatDuration(window)} before the API's now)`);
-    }
-    if (undated.length > 0)
-        why.push(`${named(undated, points)} kept: created_at not an RFC 3339 date-time`);
-    why.push(window !== undefined && within > 0 ? 'shorten keep-within or delete some by hand' : 'delete some by hand');
+    const why = whyKept({ dated, candidates, undated, window, now: { at: now, clock }, points });
     throw new BackupError(`${where}, and only ${candidates.length} of them may be deleted (completed, description starting with ` +
         `"${safeText(retention.keepPrefix, 60)}"${window === undefined ? '' : `, older than keep-within ${formatDuration(window)}`}), ` +
         `${excess} needed; ${why.join('; ')}; nothing was deleted`);
@@ -34580,7 +34657,7 @@ function planRoom(backups, serverId, retention, now, points = BACKUPS) {
  * because they are dated in the future: both are a wrong date in the API, never passed over in
  * silence. Each backup once a step.
  */
-function reportKept({ log, named, api }, plan, now) {
+function reportKept({ log, named, api }, plan, now, clock = "the API's") {
     const fresh = (backup) => {
         if (named.has(backup.id))
             return false;
@@ -34592,12 +34669,12 @@ function reportKept({ log, named, api }, plan, now) {
             'RFC 3339 date-time, so its age is unknown and retention never deletes it');
     }
     for (const backup of (plan.ahead ?? []).filter(fresh))
-        log.warning(`${datedAhead(backup, now, api.points)}: it ranks as the newest and keeps its place`);
+        log.warning(`${datedAhead(backup, now, api.points, clock)}: it ranks as the newest and keeps its place`);
 }
-/** `Backup 7 is dated 2099-01-01T00:00:00Z, 73d02h past the API's clock (2026-…)`. */
-function datedAhead(backup, now, { Noun }) {
+/** `Backup 7 is dated 2099-01-01T00:00:00Z, 73d02h past the API's clock (2026-…)` (or the runner's). */
+function datedAhead(backup, now, { Noun }, clock = "the API's") {
     const ahead = (createdAt(backup) ?? now) - now;
-    return (`${Noun} ${backup.id} is dated ${safeText(backup.created_at, 40)}, ${formatDuration(ahead)} past the API's clock ` +
+    return (`${Noun} ${backup.id} is dated ${safeText(backup.created_at, 40)}, ${formatDuration(ahead)} past ${clock} clock ` +
         `(${new Date(now).toISOString()}; more than ${formatDuration(FUTURE_TOLERANCE_MS)} ahead is a wrong date)`);
 }
 /**
@@ -34649,6 +34726,133 @@ function describeRule(rule) {
     ]
         .filter(Boolean)
         .join(' and ');
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/job-run.ts
+/**
+ * What ties the steps of one job run together: an id unique to this job run, which the first step
+ * of this action in the job makes (a random UUID) and exports through GITHUB_ENV, so that the job's
+ * later steps and its post steps see it, and no other job, matrix leg, attempt or run does. The
+ * records a step leaves the others (restore-record.ts, made-record.ts) are in a folder named by it,
+ * directly under RUNNER_TEMP: a record another job run left there (the runner empties RUNNER_TEMP
+ * only when it can) is never read as this one's.
+ */
+
+
+
+const JOB_RUN_VARIABLE = 'VPS_BACKUP_ACTION_JOB_RUN';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+function jobRunId(runner) {
+    const id = runner.env(JOB_RUN_VARIABLE)?.trim().toLowerCase();
+    return id !== undefined && UUID.test(id) ? id : undefined;
+}
+/**
+ * Main step: gives the job run its id unless an earlier step of the action did. Without GITHUB_ENV
+ * (not on a runner) nothing is exported, and no record is kept.
+ */
+function startJobRun(runner) {
+    if (jobRunId(runner) !== undefined)
+        return;
+    try {
+        runner.exportVariable(JOB_RUN_VARIABLE, (0,external_node_crypto_.randomUUID)());
+    }
+    catch (error) {
+        // Not this step's concern: a post step without the id restores all the same, with a warning.
+        runner.debug(`Could not export ${JOB_RUN_VARIABLE} through GITHUB_ENV: ${messageOf(error)}`);
+    }
+}
+function jobRunFolder(runner) {
+    const temp = runner.env('RUNNER_TEMP');
+    if (!temp)
+        return { why: 'RUNNER_TEMP is not set (not on a GitHub runner)', onRunner: false };
+    const id = jobRunId(runner);
+    if (id !== undefined)
+        return { path: (0,external_node_path_namespaceObject.join)(temp, `vps-backup-action-${id}`) };
+    if (!runner.env('GITHUB_ENV'))
+        return { why: 'GITHUB_ENV is not set (not on a GitHub runner)', onRunner: false };
+    return {
+        why: `${JOB_RUN_VARIABLE} is not set (this job's main step ran another version of the action?)`,
+        onRunner: true
+    };
+}
+/** `<path>: <error>`, the path once (Node.js's messages often name it already). */
+function fileProblem(path, error) {
+    const message = messageOf(error);
+    return message.includes(path) ? message : `${path}: ${message}`;
+}
+
+;// CONCATENATED MODULE: ./src/made-record.ts
+/**
+ * What the create steps of one job run made (kind, server, id), in this job run's folder under
+ * RUNNER_TEMP (job-run.ts): a backup and a snapshot may have the same id, and nothing but the kind
+ * input tells them apart, so a wait or restore step given an id this job run made as the other
+ * kind, and never as its own, refuses. Only a guard: a record that cannot be written or read is a
+ * debug line, never a refusal.
+ */
+
+
+
+
+
+const RECORD = /^(backup|snapshot)-(\d+)-(\d+)\.json$/;
+function madeDir(place) {
+    const folder = jobRunFolder(place.runner);
+    return 'path' in folder ? (0,external_node_path_namespaceObject.join)(folder.path, 'made') : undefined;
+}
+/** A create step: records the backup (or snapshot) the API accepted. */
+function recordMade(place, kind, made) {
+    const dir = madeDir(place);
+    if (dir === undefined)
+        return;
+    const file = (0,external_node_path_namespaceObject.join)(dir, `${kind}-${made.server.id}-${made.id}.json`);
+    const record = { kind, serverId: made.server.id, id: made.id, at: new Date(place.clock.now()).toISOString() };
+    try {
+        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+        (0,external_node_fs_namespaceObject.writeFileSync)(file, JSON.stringify(record));
+    }
+    catch (error) {
+        place.log.debug(`Could not record the ${kind} this step made (${fileProblem(file, error)})`);
+    }
+}
+/** The kinds this job run made a restore point of with this id, as far as can be read. */
+function kindsMade(place, id) {
+    const dir = madeDir(place);
+    if (dir === undefined)
+        return [];
+    let names;
+    try {
+        names = (0,external_node_fs_namespaceObject.readdirSync)(dir);
+    }
+    catch (error) {
+        if (error.code !== 'ENOENT')
+            place.log.debug(`Could not read ${fileProblem(dir, error)}`);
+        return [];
+    }
+    const made = names.flatMap(name => {
+        const [, kind, , madeId] = RECORD.exec(name) ?? [];
+        return madeId === `${id}` ? [kind] : [];
+    });
+    return KINDS.filter(kind => made.includes(kind));
+}
+/**
+ * Refuses (before any request) an id that this job run made as the other kind and not as `kind`:
+ * `doing` says what the step would have done with it (`wait for`, `restore from`).
+ */
+function refuseOtherKind(place, kind, ids, doing) {
+    for (const id of ids) {
+        const made = kindsMade(place, id);
+        const other = made.find(k => k !== kind);
+        if (other === undefined || made.includes(kind))
+            continue;
+        throw new InputError(`backup-id ${id} is the ${other} an earlier step of this job created, but kind is ${kind}: set kind: ${other} ` +
+            `to ${doing} that ${other} (an id alone does not say its kind); no request was sent`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/server-waiting.ts
@@ -34774,20 +34978,27 @@ async function checkServers(settings, context) {
     }
     return plans;
 }
-/** What must go before creating, by the API's clock; says what it kept for a date it cannot read. */
+/**
+ * What must go before creating, measured from the earlier of the API's clock and the runner's (see
+ * VpsApi.deletionNow); names the backups dated ahead of it, and those kept for a date it cannot read.
+ */
 function makeRoom(context, backups, serverId, retention) {
     // Below the limit no age matters: the clock is not read (nor its absence warned of).
     const { points } = context.api;
     if (!isAtLimit(backups, serverId, points))
         return [];
-    const now = context.api.now();
-    const plan = planRoom(backups, serverId, retention, now, points);
-    reportKept(context, plan, now);
+    const now = context.api.deletionNow();
+    if (retention !== undefined) {
+        const ahead = eligibleAhead(backups, { ...retention, serverId, points }, now.at);
+        reportKept(context, { undated: [], ahead }, now.at, now.clock);
+    }
+    const plan = planRoom(backups, serverId, retention, now.at, points, now.clock);
+    reportKept(context, plan, now.at, now.clock);
     return plan.remove;
 }
 /**
  * dry-run: what a real run would delete and create, from what it has read. The new backup would
- * be the newest, created now by the API's clock.
+ * be the newest, created now: the same now as making room's (see VpsApi.deletionNow).
  */
 function forecast(context, settings, { serverId, before, roomFor }, now) {
     const { log } = context;
@@ -34802,8 +35013,8 @@ function forecast(context, settings, { serverId, before, roomFor }, now) {
         return;
     log.info(`Dry run: would then apply ${describeRule(retention)} to the "${safeText(retention.keepPrefix, 60)}" ${noun}s of server ${serverId}`);
     const remaining = before.filter(b => !roomFor.includes(b));
-    const plan = planKeep(remaining, { ...retention, serverId, points: context.api.points }, undefined, now);
-    reportKept(context, plan, now);
+    const plan = planKeep(remaining, { ...retention, serverId, points: context.api.points }, undefined, now.at);
+    reportKept(context, plan, now.at, now.clock);
     for (const backup of plan.remove) {
         log.info(`Dry run: would then delete ${noun} ${backup.id} (${safeText(backup.created_at, 40)}), by ${describeRule(retention)}`);
     }
@@ -34824,6 +35035,7 @@ function defineCommand(unit) {
 }
 
 ;// CONCATENATED MODULE: ./src/commands/create.ts
+
 
 
 
@@ -34909,7 +35121,7 @@ const create = defineCommand({
 async function createBackups(settings, context) {
     const plans = await checkServers(settings, context);
     if (settings.dryRun) {
-        const now = context.api.now();
+        const now = context.api.deletionNow();
         for (const plan of plans)
             forecast(context, settings, plan, now);
         return { servers: [], problems: [], deletedIds: [] };
@@ -34964,8 +35176,10 @@ async function startBackups(settings, context, plans, progress) {
     }));
 }
 /** The moment the API accepts a backup, its id goes out: saved state and outputs, then the log line. */
-function backupAccepted(settings, { state, log, api }, created, inOrder, { outputs }) {
+function backupAccepted(settings, context, created, inOrder, { outputs }) {
+    const { state, log, api } = context;
     state.saveCreatedBackups(inOrder);
+    recordMade(context, api.points.kind, created.backup);
     outputs.accepted(inOrder);
     log.info(`${api.points.Noun} ${created.backup.id} of server ${safeText(serverLabel(created.backup))} ` +
         `${created.adopted ? 'found after an interrupted request' : 'started'}: "${safeText(settings.description, 120)}"`);
@@ -35657,13 +35871,19 @@ async function followServers({ api, log }, accepted, waiting) {
 
 
 
+
 /** `command: restore`: servers from their backups (or their latest backups), after checking every backup. */
 const restore = defineCommand({
     name: 'restore',
     inputs: ['server-id', 'backup-id', 'wait', 'poll-interval', 'keep-prefix'],
     outputs: ['backup-id', 'backup-ids', 'status', 'server-id', 'restore', 'server-status'],
     parse: restore_parse,
-    run: (settings, context) => restoreServers(context, { ...settings, waitForBackup: settings.wait, waitForServer: settings.wait }),
+    run(settings, context) {
+        const { backups } = settings;
+        const ids = 'ids' in backups ? backups.ids : 'byServer' in backups ? [...backups.byServer.values()] : [];
+        refuseOtherKind(context, context.api.points.kind, ids, 'restore from');
+        return restoreServers(context, { ...settings, waitForBackup: settings.wait, waitForServer: settings.wait });
+    },
     present: presentRestores
 });
 function restore_parse(inputs, common) {
@@ -35689,6 +35909,7 @@ function restore_parse(inputs, common) {
 }
 
 ;// CONCATENATED MODULE: ./src/commands/wait.ts
+
 
 
 
@@ -35729,6 +35950,7 @@ const wait = defineCommand({
 async function waitForBackup(settings, context) {
     const { api, deadline, log } = context;
     const { noun, Noun } = api.points;
+    refuseOtherKind(context, api.points.kind, [settings.backupId], 'wait for');
     const found = await findBackup(api, settings.backupId, settings.serverId, 'nothing was waited for');
     const { retention } = settings;
     // As create refuses such a description: keep would count the backup among those it keeps while
@@ -35822,66 +36044,71 @@ function getInputs(runner = actionsRunner) {
     return readInvocation(runner).settings;
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/restore-record.ts
 /**
- * What the post steps of one job leave each other: the restore points restore-on-failure restored
- * a server from, so that two steps that armed it (a create with wait: false, then its wait step)
- * do not restore the same server from the same point twice. One file per restore point under
- * RUNNER_TEMP, which the runner gives each job (and empties before it).
+ * What the post steps of one job run leave each other: the restore points restore-on-failure
+ * restored a server from, so that two steps that armed it (a create with wait: false, then its
+ * wait step) do not restore the same server from the same point twice. One file per restore point
+ * in this job run's folder under RUNNER_TEMP (job-run.ts), which the runner empties before a job
+ * when it can: a record of another job run is never read. Only a record of this job run skips a
+ * restore; a record that cannot be read or written never does.
  */
 
 
 
-const NO_RUNNER_TEMP = 'RUNNER_TEMP is not set (not on a GitHub runner)';
-function recordDir({ runner }) {
-    const temp = runner.env('RUNNER_TEMP');
-    return temp ? (0,external_node_path_namespaceObject.join)(temp, 'vps-backup-action', 'restored') : undefined;
-}
 function recordFile(dir, point) {
     return (0,external_node_path_namespaceObject.join)(dir, `${point.kind}-${point.serverId}-${point.id}.json`);
 }
-/** Whether an earlier step of this job restored the server from this point. */
+function recordDir(place) {
+    const folder = jobRunFolder(place.runner);
+    return 'path' in folder ? { path: (0,external_node_path_namespaceObject.join)(folder.path, 'restored') } : folder;
+}
 function earlierRestore(place, point) {
     const dir = recordDir(place);
-    if (dir === undefined)
-        return undefined;
+    if (!('path' in dir))
+        return { found: false };
+    const file = recordFile(dir.path, point);
     let text;
     try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(recordFile(dir, point), 'utf8');
+        text = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
     }
     catch (error) {
         if (error.code === 'ENOENT')
-            return undefined;
-        // There, but unreadable: still a restore that was claimed.
-        return {};
+            return { found: false };
+        return { found: 'unreadable', why: fileProblem(file, error) };
     }
-    return parseRecord(text);
+    return { found: true, earlier: parseRecord(text) };
 }
 /**
  * Records that this step restores the server from this point, unless an earlier step of the job
- * did. Made before the restore request is sent, so a step that dies after sending it still keeps
- * the next from sending it again; created exclusively (O_EXCL), so of two steps only one claims it.
+ * run did. Made before the restore request is sent, so a step that dies after sending it still
+ * keeps the next from sending it again; created exclusively (O_EXCL), so of two steps only one
+ * claims it. Only the record file's own EEXIST is a claim: the folder's EEXIST (a file in its
+ * place) is a record that cannot be written.
  */
 function claimRestore(place, point) {
     const dir = recordDir(place);
-    if (dir === undefined)
-        return { claimed: 'unrecorded', why: NO_RUNNER_TEMP, runnerTemp: false };
+    if (!('path' in dir))
+        return { claimed: 'unrecorded', why: dir.why, warn: false };
+    try {
+        (0,external_node_fs_namespaceObject.mkdirSync)(dir.path, { recursive: true });
+    }
+    catch (error) {
+        return { claimed: 'unrecorded', why: fileProblem(dir.path, error), warn: true };
+    }
+    const file = recordFile(dir.path, point);
     const record = { ...point, step: place.runner.env('GITHUB_ACTION'), at: new Date(place.clock.now()).toISOString() };
     try {
-        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
-        (0,external_node_fs_namespaceObject.writeFileSync)(recordFile(dir, point), JSON.stringify(record), { flag: 'wx' });
+        (0,external_node_fs_namespaceObject.writeFileSync)(file, JSON.stringify(record), { flag: 'wx' });
         return { claimed: true };
     }
     catch (error) {
-        if (error.code === 'EEXIST') {
-            return { claimed: false, earlier: earlierRestore(place, point) ?? {} };
+        if (error.code !== 'EEXIST') {
+            return { claimed: 'unrecorded', why: fileProblem(file, error), warn: true };
         }
-        return { claimed: 'unrecorded', why: messageOf(error), runnerTemp: true };
     }
+    const earlier = earlierRestore(place, point);
+    return { claimed: false, earlier: earlier.found === true ? earlier.earlier : {} };
 }
 function parseRecord(text) {
     try {
@@ -35901,6 +36128,7 @@ function parseRecord(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/commands/restore-on-failure.ts
+
 
 
 
@@ -35931,15 +36159,10 @@ async function restoreOnFailure(step) {
             'nothing was deployed after it, so nothing is restored');
         return;
     }
-    if (!step.runner.env('RUNNER_TEMP')) {
-        log.debug('RUNNER_TEMP is not set (not on a GitHub runner): no record is kept of the restores of this job');
-    }
-    const pending = new Map([...created].filter(([serverId, backupId]) => {
-        const earlier = earlierRestore(step, { kind: settings.kind, serverId, id: backupId });
-        if (earlier !== undefined)
-            alreadyRestored(step, { kind: settings.kind, serverId, id: backupId }, earlier);
-        return earlier === undefined;
-    }));
+    sayWhenNoRecord(step, noun);
+    /** The servers whose record could not be read: restored without claiming one. */
+    const unrecorded = new Set();
+    const pending = notYetRestored(step, settings.kind, created, unrecorded);
     if (pending.size === 0)
         return;
     log.info(`restore-on-failure: the job failed after this step; checking the ${noun}s before restoring ${describeRestores(pending, noun)}`);
@@ -35953,7 +36176,7 @@ async function restoreOnFailure(step) {
             waitForServer: true,
             pollIntervalMs: settings.pollIntervalMs,
             dryRun: false,
-            claim: backup => claim(step, settings.kind, backup.server.id, backup.id)
+            claim: backup => unrecorded.has(backup.server.id) || claim(step, settings.kind, backup.server.id, backup.id)
         }));
     }
     catch (error) {
@@ -35961,6 +36184,24 @@ async function restoreOnFailure(step) {
         const notRestored = error instanceof RestoreError ? new Map(error.notRestored.map(r => [r.serverId, r.backupId])) : pending;
         throw new BackupError(`restore-on-failure could not restore ${describeRestores(notRestored, noun)}: ${messageOf(error)}`);
     }
+}
+/** The servers no earlier step of this job run restored from these points; `unrecorded` gets those unknown. */
+function notYetRestored(step, kind, created, unrecorded) {
+    const { noun } = restorePointsOf(kind);
+    return new Map([...created].filter(([serverId, backupId]) => {
+        const point = { kind, serverId, id: backupId };
+        const earlier = earlierRestore(step, point);
+        if (earlier.found === true)
+            alreadyRestored(step, point, earlier.earlier);
+        if (earlier.found === 'unreadable') {
+            // Not a restore that happened: it goes ahead, and its claim is not tried (one warning is enough).
+            unrecorded.add(serverId);
+            step.log.warning(`restore-on-failure could not read whether an earlier step of this job restored server ${serverId} ` +
+                `from ${noun} ${backupId} (${earlier.why}): it restores it, and another step of this job with ` +
+                'restore-on-failure may restore it again');
+        }
+        return earlier.found !== true;
+    }));
 }
 /** `server 12345 from backup 900, server 777 from backup 901` (or `from snapshot 41`: the kind's noun). */
 function describeRestores(backups, noun) {
@@ -35976,11 +36217,27 @@ function claim(step, kind, serverId, backupId) {
         return false;
     }
     // The restore matters more than the record: it goes ahead, saying what could happen.
-    if (claimed.runnerTemp) {
+    if (claimed.warn) {
         step.log.warning(`restore-on-failure could not record that it restores server ${serverId} from ${restorePointsOf(kind).noun} ${backupId} ` +
             `(${claimed.why}): another step of this job with restore-on-failure may restore it again`);
     }
     return true;
+}
+/**
+ * When this job run has no folder for its records, says why once (a warning on a runner, where the
+ * main step should have made one): every server is then restored without a record.
+ */
+function sayWhenNoRecord(step, noun) {
+    const folder = jobRunFolder(step.runner);
+    if ('why' in folder) {
+        const text = `${folder.why}: no record is kept of the restores of this job`;
+        if (folder.onRunner) {
+            step.log.warning(`restore-on-failure: ${text}; another step of this job with restore-on-failure may restore a server ` +
+                `from the same ${noun} again`);
+        }
+        else
+            step.log.debug(text);
+    }
 }
 function alreadyRestored(step, restored, earlier) {
     const { serverId, id } = restored;
@@ -35991,6 +36248,7 @@ function alreadyRestored(step, restored, earlier) {
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -36019,6 +36277,8 @@ async function run(runner = actions_runner_actionsRunner, clock = systemClock) {
 }
 async function mainStep(step) {
     const invocation = readInvocation(step.runner);
+    // The job run's id, for the records its later steps and post steps read (job-run.ts).
+    startJobRun(step.runner);
     if (invocation.armsRestoreOnFailure)
         step.state.saveRestoreOnFailure(true);
     await withApi(step, invocation.settings, context => invocation.run(context));
