@@ -271,8 +271,16 @@ describe('dependencies and coverage', () => {
     scripts: Record<string, string>
   }
 
+  it('only the real runner port imports a toolkit package (@actions/core, @actions/github)', () => {
+    const importers = sources.filter(s => /(from |import\()'@actions\/(core|github)'/.test(s.text)).map(s => s.file)
+    expect(importers).toEqual([join(ROOT, 'src/runner/actions-runner.ts')])
+    expect(pkg.dependencies['@actions/github']).toMatch(/^9\.\d+\.\d+$/)
+  })
+
   it('every runtime dependency is imported by src/, and src/ imports no other package', () => {
-    const specifiers = [...matches(source, /from '([^'.][^']*)'/g)].filter(name => !name.startsWith('node:'))
+    const specifiers = [...matches(source, /(?:from |import\()'([^'.][^']*)'/g)].filter(
+      name => !name.startsWith('node:')
+    )
     const packages = new Set(specifiers.map(name => /^(?:@[^/]+\/)?[^/]+/.exec(name)?.[0]))
     expect([...packages].sort()).toEqual(Object.keys(pkg.dependencies).sort())
   })

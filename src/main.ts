@@ -26,7 +26,7 @@ export async function run(runner: Runner = actionsRunner, clock: Clock = systemC
 }
 
 async function mainStep(step: StepContext): Promise<void> {
-  const invocation = readInvocation(step.runner)
+  const invocation = await readInvocation(step.runner)
   if (invocation.armsRestoreOnFailure) step.state.saveRestoreOnFailure(true)
   await withApi(step, invocation.settings, context => invocation.run(context))
 }

@@ -1,20 +1,25 @@
 /**
  * Everything the action does with the runner, as one port (as actions/cache passes its state
- * provider): inputs and the run's variables in, log lines, outputs, saved state and the job
- * summary out. The real port is actions-runner.ts (the only module that imports @actions/core);
- * tests hand in a fake, so a command runs in process without the runner's files.
+ * provider): inputs, the run's identity and variables in, log lines, outputs, saved state and the
+ * job summary out. The real port is actions-runner.ts (the only module that imports @actions/core
+ * and @actions/github); tests hand in a fake, so a command runs in process without the runner's files.
  */
 
-/** The run's variables the action reads. */
-export type RunnerVariable =
-  | 'GITHUB_REPOSITORY'
-  | 'GITHUB_SHA'
-  | 'GITHUB_RUN_ID'
-  | 'GITHUB_RUN_ATTEMPT'
-  | 'GITHUB_ACTION'
-  | 'GITHUB_ACTION_REPOSITORY'
-  | 'GITHUB_ACTION_REF'
-  | 'RUNNER_TEMP'
+/** The run's identity, as @actions/github's `context` gives it; a field is undefined when not known. */
+export interface RunIdentity {
+  /** `owner/repo` */
+  repository?: string
+  /** The commit the run is for. */
+  sha?: string
+  runId?: number
+  runAttempt?: number
+  job?: string
+  /** `https://github.com`, or a GitHub Enterprise Server's URL. */
+  serverUrl?: string
+}
+
+/** The run's other variables the action reads. */
+export type RunnerVariable = 'GITHUB_ACTION' | 'GITHUB_ACTION_REPOSITORY' | 'GITHUB_ACTION_REF' | 'RUNNER_TEMP'
 
 export interface InputOptions {
   /** Default true, as @actions/core: leading and trailing white space removed. */
@@ -26,6 +31,11 @@ export interface Runner {
   getInput(name: string, options?: InputOptions): string
   /** A variable of the run, undefined when not set (outside a runner). */
   env(name: RunnerVariable): string | undefined
+  /**
+   * Which repository, commit, run, attempt and job this is, and on which server. Read only by a command that names
+   * the run (CommandUnit.readsRun): the real port loads @actions/github, which reads the event payload, for it.
+   */
+  identity(): Promise<RunIdentity>
   /** Masks the value in every later log line. */
   setSecret(secret: string): void
   /** A plain log line, written raw: callers neutralise text from the API first (Logger). */
