@@ -137,6 +137,25 @@ describe('the runner contract, through the real port', () => {
     }
   })
 
+  it('an event payload that cannot be read: create fails with one line naming its file, before any request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vps-event-'))
+    try {
+      const event = join(dir, 'event.json')
+      writeFileSync(event, '{ "repository": ')
+      const run = await runAction(
+        { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': '12345' },
+        { env: { GITHUB_EVENT_PATH: event } }
+      )
+      expectOneLineError(
+        run,
+        new RegExp(`^the run's event payload \\(GITHUB_EVENT_PATH ${event}\\) could not be read: it is not valid JSON$`)
+      )
+      expect(sim.requests).toEqual([])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('a refused input: exit 1, one error line, nothing sent, no output', async () => {
     const run = await step({ 'server-id': 'web-01' })
     expectOneLineError(run, 'server-id must be a positive integer, got "web-01"')

@@ -1,9 +1,10 @@
 /** The real runner port, on @actions/core and @actions/github: the only module of src/ that imports them. */
 import * as core from '@actions/core'
-import type { context as githubContext } from '@actions/github'
+import type { context } from '@actions/github'
+import { messageOf } from '../errors.js'
 import type { RunIdentity, Runner, RunnerVariable } from './port.js'
 
-type Context = typeof githubContext
+type Context = typeof context
 
 /**
  * The run's identity from github.context, as actions/checkout reads it; '' and NaN (not set) as undefined.
@@ -11,8 +12,7 @@ type Context = typeof githubContext
  * octokit when it is loaded: loaded here, on the first call, so a step that does not name its run never pays for it.
  */
 async function identity(): Promise<RunIdentity> {
-  // webpackMode eager: bundled into dist/index.js (no chunk file beside it), still evaluated only here.
-  const { context } = await import(/* webpackMode: "eager" */ '@actions/github')
+  const context = await githubContext()
   const known = (value: number): number | undefined => (Number.isNaN(value) ? undefined : value)
   return {
     repository: repository(context),
@@ -21,6 +21,18 @@ async function identity(): Promise<RunIdentity> {
     runAttempt: known(context.runAttempt),
     job: context.job || undefined,
     serverUrl: context.serverUrl || undefined
+  }
+}
+
+/** github.context; a payload that cannot be read fails the step with one line that names its file. */
+async function githubContext(): Promise<Context> {
+  try {
+    // webpackMode eager: bundled into dist/index.js (no chunk file beside it), still evaluated only here.
+    return (await import(/* webpackMode: "eager" */ '@actions/github')).context
+  } catch (error) {
+    const why = error instanceof SyntaxError ? 'it is not valid JSON' : messageOf(error)
+    const path = process.env.GITHUB_EVENT_PATH ?? 'not set'
+    throw new Error(`the run's event payload (GITHUB_EVENT_PATH ${path}) could not be read: ${why}`, { cause: error })
   }
 }
 
