@@ -45,15 +45,15 @@ function given(inputs: Record<string, string>): void {
   }
 }
 
-function settingsFor(inputs: Record<string, string>): Settings {
+async function settingsFor(inputs: Record<string, string>): Promise<Settings> {
   given({ 'api-token': TOKEN, ...inputs })
   return getInputs()
 }
 
-function refusal(inputs: Record<string, string>): string {
+async function refusal(inputs: Record<string, string>): Promise<string> {
   given({ 'api-token': TOKEN, ...inputs })
   try {
-    getInputs()
+    await getInputs()
   } catch (error) {
     expect(error).toBeInstanceOf(InputError)
     return (error as Error).message
@@ -62,8 +62,8 @@ function refusal(inputs: Record<string, string>): string {
 }
 
 describe('the token', () => {
-  it('is registered as a secret before anything else', () => {
-    settingsFor({ 'server-id': '1' })
+  it('is registered as a secret before anything else', async () => {
+    await settingsFor({ 'server-id': '1' })
     expect(stdout.split('\n')[0]).toBe(`::add-mask::${TOKEN}`)
   })
 
@@ -73,14 +73,14 @@ describe('the token', () => {
     ['a letter outside ASCII', 'vps_tökén'],
     ['a character beyond Latin-1', 'vps_€'],
     ['a control character', 'vps\u0007abc']
-  ])('is refused when it holds %s, without being echoed', (_what, token) => {
-    const message = refusal({ 'api-token': token, 'server-id': '1' })
+  ])('is refused when it holds %s, without being echoed', async (_what, token) => {
+    const message = await refusal({ 'api-token': token, 'server-id': '1' })
     expect(message).toMatch(/^api-token holds .* which an HTTP header cannot carry as the token; copy the token again$/)
     expect(message).not.toContain('vps')
   })
 
-  it('is required', () => {
-    expect(refusal({ 'api-token': '', 'server-id': '1' })).toMatch(/^api-token is required/)
+  it('is required', async () => {
+    expect(await refusal({ 'api-token': '', 'server-id': '1' })).toMatch(/^api-token is required/)
   })
 })
 
@@ -125,23 +125,23 @@ describe('validation, one line naming the input', () => {
       { keep: '3', 'keep-prefix': 'Release' },
       /^keep is set but description ".*" does not start with keep-prefix "Release"/
     ]
-  ])('create with %p', (inputs, message) => {
-    expect(refusal({ 'server-id': '12345', ...inputs })).toMatch(message)
+  ])('create with %p', async (inputs, message) => {
+    expect(await refusal({ 'server-id': '12345', ...inputs })).toMatch(message)
   })
 
-  it('keep and keep-within with wait: false are accepted: they make room at the limit, the wait step keeps', () => {
-    expect(settingsFor({ 'server-id': '12345', keep: '3', wait: 'false' })).toMatchObject({
+  it('keep and keep-within with wait: false are accepted: they make room at the limit, the wait step keeps', async () => {
+    expect(await settingsFor({ 'server-id': '12345', keep: '3', wait: 'false' })).toMatchObject({
       wait: false,
       retention: { keep: 3, keepPrefix: 'Pre-deploy backup' }
     })
   })
 
-  it('with kind: snapshot the description, keep-prefix and name follow the kind', () => {
-    const settings = settingsFor({ 'server-id': '12345', kind: 'snapshot', keep: '2' })
+  it('with kind: snapshot the description, keep-prefix and name follow the kind', async () => {
+    const settings = await settingsFor({ 'server-id': '12345', kind: 'snapshot', keep: '2' })
     expect(settings).toMatchObject({ kind: 'snapshot', retention: { keepPrefix: 'Pre-deploy snapshot' } })
     expect(settings).toMatchObject({ description: expect.stringMatching(/^Pre-deploy snapshot/) })
     expect(settings).toMatchObject({ snapshotName: expect.stringMatching(/^pre-deploy(-[\w]+)*$/) })
-    expect(refusal({ command: 'list', kind: 'snapshot', 'backup-type': 'manual' })).toMatch(
+    expect(await refusal({ command: 'list', kind: 'snapshot', 'backup-type': 'manual' })).toMatch(
       /^backup-type is not used with kind: snapshot/
     )
   })
@@ -154,45 +154,54 @@ describe('validation, one line naming the input', () => {
     ['keep with delete', { command: 'delete', 'backup-id': '5', keep: '2' }],
     ['description with list', { command: 'list', description: 'x' }],
     ['restore-on-failure with restore', { command: 'restore', 'backup-id': '5', 'restore-on-failure': 'true' }]
-  ])('refuses %s, naming the input', (_case, inputs) => {
+  ])('refuses %s, naming the input', async (_case, inputs) => {
     const unused =
       Object.keys(inputs).find(name => !['command', 'server-id', 'backup-id'].includes(name)) ?? 'backup-id'
-    expect(refusal(inputs)).toBe(
+    expect(await refusal(inputs)).toBe(
       `${unused} is not used by command ${inputs.command ?? 'create'}; remove it or set the right command`
     )
   })
 
-  it('lets tuning inputs shared by several steps pass to any command', () => {
-    const settings = settingsFor({ command: 'list', wait: 'false', 'poll-interval': '5s', 'keep-prefix': 'Release' })
+  it('lets tuning inputs shared by several steps pass to any command', async () => {
+    const settings = await settingsFor({
+      command: 'list',
+      wait: 'false',
+      'poll-interval': '5s',
+      'keep-prefix': 'Release'
+    })
     expect(settings.command).toBe('list')
   })
 })
 
 describe('settings, one command at a time', () => {
-  it('create: one server, or several apart by commas, spaces or newlines, in the order given', () => {
-    expect(settingsFor({ 'server-id': '12345' })).toMatchObject({ command: 'create', serverIds: [12345], wait: true })
-    expect(settingsFor({ 'server-id': '3, 1\n2 ,5' })).toMatchObject({ serverIds: [3, 1, 2, 5] })
+  it('create: one server, or several apart by commas, spaces or newlines, in the order given', async () => {
+    expect(await settingsFor({ 'server-id': '12345' })).toMatchObject({
+      command: 'create',
+      serverIds: [12345],
+      wait: true
+    })
+    expect(await settingsFor({ 'server-id': '3, 1\n2 ,5' })).toMatchObject({ serverIds: [3, 1, 2, 5] })
   })
 
-  it('create: the default description names the repository, commit and run', () => {
-    expect(settingsFor({ 'server-id': '1' })).toMatchObject({
+  it('create: the default description names the repository, commit and run', async () => {
+    expect(await settingsFor({ 'server-id': '1' })).toMatchObject({
       description: 'Pre-deploy backup: acme/shop@3f1c2d9 (run 9876543210)'
     })
   })
 
-  it('create: keep and keep-within make the retention rule; without them nothing is deleted', () => {
-    expect(settingsFor({ 'server-id': '1' })).not.toHaveProperty('retention')
-    expect(settingsFor({ 'server-id': '1', keep: '5', 'keep-within': '1w3d' })).toMatchObject({
+  it('create: keep and keep-within make the retention rule; without them nothing is deleted', async () => {
+    expect(await settingsFor({ 'server-id': '1' })).not.toHaveProperty('retention')
+    expect(await settingsFor({ 'server-id': '1', keep: '5', 'keep-within': '1w3d' })).toMatchObject({
       retention: { keep: 5, keepWithinMs: 10 * 86_400_000, keepPrefix: 'Pre-deploy backup' }
     })
-    expect(settingsFor({ 'server-id': '1', 'keep-within': '12h' })).toMatchObject({
+    expect(await settingsFor({ 'server-id': '1', 'keep-within': '12h' })).toMatchObject({
       retention: { keep: undefined, keepWithinMs: 12 * 3_600_000 }
     })
   })
 
-  it('durations: a bare number is seconds, m is minutes, at most 24h for timers', () => {
+  it('durations: a bare number is seconds, m is minutes, at most 24h for timers', async () => {
     expect(
-      settingsFor({ 'server-id': '1', timeout: '90', 'poll-interval': '2m', 'request-timeout': '24h' })
+      await settingsFor({ 'server-id': '1', timeout: '90', 'poll-interval': '2m', 'request-timeout': '24h' })
     ).toMatchObject({
       timeoutMs: 90_000,
       pollIntervalMs: 120_000,
@@ -200,21 +209,25 @@ describe('settings, one command at a time', () => {
     })
   })
 
-  it('api-url: https, or plain http on loopback, IPv6 included; no trailing slash', () => {
-    expect(settingsFor({ 'server-id': '1', 'api-url': 'https://admin.vps.org/' }).apiUrl).toBe('https://admin.vps.org')
-    expect(settingsFor({ 'server-id': '1', 'api-url': 'http://[::1]:8080' }).apiUrl).toBe('http://[::1]:8080')
-    expect(settingsFor({ 'server-id': '1', 'api-url': 'http://localhost:8080/base/' }).apiUrl).toBe(
+  it('api-url: https, or plain http on loopback, IPv6 included; no trailing slash', async () => {
+    expect((await settingsFor({ 'server-id': '1', 'api-url': 'https://admin.vps.org/' })).apiUrl).toBe(
+      'https://admin.vps.org'
+    )
+    expect((await settingsFor({ 'server-id': '1', 'api-url': 'http://[::1]:8080' })).apiUrl).toBe('http://[::1]:8080')
+    expect((await settingsFor({ 'server-id': '1', 'api-url': 'http://localhost:8080/base/' })).apiUrl).toBe(
       'http://localhost:8080/base'
     )
   })
 
-  it('restore: one id, several, a backup-ids object, or latest with server-id', () => {
-    expect(settingsFor({ command: 'restore', 'backup-id': '7' })).toMatchObject({
+  it('restore: one id, several, a backup-ids object, or latest with server-id', async () => {
+    expect(await settingsFor({ command: 'restore', 'backup-id': '7' })).toMatchObject({
       backups: { ids: [7] },
       serverIds: []
     })
-    expect(settingsFor({ command: 'restore', 'backup-id': '7, 8\n9' })).toMatchObject({ backups: { ids: [7, 8, 9] } })
-    expect(settingsFor({ command: 'restore', 'backup-id': '{"101": 9001, "102": "9002"}' })).toMatchObject({
+    expect(await settingsFor({ command: 'restore', 'backup-id': '7, 8\n9' })).toMatchObject({
+      backups: { ids: [7, 8, 9] }
+    })
+    expect(await settingsFor({ command: 'restore', 'backup-id': '{"101": 9001, "102": "9002"}' })).toMatchObject({
       backups: {
         byServer: new Map([
           [101, 9001],
@@ -222,7 +235,7 @@ describe('settings, one command at a time', () => {
         ])
       }
     })
-    expect(settingsFor({ command: 'restore', 'backup-id': 'latest', 'server-id': '1 2' })).toMatchObject({
+    expect(await settingsFor({ command: 'restore', 'backup-id': 'latest', 'server-id': '1 2' })).toMatchObject({
       backups: { latest: true },
       serverIds: [1, 2]
     })
@@ -252,37 +265,37 @@ describe('settings, one command at a time', () => {
       { 'backup-id': '{"101": 9001}', 'server-id': '102' },
       /^server-id \(102\) must name exactly the servers of backup-id \(101\)$/
     ]
-  ])('restore refuses %p', (inputs, message) => {
-    expect(refusal({ command: 'restore', ...inputs })).toMatch(message)
+  ])('restore refuses %p', async (inputs, message) => {
+    expect(await refusal({ command: 'restore', ...inputs })).toMatch(message)
   })
 
-  it('wait: one backup, optionally checked against one server; wait: false contradicts it', () => {
-    expect(settingsFor({ command: 'wait', 'backup-id': '7', 'server-id': '1', keep: '2' })).toMatchObject({
+  it('wait: one backup, optionally checked against one server; wait: false contradicts it', async () => {
+    expect(await settingsFor({ command: 'wait', 'backup-id': '7', 'server-id': '1', keep: '2' })).toMatchObject({
       command: 'wait',
       backupId: 7,
       serverId: 1,
       retention: { keep: 2 }
     })
-    expect(refusal({ command: 'wait', 'backup-id': '7', wait: 'false' })).toMatch(
+    expect(await refusal({ command: 'wait', 'backup-id': '7', wait: 'false' })).toMatch(
       /^wait: false contradicts command wait/
     )
-    expect(refusal({ command: 'wait', 'backup-id': '7', 'server-id': '1 2' })).toBe(
+    expect(await refusal({ command: 'wait', 'backup-id': '7', 'server-id': '1 2' })).toBe(
       'server-id takes one server for command wait, got 2'
     )
   })
 
-  it('delete and list', () => {
-    expect(settingsFor({ command: 'delete', 'backup-id': '7', 'server-id': '1' })).toMatchObject({
+  it('delete and list', async () => {
+    expect(await settingsFor({ command: 'delete', 'backup-id': '7', 'server-id': '1' })).toMatchObject({
       command: 'delete',
       backupId: 7,
       serverId: 1
     })
-    expect(settingsFor({ command: 'list', 'server-id': '1,2', 'backup-type': 'Manual' })).toMatchObject({
+    expect(await settingsFor({ command: 'list', 'server-id': '1,2', 'backup-type': 'Manual' })).toMatchObject({
       command: 'list',
       serverIds: [1, 2],
       backupType: 'manual'
     })
-    expect(refusal({ command: 'list', 'backup-type': 'weekly' })).toBe(
+    expect(await refusal({ command: 'list', 'backup-type': 'weekly' })).toBe(
       'backup-type must be manual or automatic, got "weekly"'
     )
   })

@@ -5,10 +5,13 @@
  * What the commands do is tested in process (create.test.ts, restore.test.ts…); here, that it
  * reaches the runner through the real port.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../tools/simulator/index.js'
 import { COMMANDS } from '../src/commands/registry.js'
-import { expectOneLineError, expectTokenNowhere, runAction, type ActionRun } from './support/run-action.js'
+import { GITHUB_ENV, expectOneLineError, expectTokenNowhere, runAction, type ActionRun } from './support/run-action.js'
 
 const TOKEN = 'test-token'
 let sim: Simulator
@@ -80,6 +83,77 @@ describe('the runner contract, through the real port', () => {
     expect(deleted.exitCode).toBe(0)
     expect(deleted.outputs['deleted-ids']).toBe(JSON.stringify([backup.id]))
     expect(sim.backups()).toEqual([])
+  })
+
+  it("the run's identity comes from @actions/github's context: the repository from the event payload when GITHUB_REPOSITORY is unset", async () => {
+    const sha7 = GITHUB_ENV.GITHUB_SHA.slice(0, 7)
+    const described = await step({ 'server-id': '12345', wait: 'false' })
+    expect(described.exitCode).toBe(0)
+    expect(sim.backups()[0]?.description).toBe(`Pre-deploy backup: acme/shop@${sha7} (run ${GITHUB_ENV.GITHUB_RUN_ID})`)
+
+    sim.reset()
+    const dir = mkdtempSync(join(tmpdir(), 'vps-event-'))
+    try {
+      const event = join(dir, 'event.json')
+      writeFileSync(event, JSON.stringify({ repository: { name: 'site', owner: { login: 'acme-web' } } }))
+      const run = await runAction(
+        { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': '12345', wait: 'false' },
+        { env: { GITHUB_REPOSITORY: '', GITHUB_EVENT_PATH: event, GITHUB_RUN_ATTEMPT: '2' } }
+      )
+      expect(run.exitCode).toBe(0)
+      expectMasked(run)
+      expect(sim.backups()[0]?.description).toBe(
+        `Pre-deploy backup: acme-web/site@${sha7} (run ${GITHUB_ENV.GITHUB_RUN_ID}, attempt 2)`
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('@actions/github is loaded, and the event payload read, by a command that names the run only', async () => {
+    // @actions/github's context, when it is built, says so of a GITHUB_EVENT_PATH that does not exist.
+    const env = { GITHUB_EVENT_PATH: join(tmpdir(), 'vps-no-such-event.json') }
+    const said = `GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH} does not exist`
+    const created = await runAction(
+      { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': '12345', wait: 'false' },
+      { env }
+    )
+    expect(created.exitCode).toBe(0)
+    expect(created.log).toContain(said)
+    const backupId = created.outputs['backup-id'] ?? ''
+    const others: Record<string, string>[] = [
+      { command: 'list', 'server-id': '12345' },
+      { command: 'wait', 'backup-id': backupId },
+      { command: 'restore', 'server-id': '12345', 'backup-id': backupId },
+      { command: 'delete', 'backup-id': backupId }
+    ]
+    for (const inputs of others) {
+      const run = await runAction({ 'api-token': TOKEN, 'api-url': sim.url, 'poll-interval': '1s', ...inputs }, { env })
+      expect({ command: inputs.command, exitCode: run.exitCode, said: run.log.includes(said) }).toEqual({
+        command: inputs.command,
+        exitCode: 0,
+        said: false
+      })
+    }
+  })
+
+  it('an event payload that cannot be read: create fails with one line naming its file, before any request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vps-event-'))
+    try {
+      const event = join(dir, 'event.json')
+      writeFileSync(event, '{ "repository": ')
+      const run = await runAction(
+        { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': '12345' },
+        { env: { GITHUB_EVENT_PATH: event } }
+      )
+      expectOneLineError(
+        run,
+        new RegExp(`^the run's event payload \\(GITHUB_EVENT_PATH ${event}\\) could not be read: it is not valid JSON$`)
+      )
+      expect(sim.requests).toEqual([])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('a refused input: exit 1, one error line, nothing sent, no output', async () => {

@@ -23,7 +23,12 @@
 // RSS: whether minifying pays, and how much of start-up is the toolkit and how much the action's own modules.
 // (Until issue 16 there was also a build without @actions/github, to price octokit: the action no longer
 // depends on it.)
-// Options: --runs N (start-up runs per variant; default 10, 40 with --builds), --builds.
+// `npm run bench -- --against DIR` measures only start-up, of the committed dist/ against other builds of the action
+// (DIR holds its index.js, e.g. the bundle of an earlier commit; repeat --against for more): a one-request `list` (one
+// backup), interleaved with `node -e 0`, wall and CPU time, and the sizes: what a change to src/ or its packages costs
+// every step. CPU is compared, run by run, with the first DIR.
+// Every run has the runner's event payload (GITHUB_EVENT_PATH, tools/runner.js).
+// Options: --runs N (start-up runs per variant; default 10, 40 with --builds or --against), --builds, --against DIR.
 import { spawn, spawnSync } from 'node:child_process'
 import {
   existsSync,
@@ -44,9 +49,13 @@ import { exampleServers, startSimulator } from '../tools/simulator/index.js'
 import { ROOT, parseCommandFile, prepareStep, runAction } from '../tools/runner.js'
 
 const { values: args } = parseArgs({
-  options: { builds: { type: 'boolean', default: false }, runs: { type: 'string' } }
+  options: {
+    builds: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    against: { type: 'string', multiple: true }
+  }
 })
-const STARTUP_RUNS = Number(args.runs ?? (args.builds ? 40 : 10))
+const STARTUP_RUNS = Number(args.runs ?? (args.builds || args.against ? 40 : 10))
 if (!Number.isInteger(STARTUP_RUNS) || STARTUP_RUNS < 1) throw new Error(`--runs must be a positive integer`)
 
 const TOKEN = 'bench-token'
@@ -717,11 +726,60 @@ async function builds() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// dist/ against another build (--against)
+// ---------------------------------------------------------------------------------------------
+
+/** @param {string[]} others directories holding other builds' index.js; the first is the base */
+async function against(others) {
+  for (const dir of others) if (!existsSync(join(dir, 'index.js'))) throw new Error(`${dir}/index.js is missing`)
+  const other = others[0]
+  const sim = await startSimulator({ token: TOKEN })
+  try {
+    sim.addBackup({ serverId: SERVER_ID, description: 'Pre-deploy backup', created_at: '2026-11-27T03:00:00Z' })
+    const inputs = { 'api-token': TOKEN, 'api-url': sim.url, 'server-id': String(SERVER_ID), command: 'list' }
+    const variants = [
+      { name: 'node -e 0', args: ['-e', '0'], inputs },
+      { name: 'dist/', args: [join(DIST, 'index.js')], inputs, check: true, dir: DIST },
+      ...others.map(dir => ({ name: dir, args: [join(dir, 'index.js')], inputs, check: true, dir }))
+    ]
+    const loadAtStart = loadavg()[0].toFixed(2)
+    const before = sim.requests.length
+    progress(`dist/ against ${others.join(', ')}: ${STARTUP_RUNS} interleaved runs of each (list of 1 backup)`)
+    const { times, cpuTimes } = await interleaved(variants, STARTUP_RUNS, sim, { cpu: true })
+    const requests = (sim.requests.length - before) / ((STARTUP_RUNS + 1) * (others.length + 1))
+    printTable(
+      ['build', 'dir bytes', 'index.js', 'wall, median', 'CPU, median', `CPU over ${other}, paired (p25..p75)`],
+      variants.map(v => {
+        const vs = summary(cpuTimes[v.name], cpuTimes[other])
+        const share = `${vs.diff >= 0 ? '+' : ''}${((vs.diff / median(cpuTimes[other])) * 100).toFixed(1)}%`
+        return [
+          v.name,
+          v.dir ? String(directoryBytes(v.dir)) : '',
+          v.dir ? String(statSync(join(v.dir, 'index.js')).size) : '',
+          `${median(times[v.name]).toFixed(1)} ms`,
+          `${median(cpuTimes[v.name]).toFixed(1)} ms`,
+          v.dir && v.dir !== other
+            ? `${vs.diff.toFixed(1)} ms, ${share} (${vs.diffP25.toFixed(1)}..${vs.diffP75.toFixed(1)})`
+            : ''
+        ]
+      })
+    )
+    console.log(
+      `\n${requests} request(s) a run; Node ${process.version}, ${cpus().length} cores, load average ` +
+        `${loadAtStart} at the start, ${loadavg()[0].toFixed(2)} at the end`
+    )
+  } finally {
+    await sim.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The report
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
   if (!existsSync(join(DIST, 'index.js'))) throw new Error('dist/index.js is missing: run npm run bundle first')
+  if (args.against) return against(args.against)
   const distBytes = directoryBytes(DIST)
   const loadAtStart = loadavg()[0].toFixed(2)
   const start = await startup()

@@ -4,7 +4,7 @@ import { MAX_TIMER_MS, parseDuration, parseKeepWithin } from './duration.js'
 import { InputError } from './errors.js'
 import { KINDS, type RestorePointKind } from './restore-points.js'
 import { checkSnapshotName, defaultSnapshotName } from './restore-point-name.js'
-import type { Runner } from './runner/port.js'
+import type { RunIdentity, Runner } from './runner/port.js'
 
 export const BACKUP_TYPES = ['manual', 'automatic'] as const
 export type BackupType = (typeof BACKUP_TYPES)[number]
@@ -63,7 +63,11 @@ const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
  * the parsers, on the runner port. No other module reads inputs.
  */
 export class InputReader {
-  constructor(private readonly runner: Pick<Runner, 'getInput' | 'env'>) {}
+  /** `identity`: the run's, for a command that names the run (CommandUnit.readsRun). */
+  constructor(
+    private readonly runner: Pick<Runner, 'getInput'>,
+    private readonly identity?: RunIdentity
+  ) {}
 
   /** The raw value ('' when not given); white space trimmed unless `trim` is false. */
   text(name: string, { trim = true }: { trim?: boolean } = {}): string {
@@ -142,12 +146,8 @@ export class InputReader {
   }
 
   private run(): RunContext {
-    return {
-      repository: this.runner.env('GITHUB_REPOSITORY'),
-      sha: this.runner.env('GITHUB_SHA'),
-      runId: parseInt(this.runner.env('GITHUB_RUN_ID') ?? '', 10),
-      runAttempt: Number(this.runner.env('GITHUB_RUN_ATTEMPT')) || undefined
-    }
+    if (this.identity === undefined) throw new Error('the run was not read for this command: set its readsRun')
+    return this.identity
   }
 }
 

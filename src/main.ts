@@ -27,7 +27,7 @@ export async function run(runner: Runner = actionsRunner, clock: Clock = systemC
 }
 
 async function mainStep(step: StepContext): Promise<void> {
-  const invocation = readInvocation(step.runner)
+  const invocation = await readInvocation(step.runner)
   // The job run's id, for the records its later steps and post steps read (job-run.ts).
   startJobRun(step.runner)
   if (invocation.armsRestoreOnFailure) step.state.saveRestoreOnFailure(true)

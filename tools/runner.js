@@ -54,8 +54,8 @@ export function readActionYml() {
 }
 
 /**
- * The Node.js that runs the action: this one, or another given as ACTION_NODE (`.ci/run` runs the
- * end-to-end tests once more on Node 24, the runtime action.yml names).
+ * The Node.js that runs the action: this one (Node.js 24, the runtime action.yml names, in `.ci/run` and the
+ * workflows), or another given as ACTION_NODE, to try the bundle on another runtime.
  */
 export const ACTION_NODE = process.env.ACTION_NODE || process.execPath
 
@@ -66,7 +66,18 @@ export const GITHUB_ENV = {
   GITHUB_RUN_ID: '9876543210',
   GITHUB_RUN_ATTEMPT: '1',
   GITHUB_WORKFLOW: 'deploy',
+  GITHUB_JOB: 'deploy',
+  GITHUB_SERVER_URL: 'https://github.com',
   GITHUB_ACTIONS: 'true'
+}
+
+/**
+ * The event that started the run, as the runner gives every step (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH): a push
+ * to acme/shop's main, with the payload's usual size (about 9 KB), which @actions/github's context reads and parses.
+ */
+export const EVENT_ENV = {
+  GITHUB_EVENT_NAME: 'push',
+  GITHUB_EVENT_PATH: join(ROOT, 'tools/push-event.json')
 }
 
 /**
@@ -105,7 +116,7 @@ export function parseCommandFile(text) {
 /**
  * What the runner gives a step: a fresh directory with the GITHUB_OUTPUT, GITHUB_STATE, GITHUB_ENV
  * and GITHUB_STEP_SUMMARY files, and an environment with every input of action.yml as INPUT_<NAME>
- * (its default when not given) and the run's GITHUB_* variables.
+ * (its default when not given) and the run's GITHUB_* variables, the event payload's file among them.
  * @param {Record<string, string>} inputs
  * @param {Record<string, string>} [extraEnv]
  */
@@ -127,6 +138,7 @@ export function prepareStep(inputs, extraEnv = {}) {
     HOME: process.env.HOME ?? dir,
     RUNNER_TEMP: dir,
     ...GITHUB_ENV,
+    ...EVENT_ENV,
     ...files,
     ...extraEnv
   }

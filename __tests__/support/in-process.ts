@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Clock } from '../../src/clock.js'
 import { run } from '../../src/main.js'
-import type { InputOptions, Runner, RunnerVariable } from '../../src/runner/port.js'
+import type { InputOptions, RunIdentity, Runner, RunnerVariable } from '../../src/runner/port.js'
 import type { SimulatorOptions } from '../../tools/simulator/index.js'
 import { GITHUB_ENV, expectOnlyOutputsOfCommand, readActionYml, type ActionRun, type JobStatus } from './run-action.js'
 import { useSimulator, type SimulatorFixture } from './simulator-fixture.js'
@@ -24,6 +24,16 @@ import { useSimulator, type SimulatorFixture } from './simulator-fixture.js'
 const escapeData = (text: string): string => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
 /** …and `:` and `,` too in a property. */
 const escapeProperty = (text: string): string => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
+
+/** The variables a test sets: the port's, and those the real port reads through @actions/github's context. */
+export type RunVariable =
+  | RunnerVariable
+  | 'GITHUB_REPOSITORY'
+  | 'GITHUB_SHA'
+  | 'GITHUB_RUN_ID'
+  | 'GITHUB_RUN_ATTEMPT'
+  | 'GITHUB_JOB'
+  | 'GITHUB_SERVER_URL'
 
 /**
  * The runner as a step sees it, in memory: what @actions/core would write to stdout and to the
@@ -37,13 +47,13 @@ export class FakeRunner implements Runner {
   exitCode = 0
   /** What the step exported for the job's later steps (GITHUB_ENV). */
   readonly exported: Record<string, string> = {}
-  private readonly variables: Partial<Record<RunnerVariable, string>>
+  private readonly variables: Partial<Record<RunVariable, string>>
   /** Called with each line as it is written, as RunOptions.echo. */
   echo?: (text: string) => void
 
   constructor(
     private readonly inputs: Record<string, string>,
-    variables: Partial<Record<RunnerVariable, string>>,
+    variables: Partial<Record<RunVariable, string>>,
     private readonly savedState: Record<string, string> = {},
     private readonly hasSummary = true
   ) {
@@ -74,6 +84,23 @@ export class FakeRunner implements Runner {
     this.variables[name] = value
     this.exported[name] = value
     return true
+  }
+
+  /** As github.context reads the variables: numbers parsed, the server github.com unless set. */
+  async identity(): Promise<RunIdentity> {
+    const number = (name: RunVariable): number | undefined => {
+      const value = parseInt(this.variables[name] ?? '', 10)
+      return Number.isNaN(value) ? undefined : value
+    }
+    const text = (name: RunVariable): string | undefined => this.variables[name] || undefined
+    return {
+      repository: text('GITHUB_REPOSITORY'),
+      sha: text('GITHUB_SHA'),
+      runId: number('GITHUB_RUN_ID'),
+      runAttempt: number('GITHUB_RUN_ATTEMPT'),
+      job: text('GITHUB_JOB'),
+      serverUrl: text('GITHUB_SERVER_URL') ?? 'https://github.com'
+    }
   }
 
   setSecret(secret: string): void {
@@ -216,7 +243,7 @@ export interface InProcessOptions {
    * The run's variables beside GITHUB_ENV (the constant); RUNNER_TEMP defaults to a fresh directory,
    * and the GITHUB_ENV file to one (the variables it gets are the run's `exported`).
    */
-  env?: Partial<Record<RunnerVariable, string>>
+  env?: Partial<Record<RunVariable, string>>
   /** False: no job summary, as outside a runner. */
   summary?: boolean
   echo?: (text: string) => void

@@ -107,6 +107,8 @@ export const create = defineCommand({
     'backups',
     'deleted-ids'
   ],
+  // The default description and snapshot name name the repository, commit, run and attempt.
+  readsRun: true,
   parse,
   armsRestoreOnFailure: settings => settings.restoreOnFailure,
   run: createBackups,

@@ -62,14 +62,16 @@ export interface Invocation {
 
 /**
  * Reads and validates every input before anything is sent: the token first (registered as a
- * secret), the command, the refusal of inputs the command does not use, then its settings.
+ * secret), the command, the refusal of inputs the command does not use, then its settings (with
+ * the run's identity, for a command that names the run).
  */
-export function readInvocation(runner: Runner): Invocation {
+export async function readInvocation(runner: Runner): Promise<Invocation> {
   const apiToken = readToken(runner)
   const inputs = new InputReader(runner)
   const unit = unitOf(inputs.text('command') || 'create')
   refuseUnusedInputs(inputs, unit.name, unit.inputs)
-  const settings = unit.parse(inputs, readCommon(inputs, apiToken))
+  const common = readCommon(inputs, apiToken)
+  const settings = unit.parse(unit.readsRun ? new InputReader(runner, await runner.identity()) : inputs, common)
   return {
     settings: settings as Settings,
     armsRestoreOnFailure: unit.armsRestoreOnFailure?.(settings) ?? false,
@@ -81,6 +83,6 @@ export function readInvocation(runner: Runner): Invocation {
 }
 
 /** The settings alone, from the real runner's inputs unless another port is given. */
-export function getInputs(runner: Runner = actionsRunner): Settings {
-  return readInvocation(runner).settings
+export async function getInputs(runner: Runner = actionsRunner): Promise<Settings> {
+  return (await readInvocation(runner)).settings
 }

@@ -22,7 +22,7 @@ export async function restoreOnFailure(step: StepContext): Promise<void> {
   const { state, log } = step
   if (!state.restoreOnFailureRequested()) return
   // First, so the token is registered as a secret before anything is printed.
-  const { settings } = readInvocation(step.runner)
+  const { settings } = await readInvocation(step.runner)
   const created = state.createdBackups()
   const { noun } = restorePointsOf(settings.kind)
   const what = describeRestores(created, noun)

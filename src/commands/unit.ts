@@ -17,6 +17,11 @@ export interface CommandUnit<
   readonly inputs: readonly CommandInput[]
   /** The outputs it may set (README and action.yml say the same; docs.test compares them). */
   readonly outputs: readonly Output[]
+  /**
+   * Whether parse names the run (InputReader.run: the default description and snapshot name): the run's identity is
+   * read, which on a runner loads @actions/github and the event payload, for such a command only.
+   */
+  readonly readsRun?: boolean
   /** Its settings, from the inputs every command shares and its own; throws InputError. */
   parse(inputs: InputReader, common: CommonSettings): S
   /** Whether the post step is to restore the server if a later step fails. */

@@ -1,17 +1,26 @@
 /**
  * Everything the action does with the runner, as one port (as actions/cache passes its state
- * provider): inputs and the run's variables in; variables for the job's later steps, log lines,
- * outputs, saved state and the job summary out. The real port is actions-runner.ts (the only
- * module that imports @actions/core); tests hand in a fake, so a command runs in process without
- * the runner's files.
+ * provider): inputs, the run's identity and variables in; variables for the job's later steps, log
+ * lines, outputs, saved state and the job summary out. The real port is actions-runner.ts (the only
+ * module that imports @actions/core and @actions/github); tests hand in a fake, so a command runs in
+ * process without the runner's files.
  */
 
-/** The run's variables the action reads. */
+/** The run's identity, as @actions/github's `context` gives it; a field is undefined when not known. */
+export interface RunIdentity {
+  /** `owner/repo` */
+  repository?: string
+  /** The commit the run is for. */
+  sha?: string
+  runId?: number
+  runAttempt?: number
+  job?: string
+  /** `https://github.com`, or a GitHub Enterprise Server's URL. */
+  serverUrl?: string
+}
+
+/** The run's other variables the action reads. */
 export type RunnerVariable =
-  | 'GITHUB_REPOSITORY'
-  | 'GITHUB_SHA'
-  | 'GITHUB_RUN_ID'
-  | 'GITHUB_RUN_ATTEMPT'
   | 'GITHUB_ACTION'
   | 'GITHUB_ACTION_REPOSITORY'
   | 'GITHUB_ACTION_REF'
@@ -29,6 +38,11 @@ export interface Runner {
   getInput(name: string, options?: InputOptions): string
   /** A variable of the run, undefined when not set (outside a runner). */
   env(name: RunnerVariable): string | undefined
+  /**
+   * Which repository, commit, run, attempt and job this is, and on which server. Read only by a command that names
+   * the run (CommandUnit.readsRun): the real port loads @actions/github, which reads the event payload, for it.
+   */
+  identity(): Promise<RunIdentity>
   /**
    * Sets a variable for this step and, through the GITHUB_ENV file, for the job's later steps and
    * post steps; false when there is no GITHUB_ENV (not on a runner): then nothing is set.
