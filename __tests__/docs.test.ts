@@ -384,3 +384,104 @@ describe('dependencies and coverage', () => {
     expect(coverage).toContain('target is 85% of lines')
   })
 })
+
+/**
+ * Facts a user must not lose when the prose is shortened: each is required on the page that is its home (the other
+ * pages link to it), by a phrase, white space folded so that rewrapping a paragraph does not matter.
+ */
+describe('facts a user must not lose', () => {
+  const facts: Record<string, string[]> = {
+    'README.md': [
+      // What a failure looks like, and when the post step restores.
+      'A failure is one `::error::` line that names what it is about',
+      'no stack trace',
+      'The backup step fails, and the deploy does not start, when the backup cannot be made or does not complete',
+      'When a later step fails, the post step restores server 12345 from this backup',
+      'A cancelled run does not restore',
+      'use it instead of `restore-on-failure`, not with it, or a failure restores twice',
+      'An input that the chosen command does not use is refused, not ignored',
+      '(10 manual backups, 5 snapshots)',
+      '`keep-within` refuses `m`'
+    ],
+    'docs/failure-and-cancellation.md': [
+      '`post-if: failure()`',
+      'it holds when _any_ step has failed so far',
+      'When the backup step itself failed',
+      'the post step restores nothing',
+      '| The run is cancelled (by hand, `cancel-in-progress`) | cancelled | Skipped;',
+      "| The job's `timeout-minutes` runs out | cancelled | Skipped. | **Restores** |",
+      "| A step's `timeout-minutes` runs out | failure | **Restores**",
+      'its post step inherits its `timeout-minutes`',
+      'is not restored from',
+      'a job restores a server from a given backup at most once',
+      'the restore goes ahead with one warning naming the file and the error',
+      'A rollback job or a `command: restore` step is not bound by the record',
+      '## Evidence'
+    ],
+    'docs/how-it-works.md': [
+      'It never reports a server back that it has not seen back',
+      'the step ends with a warning that it could not confirm the restore, `server-status` `unknown`',
+      "Never an automatic backup, another server's, another description's, one not completed, this step's, or one newer than it",
+      '### At the limit (10 manual backups, 5 snapshots)',
+      'At the limit without `keep` or `keep-within`, the step fails',
+      'When too few may go, it fails, deleting nothing',
+      "the earlier of the API's clock and the runner's",
+      '`keep-within` refuses `m`, `mo` and `y` before any request',
+      '`timeout`, `poll-interval` and `request-timeout` at most `24h`',
+      'What it cannot guarantee without a group'
+    ],
+    'docs/reliability.md': [
+      'at most 6 attempts',
+      'no retry reaches past `timeout`',
+      'A restore request whose outcome is unknown is not sent again',
+      'adopts exactly one such backup',
+      'Every backup is checked by its own `server.id`'
+    ],
+    'docs/permissions.md': [
+      'The action talks to the VPS.org API only, with `api-token`',
+      'a restore ends with a warning that it could not be confirmed',
+      'never with a false success',
+      'sends only GET requests'
+    ],
+    'docs/snapshots.md': [
+      '## At the limit of 5',
+      'set `kind` on every step',
+      '**with no body**',
+      '**At most 50 characters**'
+    ],
+    'SECURITY.md': [
+      'before the action prints anything',
+      "Sent only to `api-url`'s origin",
+      'Never sent on redirects',
+      'Scrubbed from what comes back'
+    ],
+    'CHANGELOG.md': ['A cancelled run does not restore']
+  }
+  const fold = (text: string): string => text.replace(/\s+/g, ' ').replace(/ *\| */g, ' | ')
+
+  it.each(Object.entries(facts))('%s keeps its facts', (file, phrases) => {
+    const text = fold(readFileSync(join(ROOT, file), 'utf8'))
+    for (const phrase of phrases) expect([file, text.includes(fold(phrase))]).toEqual([file, phrase.length > 0])
+  })
+
+  it('the 1.0.0 entry is release notes, not the history of development versions', () => {
+    const changelog = readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8')
+    const entry = changelog.split(/^## \[1\.0\.0\].*$/m)[1] ?? ''
+    expect(entry).toContain('### Added')
+    expect(entry).not.toMatch(/^### (Changed|Fixed|Security)$/m)
+    expect(entry).not.toMatch(/development versions|issue \d+/)
+  })
+
+  it('the Markdown a user or contributor reads stays within 100 KiB, CONTRIBUTING within 10 KiB', () => {
+    const pages = [
+      'README.md',
+      'CONTRIBUTING.md',
+      'CHANGELOG.md',
+      ...readdirSync(join(ROOT, 'docs')).map(f => `docs/${f}`)
+    ]
+    const size = (file: string): number => Buffer.byteLength(readFileSync(join(ROOT, file), 'utf8'))
+    const total = pages.filter(file => file.endsWith('.md')).reduce((sum, file) => sum + size(file), 0)
+    expect(total).toBeLessThanOrEqual(102_400)
+    expect(size('CONTRIBUTING.md')).toBeLessThanOrEqual(10_240)
+  })
+})
