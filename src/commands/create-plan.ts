@@ -7,7 +7,7 @@ import type { ClockReading } from '../api/client.js'
 import { eligibleAhead, isAtLimit, planKeep, planRoom } from '../backup-policy.js'
 import { BackupError } from '../errors.js'
 import type { RetentionSettings } from '../input-helper.js'
-import type { RestorePoints } from '../restore-points.js'
+import type { RestorePoints } from '../api/kinds.js'
 import { describeRule, reportKept } from '../retention.js'
 import { waitWhileBusy } from '../server-waiting.js'
 import { safeText } from '../text.js'
@@ -62,7 +62,7 @@ export function makeRoom(
     const ahead = eligibleAhead(backups, { ...retention, serverId, points }, now.at)
     reportKept(context, { undated: [], ahead }, now.at, now.clock)
   }
-  const plan = planRoom(backups, serverId, retention, now.at, points, now.clock)
+  const plan = planRoom(backups, serverId, retention, points, now)
   reportKept(context, plan, now.at, now.clock)
   return plan.remove
 }
