@@ -1,9 +1,9 @@
 /**
  * The backup policy, in one place: how a backup's date is read, how backups rank, which of them
  * `latest` and retention consider, which `keep` and `keep-within` keep, and what must go to stay
- * under the API's limit (the kind's: 10 manual backups, 5 snapshots). Pure: every "now" is given (the API's clock, which
- * dates the backups; for an age that decides a deletion, the earlier of it and the runner's), nothing
- * here reads a clock or sends a request.
+ * under the API's limit (the kind's: 10 manual backups, 5 snapshots). Pure: every "now" is given
+ * (the API's clock, which dates the backups; for an age that decides a deletion, the earlier of it
+ * and the runner's), nothing here reads a clock or sends a request.
  */
 import { COMPLETED, RAW_CREATED_AT, type Backup } from './api/backup.js'
 import { utcTime, type ClockReading } from './api/http-date.js'

@@ -1,6 +1,6 @@
 /**
  * create's plan, before anything is changed: every server checked (no restore running, listed),
- * what must go to make room under the limit of 10, and in a dry run what a real run would do.
+ * what must go to make room under the kind's limit, and in a dry run what a real run would do.
  */
 import { MANUAL, type Backup } from '../api/backup.js'
 import type { ClockReading } from '../api/client.js'
@@ -13,7 +13,7 @@ import { waitWhileBusy } from '../server-waiting.js'
 import { safeText } from '../text.js'
 import type { CommandContext } from './context.js'
 
-/** Why retention deletes before creating: `to make room under the limit of 10 manual backups`. */
+/** Why retention deletes before creating: `to make room under the limit of 10 manual backups` (or `of 5 snapshots`). */
 export const makingRoom = ({ limit, counted }: RestorePoints): string =>
   `to make room under the limit of ${limit} ${counted}`
 
