@@ -10,9 +10,7 @@ import { describe, expect, it } from '@jest/globals'
 import { parse as parseYaml } from 'yaml'
 import { COMMANDS, INPUTS_USED, OUTPUTS_SET_BY } from '../src/commands/registry.js'
 import { COMMAND_INPUTS, TUNING_INPUTS } from '../src/input-helper.js'
-import { BACKUPS_PATH } from '../src/api/backup-endpoints.js'
-import { SNAPSHOTS_PATH, snapshotRestorePath } from '../src/api/snapshot.js'
-import { BACKUPS, SNAPSHOTS } from '../src/restore-points.js'
+import { BACKUPS, SNAPSHOTS } from '../src/api/kinds.js'
 import { ROOT, readActionYml } from './support/run-action.js'
 
 function sourceFiles(dir: string): string[] {
@@ -190,14 +188,14 @@ describe('what a workflow needs', () => {
     const permissions = readFileSync(join(ROOT, 'docs/permissions.md'), 'utf8')
     const id = '{id}'
     const requests = [
-      `GET ${BACKUPS_PATH}`,
-      `POST ${BACKUPS_PATH}`,
-      `DELETE ${BACKUPS_PATH}${id}/`,
+      `GET ${BACKUPS.path}`,
+      `POST ${BACKUPS.path}`,
+      `DELETE ${BACKUPS.itemPath(0).replace('/0/', `/${id}/`)}`,
       `POST /api/v1/servers/${id}/restore/`,
-      `GET ${SNAPSHOTS_PATH}`,
-      `POST ${SNAPSHOTS_PATH}`,
-      `DELETE ${SNAPSHOTS_PATH}${id}/`,
-      `POST ${snapshotRestorePath(0).replace('/0/', `/${id}/`)}`,
+      `GET ${SNAPSHOTS.path}`,
+      `POST ${SNAPSHOTS.path}`,
+      `DELETE ${SNAPSHOTS.itemPath(0).replace('/0/', `/${id}/`)}`,
+      `POST ${SNAPSHOTS.restore(0, 0).path.replace('/0/', `/${id}/`)}`,
       'GET /api/v1/servers/{id}/'
     ]
     for (const request of requests) expect([request, permissions.includes(request)]).toEqual([request, true])

@@ -8,7 +8,7 @@ import type { BackupFilter, VpsApi } from '../src/api/client.js'
 import { Deadline } from '../src/deadline.js'
 import { BackupError } from '../src/errors.js'
 import { notCompleted, waitForBackups } from '../src/backup-waiting.js'
-import { BACKUPS } from '../src/restore-points.js'
+import { BACKUPS } from '../src/api/kinds.js'
 
 const START = Date.parse('2026-11-28T12:00:00Z')
 

@@ -1,15 +1,9 @@
-// Snapshot rows (src/api/snapshot.ts) read into the restore-point row the action uses for backups.
+// Snapshot rows (src/api/snapshot.ts) read into the restore-point row the action uses for backups,
+// and the snapshots' kind (src/api/kinds.ts).
 import { describe, it, expect } from '@jest/globals'
 import { RAW_CREATED_AT } from '../src/api/backup.js'
-import {
-  SNAPSHOT_LIMIT,
-  countsTowardLimit,
-  decodeSnapshot,
-  mayBeCreatedSnapshot,
-  snapshotCreateBody,
-  snapshotPath,
-  snapshotRestorePath
-} from '../src/api/snapshot.js'
+import { SNAPSHOTS } from '../src/api/kinds.js'
+import { decodeSnapshot, mayBeCreatedSnapshot, snapshotCreateBody } from '../src/api/snapshot.js'
 
 // The docs' list example, field for field.
 const LISTED = {
@@ -100,9 +94,9 @@ describe('decoding a snapshot row', () => {
 
 describe("the snapshots' endpoints and rules", () => {
   it('limit 5, every snapshot counted whatever its fields say', () => {
-    expect(SNAPSHOT_LIMIT).toBe(5)
+    expect(SNAPSHOTS.limit).toBe(5)
     const row = decodeSnapshot({ ...LISTED, backup_type: 'automatic' })
-    expect(row && countsTowardLimit(row)).toBe(true)
+    expect(row && SNAPSHOTS.counts(row)).toBe(true)
   })
 
   it('create body: server_id, name and description as given', () => {
@@ -114,8 +108,8 @@ describe("the snapshots' endpoints and rules", () => {
   })
 
   it('paths end with a slash, as every VPS.org path does', () => {
-    expect(snapshotPath(801)).toBe('/api/v1/snapshots/801/')
-    expect(snapshotRestorePath(801)).toBe('/api/v1/snapshots/801/restore/')
+    expect(SNAPSHOTS.itemPath(801)).toBe('/api/v1/snapshots/801/')
+    expect(SNAPSHOTS.restore(12345, 801).path).toBe('/api/v1/snapshots/801/restore/')
   })
 
   it('an uncertain create is matched by the same name, of the same server, not known before', () => {

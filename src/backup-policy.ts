@@ -1,19 +1,16 @@
 /**
  * The backup policy, in one place: how a backup's date is read, how backups rank, which of them
  * `latest` and retention consider, which `keep` and `keep-within` keep, and what must go to stay
- * under the API's limit of 10 manual backups. Pure: every "now" is given (the API's clock, which
- * dates the backups; for an age that decides a deletion, the earlier of it and the runner's), nothing
- * here reads a clock or sends a request.
+ * under the API's limit (the kind's: 10 manual backups, 5 snapshots). Pure: every "now" is given
+ * (the API's clock, which dates the backups; for an age that decides a deletion, the earlier of it
+ * and the runner's), nothing here reads a clock or sends a request.
  */
 import { COMPLETED, RAW_CREATED_AT, type Backup } from './api/backup.js'
 import { utcTime, type ClockReading } from './api/http-date.js'
 import { formatDuration } from './duration.js'
 import { BackupError } from './errors.js'
-import { BACKUPS, type RestorePoints } from './restore-points.js'
+import type { RestorePoints } from './api/kinds.js'
 import { safeText } from './text.js'
-
-/** VPS.org refuses an 11th manual backup of a server (a 6th snapshot: restore-points.ts). */
-export const MANUAL_BACKUP_LIMIT = BACKUPS.limit
 
 /** A backup dated further than this past the API's now has a wrong date, and is named. */
 export const FUTURE_TOLERANCE_MS = 10 * 60_000
@@ -68,14 +65,14 @@ export function newestFirst(backups: readonly Backup[]): Backup[] {
 export interface Scope {
   serverId: number
   keepPrefix: string
-  /** The kind of restore point; backups when not given. */
-  points?: RestorePoints
+  /** The kind of restore point. */
+  points: RestorePoints
 }
 
 /** Counted by the kind (manual backups, every snapshot), of the server by its own server.id, prefixed. */
 function inScope(backup: Backup, scope: Scope): boolean {
   return (
-    (scope.points ?? BACKUPS).counts(backup) &&
+    scope.points.counts(backup) &&
     backup.server.id === scope.serverId &&
     backup.description.startsWith(scope.keepPrefix)
   )
@@ -134,7 +131,7 @@ export interface LatestChoice {
  */
 export function chooseLatest(backups: readonly Backup[], scope: Scope, now: number): LatestChoice {
   const { dated, undated } = byDate(backups.filter(b => isEligible(b, scope)))
-  const points = scope.points ?? BACKUPS
+  const { points } = scope
   if (undated.length > 0) {
     const ids = undated.map(b => b.id)
     throw new BackupError(
@@ -240,7 +237,7 @@ function whyKept(kept: {
 }
 
 /** Whether the server has no room for one more manual backup (or snapshot, by `points`). */
-export function isAtLimit(backups: readonly Backup[], serverId: number, points: RestorePoints = BACKUPS): boolean {
+export function isAtLimit(backups: readonly Backup[], serverId: number, points: RestorePoints): boolean {
   return backups.filter(b => points.counts(b) && b.server.id === serverId).length >= points.limit
 }
 
@@ -252,18 +249,18 @@ export interface RoomPlan {
 }
 
 /**
- * Before creating: the server's manual backups must leave room for one more. Deletes only eligible
- * backups whose date can be read, the oldest first, and with keep-within only those created more
- * than keepWithinMs before now (`clock` says whose, for the refusal: the earlier of the API's and
- * the runner's, see VpsApi.deletionNow). Says why there is no room when there is none.
+ * Before creating: the server's rows that count (manual backups, snapshots: by `points`) must leave
+ * room for one more. Deletes only eligible rows whose date can be read, the oldest first, and with
+ * keep-within only those created more than keepWithinMs before now (`now.clock` says whose, for the
+ * refusal: the earlier of the API's and the runner's, see VpsApi.deletionNow). Says why there is no
+ * room when there is none.
  */
 export function planRoom(
   backups: readonly Backup[],
   serverId: number,
   retention: Omit<RetentionRule, 'serverId' | 'points'> | undefined,
-  now: number,
-  points: RestorePoints = BACKUPS,
-  clock: ClockReading['clock'] = "the API's"
+  points: RestorePoints,
+  now: ClockReading
 ): RoomPlan {
   const manual = backups.filter(b => points.counts(b) && b.server.id === serverId)
   const excess = manual.length - (points.limit - 1)
@@ -277,9 +274,9 @@ export function planRoom(
   }
   const { dated, undated } = byDate(manual.filter(b => isEligible(b, { ...retention, serverId, points })))
   const window = retention.keepWithinMs
-  const candidates = dated.filter(d => window === undefined || d.at < now - window)
+  const candidates = dated.filter(d => window === undefined || d.at < now.at - window)
   if (candidates.length >= excess) return { remove: candidates.slice(0, excess).map(d => d.backup), undated }
-  const why = whyKept({ dated, candidates, undated, window, now: { at: now, clock }, points })
+  const why = whyKept({ dated, candidates, undated, window, now, points })
   throw new BackupError(
     `${where}, and only ${candidates.length} of them may be deleted (completed, description starting with ` +
       `"${safeText(retention.keepPrefix, 60)}"${window === undefined ? '' : `, older than keep-within ${formatDuration(window)}`}), ` +

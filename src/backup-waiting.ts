@@ -8,7 +8,7 @@ import type { Deadline } from './deadline.js'
 import { formatDuration } from './duration.js'
 import { BackupError } from './errors.js'
 import { pollUntilSettled, type PollLog, type PollResult, type Reading, type Settled } from './poller.js'
-import type { RestorePoints } from './restore-points.js'
+import type { RestorePoints } from './api/kinds.js'
 import { safeText } from './text.js'
 
 export interface BackupWaitOptions {

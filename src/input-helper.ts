@@ -2,7 +2,7 @@ import { isSendableToken } from './api/token.js'
 import { DEFAULT_KEEP_PREFIX, DEFAULT_SNAPSHOT_PREFIX, defaultDescription, type RunContext } from './description.js'
 import { MAX_TIMER_MS, parseDuration, parseKeepWithin } from './duration.js'
 import { InputError } from './errors.js'
-import { KINDS, type RestorePointKind } from './restore-points.js'
+import { KINDS, type RestorePointKind } from './api/kinds.js'
 import { checkSnapshotName, defaultSnapshotName } from './restore-point-name.js'
 import type { RunIdentity, Runner } from './runner/port.js'
 

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { InputError } from './errors.js'
 import { fileProblem, jobRunFolder } from './job-run.js'
 import type { RecordPlace } from './restore-record.js'
-import { KINDS, type RestorePointKind } from './restore-points.js'
+import { KINDS, type RestorePointKind } from './api/kinds.js'
 import type { Logger } from './logger.js'
 
 interface Place extends RecordPlace {

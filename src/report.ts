@@ -5,7 +5,7 @@
 import type { Backup } from './api/backup.js'
 import { formatDuration } from './duration.js'
 import type { Logger } from './logger.js'
-import { BACKUPS, type RestorePoints } from './restore-points.js'
+import type { RestorePoints } from './api/kinds.js'
 import type { Runner } from './runner/port.js'
 import { inertMarkdown, markdownCell, oneLine, safeText, truncate } from './text.js'
 
@@ -124,7 +124,7 @@ export class Report {
     backup: Backup,
     waitedMs: number | undefined,
     deletedIds: number[],
-    points: RestorePoints = BACKUPS
+    points: RestorePoints
   ): Promise<void> {
     const { noun, Noun } = points
     const table = fieldTable([
@@ -157,7 +157,7 @@ export class Report {
    */
   async summariseRestoresStarted(
     sent: ReadonlyArray<{ backup: Backup; answer?: Record<string, unknown>; failed?: string }>,
-    { Noun }: RestorePoints = BACKUPS
+    { Noun }: RestorePoints
   ): Promise<void> {
     const accepted = sent.filter(s => s.answer !== undefined)
     if (accepted.length === 0) return
@@ -222,7 +222,7 @@ export class Report {
     rows: ReadonlyArray<{ serverId: number; backup?: Backup; result: string }>,
     waitedMs: number | undefined,
     deletedIds: readonly number[],
-    points: RestorePoints = BACKUPS
+    points: RestorePoints
   ): Promise<void> {
     const { noun, Noun } = points
     const table: Table = {
@@ -261,7 +261,7 @@ export class Report {
   }
 
   /** The list in the log, every row, and in the job summary, the first SUMMARY_ROWS. */
-  async reportList(backups: readonly Backup[], filters: string, points: RestorePoints = BACKUPS): Promise<void> {
+  async reportList(backups: readonly Backup[], filters: string, points: RestorePoints): Promise<void> {
     const { noun } = points
     this.log.info(`${backups.length} ${noun}${backups.length === 1 ? '' : 's'} (${filters}):`)
     const table = backupTable(backups, points)

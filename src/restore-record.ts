@@ -13,8 +13,8 @@ import { fileProblem, jobRunFolder } from './job-run.js'
 import type { Runner } from './runner/port.js'
 
 /** What a server is restored from: a backup or a snapshot (ids of the two may coincide). */
-export type { RestorePointKind } from './restore-points.js'
-import type { RestorePointKind } from './restore-points.js'
+export type { RestorePointKind } from './api/kinds.js'
+import type { RestorePointKind } from './api/kinds.js'
 
 export interface RestorePoint {
   kind: RestorePointKind

@@ -160,8 +160,10 @@ export async function waitForRestores(
   return { settled: outcomes, waitedMs }
 }
 
-/** The one-line reason a restore did not end well, for the step's error or warning. */
-/** `point` names what the server is restored from: `backup 900`, `snapshot 41`. */
+/**
+ * The one-line reason a restore did not end well, for the step's error or warning. `point` names
+ * what the server is restored from: `backup 900`, `snapshot 41`.
+ */
 export function restoreOutcomeText(label: string, point: string, outcome: RestoreOutcome, timeout: string): string {
   switch (outcome.state) {
     case 'done':

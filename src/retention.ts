@@ -10,7 +10,7 @@ import { BackupError } from './errors.js'
 import type { RetentionSettings } from './input-helper.js'
 import { safeText } from './text.js'
 import type { CommandContext } from './commands/context.js'
-import type { RestorePoints } from './restore-points.js'
+import type { RestorePoints } from './api/kinds.js'
 
 export type { RetentionRule } from './backup-policy.js'
 
@@ -79,12 +79,16 @@ export async function deleteBackups(
 }
 
 /**
- * keep, once this run's backup completed: lists the server's manual backups afresh and deletes
- * those beyond keep. Returns the ids deleted. When this run's backup is no longer listed, another
+ * keep, once this run's backup completed: lists the server's manual backups (or snapshots: the
+ * kind is the API's, `api.points`) afresh and deletes those beyond keep. Returns the ids deleted. When this run's backup is no longer listed, another
  * run's keep or a person deleted it: nothing is deleted, and the step fails saying so, since the
  * backup it reports is gone.
  */
-export async function applyKeep(context: CommandContext, rule: RetentionRule, own: Backup): Promise<number[]> {
+export async function applyKeep(
+  context: CommandContext,
+  rule: Omit<RetentionRule, 'points'>,
+  own: Backup
+): Promise<number[]> {
   const { api, log } = context
   const current = await api.listBackups({ serverId: rule.serverId, backupType: MANUAL })
   const listed = current.find(b => b.id === own.id)

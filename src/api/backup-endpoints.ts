@@ -1,13 +1,12 @@
 /**
- * The documented endpoints of one kind of restore point (backups, or snapshots: one class, two
- * specs): the list (every page, its filters checked on every row), its size, and delete. Creating
+ * The documented endpoints of one kind of restore point (backups, or snapshots: one class, the
+ * kind's paths and rows from kinds.ts): the list (every page, its filters checked on every row), its size, and delete. Creating
  * one is create-reconciliation.ts: it needs more care.
  */
-import { decodeBackup, type Backup } from './backup.js'
-import type { ListNoun } from './listing.js'
+import type { Backup } from './backup.js'
+import type { RestorePoints } from './kinds.js'
 import { failure } from './messages.js'
 import type { ApiSession } from './session.js'
-import { SNAPSHOTS_PATH, decodeSnapshot } from './snapshot.js'
 
 export interface BackupFilter {
   serverId?: number
@@ -17,38 +16,12 @@ export interface BackupFilter {
 /** `already-gone`: the API answered 404, so someone else deleted the backup first. */
 export type DeleteOutcome = 'deleted' | 'already-gone'
 
-export const BACKUPS_PATH = '/api/v1/backups/'
-
-/** Where a kind's endpoints are and how its rows read. */
-export interface PointSpec {
-  /** The list's and create's path; an item's is `${path}${id}/`. */
-  path: string
-  decode: (row: unknown) => Backup | undefined
-  noun: ListNoun
-  /** Whether the list takes `backup_type` (snapshots have no type: every one counts). */
-  typed: boolean
-}
-
-export const BACKUP_SPEC: PointSpec = {
-  path: BACKUPS_PATH,
-  decode: decodeBackup,
-  noun: { item: 'backup', list: 'backup list' },
-  typed: true
-}
-
-export const SNAPSHOT_SPEC: PointSpec = {
-  path: SNAPSHOTS_PATH,
-  decode: decodeSnapshot,
-  noun: { item: 'snapshot', list: 'snapshot list' },
-  typed: false
-}
-
 export class BackupEndpoints {
   private warnedOfIgnoredFilter = false
 
   constructor(
     private readonly session: ApiSession,
-    readonly spec: PointSpec = BACKUP_SPEC
+    readonly points: RestorePoints
   ) {}
 
   /**
@@ -56,19 +29,19 @@ export class BackupEndpoints {
    * ignores `server_id` must not hand another server's backups to a caller that acts on them.
    */
   async listBackups(filter: BackupFilter = {}): Promise<Backup[]> {
-    const { spec } = this
-    const path = listPath(spec, filter)
-    const listed = (await this.session.listAll(path, spec.decode, spec.noun)).items
+    const { points } = this
+    const path = listPath(points, filter)
+    const listed = (await this.session.listAll(path, points.decode, points.listNoun)).items
     const matching = listed.filter(
       b =>
         (filter.serverId === undefined || b.server.id === filter.serverId) &&
-        (!spec.typed || filter.backupType === undefined || b.backup_type === filter.backupType)
+        (!points.typed || filter.backupType === undefined || b.backup_type === filter.backupType)
     )
     const ignored = listed.length - matching.length
     if (ignored > 0 && !this.warnedOfIgnoredFilter) {
       this.warnedOfIgnoredFilter = true
       this.session.log.warning(
-        `GET ${path} answered with ${ignored} ${spec.noun.item}${ignored === 1 ? ' that does' : 's that do'} not match its filter; ` +
+        `GET ${path} answered with ${ignored} ${points.listNoun.item}${ignored === 1 ? ' that does' : 's that do'} not match its filter; ` +
           'the API (or a cache in front of it) ignored the filter: they are left out and never acted on'
       )
     }
@@ -76,31 +49,35 @@ export class BackupEndpoints {
   }
 
   async sizeOfList(filter: BackupFilter): Promise<{ count: number; pages: number }> {
-    const { spec } = this
-    const page = await this.session.listAll(listPath(spec, filter), spec.decode, spec.noun, { firstPageOnly: true })
+    const { points } = this
+    const page = await this.session.listAll(listPath(points, filter), points.decode, points.listNoun, {
+      firstPageOnly: true
+    })
     const count = page.count ?? page.items.length
     return { count, pages: page.morePages ? Math.ceil(count / Math.max(1, page.items.length)) : 1 }
   }
 
   /** Deletes a backup (or snapshot) for good. 200, 202 and 204 mean deleted. */
   async deleteBackup(backupId: number): Promise<DeleteOutcome> {
-    const { session, spec } = this
-    const path = `${spec.path}${backupId}/`
+    const { session, points } = this
+    const path = points.itemPath(backupId)
     const answer = await session.send('DELETE', session.url(path), undefined, 'idempotent')
     if (answer.status === 204 || answer.status === 200 || answer.status === 202) return 'deleted'
     if (answer.status === 404) {
       if (!answer.afterUnknownOutcome) return 'already-gone'
       // An earlier attempt was cut off after it was sent: it is what deleted the backup.
-      session.log.debug(`DELETE ${path}: 404 after an interrupted attempt; that attempt deleted the ${spec.noun.item}`)
+      session.log.debug(
+        `DELETE ${path}: 404 after an interrupted attempt; that attempt deleted the ${points.listNoun.item}`
+      )
       return 'deleted'
     }
-    throw failure(answer, { method: 'DELETE', path, notFound: `${spec.noun.item} ${backupId}` })
+    throw failure(answer, { method: 'DELETE', path, notFound: `${points.listNoun.item} ${backupId}` })
   }
 }
 
-function listPath(spec: PointSpec, filter: BackupFilter): string {
+function listPath(points: RestorePoints, filter: BackupFilter): string {
   const query = new URLSearchParams()
   if (filter.serverId !== undefined) query.set('server_id', String(filter.serverId))
-  if (spec.typed && filter.backupType !== undefined) query.set('backup_type', filter.backupType)
-  return spec.path + (query.size ? `?${query}` : '')
+  if (points.typed && filter.backupType !== undefined) query.set('backup_type', filter.backupType)
+  return points.path + (query.size ? `?${query}` : '')
 }

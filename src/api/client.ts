@@ -1,21 +1,15 @@
 /**
  * The VPS.org API as this action uses it: the documented backup endpoints and the restore, behind
  * a small interface (`VpsApi`) that commands and the poller depend on, so tests can hand them a
- * fake. Knows HTTP and the API, nothing of GitHub. The endpoints live by concern: the backups
- * (backup-endpoints.ts), creating one (create-reconciliation.ts), the servers (server-endpoints.ts).
+ * fake. Knows HTTP and the API, nothing of GitHub. The endpoints live by concern: the kind's paths
+ * and rows (kinds.ts), its list and delete (backup-endpoints.ts), creating one
+ * (create-reconciliation.ts), the servers (server-endpoints.ts).
  */
-import {
-  BACKUP_SPEC,
-  BackupEndpoints,
-  SNAPSHOT_SPEC,
-  type BackupFilter,
-  type DeleteOutcome
-} from './backup-endpoints.js'
+import { BackupEndpoints, type BackupFilter, type DeleteOutcome } from './backup-endpoints.js'
 import type { Backup } from './backup.js'
 import { createBackup, type CreatedBackup, type PointLabel } from './create-reconciliation.js'
 import { formatDuration } from '../duration.js'
-import { BACKUPS, type RestorePoints } from '../restore-points.js'
-import type { Server } from './server.js'
+import type { RestorePoints } from './kinds.js'
 import { ServerEndpoints, type ServerLookup } from './server-endpoints.js'
 import { CLOCKS_APART_MS, type ClockReading } from './http-date.js'
 import { ApiSession, type SessionOptions } from './session.js'
@@ -35,8 +29,6 @@ export interface VpsApi {
   restoreServer(serverId: number, backupId: number): Promise<Record<string, unknown>>
   /** How many backups match the filter, and in how many pages, from the first page alone. */
   sizeOfList(filter: BackupFilter): Promise<{ count: number; pages: number }>
-  /** The server, or undefined when the API does not list it. */
-  getServer(serverId: number): Promise<Server | undefined>
   /**
    * Several servers at the cost of the fewest requests: one read each, or the list's pages. Each
    * server's read succeeds or fails on its own: one that failed does not hide the others.
@@ -62,13 +54,13 @@ export class VpsApiClient implements VpsApi {
   private warnedOfNoDate = false
   private warnedOfClocksApart = false
 
-  /** Backups unless told `points` (SNAPSHOTS): then every call uses the Snapshots API. */
+  /** Every call works with `points`: BACKUPS (the Backups API) or SNAPSHOTS (the Snapshots API). */
   constructor(
     options: SessionOptions,
-    readonly points: RestorePoints = BACKUPS
+    readonly points: RestorePoints
   ) {
     this.session = new ApiSession(options)
-    this.backups = new BackupEndpoints(this.session, points.kind === 'snapshot' ? SNAPSHOT_SPEC : BACKUP_SPEC)
+    this.backups = new BackupEndpoints(this.session, points)
     this.servers = new ServerEndpoints(this.session)
   }
 
@@ -111,8 +103,7 @@ export class VpsApiClient implements VpsApi {
 
   /** See create-reconciliation.ts: one call never leaves two behind. A snapshot needs a name. */
   createBackup(serverId: number, label: PointLabel, knownIds: ReadonlySet<number>): Promise<CreatedBackup> {
-    const named = this.points.kind === 'snapshot' ? { ...label, name: label.name ?? '' } : { ...label, name: undefined }
-    return createBackup(this.session, filter => this.listBackups(filter), serverId, named, knownIds)
+    return createBackup(this.session, this.points, filter => this.listBackups(filter), serverId, label, knownIds)
   }
 
   deleteBackup(backupId: number): Promise<DeleteOutcome> {
@@ -124,11 +115,7 @@ export class VpsApiClient implements VpsApi {
   }
 
   restoreServer(serverId: number, backupId: number): Promise<Record<string, unknown>> {
-    return this.servers.restoreServer(serverId, backupId, this.points.noun)
-  }
-
-  getServer(serverId: number): Promise<Server | undefined> {
-    return this.servers.getServer(serverId)
+    return this.servers.restoreServer(serverId, backupId, this.points)
   }
 
   getServers(serverIds: readonly number[]): Promise<Map<number, ServerLookup>> {

@@ -10,8 +10,9 @@
 import { formatDuration } from '../duration.js'
 import { ApiError, OutcomeUnknownError, type RequestDescription } from '../errors.js'
 import { safeText } from '../text.js'
-import { BACKUP_SPEC, SNAPSHOT_SPEC, type BackupFilter, type PointSpec } from './backup-endpoints.js'
+import type { BackupFilter } from './backup-endpoints.js'
 import { MANUAL, mayBeStoredAs, type Backup } from './backup.js'
+import type { RestorePoints } from './kinds.js'
 import { failure, parseJson, parseJsonOr } from './messages.js'
 import { MAX_ATTEMPTS, backoffDelay } from './retry.js'
 import type { ApiSession } from './session.js'
@@ -39,7 +40,7 @@ interface Creation {
   listBackups: (filter: BackupFilter) => Promise<Backup[]>
   serverId: number
   knownIds: ReadonlySet<number>
-  spec: PointSpec
+  points: RestorePoints
   body: string
   /** Whether a row not listed before may be what this request created. */
   mayBeOurs: (row: Backup) => boolean
@@ -49,25 +50,25 @@ interface Creation {
 }
 
 /** The create request; both kinds' docs say a 404 to it means the server does not exist. */
-const requestOf = ({ spec, serverId }: Creation): RequestDescription => ({
+const requestOf = ({ points, serverId }: Creation): RequestDescription => ({
   method: 'POST',
-  path: spec.path,
+  path: points.path,
   notFound: `server ${serverId}`
 })
 
-/** A backup when `label` has no name, a snapshot named so when it has one. */
+/** A manual backup described so, or a snapshot named and described so (its name '' when not given). */
 function creationOf(
   session: ApiSession,
+  points: RestorePoints,
   listBackups: (filter: BackupFilter) => Promise<Backup[]>,
   serverId: number,
-  { description, name }: PointLabel,
+  { description, name = '' }: PointLabel,
   knownIds: ReadonlySet<number>
 ): Creation {
-  const common = { session, listBackups, serverId, knownIds }
-  if (name === undefined) {
+  const common = { session, points, listBackups, serverId, knownIds }
+  if (points.kind === 'backup') {
     return {
       ...common,
-      spec: BACKUP_SPEC,
       body: JSON.stringify({ server_id: serverId, description }),
       mayBeOurs: b => mayBeStoredAs(description, b.description),
       sameLabel: `description (the default names the run and its attempt; this one is "${safeText(description, 60)}")`,
@@ -76,7 +77,6 @@ function creationOf(
   }
   return {
     ...common,
-    spec: SNAPSHOT_SPEC,
     body: snapshotCreateBody(serverId, name, description),
     mayBeOurs: b => mayBeCreatedSnapshot(b as Snapshot, serverId, name, knownIds),
     sameLabel: `snapshot-name (the default names the run and its attempt; this one is "${safeText(name, 60)}")`,
@@ -84,15 +84,16 @@ function creationOf(
   }
 }
 
-/** Starts a manual backup (a snapshot when `label` has a name); one call never leaves two behind. */
+/** Starts a manual backup or a snapshot, by `points`; one call never leaves two behind. */
 export async function createBackup(
   session: ApiSession,
+  points: RestorePoints,
   listBackups: (filter: BackupFilter) => Promise<Backup[]>,
   serverId: number,
   label: PointLabel,
   knownIds: ReadonlySet<number>
 ): Promise<CreatedBackup> {
-  const creation = creationOf(session, listBackups, serverId, label, knownIds)
+  const creation = creationOf(session, points, listBackups, serverId, label, knownIds)
   for (let attempt = 1; ; attempt++) {
     const sent = await post(creation)
     if (!(sent instanceof OutcomeUnknownError)) return sent
@@ -103,13 +104,13 @@ export async function createBackup(
 
 /** One POST: the backup it started, or the uncertainty of an outcome unknown. */
 async function post(creation: Creation): Promise<CreatedBackup | OutcomeUnknownError> {
-  const { session, serverId, spec, body } = creation
+  const { session, serverId, points, body } = creation
   const REQUEST = requestOf(creation)
-  const noun = spec.noun.item
+  const noun = points.noun
   try {
-    const answer = await session.send('POST', session.url(spec.path), body, 'once')
+    const answer = await session.send('POST', session.url(points.path), body, 'once')
     if (answer.status < 200 || answer.status >= 300) throw failure(answer, REQUEST)
-    const backup = spec.decode(parseJsonOr(answer.body))
+    const backup = points.decode(parseJsonOr(answer.body))
     if (backup === undefined) {
       // The API said it started a backup but its answer cannot be read: find it rather than
       // create another. A 2xx is never followed by a second POST.
@@ -117,7 +118,7 @@ async function post(creation: Creation): Promise<CreatedBackup | OutcomeUnknownE
       if (found) return { backup: found, adopted: true }
       parseJson(answer, REQUEST)
       throw new ApiError(
-        `POST ${spec.path} answered ${answer.status} without a readable ${noun} (no id, status or server id), ` +
+        `POST ${points.path} answered ${answer.status} without a readable ${noun} (no id, status or server id), ` +
           `and no new ${noun} of server ${serverId} is listed`,
         REQUEST,
         answer.status
@@ -125,7 +126,7 @@ async function post(creation: Creation): Promise<CreatedBackup | OutcomeUnknownE
     }
     if (backup.server.id !== serverId) {
       throw new ApiError(
-        `POST ${spec.path} for server ${serverId} answered with ${noun} ${backup.id} of server ${backup.server.id}; ` +
+        `POST ${points.path} for server ${serverId} answered with ${noun} ${backup.id} of server ${backup.server.id}; ` +
           `not using it: check the ${noun}s of both servers in the VPS.org panel`,
         REQUEST,
         answer.status
@@ -148,7 +149,7 @@ async function reconcile(
   uncertainty: OutcomeUnknownError
 ): Promise<Backup | undefined> {
   const { session, serverId } = creation
-  const noun = creation.spec.noun.item
+  const noun = creation.points.noun
   // Look only after the pause the API asked for, or a short one: behind a gateway that gave up
   // (502, 504) the API may still be creating it, and a backup listed late would be missed and
   // a second one started.
@@ -163,7 +164,7 @@ async function reconcile(
   const found = await findNewBackup(creation)
   if (found) {
     session.log.warning(
-      `${noun === 'backup' ? 'Backup' : 'Snapshot'} ${found.id} was created by that request; using it instead of creating another`
+      `${creation.points.Noun} ${found.id} was created by that request; using it instead of creating another`
     )
     return found
   }
@@ -188,7 +189,7 @@ async function reconcile(
  */
 async function findNewBackup(creation: Creation): Promise<Backup | undefined> {
   const { listBackups, serverId, knownIds, mayBeOurs, filter, sameLabel } = creation
-  const noun = creation.spec.noun.item
+  const noun = creation.points.noun
   const backups = await listBackups(filter)
   const fresh = backups.filter(b => !knownIds.has(b.id) && b.server.id === serverId && mayBeOurs(b))
   if (fresh.length <= 1) return fresh[0]

@@ -19,8 +19,8 @@ export interface PageSource {
 }
 
 /**
- * Bounds on reading one list, far above any real account (VPS.org allows 10 manual backups per
- * server): an API whose `next` links never end, or that pages forever, is stopped with one clear
+ * Bounds on reading one list, far above any real account (VPS.org allows 10 manual backups, or 5
+ * snapshots, per server): an API whose `next` links never end, or that pages forever, is stopped with one clear
  * error long before it could exhaust memory.
  */
 export const LIST_LIMITS = { pages: 10_000, items: 100_000, bytes: 64 * 1024 * 1024 }

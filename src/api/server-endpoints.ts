@@ -2,12 +2,12 @@
  * The server endpoints: a server by its id (or from the documented list where that endpoint is
  * missing), several at the cost of the fewest requests, and the restore.
  */
-import { ApiError, OutcomeUnknownError, type RequestDescription } from '../errors.js'
+import { ApiError, OutcomeUnknownError } from '../errors.js'
 import { excerpt } from '../text.js'
 import { apiMessage, failure, isRecord, parseJson, parseJsonOr } from './messages.js'
 import { decodeServer, type Server } from './server.js'
 import type { ApiSession } from './session.js'
-import { snapshotRestorePath } from './snapshot.js'
+import type { RestorePoints } from './kinds.js'
 
 /** One server's read: the server (undefined when the API does not list it), or why it failed. */
 export type ServerLookup = { server: Server | undefined } | { error: ApiError }
@@ -24,12 +24,14 @@ export class ServerEndpoints {
   constructor(private readonly session: ApiSession) {}
 
   /**
-   * Asks the API to overwrite the server's disk with the backup. Never repeated when its outcome
-   * is unknown: the caller is told what to check instead.
+   * Asks the API to overwrite the server's disk with the backup (or snapshot, by `points`: the
+   * request is the kind's). Never repeated when its outcome is unknown: the caller is told what to
+   * check instead.
    */
-  async restoreServer(serverId: number, backupId: number, noun = 'backup'): Promise<Record<string, unknown>> {
+  async restoreServer(serverId: number, backupId: number, points: RestorePoints): Promise<Record<string, unknown>> {
     const { session } = this
-    const { body, ...request } = restoreRequest(serverId, backupId, noun)
+    const { noun } = points
+    const { body, ...request } = points.restore(serverId, backupId)
     const { path } = request
     let answer
     try {
@@ -64,7 +66,7 @@ export class ServerEndpoints {
    * The server, by `GET /api/v1/servers/{id}/`; where that endpoint answers 404 or 405 (VPS.org
    * documents only the list), from the documented list, every page, by the server's own id.
    */
-  async getServer(serverId: number): Promise<Server | undefined> {
+  private async getServer(serverId: number): Promise<Server | undefined> {
     const { session } = this
     if (!this.serversOnlyByList) {
       const path = `${SERVERS_PATH}${serverId}/`
@@ -104,28 +106,6 @@ export class ServerEndpoints {
     const listing = await this.session.listAll(SERVERS_PATH, decodeServer, SERVERS)
     this.serverListPages = listing.pages
     return new Map(listing.items.map(server => [server.id, server]))
-  }
-}
-
-/**
- * The restore request of a server from a backup or a snapshot, and what a 404 to it means. A
- * snapshot names its server: its restore is POSTed to the snapshot, with no body (none is
- * documented), and its 404 is documented as the snapshot's. A backup's restore is POSTed to the
- * server, and the docs do not say which of the two a 404 means.
- */
-function restoreRequest(
-  serverId: number,
-  pointId: number,
-  noun: string
-): RequestDescription & { body: string | undefined } {
-  if (noun === 'snapshot') {
-    return { method: 'POST', path: snapshotRestorePath(pointId), body: undefined, notFound: `snapshot ${pointId}` }
-  }
-  return {
-    method: 'POST',
-    path: `${SERVERS_PATH}${serverId}/restore/`,
-    body: JSON.stringify({ backup_id: pointId }),
-    notFound: `server ${serverId} or backup ${pointId}`
   }
 }
 

@@ -1,21 +1,17 @@
 /**
  * A snapshot as the VPS.org Snapshots API describes it (servers reference §2), read into the row
  * type the rest of the action uses for a restore point (Backup), and what is particular to the
- * snapshots' endpoints. Pure: no I/O.
+ * snapshots' create. Its paths, limit and what counts toward it are the kind's (kinds.ts). Pure: no I/O.
  *
  * A snapshot has no `backup_type` and no `expires_at`: they are read as a backup row lacking them
  * is ('' and null), never made up, so the outputs show only what the API sent. VPS.org documents
- * no kinds of snapshot (no automatic ones): every snapshot of a server counts towards its limit
- * of 5, and may be chosen by `latest` or deleted by retention when its description starts with
+ * no kinds of snapshot (no automatic ones): every snapshot of a server counts towards its limit,
+ * and may be chosen by `latest` or deleted by retention when its description starts with
  * keep-prefix and it is completed. Policy code that asks for `backup_type === 'manual'` must ask
- * the kind instead (see `countsTowardLimit`), or it would see no snapshot at all: a safe failure
+ * the kind instead (`SNAPSHOTS.counts`), or it would see no snapshot at all: a safe failure
  * (nothing deleted, the limit met by the API's 400) but a wrong one.
  */
 import { decodeBackup, type Backup } from './backup.js'
-
-export const SNAPSHOTS_PATH = '/api/v1/snapshots/'
-/** At most 5 snapshots per server, as documented (10 manual backups). */
-export const SNAPSHOT_LIMIT = 5
 
 /** A snapshot row: a restore point with its name. */
 export interface Snapshot extends Backup {
@@ -34,24 +30,10 @@ export function decodeSnapshot(value: unknown): Snapshot | undefined {
   return { ...row, name: typeof row.name === 'string' ? row.name : '' }
 }
 
-/** Every snapshot of a server counts towards the limit and may be in scope; no type to check. */
-export function countsTowardLimit(_row: Backup): boolean {
-  return true
-}
-
 /** The create request's body: the name and description sent as given (neither is rewritten). */
 export function snapshotCreateBody(serverId: number, name: string, description: string): string {
   return JSON.stringify({ server_id: serverId, name, description })
 }
-
-/** `/api/v1/snapshots/{id}/` (DELETE). */
-export const snapshotPath = (snapshotId: number): string => `${SNAPSHOTS_PATH}${snapshotId}/`
-
-/**
- * `/api/v1/snapshots/{id}/restore/`, POSTed with no body: none is documented, and the snapshot
- * names its server. (ApiSession sends no Content-Type with no body.)
- */
-export const snapshotRestorePath = (snapshotId: number): string => `${SNAPSHOTS_PATH}${snapshotId}/restore/`
 
 /**
  * After an uncertain create: whether `row` is the snapshot that request made. A name is a slug, so

@@ -6,7 +6,7 @@ import type { CommonSettings } from '../input-helper.js'
 import { Logger } from '../logger.js'
 import { Outputs } from '../outputs.js'
 import { Report } from '../report.js'
-import { restorePointsOf } from '../restore-points.js'
+import { restorePointsOf } from '../api/kinds.js'
 import type { Runner } from '../runner/port.js'
 import { StepState } from '../state-helper.js'
 

@@ -1,19 +1,19 @@
 /**
  * create's plan, before anything is changed: every server checked (no restore running, listed),
- * what must go to make room under the limit of 10, and in a dry run what a real run would do.
+ * what must go to make room under the kind's limit, and in a dry run what a real run would do.
  */
 import { MANUAL, type Backup } from '../api/backup.js'
 import type { ClockReading } from '../api/client.js'
 import { eligibleAhead, isAtLimit, planKeep, planRoom } from '../backup-policy.js'
 import { BackupError } from '../errors.js'
 import type { RetentionSettings } from '../input-helper.js'
-import type { RestorePoints } from '../restore-points.js'
+import type { RestorePoints } from '../api/kinds.js'
 import { describeRule, reportKept } from '../retention.js'
 import { waitWhileBusy } from '../server-waiting.js'
 import { safeText } from '../text.js'
 import type { CommandContext } from './context.js'
 
-/** Why retention deletes before creating: `to make room under the limit of 10 manual backups`. */
+/** Why retention deletes before creating: `to make room under the limit of 10 manual backups` (or `of 5 snapshots`). */
 export const makingRoom = ({ limit, counted }: RestorePoints): string =>
   `to make room under the limit of ${limit} ${counted}`
 
@@ -62,7 +62,7 @@ export function makeRoom(
     const ahead = eligibleAhead(backups, { ...retention, serverId, points }, now.at)
     reportKept(context, { undated: [], ahead }, now.at, now.clock)
   }
-  const plan = planRoom(backups, serverId, retention, now.at, points, now.clock)
+  const plan = planRoom(backups, serverId, retention, points, now)
   reportKept(context, plan, now.at, now.clock)
   return plan.remove
 }

@@ -7,7 +7,7 @@ import {
   type RestorePointKind
 } from '../restore-record.js'
 import { jobRunFolder } from '../job-run.js'
-import { restorePointsOf } from '../restore-points.js'
+import { restorePointsOf } from '../api/kinds.js'
 import { restoreFromBackups } from '../restoring.js'
 import { withApi, type StepContext } from './context.js'
 import { readInvocation } from './registry.js'

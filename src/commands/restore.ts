@@ -6,7 +6,7 @@ import { presentRestores } from '../presenters/restore-report.js'
 import { refuseOtherKind } from '../made-record.js'
 import { restoreServers } from '../restoring.js'
 import type { CommandContext } from './context.js'
-import { restorePointsOf } from '../restore-points.js'
+import { restorePointsOf } from '../api/kinds.js'
 import { defineCommand } from './unit.js'
 
 export interface RestoreSettings extends CommonSettings {

@@ -12,7 +12,7 @@ import { formatSize, serverLabel } from '../report.js'
 import { applyKeep } from '../retention.js'
 import { safeText } from '../text.js'
 import type { CommandContext } from './context.js'
-import { restorePointsOf } from '../restore-points.js'
+import { restorePointsOf } from '../api/kinds.js'
 import { defineCommand } from './unit.js'
 
 /** `command: wait`: a backup started earlier (create with wait: false), waited for as create would. */

@@ -4,7 +4,7 @@ import { BackupError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { BackupsOutcome } from '../outcomes.js'
 import { serverLabel, type Report } from '../report.js'
-import type { RestorePoints } from '../restore-points.js'
+import type { RestorePoints } from '../api/kinds.js'
 import { safeText } from '../text.js'
 
 /**

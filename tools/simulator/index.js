@@ -1,7 +1,7 @@
 // @ts-check
 /**
- * A stand-in for the VPS.org API (references: /work/shared/vps-org-backups-api.md and
- * vps-org-servers-api.md), served over real HTTP on loopback so that tests, `npm run demo` and
+ * A stand-in for the VPS.org API (its Backups and Servers API references, as docs/permissions.md
+ * lists the requests), served over real HTTP on loopback so that tests, `npm run demo` and
  * `npm run bench` exercise the project's real HTTP client.
  *
  * It follows Django REST Framework conventions where the references are silent (error bodies,
