@@ -50,10 +50,10 @@ export default defineConfig([
     }
   },
 
-  // The sources stay readable in one sitting: no file over 300 lines, no function over 60, every line
+  // The sources and scripts stay readable in one sitting: no file over 300 lines, no function over 60, every line
   // counted (comments and blank lines too, as `wc -l` counts them).
   {
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'scripts/**/*.js'],
     rules: {
       'max-lines': ['error', { max: 300, skipBlankLines: false, skipComments: false }],
       'max-lines-per-function': ['error', { max: 60, skipBlankLines: false, skipComments: false, IIFEs: true }]
