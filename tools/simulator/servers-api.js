@@ -1,8 +1,8 @@
 // @ts-check
 /**
- * The Servers API as far as VPS.org documents it (reference: /work/shared/vps-org-servers-api.md):
- * the server list, one server, and restore from a backup. What the docs leave open (the single
- * GET, the restore answer, error bodies) follows DRF and can be switched (settings.js).
+ * The Servers API as far as VPS.org documents it: the server list, one server, and restore from a
+ * backup (a snapshot's restore is the Snapshots API's: restore-points-api.js). What the docs leave
+ * open (the single GET, the restore answer, error bodies) follows DRF and can be switched (settings.js).
  */
 import {
   byScrambledOrder,
@@ -103,7 +103,7 @@ export function serverRoutes({ backups, servers, behaviour, pageSize, now: clock
     if (!servers.has(serverId)) throw notFound()
     const data = parseJsonObject(request)
     validateFields(data, { backup_id: { type: 'integer', required: true } })
-    const backup = backups.backup(/** @type {number} */ (data.backup_id))
+    const backup = backups.get(/** @type {number} */ (data.backup_id))
     if (!backup) throw fieldError('backup_id', 'Backup not found.')
     if (backup.serverId !== serverId) throw fieldError('backup_id', 'Backup does not belong to this server.')
     const now = clock()

@@ -1,7 +1,7 @@
 // @ts-check
 /**
- * The servers the simulated API holds (reference: /work/shared/vps-org-servers-api.md), and their
- * status over time. A restore or a timed status is a timeline resolved from the clock when read,
+ * The servers the simulated API holds (as VPS.org's Servers API shows them), and their status over
+ * time. A restore or a timed status is a timeline resolved from the clock when read,
  * as backups are: no timers, and `updated_at` is the time of the last transition passed.
  */
 
