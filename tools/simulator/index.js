@@ -179,30 +179,8 @@ export async function startSimulator(options = {}) {
   const faults = new FaultQueue()
   /** @type {RecordedRequest[]} */
   const requests = []
-  const listener = await listen({ host, port, keepAliveTimeoutMs }, async (req, res) => {
-    const { record, url } = await readRequest(req)
-    // When it was read, on the simulator's clock (a fake one in the in-process tests).
-    record.at = clock()
-    requests.push(record)
-    // Node would send the machine's time; the API's clock is offset from it (and a proxy's from that), or sends none.
-    res.sendDate = false
-    const dated = clock() + behaviour.clockOffsetMs + behaviour.proxyDateOffsetMs
-    if (behaviour.dateHeader) res.setHeader('Date', new Date(dated).toUTCString())
-    const process = () => {
-      const origin = `http://${req.headers.host ?? new URL(listener.url).host}`
-      const response = api({ method: record.method, url, headers: req.headers, body: record.body, origin })
-      return bodyResponse(response.status, response.body, response.headers)
-    }
-    const fault = faults.take(record.method, record.path, record.json)
-    if (fault) await faults.answer(fault, { res, record, process, refuse: listener.refuse })
-    else send(res, process())
-  })
-  /** A setting for a server that does not exist would silently never apply. */
-  const knownServer = (/** @type {number} */ id) => {
-    if (!servers.has(id)) throw new Error(`simulator: no server ${id}`)
-    return id
-  }
-  const controls = { behaviour, knownServer, now: clock }
+  const listener = await serve({ host, port, keepAliveTimeoutMs }, { api, behaviour, clock, faults, requests })
+  const controls = { behaviour, knownServer: (/** @type {number} */ id) => servers.known(id), now: clock }
   return {
     url: listener.url,
     requests,
@@ -238,6 +216,36 @@ export async function startSimulator(options = {}) {
       return listener.close()
     }
   }
+}
+
+/**
+ * Serves the API: each request recorded, dated by the API's clock, and answered by the API unless a
+ * queued fault or hold takes it.
+ * @param {{ host: string, port: number, keepAliveTimeoutMs: number }} address
+ * @param {{ api: (request: import('./drf.js').ApiRequest) => import('./drf.js').ApiResponse,
+ *   behaviour: import('./settings.js').Behaviour, clock: () => number, faults: FaultQueue,
+ *   requests: RecordedRequest[] }} parts
+ */
+async function serve(address, { api, behaviour, clock, faults, requests }) {
+  const listener = await listen(address, async (req, res) => {
+    const { record, url } = await readRequest(req)
+    // When it was read, on the simulator's clock (a fake one in the in-process tests).
+    record.at = clock()
+    requests.push(record)
+    // Node would send the machine's time; the API's clock is offset from it (and a proxy's from that), or sends none.
+    res.sendDate = false
+    const dated = clock() + behaviour.clockOffsetMs + behaviour.proxyDateOffsetMs
+    if (behaviour.dateHeader) res.setHeader('Date', new Date(dated).toUTCString())
+    const process = () => {
+      const origin = `http://${req.headers.host ?? new URL(listener.url).host}`
+      const response = api({ method: record.method, url, headers: req.headers, body: record.body, origin })
+      return bodyResponse(response.status, response.body, response.headers)
+    }
+    const fault = faults.take(record.method, record.path, record.json)
+    if (fault) await faults.answer(fault, { res, record, process, refuse: listener.refuse })
+    else send(res, process())
+  })
+  return listener
 }
 
 /**

@@ -137,6 +137,15 @@ export class ServerStore {
     return this.records.has(id)
   }
 
+  /**
+   * The id, once checked: a setting for a server that does not exist would silently never apply.
+   * @param {number} id
+   */
+  known(id) {
+    this.#record(id)
+    return id
+  }
+
   /** @returns {number[]} */
   ids() {
     return [...this.records.keys()]
