@@ -1,4 +1,4 @@
-// Tests of the simulator's Snapshots API (tools/simulator/snapshots*.js), over real HTTP, so the
+// Tests of the simulator's Snapshots API (tools/simulator/kinds.js, restore-points*.js), over real HTTP, so the
 // tests of `kind: snapshot` can trust it. What it shares with the backups (faults, paging, clock)
 // is tested in simulator.test.ts; here, that the snapshots take part in it.
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals'

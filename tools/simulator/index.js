@@ -1,53 +1,46 @@
 // @ts-check
 /**
- * A stand-in for the VPS.org API (its Backups and Servers API references, as docs/permissions.md
- * lists the requests), served over real HTTP on loopback so that tests, `npm run demo` and
- * `npm run bench` exercise the project's real HTTP client.
+ * A stand-in for the VPS.org API (its Backups, Snapshots and Servers APIs), served over real HTTP
+ * on loopback so that tests, `npm run demo` and `npm run bench` exercise the project's real HTTP
+ * client.
  *
- * It follows Django REST Framework conventions where the references are silent (error bodies,
- * PageNumberPagination), resolves backup and server statuses lazily from the clock (no timers to
- * leak), can make the API misbehave where the references leave room (settings.js), and can inject
- * the infrastructure faults a client meets in front of such an API: resets, hangs, delays, cut or
- * oversized bodies, answers that trickle, proxy error pages, gateway errors after the API acted,
- * redirects and connections refused.
+ * It follows Django REST Framework conventions where the documentation is silent (error bodies,
+ * PageNumberPagination), resolves backup, snapshot and server statuses lazily from the clock (no
+ * timers to leak), can make the API misbehave where the documentation leaves room (settings.js),
+ * and can inject the infrastructure faults a client meets in front of such an API: resets, hangs,
+ * delays, cut or oversized bodies, answers that trickle, proxy error pages, gateway errors after the
+ * API acted, redirects and connections refused.
  *
- * Modules: backups.js, snapshots.js and servers.js (state, with lifecycle.js for what time
- * finishes), backups-api.js, snapshots-api.js and servers-api.js (endpoints) on drf.js (DRF
- * conventions) and listing.js (the paged lists and their quirks), settings.js (switchable
- * behaviour), snapshot-controls.js (the snapshot members), faults.js with pauses.js (waits that
+ * Modules: kinds.js (backups and snapshots, each described once: paths, filters, limit, rows,
+ * restore), restore-points.js and servers.js (state, with lifecycle.js for what time finishes),
+ * restore-points-api.js (the endpoints of either kind) and servers-api.js on drf.js (DRF
+ * conventions) and listing.js (the paged lists and their quirks), options.js and settings.js
+ * (switchable behaviour), controls.js (the members below), faults.js with pauses.js (waits that
  * close() ends), listen.js and wire.js (HTTP). Faults, holds, the Date header and the clock offset
- * apply to every endpoint alike. The types are the JSDoc below; TypeScript
- * reads them from here.
+ * apply to every endpoint alike. The types are the JSDoc below; TypeScript reads them from here.
  */
-import { BackupStore } from './backups.js'
-import { backupRoutes } from './backups-api.js'
+import { restoreSettingMembers, kindMembers, settingMembers } from './controls.js'
 import { router } from './drf.js'
 import { FaultQueue } from './faults.js'
+import { BACKUPS, SNAPSHOTS } from './kinds.js'
 import { listen, readRequest } from './listen.js'
+import { exampleServers, initialBehaviour } from './options.js'
+import { RestorePointStore } from './restore-points.js'
+import { restorePointRoutes } from './restore-points-api.js'
 import { ServerStore } from './servers.js'
 import { serverRoutes } from './servers-api.js'
-import { checkNameMaxLength, snapshotControls } from './snapshot-controls.js'
-import { SnapshotStore } from './snapshots.js'
-import { snapshotRoutes } from './snapshots-api.js'
-import {
-  checkDeleteStatus,
-  checkDescriptionMaxLength,
-  checkClockOffset,
-  checkDuration,
-  checkListQuirks,
-  checkRestoreAnswer,
-  checkServerReads,
-  withServerSetting
-} from './settings.js'
 import { bodyResponse, send } from './wire.js'
+
+export { exampleServers }
 
 /** @typedef {import('./servers.js').SimServer} SimServer */
 /** @typedef {import('./servers.js').SimServerDetail} SimServerDetail */
 /** @typedef {import('./servers.js').SimPlan} SimPlan */
-/** @typedef {import('./backups.js').SimBackup} SimBackup */
-/** @typedef {import('./backups.js').BackupInput} BackupInput */
-/** @typedef {import('./snapshots.js').SimSnapshot} SimSnapshot */
-/** @typedef {import('./snapshots.js').SnapshotInput} SnapshotInput */
+/** @typedef {import('./kinds.js').SimBackup} SimBackup */
+/** @typedef {import('./kinds.js').BackupInput} BackupInput */
+/** @typedef {import('./kinds.js').SimSnapshot} SimSnapshot */
+/** @typedef {import('./kinds.js').SnapshotInput} SnapshotInput */
+/** @typedef {import('./options.js').SimulatorOptions} SimulatorOptions */
 /** @typedef {import('./servers.js').AcceptedRestore} AcceptedRestore */
 /** @typedef {import('./listen.js').RecordedRequest} RecordedRequest */
 /** @typedef {import('./faults.js').FaultSpec} FaultSpec */
@@ -57,57 +50,10 @@ import { bodyResponse, send } from './wire.js'
 /** @typedef {import('./settings.js').ListQuirks} ListQuirks */
 /** @typedef {import('./settings.js').ServerReads} ServerReads */
 /** @typedef {import('./settings.js').RestoreAnswer} RestoreAnswer */
-/** @import { Behaviour } from './settings.js' */
-
-/**
- * @typedef {object} SimulatorOptions
- * @property {string} [token] The bearer token the API accepts; default 'test-token'.
- * @property {string} [host] Default '127.0.0.1'.
- * @property {number} [port] Default 0 (a free port).
- * @property {SimServer[]} [servers] Default [{id: 12345, name: 'web-server-01'}, {id: 23456, name:
- *   'db-server-01'}], with the other fields of the docs' example (see exampleServers()).
- * @property {number} [backupDurationMs] Time from creation until a manual backup created through POST
- *   is finished; default 2000.
- * @property {() => number} [now] The simulator's clock (epoch ms), by which backups finish, servers
- *   restore and answers are dated; default Date.now. The in-process tests give their fake clock.
- * @property {number} [snapshotDurationMs] Time from creation until a snapshot created through POST is
- *   finished; default 2000.
- * @property {number | null} [snapshotNameMaxLength] Snapshot names longer than this are refused with
- *   400; default null (no bound: VPS.org documents none).
- * @property {number} [pageSize] Results per page of the backup, snapshot and server lists; default 100.
- * @property {number} [keepAliveTimeoutMs] Default 75000 (nginx's default), so keep-alive connections
- *   survive long poll intervals.
- * @property {number} [clockOffsetMs] How far the API's clock is ahead of the machine's (negative:
- *   behind), as a runner's and an API's clocks may differ: backups created through POST get their
- *   created_at from it, and every answer's `Date` header follows it; they still finish after their
- *   duration by the machine's clock. Default 0.
- * @property {number} [proxyDateOffsetMs] How far a proxy in front of the API, whose clock differs, moves
- *   every answer's `Date` header (negative: back), as it stamps its own: created_at stays the API's.
- *   Default 0.
- * @property {boolean} [dateHeader] Whether answers carry a `Date` header (RFC 9110 §6.6.1, by the API's
- *   clock); default true. False: none does, as behind a proxy that strips it.
- * @property {ListQuirks} [listQuirks] How the backup and snapshot lists misbehave; default none.
- * @property {number | null} [descriptionMaxLength] Descriptions created through POST are stored cut to
- *   this many characters (code points), as a 255-character database column would keep them; default
- *   null (kept whole).
- * @property {boolean} [normaliseLineEndings] Descriptions created through POST are stored with `\r\n`
- *   and `\r` turned into `\n`; default false. (Surrounding white space is always trimmed, as DRF does.)
- * @property {204 | 202} [deleteStatus] What DELETE answers: 204 with an empty body (default, as
- *   documented) or 202 Accepted with `{"detail": "Deletion scheduled."}`; either way the backup is gone.
- * @property {number} [restoreStartDelayMs] After a restore is accepted, the server keeps showing its old
- *   status this long (a restore that has not visibly started yet); default 0.
- * @property {number} [restoreDurationMs] Then it shows `restoring` this long; default 3000.
- * @property {string} [restoreOutcome] Then it shows this status; default 'active'. The docs do not say
- *   what a restored server ends in: 'stopped', 'error', 'suspended' or any string can be set.
- * @property {RestoreAnswer} [restoreAnswer] The shape of the restore answer; default 'legacy'.
- * @property {boolean} [restoreNeverShowsRestoring] A restore is accepted and recorded, but the server's
- *   status never changes (it never shows `restoring`); default false.
- * @property {ServerReads} [serverReads] How the server reads answer; default all normal.
- */
 
 /**
  * A running simulator. Its URL is e.g. 'http://127.0.0.1:41234' (no trailing slash).
- * @typedef {Readonly<SimulatorMembers & import('./snapshot-controls.js').SnapshotMembers>} Simulator
+ * @typedef {Readonly<SimulatorMembers & import('./controls.js').KindMembers>} Simulator
  */
 
 /**
@@ -132,31 +78,12 @@ import { bodyResponse, send } from './wire.js'
  *   => void} setServerStatus Puts a server into `status` now (e.g. `restoring`, as an earlier run may
  *   have left it), ending any restore timeline it was in. With `untilMs` (a Date.now() time) or `forMs`
  *   (from now), it turns into `then` (default 'active') at that time. Throws for an unknown server.
- * @property {(partial: BackupInput) => SimBackup} addBackup Adds a backup directly (no lifecycle: its
- *   status stays as given). Defaults: next id, manual, completed, size_mb 1000 when completed (else
- *   null), created_at now, expires_at null for manual and created_at + 30 days for automatic,
- *   description ''. Throws for an unknown server.
- * @property {() => SimBackup[]} backups Deep copies of the current backups in insertion order, statuses
- *   resolved as of now.
- * @property {(ms: number, options?: { serverId?: number }) => void} setBackupDuration Duration of backups
- *   created from now on; with `serverId`, of that server's only (the others keep the general one), e.g.
- *   one server among several whose backup outlasts the timeout. Throws for an unknown server.
- * @property {(status: string | null, options?: { serverId?: number }) => void} setCreateOutcome null
- *   (default): backups created via POST end 'completed'; a string such as 'failed' makes the backups
- *   created from now on end with that status (size_mb stays null). With `serverId`, for that server's
- *   backups only (null then makes them complete whatever the general outcome), e.g. one server failing
- *   among several. Throws for an unknown server.
  * @property {(ms: number) => void} setClockOffset How far the API's clock is ahead of the machine's from
  *   now on (see the option clockOffsetMs), e.g. -3 days for an API whose created_at lags the runner's.
  * @property {(ms: number) => void} setProxyDateOffset How far every answer's `Date` header is moved from
  *   now on, and nothing else (see the option proxyDateOffsetMs).
  * @property {(on: boolean) => void} setDateHeader Whether answers from now on carry a `Date` header (see
  *   the option dateHeader).
- * @property {(id: number) => void} finishBackup Makes a backup started through POST and still in
- *   progress end now (completed, or the create outcome it was started with) rather than when its
- *   duration runs out: with a long duration, the test decides when a backup completes, e.g. to keep
- *   one run's backup in progress while another run reads the list. Throws for an unknown backup, one
- *   added with addBackup (no lifecycle) and one that has ended already.
  * @property {(quirks: ListQuirks) => void} setListQuirks How the backup list misbehaves from now on;
  *   replaces the quirks set before (`{}` turns them all off). Throws on an unknown quirk.
  * @property {(storage: { descriptionMaxLength?: number | null, normaliseLineEndings?: boolean }) => void}
@@ -175,15 +102,10 @@ import { bodyResponse, send } from './wire.js'
  * @property {(shape: RestoreAnswer) => void} setRestoreAnswer The shape of the restore answer from now on.
  * @property {(never: boolean) => void} setRestoreNeverShowsRestoring With true, restores accepted from
  *   now on leave the server's status as it is.
+ * @property {(length: number | null) => void} setSnapshotNameMaxLength Snapshot names longer than this
+ *   (code points) are refused with 400 from now on; null (default): no bound, as documented.
  * @property {(reads: ServerReads) => void} setServerReads How the server reads answer from now on;
  *   replaces the settings made before (`{}` puts them all back to normal). Throws on an unknown one.
- * @property {(row: unknown, options?: { serverId?: number, list?: 'backups' | 'snapshots' }) => void}
- *   addRawListRow Puts `row` verbatim into the backup list (or, with `list: 'snapshots'`, the snapshot
- *   list), after the stored rows (e.g. `{"id": 900, "server": null}`, to test
- *   malformed rows). A list filtered by `server_id` includes it only when `serverId` is that server,
- *   or when no `serverId` was given; `backup_type` does not filter it. It counts in `count` and is
- *   paged like any row, but it is not a backup: not in backups(), and DELETE or restore of its id
- *   answer as for an unknown backup. reset() drops it.
  * @property {(spec: FaultSpec) => void} fault Queues a fault; each request takes the first queued fault
  *   that matches and has uses left.
  * @property {(match: HoldMatch) => HeldRequest} hold Holds the first request matching `match`
@@ -228,53 +150,9 @@ const DEFAULT_HOST = '127.0.0.1'
 // Redirect targets live on another loopback address, so a client that forwards credentials
 // across hosts on a redirect is caught (Linux routes all of 127.0.0.0/8 to lo).
 const DEFAULT_RECORDER_HOST = '127.0.0.2'
-// The two servers of the docs' example, field for field.
-/** @type {SimServer[]} */
-const DEFAULT_SERVERS = [
-  {
-    id: 12345,
-    name: 'web-server-01',
-    hostname: 'web01.example.com',
-    status: 'active',
-    ip_address: '203.0.113.10',
-    location: 'us-west',
-    plan: { id: 1, name: 'Standard VPS', vcpus: 2, memory: 4096, storage: 80 },
-    os: { id: 5, name: 'Ubuntu 22.04 LTS' },
-    created_at: '2025-01-10T14:30:00Z',
-    updated_at: '2025-01-15T10:20:00Z'
-  },
-  {
-    id: 23456,
-    name: 'db-server-01',
-    hostname: 'db01.example.com',
-    status: 'active',
-    ip_address: '203.0.113.11',
-    location: 'us-east',
-    plan: { id: 2, name: 'Performance VPS', vcpus: 4, memory: 8192, storage: 160 },
-    os: { id: 3, name: 'Debian 12' },
-    created_at: '2025-01-12T09:15:00Z',
-    updated_at: '2025-01-16T08:45:00Z'
-  }
-]
-const DEFAULT_BACKUP_DURATION_MS = 2000
-const DEFAULT_RESTORE_DURATION_MS = 3000
 const DEFAULT_PAGE_SIZE = 100
 // nginx's keepalive_timeout default: keep-alive connections survive long poll intervals.
 const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 75_000
-
-/**
- * `count` servers for the `servers` option: the two default ones first (ids 12345 and 23456), then
- * `server-03`, `server-04`, … with ids 30003, 30004, …, all active.
- * @param {number} count
- * @returns {SimServer[]}
- */
-export function exampleServers(count) {
-  return Array.from({ length: count }, (_, i) => {
-    if (i < DEFAULT_SERVERS.length) return structuredClone(DEFAULT_SERVERS[i])
-    const n = String(i + 1).padStart(2, '0')
-    return { id: 30001 + i, name: `server-${n}` }
-  })
-}
 
 /**
  * Starts the simulator on loopback.
@@ -282,62 +160,74 @@ export function exampleServers(count) {
  * @returns {Promise<Simulator>}
  */
 export async function startSimulator(options = {}) {
-  const {
-    token = DEFAULT_TOKEN,
-    host = DEFAULT_HOST,
-    port = 0,
-    servers = DEFAULT_SERVERS,
-    backupDurationMs = DEFAULT_BACKUP_DURATION_MS,
-    pageSize = DEFAULT_PAGE_SIZE,
-    keepAliveTimeoutMs = DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
-    now: clock = () => Date.now()
-  } = options
-  /** @type {Behaviour} */
-  const initial = {
-    backupDurationMs,
-    createOutcome: null,
-    byServer: {},
-    clockOffsetMs: checkClockOffset(options.clockOffsetMs ?? 0),
-    proxyDateOffsetMs: checkClockOffset(options.proxyDateOffsetMs ?? 0, 'proxyDateOffsetMs'),
-    dateHeader: options.dateHeader ?? true,
-    listQuirks: checkListQuirks(options.listQuirks ?? {}),
-    descriptionMaxLength: checkDescriptionMaxLength(options.descriptionMaxLength ?? null),
-    normaliseLineEndings: options.normaliseLineEndings ?? false,
-    deleteStatus: checkDeleteStatus(options.deleteStatus ?? 204),
-    restoreStartDelayMs: checkDuration('restoreStartDelayMs', options.restoreStartDelayMs ?? 0),
-    restoreDurationMs: checkDuration('restoreDurationMs', options.restoreDurationMs ?? DEFAULT_RESTORE_DURATION_MS),
-    restoreOutcome: options.restoreOutcome ?? 'active',
-    restoreAnswer: checkRestoreAnswer(options.restoreAnswer ?? 'legacy'),
-    restoreNeverShowsRestoring: options.restoreNeverShowsRestoring ?? false,
-    serverReads: checkServerReads(options.serverReads ?? {}),
-    snapshotDurationMs: checkDuration('snapshotDurationMs', options.snapshotDurationMs ?? DEFAULT_BACKUP_DURATION_MS),
-    snapshotOutcome: null,
-    snapshotNameMaxLength: checkNameMaxLength(options.snapshotNameMaxLength ?? null)
-  }
+  const { token = DEFAULT_TOKEN, host = DEFAULT_HOST, port = 0, pageSize = DEFAULT_PAGE_SIZE } = options
+  const { keepAliveTimeoutMs = DEFAULT_KEEP_ALIVE_TIMEOUT_MS, now: clock = () => Date.now() } = options
+  const initial = initialBehaviour(options)
   // Setters replace values and never change them in place, so a shallow copy restores the start.
   const behaviour = { ...initial }
-  const serverStore = new ServerStore(servers)
-  const backupStore = new BackupStore(serverStore, clock)
-  const snapshotStore = new SnapshotStore(serverStore, clock)
-  const context = {
-    backups: backupStore,
-    snapshots: snapshotStore,
-    servers: serverStore,
-    behaviour,
-    pageSize,
-    now: clock
+  const servers = new ServerStore(options.servers ?? exampleServers(2))
+  const stores = {
+    backups: new RestorePointStore(BACKUPS, servers, clock),
+    snapshots: new RestorePointStore(SNAPSHOTS, servers, clock)
   }
-  const api = router(token, [...backupRoutes(context), ...snapshotRoutes(context), ...serverRoutes(context)])
+  const context = { ...stores, servers, behaviour, pageSize, now: clock }
+  const api = router(token, [
+    ...restorePointRoutes(BACKUPS, stores.backups, context),
+    ...restorePointRoutes(SNAPSHOTS, stores.snapshots, context),
+    ...serverRoutes(context)
+  ])
   const faults = new FaultQueue()
   /** @type {RecordedRequest[]} */
   const requests = []
-  /** A setting for a server that does not exist would silently never apply. */
-  const knownServer = (/** @type {number} */ id) => {
-    if (!serverStore.has(id)) throw new Error(`simulator: no server ${id}`)
-    return id
+  const listener = await serve({ host, port, keepAliveTimeoutMs }, { api, behaviour, clock, faults, requests })
+  const controls = { behaviour, knownServer: (/** @type {number} */ id) => servers.known(id), now: clock }
+  return {
+    url: listener.url,
+    requests,
+    get connections() {
+      return listener.connections
+    },
+    get openConnections() {
+      return listener.openConnections
+    },
+    get maxOpenConnections() {
+      return listener.maxOpenConnections
+    },
+    ...serverMembers(servers, clock),
+    ...kindMembers(stores, controls),
+    ...settingMembers(controls),
+    ...restoreSettingMembers(controls),
+    fault: spec => faults.add(spec),
+    hold: match => faults.hold(match),
+    refuseConnections: ms => listener.refuse(ms),
+    clearFaults: () => faults.clear(),
+    reset() {
+      Object.assign(behaviour, initial)
+      stores.backups.clear()
+      stores.snapshots.clear()
+      servers.reset()
+      requests.length = 0
+      faults.clear()
+      listener.connections = 0
+      listener.maxOpenConnections = listener.openConnections
+    },
+    close() {
+      faults.close()
+      return listener.close()
+    }
   }
+}
 
-  const listener = await listen({ host, port, keepAliveTimeoutMs }, async (req, res) => {
+/**
+ * Serves the API: each request recorded, dated by the API's clock, and answered by the API unless a
+ * queued fault or hold takes it.
+ * @param {{ host: string, port: number, keepAliveTimeoutMs: number }} address
+ * @param {{ api: (request: import('./drf.js').ApiRequest) => import('./drf.js').ApiResponse,
+ *   behaviour: import('./settings.js').Behaviour, clock: () => number, faults: FaultQueue,
+ *   requests: RecordedRequest[] }} parts
+ */
+async function serve(address, { api, behaviour, clock, faults, requests }) {
+  const listener = await listen(address, async (req, res) => {
     const { record, url } = await readRequest(req)
     // When it was read, on the simulator's clock (a fake one in the in-process tests).
     record.at = clock()
@@ -355,109 +245,28 @@ export async function startSimulator(options = {}) {
     if (fault) await faults.answer(fault, { res, record, process, refuse: listener.refuse })
     else send(res, process())
   })
+  return listener
+}
 
+/**
+ * The members about servers.
+ * @param {ServerStore} servers
+ * @param {() => number} clock
+ */
+function serverMembers(servers, clock) {
   return {
-    url: listener.url,
-    requests,
-    get connections() {
-      return listener.connections
-    },
-    get openConnections() {
-      return listener.openConnections
-    },
-    get maxOpenConnections() {
-      return listener.maxOpenConnections
-    },
-    restores: serverStore.restores,
-    addServer: server => serverStore.add(server),
+    restores: servers.restores,
+    addServer: (/** @type {SimServer} */ server) => servers.add(server),
     servers() {
       const now = clock()
-      return serverStore.ids().map(id => serverStore.toJson(id, now))
+      return servers.ids().map(id => servers.toJson(id, now))
     },
+    /** @type {(id: number, status: string, options?: { untilMs?: number, forMs?: number, then?: string }) => void} */
     setServerStatus(id, status, { untilMs, forMs, then = 'active' } = {}) {
       if (untilMs !== undefined && forMs !== undefined) throw new Error('simulator: give untilMs or forMs, not both')
       const now = clock()
       const at = untilMs ?? (forMs === undefined ? undefined : now + forMs)
-      serverStore.setStatus(id, status, now, at === undefined ? undefined : { at, then })
-    },
-    addBackup: partial => backupStore.toJsonAt(backupStore.insert(partial), clock()),
-    backups() {
-      const now = clock()
-      return backupStore.list().map(record => backupStore.toJsonAt(record, now))
-    },
-    setBackupDuration(ms, { serverId } = {}) {
-      if (serverId === undefined) behaviour.backupDurationMs = ms
-      else behaviour.byServer = withServerSetting(behaviour.byServer, knownServer(serverId), 'backupDurationMs', ms)
-    },
-    finishBackup(id) {
-      backupStore.finish(id, clock())
-    },
-    setCreateOutcome(status, { serverId } = {}) {
-      if (serverId === undefined) behaviour.createOutcome = status
-      else behaviour.byServer = withServerSetting(behaviour.byServer, knownServer(serverId), 'createOutcome', status)
-    },
-    setClockOffset(ms) {
-      behaviour.clockOffsetMs = checkClockOffset(ms)
-    },
-    setProxyDateOffset(ms) {
-      behaviour.proxyDateOffsetMs = checkClockOffset(ms, 'proxyDateOffsetMs')
-    },
-    setDateHeader(on) {
-      behaviour.dateHeader = on
-    },
-    setListQuirks(quirks) {
-      behaviour.listQuirks = checkListQuirks(quirks)
-    },
-    setDescriptionStorage({ descriptionMaxLength, normaliseLineEndings }) {
-      if (descriptionMaxLength !== undefined) {
-        behaviour.descriptionMaxLength = checkDescriptionMaxLength(descriptionMaxLength)
-      }
-      if (normaliseLineEndings !== undefined) behaviour.normaliseLineEndings = normaliseLineEndings
-    },
-    setDeleteStatus(status) {
-      behaviour.deleteStatus = checkDeleteStatus(status)
-    },
-    addRawListRow(row, { serverId, list = 'backups' } = {}) {
-      const store = list === 'snapshots' ? snapshotStore : backupStore
-      store.rawRows.push({ row: structuredClone(row), serverId })
-    },
-    setRestoreDuration(ms) {
-      behaviour.restoreDurationMs = checkDuration('restoreDurationMs', ms)
-    },
-    setRestoreStartDelay(ms) {
-      behaviour.restoreStartDelayMs = checkDuration('restoreStartDelayMs', ms)
-    },
-    setRestoreOutcome(status, { serverId } = {}) {
-      if (serverId === undefined) behaviour.restoreOutcome = status
-      else behaviour.byServer = withServerSetting(behaviour.byServer, knownServer(serverId), 'restoreOutcome', status)
-    },
-    setRestoreAnswer(shape) {
-      behaviour.restoreAnswer = checkRestoreAnswer(shape)
-    },
-    setRestoreNeverShowsRestoring(never) {
-      behaviour.restoreNeverShowsRestoring = never
-    },
-    setServerReads(reads) {
-      behaviour.serverReads = checkServerReads(reads)
-    },
-    ...snapshotControls({ snapshots: snapshotStore, behaviour, knownServer, now: clock }),
-    fault: spec => faults.add(spec),
-    hold: match => faults.hold(match),
-    refuseConnections: ms => listener.refuse(ms),
-    clearFaults: () => faults.clear(),
-    reset() {
-      Object.assign(behaviour, initial)
-      backupStore.clear()
-      snapshotStore.clear()
-      serverStore.reset()
-      requests.length = 0
-      faults.clear()
-      listener.connections = 0
-      listener.maxOpenConnections = listener.openConnections
-    },
-    close() {
-      faults.close()
-      return listener.close()
+      servers.setStatus(id, status, now, at === undefined ? undefined : { at, then })
     }
   }
 }

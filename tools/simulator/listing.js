@@ -7,7 +7,7 @@ import { byScrambledOrder, choosePage, lastQueryValue, pageLink } from './drf.js
 
 /** @import { ApiRequest, ApiResponse } from './drf.js' */
 /** @import { ListQuirks } from './settings.js' */
-/** @import { RawRow } from './backups.js' */
+/** @import { RawRow } from './restore-points.js' */
 
 /**
  * The `server_id` filter, validated into `errors` (an empty value means "no filter", as in

@@ -1,7 +1,7 @@
 // @ts-check
 /**
- * The servers the simulated API holds (reference: /work/shared/vps-org-servers-api.md), and their
- * status over time. A restore or a timed status is a timeline resolved from the clock when read,
+ * The servers the simulated API holds (as VPS.org's Servers API shows them), and their status over
+ * time. A restore or a timed status is a timeline resolved from the clock when read,
  * as backups are: no timers, and `updated_at` is the time of the last transition passed.
  */
 
@@ -135,6 +135,15 @@ export class ServerStore {
   /** @param {number} id */
   has(id) {
     return this.records.has(id)
+  }
+
+  /**
+   * The id, once checked: a setting for a server that does not exist would silently never apply.
+   * @param {number} id
+   */
+  known(id) {
+    this.#record(id)
+    return id
   }
 
   /** @returns {number[]} */

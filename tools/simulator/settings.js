@@ -5,9 +5,9 @@
  * SimulatorOptions, changed by the simulator's setters, put back to the start values by reset().
  */
 
-/** @import { BackupStore } from './backups.js' */
+/** @import { BackupFields, SimBackup, SimSnapshot, SnapshotFields } from './kinds.js' */
+/** @import { RestorePointStore } from './restore-points.js' */
 /** @import { RestorePlan, ServerStore } from './servers.js' */
-/** @import { SnapshotStore } from './snapshots.js' */
 
 /**
  * Ways the backup and snapshot lists may misbehave (both alike). Each is off unless given.
@@ -89,8 +89,8 @@
 /**
  * What the endpoints work on.
  * @typedef {object} ApiContext
- * @property {BackupStore} backups changed by the requests
- * @property {SnapshotStore} snapshots changed by the requests
+ * @property {RestorePointStore<BackupFields, SimBackup>} backups changed by the requests
+ * @property {RestorePointStore<SnapshotFields, SimSnapshot>} snapshots changed by the requests
  * @property {ServerStore} servers changed by the requests
  * @property {Behaviour} behaviour read at each request, so setters act at once
  * @property {number} pageSize
@@ -187,6 +187,14 @@ export function checkClockOffset(ms, what = 'clockOffsetMs') {
 /** @param {number | null} length */
 export function checkDescriptionMaxLength(length) {
   return length === null ? null : requireNonNegativeInteger('descriptionMaxLength', length)
+}
+
+/** @param {number | null} length */
+export function checkNameMaxLength(length) {
+  if (length !== null && !(Number.isInteger(length) && length >= 1)) {
+    throw new Error(`simulator: snapshotNameMaxLength must be a positive integer or null, not ${String(length)}`)
+  }
+  return length
 }
 
 /** @param {number} status */
