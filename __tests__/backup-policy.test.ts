@@ -12,8 +12,8 @@ import {
   planKeep,
   planRoom,
   shownCreatedAt
-} from '../src/backup-policy.js'
-import { BACKUPS } from '../src/restore-points.js'
+} from '../src/policy/backups.js'
+import { BACKUPS } from '../src/api/kinds.js'
 
 const SERVER = 12345
 const DAY = 86_400_000

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import net from 'node:net'
 import { HttpTransport, MAX_CONNECTIONS } from '../src/api/http.js'
-import { NetworkError } from '../src/errors.js'
+import { NetworkError } from '../src/base/errors.js'
 import { STEP_MS, until, within } from './support/waiting.js'
 
 interface Misbehaving {

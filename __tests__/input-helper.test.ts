@@ -6,14 +6,20 @@
  * checked end to end in create.e2e.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { InputError } from '../src/errors.js'
+import { InputError } from '../src/base/errors.js'
 import type { Settings } from '../src/commands/registry.js'
 import { GITHUB_ENV, inputVariable, readActionYml } from './support/run-action.js'
 
 // The real runner port reads the run's commit and id from the environment, as on a runner: the
 // run's environment comes first.
 Object.assign(process.env, GITHUB_ENV)
-const { getInputs } = await import('../src/commands/registry.js')
+const { readInvocation } = await import('../src/commands/registry.js')
+const { actionsRunner } = await import('../src/runner/actions-runner.js')
+
+/** The settings alone, read through the real runner port. */
+async function getInputs(): Promise<Settings> {
+  return (await readInvocation(actionsRunner)).settings
+}
 
 const action = readActionYml()
 const TOKEN = 'vps_test-token'

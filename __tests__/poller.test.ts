@@ -5,10 +5,10 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import type { Backup } from '../src/api/backup.js'
 import type { BackupFilter, VpsApi } from '../src/api/client.js'
-import { Deadline } from '../src/deadline.js'
-import { BackupError } from '../src/errors.js'
-import { notCompleted, waitForBackups } from '../src/backup-waiting.js'
-import { BACKUPS } from '../src/restore-points.js'
+import { Deadline } from '../src/base/deadline.js'
+import { BackupError } from '../src/base/errors.js'
+import { notCompleted, waitForBackups } from '../src/backups/waiting.js'
+import { BACKUPS } from '../src/api/kinds.js'
 
 const START = Date.parse('2026-11-28T12:00:00Z')
 

@@ -1,8 +1,8 @@
-// The snapshot's name (src/restore-point-name.ts): the snapshot-name input refused unless usable as
+// The snapshot's name (src/policy/snapshot-name.ts): the snapshot-name input refused unless usable as
 // is, and the default made from the run within the bound.
 import { describe, it, expect } from '@jest/globals'
-import { InputError } from '../src/errors.js'
-import { SNAPSHOT_NAME_MAX_LENGTH, checkSnapshotName, defaultSnapshotName } from '../src/restore-point-name.js'
+import { InputError } from '../src/base/errors.js'
+import { SNAPSHOT_NAME_MAX_LENGTH, checkSnapshotName, defaultSnapshotName } from '../src/policy/snapshot-name.js'
 
 const SLUG = /^[A-Za-z0-9_-]+$/
 const RUN = {

@@ -6,9 +6,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import type { ServerLookup, VpsApi } from '../src/api/client.js'
-import { Deadline } from '../src/deadline.js'
-import { ApiError } from '../src/errors.js'
-import { RESTORE_GRACE_MS, restoreOutcomeText, waitForRestores } from '../src/restore-waiting.js'
+import { Deadline } from '../src/base/deadline.js'
+import { ApiError } from '../src/base/errors.js'
+import { RESTORE_GRACE_MS, restoreOutcomeText, waitForRestores } from '../src/restores/waiting.js'
 
 const START = Date.parse('2026-11-28T12:00:00Z')
 const WEB = 12345

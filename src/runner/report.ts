@@ -2,12 +2,12 @@
  * What a person reads: tables in the log, and the job summary. Text from the API is untrusted
  * (`fromApi`): one safe line in the log, an inert code span in the summary.
  */
-import type { Backup } from './api/backup.js'
-import { formatDuration } from './duration.js'
+import type { Backup } from '../api/backup.js'
+import { formatDuration } from '../base/duration.js'
 import type { Logger } from './logger.js'
-import { BACKUPS, type RestorePoints } from './restore-points.js'
-import type { Runner } from './runner/port.js'
-import { inertMarkdown, markdownCell, oneLine, safeText, truncate } from './text.js'
+import { BACKUPS, type RestorePoints } from '../api/kinds.js'
+import type { Runner } from './port.js'
+import { inertMarkdown, markdownCell, oneLine, safeText, truncate } from '../base/text.js'
 
 /** A cell: our own words, or text that came from the API. */
 export type Cell = string | { fromApi: string }

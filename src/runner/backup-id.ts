@@ -1,9 +1,9 @@
 /**
  * `backup-id` for restore: which backups are asked for, read from the input before any request.
  */
-import { InputError } from './errors.js'
-import { parseIdList, parsePositiveInteger } from './input-helper.js'
-import { safeText } from './text.js'
+import { InputError } from '../base/errors.js'
+import { parseIdList, parsePositiveInteger } from './inputs.js'
+import { safeText } from '../base/text.js'
 
 /** `backup-id: latest` for restore: the newest completed backup of each server-id. */
 export const LATEST = 'latest'

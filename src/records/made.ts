@@ -1,17 +1,17 @@
 /**
  * What the create steps of one job run made (kind, server, id), in this job run's folder under
- * RUNNER_TEMP (job-run.ts): a backup and a snapshot may have the same id, and nothing but the kind
+ * RUNNER_TEMP (records/job-run.ts): a backup and a snapshot may have the same id, and nothing but the kind
  * input tells them apart, so a wait or restore step given an id this job run made as the other
  * kind, and never as its own, refuses. Only a guard: a record that cannot be written or read is a
  * debug line, never a refusal.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { InputError } from './errors.js'
+import { InputError } from '../base/errors.js'
 import { fileProblem, jobRunFolder } from './job-run.js'
-import type { RecordPlace } from './restore-record.js'
-import { KINDS, type RestorePointKind } from './restore-points.js'
-import type { Logger } from './logger.js'
+import type { RecordPlace } from './restores.js'
+import { KINDS, type RestorePointKind } from '../api/kinds.js'
+import type { Logger } from '../runner/logger.js'
 
 interface Place extends RecordPlace {
   log: Pick<Logger, 'debug'>

@@ -2,19 +2,19 @@
  * What the post steps of one job run leave each other: the restore points restore-on-failure
  * restored a server from, so that two steps that armed it (a create with wait: false, then its
  * wait step) do not restore the same server from the same point twice. One file per restore point
- * in this job run's folder under RUNNER_TEMP (job-run.ts), which the runner empties before a job
+ * in this job run's folder under RUNNER_TEMP (records/job-run.ts), which the runner empties before a job
  * when it can: a record of another job run is never read. Only a record of this job run skips a
  * restore; a record that cannot be read or written never does.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Clock } from './clock.js'
+import type { Clock } from '../base/clock.js'
 import { fileProblem, jobRunFolder } from './job-run.js'
-import type { Runner } from './runner/port.js'
+import type { Runner } from '../runner/port.js'
 
 /** What a server is restored from: a backup or a snapshot (ids of the two may coincide). */
-export type { RestorePointKind } from './restore-points.js'
-import type { RestorePointKind } from './restore-points.js'
+export type { RestorePointKind } from '../api/kinds.js'
+import type { RestorePointKind } from '../api/kinds.js'
 
 export interface RestorePoint {
   kind: RestorePointKind

@@ -2,14 +2,14 @@
  * Waiting until backups are `completed`, through the documented list endpoint (there is no
  * endpoint for one backup), each found by id and checked to be of its server, never by position.
  */
-import { COMPLETED, MANUAL, isFailedStatus, type Backup } from './api/backup.js'
-import type { VpsApi } from './api/client.js'
-import type { Deadline } from './deadline.js'
-import { formatDuration } from './duration.js'
-import { BackupError } from './errors.js'
-import { pollUntilSettled, type PollLog, type PollResult, type Reading, type Settled } from './poller.js'
-import type { RestorePoints } from './restore-points.js'
-import { safeText } from './text.js'
+import { COMPLETED, MANUAL, isFailedStatus, type Backup } from '../api/backup.js'
+import type { VpsApi } from '../api/client.js'
+import type { Deadline } from '../base/deadline.js'
+import { formatDuration } from '../base/duration.js'
+import { BackupError } from '../base/errors.js'
+import { pollUntilSettled, type PollLog, type PollResult, type Reading, type Settled } from '../base/polling.js'
+import type { RestorePoints } from '../api/kinds.js'
+import { safeText } from '../base/text.js'
 
 export interface BackupWaitOptions {
   pollIntervalMs: number

@@ -3,19 +3,19 @@
  * `latest` by the backup policy, or the backups named, each of its own server, completed (or
  * waited for).
  */
-import { COMPLETED, MANUAL, isFailedStatus, type Backup } from './api/backup.js'
-import type { VpsApi } from './api/client.js'
-import { chooseLatest } from './backup-policy.js'
-import type { BackupSelection } from './backup-selection.js'
-import { backupName, notCompleted, waitForBackups } from './backup-waiting.js'
-import type { CommandContext } from './commands/context.js'
-import type { Deadline } from './deadline.js'
-import { BackupError } from './errors.js'
-import type { Logger } from './logger.js'
-import { findBackups } from './lookup.js'
-import { serverLabel } from './report.js'
-import { datedAhead } from './retention.js'
-import { safeText } from './text.js'
+import { COMPLETED, MANUAL, isFailedStatus, type Backup } from '../api/backup.js'
+import type { VpsApi } from '../api/client.js'
+import { chooseLatest } from '../policy/backups.js'
+import type { BackupSelection } from '../runner/backup-id.js'
+import { backupName, notCompleted, waitForBackups } from '../backups/waiting.js'
+import type { CommandContext } from '../context.js'
+import type { Deadline } from '../base/deadline.js'
+import { BackupError } from '../base/errors.js'
+import type { Logger } from '../runner/logger.js'
+import { findBackups } from '../backups/lookup.js'
+import { serverLabel } from '../runner/report.js'
+import { datedAhead } from '../backups/retention.js'
+import { safeText } from '../base/text.js'
 
 /** The backups asked for, in the order of server-id when given; every check before any request. */
 export async function chooseBackups(

@@ -1,14 +1,14 @@
 /**
  * Servers by their `status` in the Servers API: reading a round of statuses, and waiting while an
  * operation that was running before the step (a restore) ends. Following a restore the step
- * started is restore-waiting.ts.
+ * started is restores/waiting.ts.
  */
-import type { VpsApi } from './api/client.js'
-import { serverState } from './api/server.js'
-import type { Deadline } from './deadline.js'
-import { BackupError, type ApiError } from './errors.js'
-import { pollUntilSettled, type PollLog, type Reading } from './poller.js'
-import { safeText } from './text.js'
+import type { VpsApi } from '../api/client.js'
+import { serverState } from '../api/server.js'
+import type { Deadline } from '../base/deadline.js'
+import { BackupError, type ApiError } from '../base/errors.js'
+import { pollUntilSettled, type PollLog, type Reading } from '../base/polling.js'
+import { safeText } from '../base/text.js'
 
 export interface ServerWaitOptions {
   pollIntervalMs: number

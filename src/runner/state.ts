@@ -1,4 +1,4 @@
-import type { Runner } from './runner/port.js'
+import type { Runner } from './port.js'
 
 /**
  * What the main step leaves for its post step (restore-on-failure). The runner hands saved state

@@ -1,10 +1,15 @@
-import { isSendableToken } from './api/token.js'
-import { DEFAULT_KEEP_PREFIX, DEFAULT_SNAPSHOT_PREFIX, defaultDescription, type RunContext } from './description.js'
-import { MAX_TIMER_MS, parseDuration, parseKeepWithin } from './duration.js'
-import { InputError } from './errors.js'
-import { KINDS, type RestorePointKind } from './restore-points.js'
-import { checkSnapshotName, defaultSnapshotName } from './restore-point-name.js'
-import type { RunIdentity, Runner } from './runner/port.js'
+import { isSendableToken } from '../api/token.js'
+import {
+  DEFAULT_KEEP_PREFIX,
+  DEFAULT_SNAPSHOT_PREFIX,
+  defaultDescription,
+  type RunContext
+} from '../policy/description.js'
+import { MAX_TIMER_MS, parseDuration, parseKeepWithin } from '../base/duration.js'
+import { InputError } from '../base/errors.js'
+import { KINDS, type RestorePointKind } from '../api/kinds.js'
+import { checkSnapshotName, defaultSnapshotName } from '../policy/snapshot-name.js'
+import type { RunIdentity, Runner } from './port.js'
 
 export const BACKUP_TYPES = ['manual', 'automatic'] as const
 export type BackupType = (typeof BACKUP_TYPES)[number]
@@ -59,7 +64,7 @@ export const TUNING_INPUTS: ReadonlySet<CommandInput> = new Set(['wait', 'poll-i
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
 
 /**
- * The inputs as a command reads them: `input-helper` keeps the inputs every command shares and
+ * The inputs as a command reads them: `runner/inputs.ts` keeps the inputs every command shares and
  * the parsers, on the runner port. No other module reads inputs.
  */
 export class InputReader {

@@ -3,7 +3,7 @@
  * outputs, the notices, the job summary and the step's error line. One server or several is one
  * shape: a row per server.
  */
-import type { Backup } from './api/backup.js'
+import type { Backup } from '../api/backup.js'
 
 /** One server's backup in a create or wait step. */
 export interface ServerBackup {

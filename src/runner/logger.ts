@@ -1,5 +1,5 @@
-import type { Runner } from './runner/port.js'
-import { neutraliseWorkflowCommands } from './text.js'
+import type { Runner } from './port.js'
+import { neutraliseWorkflowCommands } from '../base/text.js'
 
 /**
  * Every log line goes through here. A plain line is written raw to stdout, where the runner would

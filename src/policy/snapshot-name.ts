@@ -3,8 +3,8 @@
  * the `snapshot-name` input, and the default made from the run. Pure: the run is given.
  */
 import type { RunContext } from './description.js'
-import { InputError } from './errors.js'
-import { safeText } from './text.js'
+import { InputError } from '../base/errors.js'
+import { safeText } from '../base/text.js'
 
 /**
  * VPS.org documents no bound on a snapshot's name, only its characters: letters, digits, hyphens

@@ -4,14 +4,14 @@
  * takes to show: so the wait for a server is armed only once something shows `restoring`, and a
  * server that never does within RESTORE_GRACE_MS cannot be confirmed to have been restored.
  */
-import type { VpsApi } from './api/client.js'
-import { RESTORING, serverState } from './api/server.js'
-import type { Clock } from './clock.js'
-import { formatDuration } from './duration.js'
-import type { ApiError } from './errors.js'
-import { pollUntilSettled, type PollLog, type Reading, type Settled } from './poller.js'
-import { readStatuses, type ServerRead, type ServerWaitOptions } from './server-waiting.js'
-import { safeText } from './text.js'
+import type { VpsApi } from '../api/client.js'
+import { RESTORING, serverState } from '../api/server.js'
+import type { Clock } from '../base/clock.js'
+import { formatDuration } from '../base/duration.js'
+import type { ApiError } from '../base/errors.js'
+import { pollUntilSettled, type PollLog, type Reading, type Settled } from '../base/polling.js'
+import { readStatuses, type ServerRead, type ServerWaitOptions } from './server-status.js'
+import { safeText } from '../base/text.js'
 
 /** How long a restore may take to show `restoring` before the wait gives up confirming it. */
 export const RESTORE_GRACE_MS = 30_000

@@ -2,14 +2,14 @@
  * What ties the steps of one job run together: an id unique to this job run, which the first step
  * of this action in the job makes (a random UUID) and exports through GITHUB_ENV, so that the job's
  * later steps and its post steps see it, and no other job, matrix leg, attempt or run does. The
- * records a step leaves the others (restore-record.ts, made-record.ts) are in a folder named by it,
+ * records a step leaves the others (records/restores.ts, records/made.ts) are in a folder named by it,
  * directly under RUNNER_TEMP: a record another job run left there (the runner empties RUNNER_TEMP
  * only when it can) is never read as this one's.
  */
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import { messageOf } from './errors.js'
-import type { Runner } from './runner/port.js'
+import { messageOf } from '../base/errors.js'
+import type { Runner } from '../runner/port.js'
 
 export const JOB_RUN_VARIABLE = 'VPS_BACKUP_ACTION_JOB_RUN'
 

@@ -2,8 +2,8 @@
  * Every output the action sets goes through here; action.yml and README.md list the same ones,
  * and OUTPUTS_SET_BY (commands/registry.ts) says which command sets which (a test compares the three).
  */
-import type { Backup } from './api/backup.js'
-import type { Runner } from './runner/port.js'
+import type { Backup } from '../api/backup.js'
+import type { Runner } from './port.js'
 
 /** Every output of action.yml; each command unit says which of them it sets. */
 export const OUTPUTS = [

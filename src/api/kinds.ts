@@ -4,8 +4,8 @@
  * the `kind` input, and carried by the API client (VpsApi.points): commands and the policy ask it
  * what counts towards the limit and what to call a row, never which kind they work with. Pure.
  */
-import { MANUAL, type Backup } from './api/backup.js'
-import { SNAPSHOT_LIMIT } from './api/snapshot.js'
+import { MANUAL, type Backup } from './backup.js'
+import { SNAPSHOT_LIMIT } from './snapshot.js'
 
 export const KINDS = ['backup', 'snapshot'] as const
 export type RestorePointKind = (typeof KINDS)[number]

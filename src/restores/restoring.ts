@@ -4,20 +4,19 @@
  * restore request per server sent without one waiting for another, and following the servers
  * until they are back.
  */
-import type { Backup } from './api/backup.js'
-import { serverState, statusInRestoreAnswer } from './api/server.js'
-import type { BackupSelection } from './backup-selection.js'
+import type { Backup } from '../api/backup.js'
+import { serverState, statusInRestoreAnswer } from '../api/server.js'
+import type { BackupSelection } from '../runner/backup-id.js'
 import { chooseBackups, completedBackups } from './choosing.js'
-import type { CommandContext } from './commands/context.js'
-import { formatDuration } from './duration.js'
-import { BackupError, messageOf } from './errors.js'
-import type { RestoreEnded, RestoresOutcome } from './outcomes.js'
-import { presentRestores } from './presenters/restore-report.js'
-import { serverLabel } from './report.js'
-import type { RestorePoints } from './restore-points.js'
-import { restoreOutcomeText, waitForRestores } from './restore-waiting.js'
-import { waitWhileBusy } from './server-waiting.js'
-import { safeText } from './text.js'
+import type { CommandContext } from '../context.js'
+import { formatDuration } from '../base/duration.js'
+import { BackupError, messageOf } from '../base/errors.js'
+import type { RestoreEnded, RestoresOutcome } from '../presenters/outcomes.js'
+import { serverLabel } from '../runner/report.js'
+import type { RestorePoints } from '../api/kinds.js'
+import { restoreOutcomeText, waitForRestores } from './waiting.js'
+import { waitWhileBusy } from './server-status.js'
+import { safeText } from '../base/text.js'
 
 export interface RestoreRequest {
   backups: BackupSelection
@@ -83,11 +82,6 @@ export async function restoreServers(context: CommandContext, request: RestoreRe
     followed: { ...followed, ended: [...followed.ended, ...refused] },
     problems: [...problems, ...followed.problems]
   }
-}
-
-/** restore-on-failure's post step: the restores, rendered as `command: restore` renders them. */
-export async function restoreFromBackups(context: CommandContext, request: RestoreRequest): Promise<void> {
-  await presentRestores(await restoreServers(context, request), context)
 }
 
 const describe = (backup: Backup, { noun }: RestorePoints): string =>

@@ -5,14 +5,14 @@
  * dates the backups; for an age that decides a deletion, the earlier of it and the runner's), nothing
  * here reads a clock or sends a request.
  */
-import { COMPLETED, RAW_CREATED_AT, type Backup } from './api/backup.js'
-import { utcTime, type ClockReading } from './api/http-date.js'
-import { formatDuration } from './duration.js'
-import { BackupError } from './errors.js'
-import { BACKUPS, type RestorePoints } from './restore-points.js'
-import { safeText } from './text.js'
+import { COMPLETED, RAW_CREATED_AT, type Backup } from '../api/backup.js'
+import { utcTime, type ClockReading } from '../api/http-date.js'
+import { formatDuration } from '../base/duration.js'
+import { BackupError } from '../base/errors.js'
+import { BACKUPS, type RestorePoints } from '../api/kinds.js'
+import { safeText } from '../base/text.js'
 
-/** VPS.org refuses an 11th manual backup of a server (a 6th snapshot: restore-points.ts). */
+/** VPS.org refuses an 11th manual backup of a server (a 6th snapshot: api/kinds.ts). */
 export const MANUAL_BACKUP_LIMIT = BACKUPS.limit
 
 /** A backup dated further than this past the API's now has a wrong date, and is named. */

@@ -1,18 +1,18 @@
 /**
- * Retention's acts: deleting what the policy (backup-policy.ts) says may go, and saying what it
+ * Retention's acts: deleting what the policy (policy/backups.ts) says may go, and saying what it
  * kept and why. Safe under concurrent runs: a run never deletes a backup newer than its own.
  */
-import { MANUAL, type Backup } from './api/backup.js'
-import type { ClockReading } from './api/http-date.js'
-import { FUTURE_TOLERANCE_MS, createdAt, planKeep, shownCreatedAt, type RetentionRule } from './backup-policy.js'
-import { formatDuration } from './duration.js'
-import { BackupError } from './errors.js'
-import type { RetentionSettings } from './input-helper.js'
-import { safeText } from './text.js'
-import type { CommandContext } from './commands/context.js'
-import type { RestorePoints } from './restore-points.js'
+import { MANUAL, type Backup } from '../api/backup.js'
+import type { ClockReading } from '../api/http-date.js'
+import { FUTURE_TOLERANCE_MS, createdAt, planKeep, shownCreatedAt, type RetentionRule } from '../policy/backups.js'
+import { formatDuration } from '../base/duration.js'
+import { BackupError } from '../base/errors.js'
+import type { RetentionSettings } from '../runner/inputs.js'
+import { safeText } from '../base/text.js'
+import type { CommandContext } from '../context.js'
+import type { RestorePoints } from '../api/kinds.js'
 
-export type { RetentionRule } from './backup-policy.js'
+export type { RetentionRule } from '../policy/backups.js'
 
 /**
  * Says which backups retention kept because their date cannot be read, and which rank newest

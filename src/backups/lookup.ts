@@ -1,8 +1,8 @@
-import type { Backup } from './api/backup.js'
-import type { VpsApi } from './api/client.js'
-import { BackupError } from './errors.js'
-import { serverLabel } from './report.js'
-import { safeText } from './text.js'
+import type { Backup } from '../api/backup.js'
+import type { VpsApi } from '../api/client.js'
+import { BackupError } from '../base/errors.js'
+import { serverLabel } from '../runner/report.js'
+import { safeText } from '../base/text.js'
 
 export interface WantedBackup {
   backupId: number
