@@ -6,6 +6,41 @@ import { defineConfig, globalIgnores } from 'eslint/config'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
+/**
+ * The layers of src/, top to bottom (docs/how-it-works.md, "The code"): a folder imports only the folders
+ * below it. Above them sit main.ts and index.ts, which no module imports, and context.ts, the types a command
+ * is handed, which only the folders above runner/ (what it is made of) import.
+ */
+export const LAYERS = ['commands', 'restores', 'backups', 'presenters', 'records', 'runner', 'policy', 'api', 'base']
+const CONTEXT_FROM_ABOVE = LAYERS.indexOf('runner')
+
+// An import of one of these folders, or root files, from a layer's folder (through any depth of `../`) or from the
+// root (`./`): `import type` and `export ... from` too.
+const UP = '(\\.\\./)+'
+const folders = (names, up) => ({ regex: `^${up}(${names.join('|')})/` })
+const rootFiles = (names, up) => ({ regex: `^${up}(${names.join('|')})\\.js$` })
+
+function layerRule(from, above, root, up = UP) {
+  const message = `${from} imports only what lies below it (LAYERS in eslint.config.js; docs/how-it-works.md).`
+  const patterns = [...(above.length > 0 ? [folders(above, up)] : []), rootFiles(root, up)]
+  return { 'no-restricted-imports': ['error', { patterns: patterns.map(pattern => ({ ...pattern, message })) }] }
+}
+
+const layerBoundaries = [
+  ...LAYERS.map((layer, i) => ({
+    files: [`src/${layer}/**/*.ts`],
+    rules: layerRule(
+      `${layer}/`,
+      LAYERS.slice(0, i),
+      i < CONTEXT_FROM_ABOVE ? ['main', 'index'] : ['main', 'index', 'context']
+    )
+  })),
+  {
+    files: ['src/context.ts'],
+    rules: layerRule('context.ts', LAYERS.slice(0, CONTEXT_FROM_ABOVE), ['main', 'index'], '\\./')
+  }
+]
+
 export default defineConfig([
   globalIgnores(['dist/', 'node_modules/', 'coverage/', '.demo/']),
 
@@ -59,6 +94,9 @@ export default defineConfig([
       'max-lines-per-function': ['error', { max: 60, skipBlankLines: false, skipComments: false, IIFEs: true }]
     }
   },
+
+  // The layers: an import up fails lint (LAYERS above).
+  ...layerBoundaries,
 
   // Tests: `expect(core.setFailed).toHaveBeenCalled()` and the like pass methods unbound on purpose, and fakes
   // of async interfaces are `async` functions with nothing to await.

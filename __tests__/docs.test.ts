@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { parse as parseYaml } from 'yaml'
 import { COMMANDS, INPUTS_USED, OUTPUTS_SET_BY } from '../src/commands/registry.js'
-import { COMMAND_INPUTS, TUNING_INPUTS } from '../src/input-helper.js'
+import { COMMAND_INPUTS, TUNING_INPUTS } from '../src/runner/inputs.js'
 import { BACKUPS, SNAPSHOTS } from '../src/api/kinds.js'
 import { ROOT, readActionYml } from './support/run-action.js'
 
@@ -84,12 +84,12 @@ describe('inputs', () => {
 })
 
 describe('outputs', () => {
-  it('the code sets exactly the outputs action.yml declares, all through src/outputs.ts', () => {
+  it('the code sets exactly the outputs action.yml declares, all through src/runner/outputs.ts', () => {
     expect(sorted(Object.keys(OUTPUTS_SET_BY))).toEqual(sorted(Object.keys(action.outputs)))
     for (const spec of Object.values(action.outputs)) expect(spec.description.length).toBeGreaterThan(10)
-    // The runner port (src/runner/) carries them to the runner; only outputs.ts sets them.
+    // The runner port (src/runner/) carries them to the runner; only runner/outputs.ts sets them.
     const elsewhere = sources.filter(
-      s => !s.file.endsWith('outputs.ts') && !s.file.includes('/src/runner/') && /setOutput\(/.test(s.text)
+      s => !s.file.endsWith('runner/outputs.ts') && !s.file.includes('/src/runner/') && /setOutput\(/.test(s.text)
     )
     expect(elsewhere.map(s => s.file)).toEqual([])
   })

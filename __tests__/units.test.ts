@@ -3,11 +3,11 @@ import { mayBeStoredAs } from '../src/api/backup.js'
 import { apiMessage, failure, permissionFor } from '../src/api/messages.js'
 import { RETRY_CAP_MS, backoffDelay, parseRetryAfter } from '../src/api/retry.js'
 import { isSendableToken, tokenScrubber } from '../src/api/token.js'
-import { defaultDescription } from '../src/description.js'
-import { MAX_AGE_MS, MAX_TIMER_MS, formatDuration, parseDuration } from '../src/duration.js'
-import { InputError } from '../src/errors.js'
-import { pollDelay } from '../src/poller.js'
-import { excerpt, inertMarkdown, markdownCell, neutraliseWorkflowCommands, safeText } from '../src/text.js'
+import { defaultDescription } from '../src/policy/description.js'
+import { MAX_AGE_MS, MAX_TIMER_MS, formatDuration, parseDuration } from '../src/base/duration.js'
+import { InputError } from '../src/base/errors.js'
+import { pollDelay } from '../src/base/polling.js'
+import { excerpt, inertMarkdown, markdownCell, neutraliseWorkflowCommands, safeText } from '../src/base/text.js'
 
 describe('parseDuration', () => {
   it.each([

@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Clock } from '../../src/clock.js'
+import type { Clock } from '../../src/base/clock.js'
 import { run } from '../../src/main.js'
 import type { InputOptions, RunIdentity, Runner, RunnerVariable } from '../../src/runner/port.js'
 import type { SimulatorOptions } from '../../tools/simulator/index.js'

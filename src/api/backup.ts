@@ -1,6 +1,6 @@
 /**
  * A backup as the VPS.org API describes it, how a row of its answers is read, and the rules that
- * say what a backup's status means (its age: backup-policy.ts). Pure: no I/O.
+ * say what a backup's status means (its age: policy/backups.ts). Pure: no I/O.
  */
 
 /**

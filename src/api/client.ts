@@ -8,7 +8,7 @@
 import { BackupEndpoints, type BackupFilter, type DeleteOutcome } from './backup-endpoints.js'
 import type { Backup } from './backup.js'
 import { createBackup, type CreatedBackup, type PointLabel } from './create-reconciliation.js'
-import { formatDuration } from '../duration.js'
+import { formatDuration } from '../base/duration.js'
 import type { RestorePoints } from './kinds.js'
 import { ServerEndpoints, type ServerLookup } from './server-endpoints.js'
 import { CLOCKS_APART_MS, type ClockReading } from './http-date.js'

@@ -7,9 +7,9 @@
  * and when there are several (another run with the same description) the step fails rather than
  * guess.
  */
-import { formatDuration } from '../duration.js'
-import { ApiError, OutcomeUnknownError, type RequestDescription } from '../errors.js'
-import { safeText } from '../text.js'
+import { formatDuration } from '../base/duration.js'
+import { ApiError, OutcomeUnknownError, type RequestDescription } from '../base/errors.js'
+import { safeText } from '../base/text.js'
 import type { BackupFilter } from './backup-endpoints.js'
 import { MANUAL, mayBeStoredAs, type Backup } from './backup.js'
 import type { RestorePoints } from './kinds.js'

@@ -5,7 +5,7 @@
  * carried by the API client (VpsApi.points); every other use is handed it explicitly (nothing
  * falls back to backups). Pure.
  */
-import type { RequestDescription } from '../errors.js'
+import type { RequestDescription } from '../base/errors.js'
 import { MANUAL, decodeBackup, type Backup } from './backup.js'
 import type { ListNoun } from './listing.js'
 import { decodeSnapshot } from './snapshot.js'

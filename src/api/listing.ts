@@ -2,9 +2,9 @@
  * Reading a list of the API: every page, within bounds, on api-url's origin only, with the rows
  * it cannot use skipped and reported once.
  */
-import type { Deadline } from '../deadline.js'
-import { ApiError } from '../errors.js'
-import { excerpt, safeText } from '../text.js'
+import type { Deadline } from '../base/deadline.js'
+import { ApiError } from '../base/errors.js'
+import { excerpt, safeText } from '../base/text.js'
 import type { HttpAnswer } from './http.js'
 import { failure, isRecord, parseJson } from './messages.js'
 

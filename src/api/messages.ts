@@ -2,8 +2,8 @@
  * How the API's answers are put into words: one line that names the request and carries the API's
  * own message, from bodies that may be DRF JSON, empty, not JSON, or an HTML page from a proxy.
  */
-import { ApiError, type RequestDescription } from '../errors.js'
-import { excerpt, safeText } from '../text.js'
+import { ApiError, type RequestDescription } from '../base/errors.js'
+import { excerpt, safeText } from '../base/text.js'
 import type { HttpAnswer } from './http.js'
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

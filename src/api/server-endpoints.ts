@@ -2,8 +2,8 @@
  * The server endpoints: a server by its id (or from the documented list where that endpoint is
  * missing), several at the cost of the fewest requests, and the restore.
  */
-import { ApiError, OutcomeUnknownError } from '../errors.js'
-import { excerpt } from '../text.js'
+import { ApiError, OutcomeUnknownError } from '../base/errors.js'
+import { excerpt } from '../base/text.js'
 import { apiMessage, failure, isRecord, parseJson, parseJsonOr } from './messages.js'
 import { decodeServer, type Server } from './server.js'
 import type { ApiSession } from './session.js'

@@ -3,10 +3,10 @@
  * what may be repeated, keeps the token out of everything the API sends back, and turns answers
  * into errors that name the request; `listAll()` reads every page of a list within bounds.
  */
-import type { Clock } from '../clock.js'
-import type { Deadline } from '../deadline.js'
-import { formatDuration } from '../duration.js'
-import { ApiError, NetworkError, OutcomeUnknownError, type RequestDescription } from '../errors.js'
+import type { Clock } from '../base/clock.js'
+import type { Deadline } from '../base/deadline.js'
+import { formatDuration } from '../base/duration.js'
+import { ApiError, NetworkError, OutcomeUnknownError, type RequestDescription } from '../base/errors.js'
 import { ApiClock } from './http-date.js'
 import { HttpTransport, type HttpAnswer } from './http.js'
 import { ListReader, type ListNoun, type Listing } from './listing.js'

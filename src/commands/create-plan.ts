@@ -4,14 +4,14 @@
  */
 import { MANUAL, type Backup } from '../api/backup.js'
 import type { ClockReading } from '../api/client.js'
-import { eligibleAhead, isAtLimit, planKeep, planRoom } from '../backup-policy.js'
-import { BackupError } from '../errors.js'
-import type { RetentionSettings } from '../input-helper.js'
+import { eligibleAhead, isAtLimit, planKeep, planRoom } from '../policy/backups.js'
+import { BackupError } from '../base/errors.js'
+import type { RetentionSettings } from '../runner/inputs.js'
 import type { RestorePoints } from '../api/kinds.js'
-import { describeRule, reportKept } from '../retention.js'
-import { waitWhileBusy } from '../server-waiting.js'
-import { safeText } from '../text.js'
-import type { CommandContext } from './context.js'
+import { describeRule, reportKept } from '../backups/retention.js'
+import { waitWhileBusy } from '../restores/server-status.js'
+import { safeText } from '../base/text.js'
+import type { CommandContext } from '../context.js'
 
 /** Why retention deletes before creating: `to make room under the limit of 10 manual backups` (or `of 5 snapshots`). */
 export const makingRoom = ({ limit, counted }: RestorePoints): string =>

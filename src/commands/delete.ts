@@ -1,9 +1,9 @@
-import { BackupError } from '../errors.js'
-import type { CommonSettings, InputReader } from '../input-helper.js'
-import { findBackup } from '../lookup.js'
-import { serverLabel } from '../report.js'
-import { safeText } from '../text.js'
-import type { CommandContext } from './context.js'
+import { BackupError } from '../base/errors.js'
+import type { CommonSettings, InputReader } from '../runner/inputs.js'
+import { findBackup } from '../backups/lookup.js'
+import { serverLabel } from '../runner/report.js'
+import { safeText } from '../base/text.js'
+import type { CommandContext } from '../context.js'
 import { defineCommand } from './unit.js'
 
 export interface DeleteSettings extends CommonSettings {

@@ -1,10 +1,10 @@
 import type { Backup } from '../api/backup.js'
 import type { VpsApi } from '../api/client.js'
-import { newestFirst } from '../backup-policy.js'
-import { parseBackupType, type BackupType, type CommonSettings, type InputReader } from '../input-helper.js'
-import { InputError, messageOf } from '../errors.js'
-import type { Logger } from '../logger.js'
-import type { CommandContext } from './context.js'
+import { newestFirst } from '../policy/backups.js'
+import { parseBackupType, type BackupType, type CommonSettings, type InputReader } from '../runner/inputs.js'
+import { InputError, messageOf } from '../base/errors.js'
+import type { Logger } from '../runner/logger.js'
+import type { CommandContext } from '../context.js'
 import { defineCommand } from './unit.js'
 
 export interface ListSettings extends CommonSettings {

@@ -3,7 +3,7 @@
  * uses, the outputs each sets, main's dispatch and the tests' list of commands all come from here:
  * adding a command is a new unit and an entry below (plus its API calls, docs and tests).
  */
-import { InputError } from '../errors.js'
+import { InputError } from '../base/errors.js'
 import {
   InputReader,
   readCommon,
@@ -11,11 +11,10 @@ import {
   refuseUnusedInputs,
   type CommandInput,
   type CommonSettings
-} from '../input-helper.js'
-import { OUTPUTS, type Output } from '../outputs.js'
-import { actionsRunner } from '../runner/actions-runner.js'
+} from '../runner/inputs.js'
+import { OUTPUTS, type Output } from '../runner/outputs.js'
 import type { Runner } from '../runner/port.js'
-import type { CommandContext } from './context.js'
+import type { CommandContext } from '../context.js'
 import { create } from './create.js'
 import { deleteUnit } from './delete.js'
 import { list } from './list.js'
@@ -80,9 +79,4 @@ export async function readInvocation(runner: Runner): Promise<Invocation> {
       await unit.present(outcome, context)
     }
   }
-}
-
-/** The settings alone, from the real runner's inputs unless another port is given. */
-export async function getInputs(runner: Runner = actionsRunner): Promise<Settings> {
-  return (await readInvocation(runner)).settings
 }

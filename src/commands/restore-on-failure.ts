@@ -1,16 +1,16 @@
-import { BackupError, RestoreError, messageOf } from '../errors.js'
+import { BackupError, RestoreError, messageOf } from '../base/errors.js'
 import {
   claimRestore,
   earlierRestore,
   type EarlierRestore,
   type RestorePoint,
   type RestorePointKind
-} from '../restore-record.js'
-import { jobRunFolder } from '../job-run.js'
+} from '../records/restores.js'
+import { jobRunFolder } from '../records/job-run.js'
 import { restorePointsOf } from '../api/kinds.js'
-import { restoreFromBackups } from '../restoring.js'
-import { withApi, type StepContext } from './context.js'
-import { readInvocation } from './registry.js'
+import { presentRestores } from '../presenters/restore-report.js'
+import { restoreServers } from '../restores/restoring.js'
+import type { PostStepContext, StepContext } from '../context.js'
 
 /**
  * Runs only when the job has failed so far (post-if: failure() in action.yml): restores the server
@@ -18,11 +18,11 @@ import { readInvocation } from './registry.js'
  * later, from the deploy) and that backup completed; otherwise says why it does not. A server an
  * earlier post step of the job restored from the same backup is not restored again.
  */
-export async function restoreOnFailure(step: StepContext): Promise<void> {
+export async function restoreOnFailure(step: PostStepContext): Promise<void> {
   const { state, log } = step
   if (!state.restoreOnFailureRequested()) return
   // First, so the token is registered as a secret before anything is printed.
-  const { settings } = await readInvocation(step.runner)
+  const settings = await step.readSettings()
   const created = state.createdBackups()
   const { noun } = restorePointsOf(settings.kind)
   const what = describeRestores(created, noun)
@@ -48,8 +48,8 @@ export async function restoreOnFailure(step: StepContext): Promise<void> {
     `restore-on-failure: the job failed after this step; checking the ${noun}s before restoring ${describeRestores(pending, noun)}`
   )
   try {
-    await withApi(step, settings, context =>
-      restoreFromBackups(context, {
+    await step.withApi(settings, async context => {
+      const outcome = await restoreServers(context, {
         backups: { byServer: pending },
         serverIds: [],
         keepPrefix: '',
@@ -60,7 +60,9 @@ export async function restoreOnFailure(step: StepContext): Promise<void> {
         dryRun: false,
         claim: backup => unrecorded.has(backup.server.id) || claim(step, settings.kind, backup.server.id, backup.id)
       })
-    )
+      // Rendered as `command: restore` renders them.
+      await presentRestores(outcome, context)
+    })
   } catch (error) {
     // Only the servers that were not restored: one that came back is named in a notice instead.
     const notRestored =

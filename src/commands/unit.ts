@@ -1,6 +1,6 @@
-import type { CommandInput, CommonSettings, InputReader } from '../input-helper.js'
-import type { Output } from '../outputs.js'
-import type { CommandContext } from './context.js'
+import type { CommandInput, CommonSettings, InputReader } from '../runner/inputs.js'
+import type { Output } from '../runner/outputs.js'
+import type { CommandContext } from '../context.js'
 
 /**
  * A command, self-describing: its name, the inputs it uses and how they are parsed, the outputs

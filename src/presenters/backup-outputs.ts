@@ -1,5 +1,5 @@
 import type { Backup } from '../api/backup.js'
-import type { Outputs } from '../outputs.js'
+import type { Outputs } from '../runner/outputs.js'
 
 /**
  * The outputs of create and wait, set as each fact is known (a step cancelled or failed later

@@ -1,11 +1,11 @@
 import { COMPLETED } from '../api/backup.js'
 import type { VpsApi } from '../api/client.js'
-import { BackupError } from '../errors.js'
-import type { Logger } from '../logger.js'
-import type { BackupsOutcome } from '../outcomes.js'
-import { serverLabel, type Report } from '../report.js'
+import { BackupError } from '../base/errors.js'
+import type { Logger } from '../runner/logger.js'
+import type { BackupsOutcome } from './outcomes.js'
+import { serverLabel, type Report } from '../runner/report.js'
 import type { RestorePoints } from '../api/kinds.js'
-import { safeText } from '../text.js'
+import { safeText } from '../base/text.js'
 
 /**
  * What a person reads at the end of create and wait: a notice per backup, the job summary, and the

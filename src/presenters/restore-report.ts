@@ -1,13 +1,13 @@
-import { RestoreError } from '../errors.js'
-import type { Logger } from '../logger.js'
-import type { RestoresOutcome } from '../outcomes.js'
-import type { Outputs } from '../outputs.js'
-import type { Report } from '../report.js'
+import { RestoreError } from '../base/errors.js'
+import type { Logger } from '../runner/logger.js'
+import type { RestoresOutcome } from './outcomes.js'
+import type { Outputs } from '../runner/outputs.js'
+import type { Report } from '../runner/report.js'
 
 /**
  * How the restores ended, once the wait for the servers is over: the server-status output, the
  * job summary's table, and the step's error line. What was started was rendered the moment the
- * API accepted it (restoring.ts), so a job killed while waiting still shows it. One problem is
+ * API accepted it (restores/restoring.ts), so a job killed while waiting still shows it. One problem is
  * the step's error; several are error annotations, and the step's error counts them.
  */
 export async function presentRestores(

@@ -1,7 +1,7 @@
 /** The real runner port, on @actions/core and @actions/github: the only module of src/ that imports them. */
 import * as core from '@actions/core'
 import type { context } from '@actions/github'
-import { messageOf } from '../errors.js'
+import { messageOf } from '../base/errors.js'
 import type { RunIdentity, Runner, RunnerVariable } from './port.js'
 
 type Context = typeof context
