@@ -96,7 +96,7 @@ describe('validation, one line naming the input', () => {
     [{ 'server-id': '0' }, /^server-id must be a positive integer, got "0"$/],
     [{ 'server-id': '' }, /^server-id is required for command create$/],
     [{ 'server-id': '101, 102 101' }, /^server-id lists 101 twice$/],
-    [{ command: 'backup' }, /^command must be one of create, wait, restore, delete, list, got "backup"$/],
+    [{ command: 'backup' }, /^command must be one of create, wait, restore, delete, list(, [a-z-]+)*, got "backup"$/],
     [{ 'api-url': 'http://admin.vps.org' }, /^api-url must use https .*got "http:\/\/admin.vps.org"$/],
     [{ 'api-url': 'ftp://127.0.0.1' }, /^api-url must use https/],
     [{ 'api-url': 'not a url' }, /^api-url must be an absolute https URL/],

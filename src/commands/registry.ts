@@ -31,13 +31,13 @@ export type Settings = ReturnType<Unit['parse']>
 
 export const COMMANDS: readonly Command[] = COMMAND_UNITS.map(unit => unit.name)
 
-/** Which command inputs each command uses. README's inputs table says the same (a test compares them). */
+/** Which command inputs each command uses: README's inputs table is generated from it (npm run readme). */
 export const INPUTS_USED = Object.fromEntries(COMMAND_UNITS.map(unit => [unit.name, unit.inputs])) as Record<
   Command,
   readonly CommandInput[]
 >
 
-/** Which commands set each output; action.yml and README.md list the same ones (a test compares the three). */
+/** Which commands set each output: README's outputs table is generated from it and action.yml (npm run readme). */
 export const OUTPUTS_SET_BY = Object.fromEntries(
   OUTPUTS.map(output => [output, COMMAND_UNITS.filter(unit => unit.outputs.includes(output)).map(unit => unit.name)])
 ) as unknown as Record<Output, readonly Command[]>

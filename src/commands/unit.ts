@@ -15,7 +15,7 @@ export interface CommandUnit<
   readonly name: Name
   /** The command inputs it uses (COMMAND_INPUTS); any other given to it is refused. */
   readonly inputs: readonly CommandInput[]
-  /** The outputs it may set (README and action.yml say the same; docs.test compares them). */
+  /** The outputs it may set (action.yml declares them; README's table is generated: npm run readme). */
   readonly outputs: readonly Output[]
   /**
    * Whether parse names the run (InputReader.run: the default description and snapshot name): the run's identity is
