@@ -2,27 +2,28 @@
 // rank, what latest chooses, what keep, keep-within and the limit of 10 keep, all with `now` given.
 import { describe, expect, it } from '@jest/globals'
 import { decodeBackup, type Backup } from '../src/api/backup.js'
-import { ApiClock, parseHttpDate } from '../src/api/http-date.js'
+import { ApiClock, parseHttpDate, type ClockReading } from '../src/api/http-date.js'
 import {
   FUTURE_TOLERANCE_MS,
   chooseLatest,
   createdAt,
   newestFirst,
   parseDateTime,
-  planKeep,
-  planRoom,
   shownCreatedAt
 } from '../src/policy/backups.js'
+import { planKeep, planRoom } from '../src/policy/retention.js'
 import { BACKUPS } from '../src/api/kinds.js'
 
 const SERVER = 12345
 const DAY = 86_400_000
 const HOUR = 3_600_000
 const PREFIX = 'Pre-deploy backup'
-const rule = { serverId: SERVER, keepPrefix: PREFIX, keep: 2 }
-const scope = { serverId: SERVER, keepPrefix: PREFIX }
+const rule = { serverId: SERVER, keepPrefix: PREFIX, keep: 2, points: BACKUPS }
+const scope = { serverId: SERVER, keepPrefix: PREFIX, points: BACKUPS }
 /** The API's now in these tests: after every fixture's date. */
 const NOW = Date.parse('2026-02-01T00:00:00Z')
+/** A now by the API's clock, as planRoom takes it. */
+const byApi = (at: number): ClockReading => ({ at, clock: "the API's" })
 
 function backup(id: number, day: number, extra: Partial<Backup> = {}): Backup {
   return {
@@ -229,7 +230,7 @@ describe('keep and keep-within', () => {
     const all = [backup(1, 1), backup(2, 5), backup(3, 8), backup(4, 9), backup(5, 10)]
     const within = (days: number): number => days * DAY
     const remove = (r: Partial<typeof rule> & { keepWithinMs?: number }, own: Backup): number[] =>
-      ids(planKeep(all, { serverId: SERVER, keepPrefix: 'Pre', ...r }, own, NOW).remove)
+      ids(planKeep(all, { serverId: SERVER, keepPrefix: 'Pre', points: BACKUPS, ...r }, own, NOW).remove)
     expect(remove({ keepWithinMs: within(3) }, all[4])).toEqual([1, 2])
     expect(remove({ keep: 4, keepWithinMs: within(3) }, all[4])).toEqual([1])
     expect(remove({ keepWithinMs: within(1) }, all[2])).toEqual([1, 2])
@@ -256,20 +257,20 @@ describe('the limit of 10', () => {
 
   it('makes room from the oldest eligible backups, or says why it cannot', () => {
     const nine = ten.slice(0, 9)
-    expect(planRoom(nine, SERVER, rule, NOW)).toEqual({ remove: [], undated: [] })
-    expect(ids(planRoom(ten, SERVER, rule, NOW).remove)).toEqual([1])
-    expect(() => planRoom(ten, SERVER, undefined, NOW)).toThrow(/limit of 10.*set the keep input/)
+    expect(planRoom(nine, SERVER, rule, BACKUPS, byApi(NOW))).toEqual({ remove: [], undated: [] })
+    expect(ids(planRoom(ten, SERVER, rule, BACKUPS, byApi(NOW)).remove)).toEqual([1])
+    expect(() => planRoom(ten, SERVER, undefined, BACKUPS, byApi(NOW))).toThrow(/limit of 10.*set the keep input/)
     const unprunable = ten.map(b => ({ ...b, description: 'mine' }))
-    expect(() => planRoom(unprunable, SERVER, rule, NOW)).toThrow(/only 0 of them may be deleted/)
+    expect(() => planRoom(unprunable, SERVER, rule, BACKUPS, byApi(NOW))).toThrow(/only 0 of them may be deleted/)
   })
 
   it('with keep-within, measures back from now (the API clock), and names keep-within as what keeps them', () => {
     const now = Date.parse('2026-01-12T00:00:00Z')
     const within = { keepPrefix: PREFIX, keepWithinMs: 5 * DAY }
-    expect(ids(planRoom(ten, SERVER, within, now).remove)).toEqual([1])
+    expect(ids(planRoom(ten, SERVER, within, BACKUPS, byApi(now)).remove)).toEqual([1])
     // The same backups, with the API's now on 6 January: none is older than 5 days; those dated
     // after 6 January (7 to 10) are ahead of the clock, not kept by keep-within (issue 20 §3).
-    expect(() => planRoom(ten, SERVER, within, now - 6 * DAY)).toThrow(
+    expect(() => planRoom(ten, SERVER, within, BACKUPS, byApi(now - 6 * DAY))).toThrow(
       'only 0 of them may be deleted (completed, description starting with "Pre-deploy backup", older than ' +
         "keep-within 5d), 1 needed; keep-within 5d keeps 6 of them (created in the 5d before the API's now); " +
         "4 of them are dated ahead of the clock, more than 10m00s past the API's now (2026-01-06T00:00:00.000Z): " +
@@ -277,20 +278,22 @@ describe('the limit of 10', () => {
         'shorten keep-within or delete some by hand; nothing was deleted'
     )
     // Measured on the runner's clock, the refusal says so.
-    expect(() => planRoom(ten, SERVER, within, now - 6 * DAY, BACKUPS, "the runner's")).toThrow(
+    expect(() => planRoom(ten, SERVER, within, BACKUPS, { at: now - 6 * DAY, clock: "the runner's" })).toThrow(
       "keep-within 5d keeps 6 of them (created in the 5d before the runner's now); 4 of them are dated ahead of the " +
         "clock, more than 10m00s past the runner's now"
     )
-    expect(ids(planRoom(ten, SERVER, { ...within, keepWithinMs: 10 * HOUR }, now - 6 * DAY).remove)).toEqual([1])
+    expect(
+      ids(planRoom(ten, SERVER, { ...within, keepWithinMs: 10 * HOUR }, BACKUPS, byApi(now - 6 * DAY)).remove)
+    ).toEqual([1])
   })
 
   it('never deletes a backup it cannot date, and names it', () => {
     const undated = ten.map((b, i) => (i < 2 ? fromApi(b.id, { created_at: null }) : b))
-    const plan = planRoom(undated, SERVER, rule, NOW)
+    const plan = planRoom(undated, SERVER, rule, BACKUPS, byApi(NOW))
     expect(ids(plan.remove)).toEqual([3])
     expect(ids(plan.undated)).toEqual([1, 2])
     const allUndated = ten.map(b => fromApi(b.id, { created_at: '2026-01-01' }))
-    expect(() => planRoom(allUndated, SERVER, rule, NOW)).toThrow(
+    expect(() => planRoom(allUndated, SERVER, rule, BACKUPS, byApi(NOW))).toThrow(
       /only 0 of them may be deleted .*; backup 1 \(created_at "2026-01-01"\), .* and 5 more kept: created_at not an RFC 3339 date-time; delete some by hand/
     )
   })
