@@ -9,10 +9,9 @@ import {
   createdAt,
   newestFirst,
   parseDateTime,
-  planKeep,
-  planRoom,
   shownCreatedAt
 } from '../../src/policy/backups.js'
+import { planKeep, planRoom } from '../../src/policy/retention.js'
 import { BACKUPS } from '../../src/api/kinds.js'
 
 const SERVER = 12345

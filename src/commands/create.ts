@@ -1,20 +1,20 @@
-import { COMPLETED, MANUAL, type Backup } from '../api/backup.js'
+import { COMPLETED, type Backup } from '../api/backup.js'
 import type { CreatedBackup, PointLabel } from '../api/client.js'
 import { lastSeen, notCompleted, waitForBackups } from '../backups/waiting.js'
 import { formatDuration } from '../base/duration.js'
 import { ApiError, InputError, messageOf } from '../base/errors.js'
-import type { CommonSettings, InputReader, RetentionSettings } from '../runner/inputs.js'
+import type { CommonSettings, InputReader } from '../runner/inputs.js'
 import type { BackupsOutcome, ServerBackup } from '../presenters/outcomes.js'
 import { BackupOutputs } from '../presenters/backup-outputs.js'
 import { presentBackups } from '../presenters/backup-report.js'
 import { formatSize, serverLabel } from '../runner/report.js'
-import { isAtLimit } from '../policy/backups.js'
+import type { Retention } from '../policy/retention.js'
 import { restorePointsOf } from '../api/kinds.js'
-import { applyKeep, deleteBackups } from '../backups/retention.js'
+import { applyKeep, deleteForRoom, makeRoomAgain } from '../backups/retention.js'
 import { safeText } from '../base/text.js'
 import { recordMade } from '../records/made.js'
 import type { CommandContext } from '../context.js'
-import { checkServers, forecast, makeRoom, makingRoom, type Plan } from './create-plan.js'
+import { checkServers, forecast, type Plan } from './create-plan.js'
 import { defineCommand } from './unit.js'
 
 export interface CreateSettings extends CommonSettings {
@@ -26,7 +26,7 @@ export interface CreateSettings extends CommonSettings {
   snapshotName?: string
   wait: boolean
   /** Absent when neither keep nor keep-within is set: nothing is ever deleted. */
-  retention?: RetentionSettings
+  retention?: Retention
   restoreOnFailure: boolean
 }
 
@@ -130,7 +130,7 @@ async function createBackups(settings: CreateSettings, context: CommandContext):
   const outputs = new BackupOutputs(context.outputs, settings.serverIds.length)
   const progress: Progress = { deletedIds: [], problems: [], final: new Map(), outputs }
   for (const plan of plans) {
-    progress.deletedIds.push(...(await deleteBackups(context, plan.roomFor, makingRoom(context.api.points))))
+    progress.deletedIds.push(...(await deleteForRoom(context, plan.roomFor)))
   }
   outputs.deleted(progress.deletedIds)
   const started = await startBackups(settings, context, plans, progress)
@@ -240,9 +240,7 @@ async function waitAndKeep(
   }
   if (settings.retention === undefined) return
   for (const backup of completed) {
-    progress.deletedIds.push(
-      ...(await applyKeep(context, { ...settings.retention, serverId: backup.server.id }, backup))
-    )
+    progress.deletedIds.push(...(await applyKeep(context, settings.retention, backup)))
     progress.outputs.deleted(progress.deletedIds)
   }
 }
@@ -259,23 +257,17 @@ async function startBackup(
   plan: Plan,
   { deletedIds, outputs }: Progress
 ): Promise<CreatedBackup> {
-  const { api, log } = context
+  const { api } = context
   const { serverId } = plan
   try {
     return await api.createBackup(serverId, labelOf(settings), new Set(plan.before.map(b => b.id)))
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 400) throw error
-    const fresh = await api.listBackups({ serverId, backupType: MANUAL })
-    const { points } = api
-    if (!isAtLimit(fresh, serverId, points)) throw error
-    const roomFor = makeRoom(context, fresh, serverId, settings.retention)
-    log.warning(
-      `The API refused the ${points.noun} of server ${serverId} (400) and the server is now at the limit of ` +
-        `${points.limit} ${points.counted}: another run took the last slot. Making room once more and trying again`
-    )
-    deletedIds.push(...(await deleteBackups(context, roomFor, makingRoom(api.points))))
+    const again = await makeRoomAgain(context, serverId, settings.retention)
+    if (again === undefined) throw error
+    deletedIds.push(...again.deleted)
     outputs.deleted(deletedIds)
-    return api.createBackup(serverId, labelOf(settings), new Set(fresh.map(b => b.id)))
+    return api.createBackup(serverId, labelOf(settings), new Set(again.listed.map(b => b.id)))
   }
 }
 

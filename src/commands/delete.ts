@@ -26,7 +26,7 @@ export const deleteUnit = defineCommand({
   run: deleteBackup,
   // The backup deleted by this step, or none when it was already gone; no output in a dry run.
   present: ({ deletedIds }, { outputs }) => {
-    if (deletedIds !== undefined) outputs.setDeletedIds(deletedIds)
+    if (deletedIds !== undefined) outputs.setJson('deleted-ids', deletedIds)
     return Promise.resolve()
   }
 })

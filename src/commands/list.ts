@@ -27,7 +27,8 @@ export const list = defineCommand({
   run: listBackups,
   // The list in the log and the job summary, and the backups and count outputs.
   present: async ({ backups, filters }, { outputs, report, api }) => {
-    outputs.setListOutputs(backups)
+    outputs.setJson('backups', backups)
+    outputs.set('count', String(backups.length))
     await report.reportList(backups, filters, api.points)
   }
 })

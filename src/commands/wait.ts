@@ -3,7 +3,8 @@ import { refuseOtherKind } from '../records/made.js'
 import { lastSeen, notCompleted, waitForBackups } from '../backups/waiting.js'
 import { formatDuration } from '../base/duration.js'
 import { BackupError, InputError } from '../base/errors.js'
-import type { CommonSettings, InputReader, RetentionSettings } from '../runner/inputs.js'
+import type { CommonSettings, InputReader } from '../runner/inputs.js'
+import type { Retention } from '../policy/retention.js'
 import { findBackup } from '../backups/lookup.js'
 import type { BackupsOutcome } from '../presenters/outcomes.js'
 import { BackupOutputs } from '../presenters/backup-outputs.js'
@@ -21,7 +22,7 @@ export interface WaitSettings extends CommonSettings {
   backupId: number
   /** When given, the backup must belong to this server. */
   serverId?: number
-  retention?: RetentionSettings
+  retention?: Retention
   restoreOnFailure: boolean
 }
 
@@ -97,8 +98,7 @@ async function waitForBackup(settings: WaitSettings, context: CommandContext): P
   log.info(
     `${Noun} ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${rounds} rounds of status checks`
   )
-  const deletedIds =
-    retention === undefined ? [] : await applyKeep(context, { ...retention, serverId: backup.server.id }, backup)
+  const deletedIds = retention === undefined ? [] : await applyKeep(context, retention, backup)
   outputs.deleted(deletedIds)
   return { servers: [{ serverId, backup }], problems: [], waitedMs, deletedIds }
 }

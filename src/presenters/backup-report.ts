@@ -1,9 +1,18 @@
-import { COMPLETED } from '../api/backup.js'
+import { COMPLETED, type Backup } from '../api/backup.js'
 import type { VpsApi } from '../api/client.js'
 import { BackupError } from '../base/errors.js'
 import type { Logger } from '../runner/logger.js'
 import type { BackupsOutcome } from './outcomes.js'
-import { serverLabel, type Report } from '../runner/report.js'
+import { formatDuration } from '../base/duration.js'
+import {
+  fieldTable,
+  formatSize,
+  fromApi,
+  markdownTable,
+  serverLabel,
+  type Report,
+  type Table
+} from '../runner/report.js'
 import type { RestorePoints } from '../api/kinds.js'
 import { safeText } from '../base/text.js'
 
@@ -44,7 +53,7 @@ async function summarise(
 ): Promise<void> {
   const [only] = servers
   if (servers.length === 1) {
-    if (only?.backup) await report.summariseBackup(only.backup, waitedMs, deletedIds, points)
+    if (only?.backup) await summariseBackup(report, only.backup, waitedMs, deletedIds, points)
     return
   }
   const rows = servers.map(({ serverId, backup, problem }) => ({
@@ -52,5 +61,96 @@ async function summarise(
     backup,
     result: problem ?? (backup?.status === COMPLETED ? 'completed' : 'started')
   }))
-  await report.summariseBackups(rows, waitedMs, deletedIds, points)
+  await summariseBackups(report, rows, waitedMs, deletedIds, points)
+}
+
+/** A ready-to-paste step that restores from `backupId` (already quoted for YAML where needed). */
+function restoreStep(report: Report, backupId: string, points: RestorePoints): string {
+  return [
+    '```yaml',
+    `- uses: ${report.actionReference()}`,
+    '  with:',
+    '    api-token: ${{ secrets.VPS_API_TOKEN }}',
+    '    command: restore',
+    ...(points.kind === 'backup' ? [] : [`    kind: ${points.kind}`]),
+    `    backup-id: ${backupId}`,
+    '```'
+  ].join('\n')
+}
+
+/** One server's backup: its fields, and how to restore it. */
+async function summariseBackup(
+  report: Report,
+  backup: Backup,
+  waitedMs: number | undefined,
+  deletedIds: number[],
+  points: RestorePoints
+): Promise<void> {
+  const { noun, Noun } = points
+  const table = fieldTable([
+    [`${Noun} ID`, String(backup.id)],
+    ['Server', fromApi(serverLabel(backup))],
+    ['Status', fromApi(backup.status)],
+    ['Size', formatSize(backup.size_mb)],
+    ['Created', fromApi(backup.created_at)],
+    ['Description', fromApi(backup.description)],
+    ['Wait', waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)],
+    ['Deleted by retention', deletedIds.length ? deletedIds.join(', ') : 'none']
+  ])
+  await report.writeSummary(
+    [
+      `## VPS.org ${noun} ${backup.id}`,
+      '',
+      markdownTable(table),
+      '',
+      `To restore the server from this ${noun}, add this step (to a rollback job, for instance):`,
+      '',
+      restoreStep(report, String(backup.id), points),
+      ''
+    ].join('\n')
+  )
+}
+
+/** Several servers' backups of one create step: a row each. */
+async function summariseBackups(
+  report: Report,
+  rows: ReadonlyArray<{ serverId: number; backup?: Backup; result: string }>,
+  waitedMs: number | undefined,
+  deletedIds: readonly number[],
+  points: RestorePoints
+): Promise<void> {
+  const { noun, Noun } = points
+  const table: Table = {
+    headers: ['Server', `${Noun} ID`, 'Status', 'Size', 'Created', 'Result'],
+    rows: rows.map(({ serverId, backup, result }) => [
+      backup ? fromApi(serverLabel(backup)) : String(serverId),
+      backup ? String(backup.id) : '—',
+      backup ? fromApi(backup.status) : '—',
+      backup ? formatSize(backup.size_mb) : '—',
+      backup ? fromApi(backup.created_at) : '—',
+      fromApi(result)
+    ])
+  }
+  // Only backups that are usable, or may be once started: never one that failed or timed out.
+  const usable = rows.filter(r => r.result === 'completed' || r.result === 'started')
+  const ids = Object.fromEntries(usable.flatMap(r => (r.backup ? [[String(r.serverId), r.backup.id]] : [])))
+  await report.writeSummary(
+    [
+      `## VPS.org ${noun}s of ${rows.length} servers`,
+      '',
+      markdownTable(table),
+      '',
+      `Waited: ${waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)}. ` +
+        `Deleted by retention: ${deletedIds.length ? deletedIds.join(', ') : 'none'}.`,
+      '',
+      ...(usable.length === 0
+        ? []
+        : [
+            `To restore the servers from these ${noun}s, add this step (to a rollback job, for instance):`,
+            '',
+            restoreStep(report, `'${JSON.stringify(ids)}'`, points),
+            ''
+          ])
+    ].join('\n')
+  )
 }

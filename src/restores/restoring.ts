@@ -12,6 +12,7 @@ import type { CommandContext } from '../context.js'
 import { formatDuration } from '../base/duration.js'
 import { BackupError, messageOf } from '../base/errors.js'
 import type { RestoreEnded, RestoresOutcome } from '../presenters/outcomes.js'
+import { setRestoreOutputs, summariseRestoresStarted } from '../presenters/restore-report.js'
 import { serverLabel } from '../runner/report.js'
 import type { RestorePoints } from '../api/kinds.js'
 import { restoreOutcomeText, waitForRestores } from './waiting.js'
@@ -136,9 +137,10 @@ async function sendRestores(context: CommandContext, backups: readonly Backup[])
     })
   )
   const accepted = sent.filter((s): s is Accepted => s.answer !== undefined)
-  outputs.setRestoreOutputs(
+  setRestoreOutputs(
+    outputs,
     accepted.map(({ backup, answer }) => ({ backup, answer })),
-    backups.length > 1
+    backups.length
   )
   for (const { backup, answer } of accepted) {
     const status = typeof answer.status === 'string' ? answer.status : 'accepted'
@@ -148,7 +150,7 @@ async function sendRestores(context: CommandContext, backups: readonly Backup[])
       `VPS.org restore of server ${backup.server.id}`
     )
   }
-  await report.summariseRestoresStarted(sent, api.points)
+  await summariseRestoresStarted(report, sent, api.points)
   return sent
 }
 

@@ -8,6 +8,7 @@ import {
 import { MAX_TIMER_MS, parseDuration, parseKeepWithin } from '../base/duration.js'
 import { InputError } from '../base/errors.js'
 import { KINDS, type RestorePointKind } from '../api/kinds.js'
+import type { Retention } from '../policy/retention.js'
 import { checkSnapshotName, defaultSnapshotName } from '../policy/snapshot-name.js'
 import type { RunIdentity, Runner } from './port.js'
 
@@ -25,17 +26,6 @@ export interface CommonSettings {
   dryRun: boolean
   /** Which kind of restore point every request is about: backups (the default) or snapshots. */
   kind: RestorePointKind
-}
-
-/**
- * Which backups retention may delete (completed manual backups whose description starts with
- * keepPrefix) and which of them it keeps: the `keep` newest, those younger than `keepWithinMs`,
- * or, with both, those either rule keeps. At least one of the two is set.
- */
-export interface RetentionSettings {
-  keep?: number
-  keepWithinMs?: number
-  keepPrefix: string
 }
 
 /** Inputs that concern one command or a few; the rest (api-token, api-url, timeouts, dry-run) concern all. */
@@ -130,8 +120,8 @@ export class InputReader {
     return given === '' ? defaultSnapshotName(this.run()) : checkSnapshotName(given)
   }
 
-  /** keep, keep-within and keep-prefix, or undefined when neither keep nor keep-within is set. */
-  retention(): RetentionSettings | undefined {
+  /** keep, keep-within and keep-prefix (policy/retention.ts), or undefined when neither keep nor keep-within is set. */
+  retention(): Retention | undefined {
     const keep = this.optionalPositiveInteger('keep')
     const within = this.text('keep-within')
     const keepWithinMs = within === '' ? undefined : parseKeepWithin(within)
