@@ -37503,7 +37503,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/errors.ts
+;// CONCATENATED MODULE: ./src/base/errors.ts
 /**
  * The errors this action fails with. Each carries a message that is printed as it is, on one
  * line, without a stack: the message names what it is about (the input, the backup, the server).
@@ -37617,7 +37617,7 @@ function repository(context) {
         return undefined; // context.repo throws when neither names one
     }
 }
-const actions_runner_actionsRunner = {
+const actionsRunner = {
     getInput: (name, options) => getInput(name, options),
     env: (name) => process.env[name] || undefined,
     identity,
@@ -37646,7 +37646,7 @@ const actions_runner_actionsRunner = {
     setFailed: message => setFailed(message)
 };
 
-;// CONCATENATED MODULE: ./src/clock.ts
+;// CONCATENATED MODULE: ./src/base/clock.ts
 /** The machine's clocks and timers, read at each call (so Jest's fake timers still apply). */
 const systemClock = {
     now: () => Date.now(),
@@ -37670,73 +37670,7 @@ function sleep(ms, signal) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/api/backup.ts
-/**
- * A backup as the VPS.org API describes it, how a row of its answers is read, and the rules that
- * say what a backup's status means (its age: backup-policy.ts). Pure: no I/O.
- */
-/**
- * created_at as the API gave it, when that was not a string (missing, null, a number): kept to be
- * named in messages, and out of the outputs (JSON.stringify leaves symbol keys out).
- */
-const RAW_CREATED_AT = Symbol('created_at as the API gave it');
-const COMPLETED = 'completed';
-const MANUAL = 'manual';
-/** Undocumented by VPS.org; these are the names such APIs use for a backup that ended badly. */
-const FAILED_STATUSES = new Set(['failed', 'error', 'errored', 'cancelled', 'canceled']);
-function isFailedStatus(status) {
-    return FAILED_STATUSES.has(status.toLowerCase());
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/**
- * A row of an answer as a Backup, or undefined when it lacks what this action relies on (its id,
- * status and server id): such a row can be neither followed nor restored nor deleted safely.
- */
-function decodeBackup(value) {
-    if (!isRecord(value))
-        return undefined;
-    const server = value.server;
-    if (!Number.isSafeInteger(value.id) || typeof value.status !== 'string')
-        return undefined;
-    if (!isRecord(server) || !Number.isSafeInteger(server.id))
-        return undefined;
-    return {
-        ...value,
-        id: value.id,
-        server: { id: server.id, name: typeof server.name === 'string' ? server.name : '' },
-        backup_type: typeof value.backup_type === 'string' ? value.backup_type : '',
-        status: value.status,
-        size_mb: typeof value.size_mb === 'number' ? value.size_mb : null,
-        created_at: typeof value.created_at === 'string' ? value.created_at : '',
-        expires_at: typeof value.expires_at === 'string' ? value.expires_at : null,
-        description: typeof value.description === 'string' ? value.description : '',
-        ...(typeof value.created_at === 'string' ? {} : { [RAW_CREATED_AT]: value.created_at })
-    };
-}
-/**
- * A description as the API may store it: trimmed (DRF trims text fields by default) and with
- * `\r\n` and `\r` made `\n` (as form handling and many databases do).
- */
-function storedForm(text) {
-    return text.replace(/\r\n?/g, '\n').trim();
-}
-/** A stored description this short that is only a prefix of ours says too little to match on. */
-const SHORTEST_MATCHING_PREFIX = 20;
-/**
- * Whether the API may have stored `sent` as `stored`: the same text in stored form, or a shortened
- * copy of it (a column limited to, say, 255 characters keeps only the start).
- */
-function mayBeStoredAs(sent, stored) {
-    const want = storedForm(sent);
-    const have = storedForm(stored);
-    if (have === want)
-        return true;
-    return have.length >= SHORTEST_MATCHING_PREFIX && want.startsWith(have);
-}
-
-;// CONCATENATED MODULE: ./src/text.ts
+;// CONCATENATED MODULE: ./src/base/text.ts
 /**
  * Text that comes from the API (descriptions, server names, error bodies) is untrusted: it may
  * hold newlines, control characters, HTML from a proxy, or lines that the runner would execute
@@ -37823,7 +37757,7 @@ function inertMarkdown(text) {
  */
 
 
-function messages_isRecord(value) {
+function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /**
@@ -37844,7 +37778,7 @@ function apiMessage(body) {
         return safeText(parsed);
     if (Array.isArray(parsed))
         return safeText(parsed.map(String).join(' '));
-    if (!messages_isRecord(parsed))
+    if (!isRecord(parsed))
         return `"${excerpt(body)}"`;
     const parts = [];
     for (const [field, value] of Object.entries(parsed)) {
@@ -37934,118 +37868,46 @@ function parseJsonOr(body) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/api/snapshot.ts
-/**
- * A snapshot as the VPS.org Snapshots API describes it (servers reference §2), read into the row
- * type the rest of the action uses for a restore point (Backup), and what is particular to the
- * snapshots' endpoints. Pure: no I/O.
- *
- * A snapshot has no `backup_type` and no `expires_at`: they are read as a backup row lacking them
- * is ('' and null), never made up, so the outputs show only what the API sent. VPS.org documents
- * no kinds of snapshot (no automatic ones): every snapshot of a server counts towards its limit
- * of 5, and may be chosen by `latest` or deleted by retention when its description starts with
- * keep-prefix and it is completed. Policy code that asks for `backup_type === 'manual'` must ask
- * the kind instead (see `countsTowardLimit`), or it would see no snapshot at all: a safe failure
- * (nothing deleted, the limit met by the API's 400) but a wrong one.
- */
-
-const SNAPSHOTS_PATH = '/api/v1/snapshots/';
-/** At most 5 snapshots per server, as documented (10 manual backups). */
-const SNAPSHOT_LIMIT = 5;
-/**
- * A row of an answer as a Snapshot, or undefined when it lacks what this action relies on (its
- * id, status and server id), exactly as for backups: created_at that cannot be read is kept
- * aside (RAW_CREATED_AT) the same way.
- */
-function decodeSnapshot(value) {
-    const row = decodeBackup(value);
-    if (row === undefined)
-        return undefined;
-    return { ...row, name: typeof row.name === 'string' ? row.name : '' };
-}
-/** Every snapshot of a server counts towards the limit and may be in scope; no type to check. */
-function countsTowardLimit(_row) {
-    return true;
-}
-/** The create request's body: the name and description sent as given (neither is rewritten). */
-function snapshotCreateBody(serverId, name, description) {
-    return JSON.stringify({ server_id: serverId, name, description });
-}
-/** `/api/v1/snapshots/{id}/` (DELETE). */
-const snapshotPath = (snapshotId) => `${SNAPSHOTS_PATH}${snapshotId}/`;
-/**
- * `/api/v1/snapshots/{id}/restore/`, POSTed with no body: none is documented, and the snapshot
- * names its server. (ApiSession sends no Content-Type with no body.)
- */
-const snapshotRestorePath = (snapshotId) => `${SNAPSHOTS_PATH}${snapshotId}/restore/`;
-/**
- * After an uncertain create: whether `row` is the snapshot that request made. A name is a slug, so
- * the API stores it as sent (DRF trims white space, which a slug has none of): the same name, of
- * the same server, not listed before the request. Unique names per run and attempt make a second
- * match another run's, which the caller refuses to guess between, as for backups.
- */
-function mayBeCreatedSnapshot(row, serverId, name, knownIds) {
-    return row.server.id === serverId && row.name === name && !knownIds.has(row.id);
-}
-
 ;// CONCATENATED MODULE: ./src/api/backup-endpoints.ts
-/**
- * The documented endpoints of one kind of restore point (backups, or snapshots: one class, two
- * specs): the list (every page, its filters checked on every row), its size, and delete. Creating
- * one is create-reconciliation.ts: it needs more care.
- */
 
-
-
-const BACKUPS_PATH = '/api/v1/backups/';
-const BACKUP_SPEC = {
-    path: BACKUPS_PATH,
-    decode: decodeBackup,
-    noun: { item: 'backup', list: 'backup list' },
-    typed: true
-};
-const SNAPSHOT_SPEC = {
-    path: SNAPSHOTS_PATH,
-    decode: decodeSnapshot,
-    noun: { item: 'snapshot', list: 'snapshot list' },
-    typed: false
-};
 class BackupEndpoints {
     session;
-    spec;
+    points;
     warnedOfIgnoredFilter = false;
-    constructor(session, spec = BACKUP_SPEC) {
+    constructor(session, points) {
         this.session = session;
-        this.spec = spec;
+        this.points = points;
     }
     /**
      * The API's filters are checked on every row, by the backup's own fields: an API or a cache that
      * ignores `server_id` must not hand another server's backups to a caller that acts on them.
      */
     async listBackups(filter = {}) {
-        const { spec } = this;
-        const path = listPath(spec, filter);
-        const listed = (await this.session.listAll(path, spec.decode, spec.noun)).items;
+        const { points } = this;
+        const path = listPath(points, filter);
+        const listed = (await this.session.listAll(path, points.decode, points.listNoun)).items;
         const matching = listed.filter(b => (filter.serverId === undefined || b.server.id === filter.serverId) &&
-            (!spec.typed || filter.backupType === undefined || b.backup_type === filter.backupType));
+            (!points.typed || filter.backupType === undefined || b.backup_type === filter.backupType));
         const ignored = listed.length - matching.length;
         if (ignored > 0 && !this.warnedOfIgnoredFilter) {
             this.warnedOfIgnoredFilter = true;
-            this.session.log.warning(`GET ${path} answered with ${ignored} ${spec.noun.item}${ignored === 1 ? ' that does' : 's that do'} not match its filter; ` +
+            this.session.log.warning(`GET ${path} answered with ${ignored} ${points.listNoun.item}${ignored === 1 ? ' that does' : 's that do'} not match its filter; ` +
                 'the API (or a cache in front of it) ignored the filter: they are left out and never acted on');
         }
         return matching;
     }
     async sizeOfList(filter) {
-        const { spec } = this;
-        const page = await this.session.listAll(listPath(spec, filter), spec.decode, spec.noun, { firstPageOnly: true });
+        const { points } = this;
+        const page = await this.session.listAll(listPath(points, filter), points.decode, points.listNoun, {
+            firstPageOnly: true
+        });
         const count = page.count ?? page.items.length;
         return { count, pages: page.morePages ? Math.ceil(count / Math.max(1, page.items.length)) : 1 };
     }
     /** Deletes a backup (or snapshot) for good. 200, 202 and 204 mean deleted. */
     async deleteBackup(backupId) {
-        const { session, spec } = this;
-        const path = `${spec.path}${backupId}/`;
+        const { session, points } = this;
+        const path = points.itemPath(backupId);
         const answer = await session.send('DELETE', session.url(path), undefined, 'idempotent');
         if (answer.status === 204 || answer.status === 200 || answer.status === 202)
             return 'deleted';
@@ -38053,22 +37915,22 @@ class BackupEndpoints {
             if (!answer.afterUnknownOutcome)
                 return 'already-gone';
             // An earlier attempt was cut off after it was sent: it is what deleted the backup.
-            session.log.debug(`DELETE ${path}: 404 after an interrupted attempt; that attempt deleted the ${spec.noun.item}`);
+            session.log.debug(`DELETE ${path}: 404 after an interrupted attempt; that attempt deleted the ${points.listNoun.item}`);
             return 'deleted';
         }
-        throw failure(answer, { method: 'DELETE', path, notFound: `${spec.noun.item} ${backupId}` });
+        throw failure(answer, { method: 'DELETE', path, notFound: `${points.listNoun.item} ${backupId}` });
     }
 }
-function listPath(spec, filter) {
+function listPath(points, filter) {
     const query = new URLSearchParams();
     if (filter.serverId !== undefined)
         query.set('server_id', String(filter.serverId));
-    if (spec.typed && filter.backupType !== undefined)
+    if (points.typed && filter.backupType !== undefined)
         query.set('backup_type', filter.backupType);
-    return spec.path + (query.size ? `?${query}` : '');
+    return points.path + (query.size ? `?${query}` : '');
 }
 
-;// CONCATENATED MODULE: ./src/duration.ts
+;// CONCATENATED MODULE: ./src/base/duration.ts
 
 const UNIT_MS = {
     w: 7 * 86_400_000,
@@ -38180,6 +38042,72 @@ function formatDuration(ms) {
     return hours > 0 ? `${hours}h${pad(minutes)}m` : `${minutes}m${pad(seconds)}s`;
 }
 
+;// CONCATENATED MODULE: ./src/api/backup.ts
+/**
+ * A backup as the VPS.org API describes it, how a row of its answers is read, and the rules that
+ * say what a backup's status means (its age: policy/backups.ts). Pure: no I/O.
+ */
+/**
+ * created_at as the API gave it, when that was not a string (missing, null, a number): kept to be
+ * named in messages, and out of the outputs (JSON.stringify leaves symbol keys out).
+ */
+const RAW_CREATED_AT = Symbol('created_at as the API gave it');
+const COMPLETED = 'completed';
+const MANUAL = 'manual';
+/** Undocumented by VPS.org; these are the names such APIs use for a backup that ended badly. */
+const FAILED_STATUSES = new Set(['failed', 'error', 'errored', 'cancelled', 'canceled']);
+function isFailedStatus(status) {
+    return FAILED_STATUSES.has(status.toLowerCase());
+}
+function backup_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * A row of an answer as a Backup, or undefined when it lacks what this action relies on (its id,
+ * status and server id): such a row can be neither followed nor restored nor deleted safely.
+ */
+function decodeBackup(value) {
+    if (!backup_isRecord(value))
+        return undefined;
+    const server = value.server;
+    if (!Number.isSafeInteger(value.id) || typeof value.status !== 'string')
+        return undefined;
+    if (!backup_isRecord(server) || !Number.isSafeInteger(server.id))
+        return undefined;
+    return {
+        ...value,
+        id: value.id,
+        server: { id: server.id, name: typeof server.name === 'string' ? server.name : '' },
+        backup_type: typeof value.backup_type === 'string' ? value.backup_type : '',
+        status: value.status,
+        size_mb: typeof value.size_mb === 'number' ? value.size_mb : null,
+        created_at: typeof value.created_at === 'string' ? value.created_at : '',
+        expires_at: typeof value.expires_at === 'string' ? value.expires_at : null,
+        description: typeof value.description === 'string' ? value.description : '',
+        ...(typeof value.created_at === 'string' ? {} : { [RAW_CREATED_AT]: value.created_at })
+    };
+}
+/**
+ * A description as the API may store it: trimmed (DRF trims text fields by default) and with
+ * `\r\n` and `\r` made `\n` (as form handling and many databases do).
+ */
+function storedForm(text) {
+    return text.replace(/\r\n?/g, '\n').trim();
+}
+/** A stored description this short that is only a prefix of ours says too little to match on. */
+const SHORTEST_MATCHING_PREFIX = 20;
+/**
+ * Whether the API may have stored `sent` as `stored`: the same text in stored form, or a shortened
+ * copy of it (a column limited to, say, 255 characters keeps only the start).
+ */
+function mayBeStoredAs(sent, stored) {
+    const want = storedForm(sent);
+    const have = storedForm(stored);
+    if (have === want)
+        return true;
+    return have.length >= SHORTEST_MATCHING_PREFIX && want.startsWith(have);
+}
+
 ;// CONCATENATED MODULE: ./src/api/retry.ts
 /** When and how long to wait before sending a failed request again. */
 const RETRY_BASE_MS = 1000;
@@ -38211,6 +38139,46 @@ function parseRetryAfter(value, now = Date.now()) {
     return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+;// CONCATENATED MODULE: ./src/api/snapshot.ts
+/**
+ * A snapshot as the VPS.org Snapshots API describes it (servers reference §2), read into the row
+ * type the rest of the action uses for a restore point (Backup), and what is particular to the
+ * snapshots' create. Its paths, limit and what counts toward it are the kind's (kinds.ts). Pure: no I/O.
+ *
+ * A snapshot has no `backup_type` and no `expires_at`: they are read as a backup row lacking them
+ * is ('' and null), never made up, so the outputs show only what the API sent. VPS.org documents
+ * no kinds of snapshot (no automatic ones): every snapshot of a server counts towards its limit,
+ * and may be chosen by `latest` or deleted by retention when its description starts with
+ * keep-prefix and it is completed. Policy code that asks for `backup_type === 'manual'` must ask
+ * the kind instead (`SNAPSHOTS.counts`), or it would see no snapshot at all: a safe failure
+ * (nothing deleted, the limit met by the API's 400) but a wrong one.
+ */
+
+/**
+ * A row of an answer as a Snapshot, or undefined when it lacks what this action relies on (its
+ * id, status and server id), exactly as for backups: created_at that cannot be read is kept
+ * aside (RAW_CREATED_AT) the same way.
+ */
+function decodeSnapshot(value) {
+    const row = decodeBackup(value);
+    if (row === undefined)
+        return undefined;
+    return { ...row, name: typeof row.name === 'string' ? row.name : '' };
+}
+/** The create request's body: the name and description sent as given (neither is rewritten). */
+function snapshotCreateBody(serverId, name, description) {
+    return JSON.stringify({ server_id: serverId, name, description });
+}
+/**
+ * After an uncertain create: whether `row` is the snapshot that request made. A name is a slug, so
+ * the API stores it as sent (DRF trims white space, which a slug has none of): the same name, of
+ * the same server, not listed before the request. Unique names per run and attempt make a second
+ * match another run's, which the caller refuses to guess between, as for backups.
+ */
+function mayBeCreatedSnapshot(row, serverId, name, knownIds) {
+    return row.server.id === serverId && row.name === name && !knownIds.has(row.id);
+}
+
 ;// CONCATENATED MODULE: ./src/api/create-reconciliation.ts
 /**
  * Starting a manual backup (or a snapshot: the same care, matched by its name) without ever
@@ -38228,22 +38196,20 @@ function parseRetryAfter(value, now = Date.now()) {
 
 
 
-
 /** How long to let the API settle before looking for a backup whose creation was cut off. */
 const SETTLE_MS = 2000;
 /** The create request; both kinds' docs say a 404 to it means the server does not exist. */
-const requestOf = ({ spec, serverId }) => ({
+const requestOf = ({ points, serverId }) => ({
     method: 'POST',
-    path: spec.path,
+    path: points.path,
     notFound: `server ${serverId}`
 });
-/** A backup when `label` has no name, a snapshot named so when it has one. */
-function creationOf(session, listBackups, serverId, { description, name }, knownIds) {
-    const common = { session, listBackups, serverId, knownIds };
-    if (name === undefined) {
+/** A manual backup described so, or a snapshot named and described so (its name '' when not given). */
+function creationOf(session, points, listBackups, serverId, { description, name = '' }, knownIds) {
+    const common = { session, points, listBackups, serverId, knownIds };
+    if (points.kind === 'backup') {
         return {
             ...common,
-            spec: BACKUP_SPEC,
             body: JSON.stringify({ server_id: serverId, description }),
             mayBeOurs: b => mayBeStoredAs(description, b.description),
             sameLabel: `description (the default names the run and its attempt; this one is "${safeText(description, 60)}")`,
@@ -38252,16 +38218,15 @@ function creationOf(session, listBackups, serverId, { description, name }, known
     }
     return {
         ...common,
-        spec: SNAPSHOT_SPEC,
         body: snapshotCreateBody(serverId, name, description),
         mayBeOurs: b => mayBeCreatedSnapshot(b, serverId, name, knownIds),
         sameLabel: `snapshot-name (the default names the run and its attempt; this one is "${safeText(name, 60)}")`,
         filter: { serverId }
     };
 }
-/** Starts a manual backup (a snapshot when `label` has a name); one call never leaves two behind. */
-async function createBackup(session, listBackups, serverId, label, knownIds) {
-    const creation = creationOf(session, listBackups, serverId, label, knownIds);
+/** Starts a manual backup or a snapshot, by `points`; one call never leaves two behind. */
+async function createBackup(session, points, listBackups, serverId, label, knownIds) {
+    const creation = creationOf(session, points, listBackups, serverId, label, knownIds);
     for (let attempt = 1;; attempt++) {
         const sent = await post(creation);
         if (!(sent instanceof OutcomeUnknownError))
@@ -38273,14 +38238,14 @@ async function createBackup(session, listBackups, serverId, label, knownIds) {
 }
 /** One POST: the backup it started, or the uncertainty of an outcome unknown. */
 async function post(creation) {
-    const { session, serverId, spec, body } = creation;
+    const { session, serverId, points, body } = creation;
     const REQUEST = requestOf(creation);
-    const noun = spec.noun.item;
+    const noun = points.noun;
     try {
-        const answer = await session.send('POST', session.url(spec.path), body, 'once');
+        const answer = await session.send('POST', session.url(points.path), body, 'once');
         if (answer.status < 200 || answer.status >= 300)
             throw failure(answer, REQUEST);
-        const backup = spec.decode(parseJsonOr(answer.body));
+        const backup = points.decode(parseJsonOr(answer.body));
         if (backup === undefined) {
             // The API said it started a backup but its answer cannot be read: find it rather than
             // create another. A 2xx is never followed by a second POST.
@@ -38288,11 +38253,11 @@ async function post(creation) {
             if (found)
                 return { backup: found, adopted: true };
             parseJson(answer, REQUEST);
-            throw new ApiError(`POST ${spec.path} answered ${answer.status} without a readable ${noun} (no id, status or server id), ` +
+            throw new ApiError(`POST ${points.path} answered ${answer.status} without a readable ${noun} (no id, status or server id), ` +
                 `and no new ${noun} of server ${serverId} is listed`, REQUEST, answer.status);
         }
         if (backup.server.id !== serverId) {
-            throw new ApiError(`POST ${spec.path} for server ${serverId} answered with ${noun} ${backup.id} of server ${backup.server.id}; ` +
+            throw new ApiError(`POST ${points.path} for server ${serverId} answered with ${noun} ${backup.id} of server ${backup.server.id}; ` +
                 `not using it: check the ${noun}s of both servers in the VPS.org panel`, REQUEST, answer.status);
         }
         return { backup, adopted: false };
@@ -38309,7 +38274,7 @@ async function post(creation) {
  */
 async function reconcile(creation, attempt, uncertainty) {
     const { session, serverId } = creation;
-    const noun = creation.spec.noun.item;
+    const noun = creation.points.noun;
     // Look only after the pause the API asked for, or a short one: behind a gateway that gave up
     // (502, 504) the API may still be creating it, and a backup listed late would be missed and
     // a second one started.
@@ -38322,7 +38287,7 @@ async function reconcile(creation, attempt, uncertainty) {
         await session.pause(pause);
     const found = await findNewBackup(creation);
     if (found) {
-        session.log.warning(`${noun === 'backup' ? 'Backup' : 'Snapshot'} ${found.id} was created by that request; using it instead of creating another`);
+        session.log.warning(`${creation.points.Noun} ${found.id} was created by that request; using it instead of creating another`);
         return found;
     }
     if (mayRetry)
@@ -38341,7 +38306,7 @@ async function reconcile(creation, attempt, uncertainty) {
  */
 async function findNewBackup(creation) {
     const { listBackups, serverId, knownIds, mayBeOurs, filter, sameLabel } = creation;
-    const noun = creation.spec.noun.item;
+    const noun = creation.points.noun;
     const backups = await listBackups(filter);
     const fresh = backups.filter(b => !knownIds.has(b.id) && b.server.id === serverId && mayBeOurs(b));
     if (fresh.length <= 1)
@@ -38350,41 +38315,6 @@ async function findNewBackup(creation) {
         `with its ${sameLabel.startsWith('description') ? 'description' : 'name'} are listed (${fresh.map(b => b.id).join(', ')}): another run may have made some of them, ` +
         `so this step does not guess which is its own. Check them in the VPS.org panel, and give each run its own ` +
         sameLabel, requestOf(creation));
-}
-
-;// CONCATENATED MODULE: ./src/restore-points.ts
-/**
- * The two kinds of restore point VPS.org offers, as the rest of the action sees them: backups (at
- * most 10 manual ones per server) and snapshots (at most 5 per server). The kind is chosen once, by
- * the `kind` input, and carried by the API client (VpsApi.points): commands and the policy ask it
- * what counts towards the limit and what to call a row, never which kind they work with. Pure.
- */
-
-
-const KINDS = ['backup', 'snapshot'];
-const BACKUPS = {
-    kind: 'backup',
-    noun: 'backup',
-    Noun: 'Backup',
-    limit: 10,
-    counts: row => row.backup_type === MANUAL,
-    counted: 'manual backups',
-    countedOne: 'manual backup',
-    detail: { header: 'Type', of: row => row.backup_type }
-};
-/** VPS.org documents no kinds of snapshot: every snapshot of a server counts. */
-const SNAPSHOTS = {
-    kind: 'snapshot',
-    noun: 'snapshot',
-    Noun: 'Snapshot',
-    limit: SNAPSHOT_LIMIT,
-    counts: () => true,
-    counted: 'snapshots',
-    countedOne: 'snapshot',
-    detail: { header: 'Name', of: row => ('name' in row && typeof row.name === 'string' ? row.name : '') }
-};
-function restorePointsOf(kind) {
-    return kind === 'snapshot' ? SNAPSHOTS : BACKUPS;
 }
 
 ;// CONCATENATED MODULE: ./src/api/server.ts
@@ -38407,7 +38337,7 @@ function serverState(status) {
     return 'busy';
 }
 function decodeServer(value) {
-    if (!messages_isRecord(value) || !Number.isSafeInteger(value.id))
+    if (!isRecord(value) || !Number.isSafeInteger(value.id))
         return undefined;
     return {
         ...value,
@@ -38422,7 +38352,7 @@ function decodeServer(value) {
  */
 function statusInRestoreAnswer(answer) {
     const server = answer.server;
-    if (messages_isRecord(server) && typeof server.status === 'string')
+    if (isRecord(server) && typeof server.status === 'string')
         return server.status;
     return answer.status === RESTORING ? RESTORING : undefined;
 }
@@ -38432,7 +38362,6 @@ function statusInRestoreAnswer(answer) {
  * The server endpoints: a server by its id (or from the documented list where that endpoint is
  * missing), several at the cost of the fewest requests, and the restore.
  */
-
 
 
 
@@ -38449,12 +38378,14 @@ class ServerEndpoints {
         this.session = session;
     }
     /**
-     * Asks the API to overwrite the server's disk with the backup. Never repeated when its outcome
-     * is unknown: the caller is told what to check instead.
+     * Asks the API to overwrite the server's disk with the backup (or snapshot, by `points`: the
+     * request is the kind's). Never repeated when its outcome is unknown: the caller is told what to
+     * check instead.
      */
-    async restoreServer(serverId, backupId, noun = 'backup') {
+    async restoreServer(serverId, backupId, points) {
         const { session } = this;
-        const { body, ...request } = restoreRequest(serverId, backupId, noun);
+        const { noun } = points;
+        const { body, ...request } = points.restore(serverId, backupId);
         const { path } = request;
         let answer;
         try {
@@ -38476,7 +38407,7 @@ class ServerEndpoints {
             throw failure(answer, request);
         // The restore answer is not documented: any 2xx means accepted; read what is there.
         const parsed = parseJsonOr(answer.body);
-        return messages_isRecord(parsed) ? parsed : {};
+        return isRecord(parsed) ? parsed : {};
     }
     /**
      * The server, by `GET /api/v1/servers/{id}/`; where that endpoint answers 404 or 405 (VPS.org
@@ -38518,23 +38449,6 @@ class ServerEndpoints {
         this.serverListPages = listing.pages;
         return new Map(listing.items.map(server => [server.id, server]));
     }
-}
-/**
- * The restore request of a server from a backup or a snapshot, and what a 404 to it means. A
- * snapshot names its server: its restore is POSTed to the snapshot, with no body (none is
- * documented), and its 404 is documented as the snapshot's. A backup's restore is POSTed to the
- * server, and the docs do not say which of the two a 404 means.
- */
-function restoreRequest(serverId, pointId, noun) {
-    if (noun === 'snapshot') {
-        return { method: 'POST', path: snapshotRestorePath(pointId), body: undefined, notFound: `snapshot ${pointId}` };
-    }
-    return {
-        method: 'POST',
-        path: `${SERVERS_PATH}${serverId}/restore/`,
-        body: JSON.stringify({ backup_id: pointId }),
-        notFound: `server ${serverId} or backup ${pointId}`
-    };
 }
 /** A read's result, or the API's error; anything else (a bug) is thrown on. */
 async function lookup(read) {
@@ -38922,8 +38836,8 @@ function networkError(error, request) {
 
 
 /**
- * Bounds on reading one list, far above any real account (VPS.org allows 10 manual backups per
- * server): an API whose `next` links never end, or that pages forever, is stopped with one clear
+ * Bounds on reading one list, far above any real account (VPS.org allows 10 manual backups, or 5
+ * snapshots, per server): an API whose `next` links never end, or that pages forever, is stopped with one clear
  * error long before it could exhaust memory.
  */
 const LIST_LIMITS = { pages: 10_000, items: 100_000, bytes: 64 * 1024 * 1024 };
@@ -38969,7 +38883,7 @@ class ListReader {
                 throw failure(answer, request);
             bytes += answer.body.length;
             const page = parseJson(answer, request);
-            if (!messages_isRecord(page) || !Array.isArray(page.results)) {
+            if (!isRecord(page) || !Array.isArray(page.results)) {
                 throw new ApiError(`GET ${path} answered 200 without a results list: ${excerpt(answer.body)}`, request, 200);
             }
             for (const row of page.results) {
@@ -39009,7 +38923,7 @@ class ListReader {
         });
         if (fresh.length === 0)
             return;
-        const ids = fresh.flatMap(row => (messages_isRecord(row) && Number.isSafeInteger(row.id) ? [row.id] : []));
+        const ids = fresh.flatMap(row => (isRecord(row) && Number.isSafeInteger(row.id) ? [row.id] : []));
         const which = ids.length ? ` (ids ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''})` : '';
         this.source.log.warning(`Skipped ${fresh.length} row${fresh.length === 1 ? '' : 's'} of the ${noun.list}${which} that ` +
             `${fresh.length === 1 ? 'is' : 'are'} not a usable ${noun.item} (no id, status or server id), ` +
@@ -39249,10 +39163,10 @@ class ApiSession {
 /**
  * The VPS.org API as this action uses it: the documented backup endpoints and the restore, behind
  * a small interface (`VpsApi`) that commands and the poller depend on, so tests can hand them a
- * fake. Knows HTTP and the API, nothing of GitHub. The endpoints live by concern: the backups
- * (backup-endpoints.ts), creating one (create-reconciliation.ts), the servers (server-endpoints.ts).
+ * fake. Knows HTTP and the API, nothing of GitHub. The endpoints live by concern: the kind's paths
+ * and rows (kinds.ts), its list and delete (backup-endpoints.ts), creating one
+ * (create-reconciliation.ts), the servers (server-endpoints.ts).
  */
-
 
 
 
@@ -39266,11 +39180,11 @@ class VpsApiClient {
     servers;
     warnedOfNoDate = false;
     warnedOfClocksApart = false;
-    /** Backups unless told `points` (SNAPSHOTS): then every call uses the Snapshots API. */
-    constructor(options, points = BACKUPS) {
+    /** Every call works with `points`: BACKUPS (the Backups API) or SNAPSHOTS (the Snapshots API). */
+    constructor(options, points) {
         this.points = points;
         this.session = new ApiSession(options);
-        this.backups = new BackupEndpoints(this.session, points.kind === 'snapshot' ? SNAPSHOT_SPEC : BACKUP_SPEC);
+        this.backups = new BackupEndpoints(this.session, points);
         this.servers = new ServerEndpoints(this.session);
     }
     dispose() {
@@ -39306,8 +39220,7 @@ class VpsApiClient {
     }
     /** See create-reconciliation.ts: one call never leaves two behind. A snapshot needs a name. */
     createBackup(serverId, label, knownIds) {
-        const named = this.points.kind === 'snapshot' ? { ...label, name: label.name ?? '' } : { ...label, name: undefined };
-        return createBackup(this.session, filter => this.listBackups(filter), serverId, named, knownIds);
+        return createBackup(this.session, this.points, filter => this.listBackups(filter), serverId, label, knownIds);
     }
     deleteBackup(backupId) {
         return this.backups.deleteBackup(backupId);
@@ -39316,17 +39229,75 @@ class VpsApiClient {
         return this.backups.sizeOfList(filter);
     }
     restoreServer(serverId, backupId) {
-        return this.servers.restoreServer(serverId, backupId, this.points.noun);
-    }
-    getServer(serverId) {
-        return this.servers.getServer(serverId);
+        return this.servers.restoreServer(serverId, backupId, this.points);
     }
     getServers(serverIds) {
         return this.servers.getServers(serverIds);
     }
 }
 
-;// CONCATENATED MODULE: ./src/deadline.ts
+;// CONCATENATED MODULE: ./src/api/kinds.ts
+
+
+const KINDS = ['backup', 'snapshot'];
+const BACKUPS_PATH = '/api/v1/backups/';
+const SNAPSHOTS_PATH = '/api/v1/snapshots/';
+const kinds_SERVERS_PATH = '/api/v1/servers/';
+/** At most 10 manual backups per server; automatic ones do not count. */
+const BACKUPS = {
+    kind: 'backup',
+    path: BACKUPS_PATH,
+    itemPath: id => `${BACKUPS_PATH}${id}/`,
+    /** POSTed to the server; the docs do not say which of the two a 404 means. */
+    restore: (serverId, pointId) => ({
+        method: 'POST',
+        path: `${kinds_SERVERS_PATH}${serverId}/restore/`,
+        body: JSON.stringify({ backup_id: pointId }),
+        notFound: `server ${serverId} or backup ${pointId}`
+    }),
+    decode: decodeBackup,
+    typed: true,
+    noun: 'backup',
+    Noun: 'Backup',
+    listNoun: { item: 'backup', list: 'backup list' },
+    limit: 10,
+    counts: row => row.backup_type === MANUAL,
+    counted: 'manual backups',
+    countedOne: 'manual backup',
+    detail: { header: 'Type', of: row => row.backup_type }
+};
+/** At most 5 snapshots per server. VPS.org documents no kinds of snapshot: every snapshot of a server counts. */
+const SNAPSHOTS = {
+    kind: 'snapshot',
+    path: SNAPSHOTS_PATH,
+    itemPath: id => `${SNAPSHOTS_PATH}${id}/`,
+    /**
+     * A snapshot names its server: its restore is POSTed to the snapshot, with no body (none is
+     * documented; ApiSession sends no Content-Type with no body), and its 404 is documented as the
+     * snapshot's.
+     */
+    restore: (_serverId, pointId) => ({
+        method: 'POST',
+        path: `${SNAPSHOTS_PATH}${pointId}/restore/`,
+        body: undefined,
+        notFound: `snapshot ${pointId}`
+    }),
+    decode: decodeSnapshot,
+    typed: false,
+    noun: 'snapshot',
+    Noun: 'Snapshot',
+    listNoun: { item: 'snapshot', list: 'snapshot list' },
+    limit: 5,
+    counts: () => true,
+    counted: 'snapshots',
+    countedOne: 'snapshot',
+    detail: { header: 'Name', of: row => ('name' in row && typeof row.name === 'string' ? row.name : '') }
+};
+function restorePointsOf(kind) {
+    return kind === 'snapshot' ? SNAPSHOTS : BACKUPS;
+}
+
+;// CONCATENATED MODULE: ./src/base/deadline.ts
 
 
 /** The point in time by which the whole step must be done; every wait and retry checks it. */
@@ -39358,7 +39329,7 @@ class Deadline {
     }
 }
 
-;// CONCATENATED MODULE: ./src/logger.ts
+;// CONCATENATED MODULE: ./src/runner/logger.ts
 
 /**
  * Every log line goes through here. A plain line is written raw to stdout, where the runner would
@@ -39379,7 +39350,7 @@ class Logger {
     error = (message) => this.runner.error(message);
 }
 
-;// CONCATENATED MODULE: ./src/outputs.ts
+;// CONCATENATED MODULE: ./src/runner/outputs.ts
 /** Every output of action.yml; each command unit says which of them it sets. */
 const OUTPUTS = [
     'backup-id',
@@ -39396,7 +39367,11 @@ const OUTPUTS = [
     'server-status',
     'count'
 ];
-/** The outputs sink: set progressively, as each fact is known, so a step stopped later still has them. */
+/**
+ * The outputs sink: set progressively, as each fact is known, so a step stopped later still has them.
+ * A plain sink: which outputs a step sets, and what they hold with one server or several, is the
+ * presenters' to say (presenters/backup-outputs.ts, presenters/restore-report.ts).
+ */
 class Outputs {
     runner;
     constructor(runner) {
@@ -39405,62 +39380,13 @@ class Outputs {
     set(name, value) {
         this.runner.setOutput(name, value);
     }
-    /** The outputs that describe one backup: create sets them as soon as the API accepts it. */
-    setBackupOutputs(backup) {
-        this.set('backup-id', String(backup.id));
-        this.set('status', backup.status);
-        this.set('size-mb', backup.size_mb === null ? '' : String(backup.size_mb));
-        this.set('created-at', backup.created_at);
-        this.set('server-id', String(backup.server.id));
-        this.set('server-name', backup.server.name);
-        this.set('backup', JSON.stringify(backup));
-    }
-    /** Server id → backup id, as a JSON object: set again each time the API accepts one more backup. */
-    setBackupIds(backups) {
-        this.set('backup-ids', JSON.stringify(Object.fromEntries([...backups].map(b => [String(b.server.id), b.id]))));
-    }
-    /** Several servers: the backup objects, in the order of server-id. */
-    setBackupsOutput(backups) {
-        this.set('backups', JSON.stringify(backups));
-    }
-    setDeletedIds(ids) {
-        this.set('deleted-ids', JSON.stringify(ids));
-    }
-    /**
-     * As soon as the API accepted the restores: what was started, from which backup. One server:
-     * backup-id, server-id, status and restore as for one; several: restore as an object by server.
-     */
-    setRestoreOutputs(accepted, several) {
-        if (accepted.length === 0)
-            return;
-        this.setBackupIds(accepted.map(a => a.backup));
-        const [only] = accepted;
-        if (!several && only !== undefined) {
-            this.set('backup-id', String(only.backup.id));
-            this.set('server-id', String(only.backup.server.id));
-            this.set('status', typeof only.answer.status === 'string' ? only.answer.status : 'accepted');
-            this.set('restore', JSON.stringify(only.answer));
-            return;
-        }
-        this.set('restore', JSON.stringify(Object.fromEntries(accepted.map(a => [String(a.backup.server.id), a.answer]))));
-    }
-    /** Once the wait for the servers ended: the status each ended in (one server: the status alone). */
-    setServerStatuses(statuses, several) {
-        const [only] = statuses;
-        if (!several && only !== undefined)
-            this.set('server-status', only.status);
-        else
-            this.set('server-status', JSON.stringify(Object.fromEntries(statuses.map(s => [String(s.serverId), s.status]))));
-    }
-    setListOutputs(backups) {
-        this.set('backups', JSON.stringify(backups));
-        this.set('count', String(backups.length));
+    /** An output that holds JSON (an object, a list). */
+    setJson(name, value) {
+        this.set(name, JSON.stringify(value));
     }
 }
 
-;// CONCATENATED MODULE: ./src/report.ts
-
-
+;// CONCATENATED MODULE: ./src/runner/report.ts
 
 function fromApi(text) {
     return { fromApi: text };
@@ -39539,133 +39465,8 @@ class Report {
         const reference = repository && ref ? `${repository}@${ref}` : 'org/vps-backup-action@v1';
         return /^[\w.-]+\/[\w./-]+@[\w./-]+$/.test(reference) ? reference : 'org/vps-backup-action@v1';
     }
-    /** A ready-to-paste step that restores from `backupId` (already quoted for YAML where needed). */
-    restoreStep(backupId, points) {
-        return [
-            '```yaml',
-            `- uses: ${this.actionReference()}`,
-            '  with:',
-            '    api-token: ${{ secrets.VPS_API_TOKEN }}',
-            '    command: restore',
-            ...(points.kind === 'backup' ? [] : [`    kind: ${points.kind}`]),
-            `    backup-id: ${backupId}`,
-            '```'
-        ].join('\n');
-    }
-    async summariseBackup(backup, waitedMs, deletedIds, points = BACKUPS) {
-        const { noun, Noun } = points;
-        const table = fieldTable([
-            [`${Noun} ID`, String(backup.id)],
-            ['Server', fromApi(serverLabel(backup))],
-            ['Status', fromApi(backup.status)],
-            ['Size', formatSize(backup.size_mb)],
-            ['Created', fromApi(backup.created_at)],
-            ['Description', fromApi(backup.description)],
-            ['Wait', waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)],
-            ['Deleted by retention', deletedIds.length ? deletedIds.join(', ') : 'none']
-        ]);
-        await this.writeSummary([
-            `## VPS.org ${noun} ${backup.id}`,
-            '',
-            markdownTable(table),
-            '',
-            `To restore the server from this ${noun}, add this step (to a rollback job, for instance):`,
-            '',
-            this.restoreStep(String(backup.id), points),
-            ''
-        ].join('\n'));
-    }
-    /**
-     * As soon as the restore requests were answered, so a job killed while waiting still shows what
-     * was started. One server: its fields; several: a row each.
-     */
-    async summariseRestoresStarted(sent, { Noun } = BACKUPS) {
-        const accepted = sent.filter(s => s.answer !== undefined);
-        if (accepted.length === 0)
-            return;
-        const statusOf = (s) => s.answer === undefined
-            ? `request failed: ${s.failed ?? ''}`
-            : fromApi(typeof s.answer.status === 'string' ? s.answer.status : 'accepted');
-        const [only] = sent;
-        if (sent.length === 1 && only !== undefined) {
-            const { backup } = only;
-            const table = fieldTable([
-                ['Server', fromApi(serverLabel(backup))],
-                [`${Noun} ID`, String(backup.id)],
-                [`${Noun} created`, fromApi(backup.created_at)],
-                [`${Noun} description`, fromApi(backup.description)],
-                ['Restore status', statusOf(only)]
-            ]);
-            await this.writeSummary([`## VPS.org restore of server ${backup.server.id}`, '', markdownTable(table), ''].join('\n'));
-            return;
-        }
-        const table = {
-            headers: ['Server', `${Noun} ID`, `${Noun} created`, `${Noun} description`, 'Restore status'],
-            rows: sent.map(s => [
-                fromApi(serverLabel(s.backup)),
-                String(s.backup.id),
-                fromApi(s.backup.created_at),
-                fromApi(truncate(oneLine(s.backup.description), 60)),
-                statusOf(s)
-            ])
-        };
-        await this.writeSummary([`## VPS.org restore of ${sent.length} servers`, '', markdownTable(table), ''].join('\n'));
-    }
-    /**
-     * When the wait for the servers ended: for each, how it ended and its final status; a server whose
-     * restore request failed too, so the table names every server of the step.
-     */
-    async summariseRestoresEnded(ended, waitedMs) {
-        const verdicts = {
-            done: 'back',
-            unconfirmed: 'not confirmed',
-            unread: 'status unknown, may still be restoring',
-            refused: 'not restored'
-        };
-        const verdict = (state) => verdicts[state] ?? 'not back';
-        const table = {
-            headers: ['Server', 'Result', 'Server status', 'Details'],
-            rows: ended.map(e => [fromApi(e.label), verdict(e.outcome.state), fromApi(e.outcome.status), fromApi(e.text)])
-        };
-        await this.writeSummary([`Waited ${formatDuration(waitedMs)} for the restore to finish:`, '', markdownTable(table), ''].join('\n'));
-    }
-    /** Several servers' backups of one create step: a row each. */
-    async summariseBackups(rows, waitedMs, deletedIds, points = BACKUPS) {
-        const { noun, Noun } = points;
-        const table = {
-            headers: ['Server', `${Noun} ID`, 'Status', 'Size', 'Created', 'Result'],
-            rows: rows.map(({ serverId, backup, result }) => [
-                backup ? fromApi(serverLabel(backup)) : String(serverId),
-                backup ? String(backup.id) : '—',
-                backup ? fromApi(backup.status) : '—',
-                backup ? formatSize(backup.size_mb) : '—',
-                backup ? fromApi(backup.created_at) : '—',
-                fromApi(result)
-            ])
-        };
-        // Only backups that are usable, or may be once started: never one that failed or timed out.
-        const usable = rows.filter(r => r.result === 'completed' || r.result === 'started');
-        const ids = Object.fromEntries(usable.flatMap(r => (r.backup ? [[String(r.serverId), r.backup.id]] : [])));
-        await this.writeSummary([
-            `## VPS.org ${noun}s of ${rows.length} servers`,
-            '',
-            markdownTable(table),
-            '',
-            `Waited: ${waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)}. ` +
-                `Deleted by retention: ${deletedIds.length ? deletedIds.join(', ') : 'none'}.`,
-            '',
-            ...(usable.length === 0
-                ? []
-                : [
-                    `To restore the servers from these ${noun}s, add this step (to a rollback job, for instance):`,
-                    '',
-                    this.restoreStep(`'${JSON.stringify(ids)}'`, points),
-                    ''
-                ])
-        ].join('\n'));
-    }
     /** The list in the log, every row, and in the job summary, the first SUMMARY_ROWS. */
-    async reportList(backups, filters, points = BACKUPS) {
+    async reportList(backups, filters, points) {
         const { noun } = points;
         this.log.info(`${backups.length} ${noun}${backups.length === 1 ? '' : 's'} (${filters}):`);
         const table = backupTable(backups, points);
@@ -39683,14 +39484,14 @@ class Report {
     }
 }
 
-;// CONCATENATED MODULE: ./src/state-helper.ts
+;// CONCATENATED MODULE: ./src/runner/state.ts
 /**
  * What the main step leaves for its post step (restore-on-failure). The runner hands saved state
  * to the post step of the same step only, as STATE_<name>, also when the main step failed.
  */
 const IS_POST = 'isPost';
 const RESTORE_ON_FAILURE = 'restoreOnFailure';
-const state_helper_BACKUPS = 'backups';
+const state_BACKUPS = 'backups';
 const MAIN_STEP_SUCCEEDED = 'mainStepSucceeded';
 /** The step's saved state, on the runner port. */
 class StepState {
@@ -39726,13 +39527,13 @@ class StepState {
      * server and its backup, in the order of server-id.
      */
     saveCreatedBackups(backups) {
-        this.runner.saveState(state_helper_BACKUPS, JSON.stringify(backups.map(b => [b.server.id, b.id])));
+        this.runner.saveState(state_BACKUPS, JSON.stringify(backups.map(b => [b.server.id, b.id])));
     }
     /** Server id → backup id of what the main step created (or waited for), in order. */
     createdBackups() {
         let pairs;
         try {
-            pairs = JSON.parse(this.runner.getState(state_helper_BACKUPS) || '[]');
+            pairs = JSON.parse(this.runner.getState(state_BACKUPS) || '[]');
         }
         catch {
             return new Map();
@@ -39744,46 +39545,7 @@ class StepState {
     }
 }
 
-;// CONCATENATED MODULE: ./src/commands/context.ts
-
-
-
-
-
-
-
-function stepContext(runner, clock) {
-    const log = new Logger(runner);
-    return {
-        runner,
-        clock,
-        log,
-        outputs: new Outputs(runner),
-        state: new StepState(runner),
-        report: new Report(runner, log),
-        named: new Set()
-    };
-}
-/** Runs `work` with an API client and the step's deadline; every request ends with it. */
-async function withApi(step, settings, work) {
-    const deadline = new Deadline(settings.timeoutMs, step.clock);
-    const api = new VpsApiClient({
-        baseUrl: settings.apiUrl,
-        token: settings.apiToken,
-        requestTimeoutMs: settings.requestTimeoutMs,
-        deadline,
-        clock: step.clock,
-        log: step.log
-    }, restorePointsOf(settings.kind));
-    try {
-        return await work({ ...step, api, deadline });
-    }
-    finally {
-        api.dispose();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/description.ts
+;// CONCATENATED MODULE: ./src/policy/description.ts
 const DEFAULT_KEEP_PREFIX = 'Pre-deploy backup';
 /** With kind: snapshot, the default description and keep-prefix say so. */
 const DEFAULT_SNAPSHOT_PREFIX = 'Pre-deploy snapshot';
@@ -39804,7 +39566,7 @@ function defaultDescription(run, prefix = DEFAULT_KEEP_PREFIX) {
     return prefix;
 }
 
-;// CONCATENATED MODULE: ./src/restore-point-name.ts
+;// CONCATENATED MODULE: ./src/policy/snapshot-name.ts
 
 
 /**
@@ -39875,7 +39637,7 @@ function defaultSnapshotName(run) {
     return join(cuttable);
 }
 
-;// CONCATENATED MODULE: ./src/input-helper.ts
+;// CONCATENATED MODULE: ./src/runner/inputs.ts
 
 
 
@@ -39905,7 +39667,7 @@ const COMMAND_INPUTS = [
 const TUNING_INPUTS = new Set(['wait', 'poll-interval', 'keep-prefix']);
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 /**
- * The inputs as a command reads them: `input-helper` keeps the inputs every command shares and
+ * The inputs as a command reads them: `runner/inputs.ts` keeps the inputs every command shares and
  * the parsers, on the runner port. No other module reads inputs.
  */
 class InputReader {
@@ -39965,7 +39727,7 @@ class InputReader {
         const given = this.text('snapshot-name');
         return given === '' ? defaultSnapshotName(this.run()) : checkSnapshotName(given);
     }
-    /** keep, keep-within and keep-prefix, or undefined when neither keep nor keep-within is set. */
+    /** keep, keep-within and keep-prefix (policy/retention.ts), or undefined when neither keep nor keep-within is set. */
     retention() {
         const keep = this.optionalPositiveInteger('keep');
         const within = this.text('keep-within');
@@ -40081,7 +39843,7 @@ function parseApiUrl(raw) {
     return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-;// CONCATENATED MODULE: ./src/poller.ts
+;// CONCATENATED MODULE: ./src/base/polling.ts
 
 
 const FIRST_CHECK_MS = 1000;
@@ -40170,7 +39932,7 @@ function describeWaiting(entries, plural) {
     return `${entries.length} ${plural} (${byStatus})`;
 }
 
-;// CONCATENATED MODULE: ./src/backup-waiting.ts
+;// CONCATENATED MODULE: ./src/backups/waiting.ts
 /**
  * Waiting until backups are `completed`, through the documented list endpoint (there is no
  * endpoint for one backup), each found by id and checked to be of its server, never by position.
@@ -40294,23 +40056,39 @@ class BackupOutputs {
     }
     /** The API accepted one more backup: every one accepted so far, in the order of server-id. */
     accepted(inOrder) {
-        this.outputs.setBackupIds(inOrder);
+        setBackupIds(this.outputs, inOrder);
         this.seen(inOrder);
     }
     /** The backups as last seen (after the wait: its last status, so a failed one does not stay in_progress). */
     seen(backups) {
+        // Several servers: the backup objects, in the order of server-id.
         if (this.servers > 1)
-            this.outputs.setBackupsOutput(backups);
+            this.outputs.setJson('backups', backups);
         else
             for (const backup of backups)
-                this.outputs.setBackupOutputs(backup);
+                setBackupFields(this.outputs, backup);
     }
     deleted(ids) {
-        this.outputs.setDeletedIds(ids);
+        this.outputs.setJson('deleted-ids', ids);
     }
+}
+/** The outputs that describe one backup: create sets them as soon as the API accepts it. */
+function setBackupFields(outputs, backup) {
+    outputs.set('backup-id', String(backup.id));
+    outputs.set('status', backup.status);
+    outputs.set('size-mb', backup.size_mb === null ? '' : String(backup.size_mb));
+    outputs.set('created-at', backup.created_at);
+    outputs.set('server-id', String(backup.server.id));
+    outputs.set('server-name', backup.server.name);
+    outputs.setJson('backup', backup);
+}
+/** Server id → backup id, as a JSON object: set again each time the API accepts one more backup (or restore). */
+function setBackupIds(outputs, backups) {
+    outputs.setJson('backup-ids', Object.fromEntries([...backups].map(b => [String(b.server.id), b.id])));
 }
 
 ;// CONCATENATED MODULE: ./src/presenters/backup-report.ts
+
 
 
 
@@ -40345,7 +40123,7 @@ async function summarise({ servers, waitedMs, deletedIds }, report, points) {
     const [only] = servers;
     if (servers.length === 1) {
         if (only?.backup)
-            await report.summariseBackup(only.backup, waitedMs, deletedIds, points);
+            await summariseBackup(report, only.backup, waitedMs, deletedIds, points);
         return;
     }
     const rows = servers.map(({ serverId, backup, problem }) => ({
@@ -40353,25 +40131,91 @@ async function summarise({ servers, waitedMs, deletedIds }, report, points) {
         backup,
         result: problem ?? (backup?.status === COMPLETED ? 'completed' : 'started')
     }));
-    await report.summariseBackups(rows, waitedMs, deletedIds, points);
+    await summariseBackups(report, rows, waitedMs, deletedIds, points);
+}
+/** A ready-to-paste step that restores from `backupId` (already quoted for YAML where needed). */
+function restoreStep(report, backupId, points) {
+    return [
+        '```yaml',
+        `- uses: ${report.actionReference()}`,
+        '  with:',
+        '    api-token: ${{ secrets.VPS_API_TOKEN }}',
+        '    command: restore',
+        ...(points.kind === 'backup' ? [] : [`    kind: ${points.kind}`]),
+        `    backup-id: ${backupId}`,
+        '```'
+    ].join('\n');
+}
+/** One server's backup: its fields, and how to restore it. */
+async function summariseBackup(report, backup, waitedMs, deletedIds, points) {
+    const { noun, Noun } = points;
+    const table = fieldTable([
+        [`${Noun} ID`, String(backup.id)],
+        ['Server', fromApi(serverLabel(backup))],
+        ['Status', fromApi(backup.status)],
+        ['Size', formatSize(backup.size_mb)],
+        ['Created', fromApi(backup.created_at)],
+        ['Description', fromApi(backup.description)],
+        ['Wait', waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)],
+        ['Deleted by retention', deletedIds.length ? deletedIds.join(', ') : 'none']
+    ]);
+    await report.writeSummary([
+        `## VPS.org ${noun} ${backup.id}`,
+        '',
+        markdownTable(table),
+        '',
+        `To restore the server from this ${noun}, add this step (to a rollback job, for instance):`,
+        '',
+        restoreStep(report, String(backup.id), points),
+        ''
+    ].join('\n'));
+}
+/** Several servers' backups of one create step: a row each. */
+async function summariseBackups(report, rows, waitedMs, deletedIds, points) {
+    const { noun, Noun } = points;
+    const table = {
+        headers: ['Server', `${Noun} ID`, 'Status', 'Size', 'Created', 'Result'],
+        rows: rows.map(({ serverId, backup, result }) => [
+            backup ? fromApi(serverLabel(backup)) : String(serverId),
+            backup ? String(backup.id) : '—',
+            backup ? fromApi(backup.status) : '—',
+            backup ? formatSize(backup.size_mb) : '—',
+            backup ? fromApi(backup.created_at) : '—',
+            fromApi(result)
+        ])
+    };
+    // Only backups that are usable, or may be once started: never one that failed or timed out.
+    const usable = rows.filter(r => r.result === 'completed' || r.result === 'started');
+    const ids = Object.fromEntries(usable.flatMap(r => (r.backup ? [[String(r.serverId), r.backup.id]] : [])));
+    await report.writeSummary([
+        `## VPS.org ${noun}s of ${rows.length} servers`,
+        '',
+        markdownTable(table),
+        '',
+        `Waited: ${waitedMs === undefined ? 'not waited for' : formatDuration(waitedMs)}. ` +
+            `Deleted by retention: ${deletedIds.length ? deletedIds.join(', ') : 'none'}.`,
+        '',
+        ...(usable.length === 0
+            ? []
+            : [
+                `To restore the servers from these ${noun}s, add this step (to a rollback job, for instance):`,
+                '',
+                restoreStep(report, `'${JSON.stringify(ids)}'`, points),
+                ''
+            ])
+    ].join('\n'));
 }
 
-;// CONCATENATED MODULE: ./src/backup-policy.ts
+;// CONCATENATED MODULE: ./src/policy/backups.ts
 /**
- * The backup policy, in one place: how a backup's date is read, how backups rank, which of them
- * `latest` and retention consider, which `keep` and `keep-within` keep, and what must go to stay
- * under the API's limit of 10 manual backups. Pure: every "now" is given (the API's clock, which
- * dates the backups; for an age that decides a deletion, the earlier of it and the runner's), nothing
- * here reads a clock or sends a request.
+ * The backup policy, in one place: how a backup's date is read, how backups rank, and which of them
+ * `latest` and retention (policy/retention.ts) consider. Pure: every "now" is given (the API's clock,
+ * which dates the backups), nothing here reads a clock or sends a request.
  */
 
 
 
 
-
-
-/** VPS.org refuses an 11th manual backup of a server (a 6th snapshot: restore-points.ts). */
-const MANUAL_BACKUP_LIMIT = BACKUPS.limit;
 /** A backup dated further than this past the API's now has a wrong date, and is named. */
 const FUTURE_TOLERANCE_MS = 10 * 60_000;
 /**
@@ -40420,7 +40264,7 @@ function newestFirst(backups) {
 }
 /** Counted by the kind (manual backups, every snapshot), of the server by its own server.id, prefixed. */
 function inScope(backup, scope) {
-    return ((scope.points ?? BACKUPS).counts(backup) &&
+    return (scope.points.counts(backup) &&
         backup.server.id === scope.serverId &&
         backup.description.startsWith(scope.keepPrefix));
 }
@@ -40443,12 +40287,6 @@ function byDate(backups) {
     return { dated, undated };
 }
 const aheadOf = (now) => (d) => d.at - now > FUTURE_TOLERANCE_MS;
-/** The eligible backups (see isEligible) dated more than FUTURE_TOLERANCE_MS past now: to be named. */
-function eligibleAhead(backups, scope, now) {
-    return byDate(backups.filter(b => isEligible(b, scope)))
-        .dated.filter(aheadOf(now))
-        .map(d => d.backup);
-}
 /** Several backups named in one line: `backup 7 (created_at null), backup 9 (no created_at)`. */
 function named(backups, { noun }) {
     const shown = backups.slice(0, 5).map(b => `${noun} ${b.id} (${shownCreatedAt(b)})`);
@@ -40461,7 +40299,7 @@ function named(backups, { noun }) {
  */
 function chooseLatest(backups, scope, now) {
     const { dated, undated } = byDate(backups.filter(b => isEligible(b, scope)));
-    const points = scope.points ?? BACKUPS;
+    const { points } = scope;
     if (undated.length > 0) {
         const ids = undated.map(b => b.id);
         throw new BackupError(`backup-id latest refused for server ${scope.serverId}: ${named(undated, points)} ` +
@@ -40481,6 +40319,29 @@ function chooseLatest(backups, scope, now) {
         passedOver: passedOver.reverse().map(d => d.backup),
         ...(aheadOf(now)(found) ? { aheadMs: found.at - now } : {})
     };
+}
+
+;// CONCATENATED MODULE: ./src/policy/retention.ts
+
+
+
+
+/** `keep 5 and keep-within 30d`, for log lines. */
+function describeRule(retention) {
+    return [
+        retention.keep === undefined ? '' : `keep ${retention.keep}`,
+        retention.keepWithinMs === undefined ? '' : `keep-within ${formatDuration(retention.keepWithinMs)}`
+    ]
+        .filter(Boolean)
+        .join(' and ');
+}
+/** Why retention deletes before creating: `to make room under the limit of 10 manual backups` (or `of 5 snapshots`). */
+const makingRoom = ({ limit, counted }) => `to make room under the limit of ${limit} ${counted}`;
+/** The eligible backups (see isEligible) dated more than FUTURE_TOLERANCE_MS past now: to be named. */
+function eligibleAhead(backups, scope, now) {
+    return byDate(backups.filter(b => isEligible(b, scope)))
+        .dated.filter(aheadOf(now))
+        .map(d => d.backup);
 }
 /**
  * After this run's backup (`own`) completed, or, for a dry run's forecast, `own` undefined: the
@@ -40529,16 +40390,17 @@ function whyKept(kept) {
     return why;
 }
 /** Whether the server has no room for one more manual backup (or snapshot, by `points`). */
-function isAtLimit(backups, serverId, points = BACKUPS) {
+function isAtLimit(backups, serverId, points) {
     return backups.filter(b => points.counts(b) && b.server.id === serverId).length >= points.limit;
 }
 /**
- * Before creating: the server's manual backups must leave room for one more. Deletes only eligible
- * backups whose date can be read, the oldest first, and with keep-within only those created more
- * than keepWithinMs before now (`clock` says whose, for the refusal: the earlier of the API's and
- * the runner's, see VpsApi.deletionNow). Says why there is no room when there is none.
+ * Before creating: the server's rows that count (manual backups, snapshots: by `points`) must leave
+ * room for one more. Deletes only eligible rows whose date can be read, the oldest first, and with
+ * keep-within only those created more than keepWithinMs before now (`now.clock` says whose, for the
+ * refusal: the earlier of the API's and the runner's, see VpsApi.deletionNow). Says why there is no
+ * room when there is none.
  */
-function planRoom(backups, serverId, retention, now, points = BACKUPS, clock = "the API's") {
+function planRoom(backups, serverId, retention, points, now) {
     const manual = backups.filter(b => points.counts(b) && b.server.id === serverId);
     const excess = manual.length - (points.limit - 1);
     if (excess <= 0)
@@ -40550,20 +40412,23 @@ function planRoom(backups, serverId, retention, now, points = BACKUPS, clock = "
     }
     const { dated, undated } = byDate(manual.filter(b => isEligible(b, { ...retention, serverId, points })));
     const window = retention.keepWithinMs;
-    const candidates = dated.filter(d => window === undefined || d.at < now - window);
+    const candidates = dated.filter(d => window === undefined || d.at < now.at - window);
     if (candidates.length >= excess)
         return { remove: candidates.slice(0, excess).map(d => d.backup), undated };
-    const why = whyKept({ dated, candidates, undated, window, now: { at: now, clock }, points });
+    const why = whyKept({ dated, candidates, undated, window, now, points });
     throw new BackupError(`${where}, and only ${candidates.length} of them may be deleted (completed, description starting with ` +
         `"${safeText(retention.keepPrefix, 60)}"${window === undefined ? '' : `, older than keep-within ${formatDuration(window)}`}), ` +
         `${excess} needed; ${why.join('; ')}; nothing was deleted`);
 }
 
-;// CONCATENATED MODULE: ./src/retention.ts
+;// CONCATENATED MODULE: ./src/backups/retention.ts
 /**
- * Retention's acts: deleting what the policy (backup-policy.ts) says may go, and saying what it
- * kept and why. Safe under concurrent runs: a run never deletes a backup newer than its own.
+ * Retention's acts, the one workflow that applies policy/retention.ts: reading the lists it decides
+ * from, deleting what it says may go (to make room before creating, by keep and keep-within after),
+ * forecasting both in a dry run, and saying what it kept and why. Safe under concurrent runs: a run
+ * never deletes a backup newer than its own.
  */
+
 
 
 
@@ -40612,37 +40477,88 @@ async function deleteBackups({ api, log }, backups, why) {
     return deleted;
 }
 /**
- * keep, once this run's backup completed: lists the server's manual backups afresh and deletes
- * those beyond keep. Returns the ids deleted. When this run's backup is no longer listed, another
- * run's keep or a person deleted it: nothing is deleted, and the step fails saying so, since the
- * backup it reports is gone.
+ * What must go before creating, measured from the earlier of the API's clock and the runner's (see
+ * VpsApi.deletionNow); names the backups dated ahead of it, and those kept for a date it cannot read.
  */
-async function applyKeep(context, rule, own) {
+function makeRoom(context, backups, serverId, retention) {
+    // Below the limit no age matters: the clock is not read (nor its absence warned of).
+    const { points } = context.api;
+    if (!isAtLimit(backups, serverId, points))
+        return [];
+    const now = context.api.deletionNow();
+    if (retention !== undefined) {
+        const ahead = eligibleAhead(backups, { ...retention, serverId, points }, now.at);
+        reportKept(context, { undated: [], ahead }, now.at, now.clock);
+    }
+    const plan = planRoom(backups, serverId, retention, points, now);
+    reportKept(context, plan, now.at, now.clock);
+    return plan.remove;
+}
+/** Deletes what makeRoom chose; returns the ids deleted. */
+function deleteForRoom(context, backups) {
+    return deleteBackups(context, backups, makingRoom(context.api.points));
+}
+/**
+ * The API refused a create with a 400: when a fresh list shows the server at the limit (another
+ * run took the last slot since this one looked; the error body is not documented, so the list
+ * decides), room is made once more. Returns the fresh list and the ids deleted, or undefined when
+ * the server is not at the limit.
+ */
+async function makeRoomAgain(context, serverId, retention) {
     const { api, log } = context;
-    const current = await api.listBackups({ serverId: rule.serverId, backupType: MANUAL });
+    const listed = await api.listBackups({ serverId, backupType: MANUAL });
+    const { points } = api;
+    if (!isAtLimit(listed, serverId, points))
+        return undefined;
+    const roomFor = makeRoom(context, listed, serverId, retention);
+    log.warning(`The API refused the ${points.noun} of server ${serverId} (400) and the server is now at the limit of ` +
+        `${points.limit} ${points.counted}: another run took the last slot. Making room once more and trying again`);
+    return { listed, deleted: await deleteForRoom(context, roomFor) };
+}
+/**
+ * keep, once this run's backup completed: lists the server's manual backups (or snapshots: the
+ * kind is the API's, `api.points`) afresh and deletes those beyond keep. Returns the ids deleted.
+ * When this run's backup is no longer listed, another run's keep or a person deleted it: nothing is
+ * deleted, and the step fails saying so, since the backup it reports is gone.
+ */
+async function applyKeep(context, retention, own) {
+    const { api, log } = context;
+    const serverId = own.server.id;
+    const current = await api.listBackups({ serverId, backupType: MANUAL });
     const listed = current.find(b => b.id === own.id);
     if (!listed) {
-        throw new BackupError(`${api.points.noun} ${own.id} of server ${rule.serverId} completed but is no longer listed: another run's keep, or a person, ` +
+        throw new BackupError(`${api.points.noun} ${own.id} of server ${serverId} completed but is no longer listed: another run's keep, or a person, ` +
             'deleted it; keep deleted nothing. Run the deploys of one server one at a time (see "Concurrent runs" in the README)');
     }
     const now = api.now();
-    const plan = planKeep(current, { ...rule, points: api.points }, listed, now);
+    const plan = planKeep(current, { ...retention, serverId, points: api.points }, listed, now);
     reportKept(context, plan, now);
     if (plan.ownUndated) {
-        log.warning(`${describeRule(rule)} deleted nothing: ${api.points.noun} ${own.id}'s own ${shownCreatedAt(listed)} is not an RFC 3339 ` +
+        log.warning(`${describeRule(retention)} deleted nothing: ${api.points.noun} ${own.id}'s own ${shownCreatedAt(listed)} is not an RFC 3339 ` +
             `date-time, so which ${api.points.noun}s are older than it is unknown`);
         return [];
     }
-    return deleteBackups(context, plan.remove, `by ${describeRule(rule)}`);
+    return deleteBackups(context, plan.remove, `by ${describeRule(retention)}`);
 }
-/** `keep 5 and keep-within 30d`, for log lines. */
-function describeRule(rule) {
-    return [
-        rule.keep === undefined ? '' : `keep ${rule.keep}`,
-        rule.keepWithinMs === undefined ? '' : `keep-within ${formatDuration(rule.keepWithinMs)}`
-    ]
-        .filter(Boolean)
-        .join(' and ');
+/** dry-run: what making room would delete before creating. */
+function forecastRoom({ log, api }, roomFor) {
+    for (const backup of roomFor) {
+        log.info(`Dry run: would delete ${api.points.noun} ${backup.id} (${safeText(backup.created_at, 40)}) to stay under the limit`);
+    }
+}
+/**
+ * dry-run: what keep and keep-within would delete once the new backup completed, from what is left
+ * after making room. The new backup would be the newest, created now (`now`: making room's).
+ */
+function forecastKeep(context, retention, serverId, remaining, now) {
+    const { log, api } = context;
+    const { noun } = api.points;
+    log.info(`Dry run: would then apply ${describeRule(retention)} to the "${safeText(retention.keepPrefix, 60)}" ${noun}s of server ${serverId}`);
+    const plan = planKeep(remaining, { ...retention, serverId, points: api.points }, undefined, now.at);
+    reportKept(context, plan, now.at, now.clock);
+    for (const backup of plan.remove) {
+        log.info(`Dry run: would then delete ${noun} ${backup.id} (${safeText(backup.created_at, 40)}), by ${describeRule(retention)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -40651,12 +40567,12 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/job-run.ts
+;// CONCATENATED MODULE: ./src/records/job-run.ts
 /**
  * What ties the steps of one job run together: an id unique to this job run, which the first step
  * of this action in the job makes (a random UUID) and exports through GITHUB_ENV, so that the job's
  * later steps and its post steps see it, and no other job, matrix leg, attempt or run does. The
- * records a step leaves the others (restore-record.ts, made-record.ts) are in a folder named by it,
+ * records a step leaves the others (records/restores.ts, records/made.ts) are in a folder named by it,
  * directly under RUNNER_TEMP: a record another job run left there (the runner empties RUNNER_TEMP
  * only when it can) is never read as this one's.
  */
@@ -40704,10 +40620,10 @@ function fileProblem(path, error) {
     return message.includes(path) ? message : `${path}: ${message}`;
 }
 
-;// CONCATENATED MODULE: ./src/made-record.ts
+;// CONCATENATED MODULE: ./src/records/made.ts
 /**
  * What the create steps of one job run made (kind, server, id), in this job run's folder under
- * RUNNER_TEMP (job-run.ts): a backup and a snapshot may have the same id, and nothing but the kind
+ * RUNNER_TEMP (records/job-run.ts): a backup and a snapshot may have the same id, and nothing but the kind
  * input tells them apart, so a wait or restore step given an id this job run made as the other
  * kind, and never as its own, refuses. Only a guard: a record that cannot be written or read is a
  * debug line, never a refusal.
@@ -40772,7 +40688,7 @@ function refuseOtherKind(place, kind, ids, doing) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/server-waiting.ts
+;// CONCATENATED MODULE: ./src/restores/server-status.ts
 
 
 
@@ -40868,16 +40784,13 @@ function stillBusy(serverId, found = { unreadable: 'not read' }, last, debug) {
 ;// CONCATENATED MODULE: ./src/commands/create-plan.ts
 /**
  * create's plan, before anything is changed: every server checked (no restore running, listed),
- * what must go to make room under the limit of 10, and in a dry run what a real run would do.
+ * what must go to make room under the kind's limit, and in a dry run what a real run would do.
  */
 
 
 
 
 
-
-/** Why retention deletes before creating: `to make room under the limit of 10 manual backups`. */
-const makingRoom = ({ limit, counted }) => `to make room under the limit of ${limit} ${counted}`;
 /**
  * Every check, for every server, before anything is changed. A restore still running comes first:
  * waiting for it may take minutes, and the lists that decide what to delete must be read after it.
@@ -40896,45 +40809,17 @@ async function checkServers(settings, context) {
     return plans;
 }
 /**
- * What must go before creating, measured from the earlier of the API's clock and the runner's (see
- * VpsApi.deletionNow); names the backups dated ahead of it, and those kept for a date it cannot read.
- */
-function makeRoom(context, backups, serverId, retention) {
-    // Below the limit no age matters: the clock is not read (nor its absence warned of).
-    const { points } = context.api;
-    if (!isAtLimit(backups, serverId, points))
-        return [];
-    const now = context.api.deletionNow();
-    if (retention !== undefined) {
-        const ahead = eligibleAhead(backups, { ...retention, serverId, points }, now.at);
-        reportKept(context, { undated: [], ahead }, now.at, now.clock);
-    }
-    const plan = planRoom(backups, serverId, retention, now.at, points, now.clock);
-    reportKept(context, plan, now.at, now.clock);
-    return plan.remove;
-}
-/**
  * dry-run: what a real run would delete and create, from what it has read. The new backup would
  * be the newest, created now: the same now as making room's (see VpsApi.deletionNow).
  */
 function forecast(context, settings, { serverId, before, roomFor }, now) {
-    const { log } = context;
-    const { noun } = context.api.points;
     // With wait: false, keep makes room now and the wait step applies it: no "then" to forecast.
     const retention = settings.wait ? settings.retention : undefined;
-    for (const backup of roomFor) {
-        log.info(`Dry run: would delete ${noun} ${backup.id} (${safeText(backup.created_at, 40)}) to stay under the limit`);
-    }
-    log.info(`Dry run: would create a ${context.api.points.countedOne} of server ${serverId} described "${safeText(settings.description, 120)}"`);
+    forecastRoom(context, roomFor);
+    context.log.info(`Dry run: would create a ${context.api.points.countedOne} of server ${serverId} described "${safeText(settings.description, 120)}"`);
     if (retention === undefined)
         return;
-    log.info(`Dry run: would then apply ${describeRule(retention)} to the "${safeText(retention.keepPrefix, 60)}" ${noun}s of server ${serverId}`);
-    const remaining = before.filter(b => !roomFor.includes(b));
-    const plan = planKeep(remaining, { ...retention, serverId, points: context.api.points }, undefined, now.at);
-    reportKept(context, plan, now.at, now.clock);
-    for (const backup of plan.remove) {
-        log.info(`Dry run: would then delete ${noun} ${backup.id} (${safeText(backup.created_at, 40)}), by ${describeRule(retention)}`);
-    }
+    forecastKeep(context, retention, serverId, before.filter(b => !roomFor.includes(b)), now);
 }
 /**
  * The server list, read in full and without error, does not hold these servers: server-id is a typo
@@ -40952,7 +40837,6 @@ function defineCommand(unit) {
 }
 
 ;// CONCATENATED MODULE: ./src/commands/create.ts
-
 
 
 
@@ -41048,7 +40932,7 @@ async function createBackups(settings, context) {
     const outputs = new BackupOutputs(context.outputs, settings.serverIds.length);
     const progress = { deletedIds: [], problems: [], final: new Map(), outputs };
     for (const plan of plans) {
-        progress.deletedIds.push(...(await deleteBackups(context, plan.roomFor, makingRoom(context.api.points))));
+        progress.deletedIds.push(...(await deleteForRoom(context, plan.roomFor)));
     }
     outputs.deleted(progress.deletedIds);
     const started = await startBackups(settings, context, plans, progress);
@@ -41130,7 +41014,7 @@ async function waitAndKeep(settings, context, running, progress) {
     if (settings.retention === undefined)
         return;
     for (const backup of completed) {
-        progress.deletedIds.push(...(await applyKeep(context, { ...settings.retention, serverId: backup.server.id }, backup)));
+        progress.deletedIds.push(...(await applyKeep(context, settings.retention, backup)));
         progress.outputs.deleted(progress.deletedIds);
     }
 }
@@ -41141,7 +41025,7 @@ async function waitAndKeep(settings, context, running, progress) {
  * again, once.
  */
 async function startBackup(settings, context, plan, { deletedIds, outputs }) {
-    const { api, log } = context;
+    const { api } = context;
     const { serverId } = plan;
     try {
         return await api.createBackup(serverId, labelOf(settings), new Set(plan.before.map(b => b.id)));
@@ -41149,21 +41033,17 @@ async function startBackup(settings, context, plan, { deletedIds, outputs }) {
     catch (error) {
         if (!(error instanceof ApiError) || error.status !== 400)
             throw error;
-        const fresh = await api.listBackups({ serverId, backupType: MANUAL });
-        const { points } = api;
-        if (!isAtLimit(fresh, serverId, points))
+        const again = await makeRoomAgain(context, serverId, settings.retention);
+        if (again === undefined)
             throw error;
-        const roomFor = makeRoom(context, fresh, serverId, settings.retention);
-        log.warning(`The API refused the ${points.noun} of server ${serverId} (400) and the server is now at the limit of ` +
-            `${points.limit} ${points.counted}: another run took the last slot. Making room once more and trying again`);
-        deletedIds.push(...(await deleteBackups(context, roomFor, makingRoom(api.points))));
+        deletedIds.push(...again.deleted);
         outputs.deleted(deletedIds);
-        return api.createBackup(serverId, labelOf(settings), new Set(fresh.map(b => b.id)));
+        return api.createBackup(serverId, labelOf(settings), new Set(again.listed.map(b => b.id)));
     }
 }
 const labelOf = ({ description, snapshotName }) => ({ description, name: snapshotName });
 
-;// CONCATENATED MODULE: ./src/lookup.ts
+;// CONCATENATED MODULE: ./src/backups/lookup.ts
 
 
 
@@ -41221,7 +41101,7 @@ const deleteUnit = defineCommand({
     // The backup deleted by this step, or none when it was already gone; no output in a dry run.
     present: ({ deletedIds }, { outputs }) => {
         if (deletedIds !== undefined)
-            outputs.setDeletedIds(deletedIds);
+            outputs.setJson('deleted-ids', deletedIds);
         return Promise.resolve();
     }
 });
@@ -41271,7 +41151,8 @@ const list = defineCommand({
     run: listBackups,
     // The list in the log and the job summary, and the backups and count outputs.
     present: async ({ backups, filters }, { outputs, report, api }) => {
-        outputs.setListOutputs(backups);
+        outputs.setJson('backups', backups);
+        outputs.set('count', String(backups.length));
         await report.reportList(backups, filters, api.points);
     }
 });
@@ -41326,7 +41207,7 @@ async function warnOfUnknownServers(api, log, serverIds) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/backup-selection.ts
+;// CONCATENATED MODULE: ./src/runner/backup-id.ts
 /**
  * `backup-id` for restore: which backups are asked for, read from the input before any request.
  */
@@ -41399,16 +41280,20 @@ function repeatedKey(json) {
 
 ;// CONCATENATED MODULE: ./src/presenters/restore-report.ts
 
+
+
+
+
 /**
  * How the restores ended, once the wait for the servers is over: the server-status output, the
  * job summary's table, and the step's error line. What was started was rendered the moment the
- * API accepted it (restoring.ts), so a job killed while waiting still shows it. One problem is
+ * API accepted it (restores/restoring.ts), so a job killed while waiting still shows it. One problem is
  * the step's error; several are error annotations, and the step's error counts them.
  */
 async function presentRestores({ servers, followed, problems }, { log, outputs, report }) {
     if (followed !== undefined) {
-        outputs.setServerStatuses(followed.statuses, servers > 1);
-        await report.summariseRestoresEnded(followed.ended, followed.waitedMs);
+        setServerStatuses(outputs, followed.statuses, servers);
+        await summariseRestoresEnded(report, followed.ended, followed.waitedMs);
     }
     const notRestored = problems.map(p => ({ serverId: p.backup.server.id, backupId: p.backup.id }));
     const [only] = problems;
@@ -41420,8 +41305,88 @@ async function presentRestores({ servers, followed, problems }, { log, outputs, 
         throw new RestoreError(`${problems.length} of ${servers} servers were not restored as asked (each is named above)`, notRestored);
     }
 }
+/**
+ * As soon as the API accepted the restores: what was started, from which backup. One server:
+ * backup-id, server-id, status and restore as for one; several: restore as an object by server.
+ */
+function setRestoreOutputs(outputs, accepted, servers) {
+    if (accepted.length === 0)
+        return;
+    setBackupIds(outputs, accepted.map(a => a.backup));
+    const [only] = accepted;
+    if (servers <= 1 && only !== undefined) {
+        outputs.set('backup-id', String(only.backup.id));
+        outputs.set('server-id', String(only.backup.server.id));
+        outputs.set('status', typeof only.answer.status === 'string' ? only.answer.status : 'accepted');
+        outputs.setJson('restore', only.answer);
+        return;
+    }
+    outputs.setJson('restore', Object.fromEntries(accepted.map(a => [String(a.backup.server.id), a.answer])));
+}
+/** Once the wait for the servers ended: the status each ended in (one server: the status alone). */
+function setServerStatuses(outputs, statuses, servers) {
+    const [only] = statuses;
+    if (servers <= 1 && only !== undefined)
+        outputs.set('server-status', only.status);
+    else
+        outputs.setJson('server-status', Object.fromEntries(statuses.map(s => [String(s.serverId), s.status])));
+}
+/**
+ * As soon as the restore requests were answered, so a job killed while waiting still shows what
+ * was started. One server: its fields; several: a row each.
+ */
+async function summariseRestoresStarted(report, sent, { Noun }) {
+    const accepted = sent.filter(s => s.answer !== undefined);
+    if (accepted.length === 0)
+        return;
+    const statusOf = (s) => s.answer === undefined
+        ? `request failed: ${s.failed ?? ''}`
+        : fromApi(typeof s.answer.status === 'string' ? s.answer.status : 'accepted');
+    const [only] = sent;
+    if (sent.length === 1 && only !== undefined) {
+        const { backup } = only;
+        const table = fieldTable([
+            ['Server', fromApi(serverLabel(backup))],
+            [`${Noun} ID`, String(backup.id)],
+            [`${Noun} created`, fromApi(backup.created_at)],
+            [`${Noun} description`, fromApi(backup.description)],
+            ['Restore status', statusOf(only)]
+        ]);
+        await report.writeSummary([`## VPS.org restore of server ${backup.server.id}`, '', markdownTable(table), ''].join('\n'));
+        return;
+    }
+    const table = {
+        headers: ['Server', `${Noun} ID`, `${Noun} created`, `${Noun} description`, 'Restore status'],
+        rows: sent.map(s => [
+            fromApi(serverLabel(s.backup)),
+            String(s.backup.id),
+            fromApi(s.backup.created_at),
+            fromApi(truncate(oneLine(s.backup.description), 60)),
+            statusOf(s)
+        ])
+    };
+    await report.writeSummary([`## VPS.org restore of ${sent.length} servers`, '', markdownTable(table), ''].join('\n'));
+}
+/**
+ * When the wait for the servers ended: for each, how it ended and its final status; a server whose
+ * restore request failed too, so the table names every server of the step.
+ */
+async function summariseRestoresEnded(report, ended, waitedMs) {
+    const verdicts = {
+        done: 'back',
+        unconfirmed: 'not confirmed',
+        unread: 'status unknown, may still be restoring',
+        refused: 'not restored'
+    };
+    const verdict = (state) => verdicts[state] ?? 'not back';
+    const table = {
+        headers: ['Server', 'Result', 'Server status', 'Details'],
+        rows: ended.map(e => [fromApi(e.label), verdict(e.outcome.state), fromApi(e.outcome.status), fromApi(e.text)])
+    };
+    await report.writeSummary([`Waited ${formatDuration(waitedMs)} for the restore to finish:`, '', markdownTable(table), ''].join('\n'));
+}
 
-;// CONCATENATED MODULE: ./src/choosing.ts
+;// CONCATENATED MODULE: ./src/restores/choosing.ts
 /**
  * Choosing and checking the backups a restore is asked for, every check before any request:
  * `latest` by the backup policy, or the backups named, each of its own server, completed (or
@@ -41513,7 +41478,7 @@ async function latestBackup(api, log, serverId, prefix) {
     return choice.backup;
 }
 
-;// CONCATENATED MODULE: ./src/restore-waiting.ts
+;// CONCATENATED MODULE: ./src/restores/waiting.ts
 
 
 
@@ -41629,8 +41594,10 @@ async function waitForRestores(api, targets, options) {
     }
     return { settled: outcomes, waitedMs };
 }
-/** The one-line reason a restore did not end well, for the step's error or warning. */
-/** `point` names what the server is restored from: `backup 900`, `snapshot 41`. */
+/**
+ * The one-line reason a restore did not end well, for the step's error or warning. `point` names
+ * what the server is restored from: `backup 900`, `snapshot 41`.
+ */
 function restoreOutcomeText(label, point, outcome, timeout) {
     switch (outcome.state) {
         case 'done':
@@ -41649,7 +41616,7 @@ function restoreOutcomeText(label, point, outcome, timeout) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/restoring.ts
+;// CONCATENATED MODULE: ./src/restores/restoring.ts
 
 
 
@@ -41691,10 +41658,6 @@ async function restoreServers(context, request) {
         followed: { ...followed, ended: [...followed.ended, ...refused] },
         problems: [...problems, ...followed.problems]
     };
-}
-/** restore-on-failure's post step: the restores, rendered as `command: restore` renders them. */
-async function restoreFromBackups(context, request) {
-    await presentRestores(await restoreServers(context, request), context);
 }
 const describe = (backup, { noun }) => `server ${safeText(serverLabel(backup))} from ${noun} ${backup.id} (${safeText(backup.created_at, 40)}, ` +
     `"${safeText(backup.description, 80)}")`;
@@ -41738,13 +41701,13 @@ async function sendRestores(context, backups) {
         }
     }));
     const accepted = sent.filter((s) => s.answer !== undefined);
-    outputs.setRestoreOutputs(accepted.map(({ backup, answer }) => ({ backup, answer })), backups.length > 1);
+    setRestoreOutputs(outputs, accepted.map(({ backup, answer }) => ({ backup, answer })), backups.length);
     for (const { backup, answer } of accepted) {
         const status = typeof answer.status === 'string' ? answer.status : 'accepted';
         log.info(`Restore of server ${backup.server.id} from ${noun} ${backup.id} accepted (${safeText(status, 40)})`);
         log.notice(`Server ${safeText(serverLabel(backup))} is being restored from ${noun} ${backup.id}`, `VPS.org restore of server ${backup.server.id}`);
     }
-    await report.summariseRestoresStarted(sent, api.points);
+    await summariseRestoresStarted(report, sent, api.points);
     return sent;
 }
 /**
@@ -41904,7 +41867,7 @@ async function waitForBackup(settings, context) {
     }
     const backup = outcome.value;
     log.info(`${Noun} ${backup.id} is completed after ${formatDuration(waitedMs)} (${formatSize(backup.size_mb)}), ${rounds} rounds of status checks`);
-    const deletedIds = retention === undefined ? [] : await applyKeep(context, { ...retention, serverId: backup.server.id }, backup);
+    const deletedIds = retention === undefined ? [] : await applyKeep(context, retention, backup);
     outputs.deleted(deletedIds);
     return { servers: [{ serverId, backup }], problems: [], waitedMs, deletedIds };
 }
@@ -41923,12 +41886,11 @@ async function waitForBackup(settings, context) {
 
 
 
-
 const COMMAND_UNITS = [create, wait, restore, deleteUnit, list];
 const COMMANDS = COMMAND_UNITS.map(unit => unit.name);
-/** Which command inputs each command uses. README's inputs table says the same (a test compares them). */
+/** Which command inputs each command uses: README's inputs table is generated from it (npm run readme). */
 const INPUTS_USED = Object.fromEntries(COMMAND_UNITS.map(unit => [unit.name, unit.inputs]));
-/** Which commands set each output; action.yml and README.md list the same ones (a test compares the three). */
+/** Which commands set each output: README's outputs table is generated from it and action.yml (npm run readme). */
 const OUTPUTS_SET_BY = Object.fromEntries(OUTPUTS.map(output => [output, COMMAND_UNITS.filter(unit => unit.outputs.includes(output)).map(unit => unit.name)]));
 /** The unit of `command` (its input as given, for the message). */
 function unitOf(raw) {
@@ -41960,17 +41922,13 @@ async function readInvocation(runner) {
         }
     };
 }
-/** The settings alone, from the real runner's inputs unless another port is given. */
-async function getInputs(runner = actionsRunner) {
-    return (await readInvocation(runner)).settings;
-}
 
-;// CONCATENATED MODULE: ./src/restore-record.ts
+;// CONCATENATED MODULE: ./src/records/restores.ts
 /**
  * What the post steps of one job run leave each other: the restore points restore-on-failure
  * restored a server from, so that two steps that armed it (a create with wait: false, then its
  * wait step) do not restore the same server from the same point twice. One file per restore point
- * in this job run's folder under RUNNER_TEMP (job-run.ts), which the runner empties before a job
+ * in this job run's folder under RUNNER_TEMP (records/job-run.ts), which the runner empties before a job
  * when it can: a record of another job run is never read. Only a record of this job run skips a
  * restore; a record that cannot be read or written never does.
  */
@@ -42055,7 +42013,6 @@ function parseRecord(text) {
 
 
 
-
 /**
  * Runs only when the job has failed so far (post-if: failure() in action.yml): restores the server
  * from the backup the main step created, when the main step itself succeeded (so the failure came
@@ -42067,7 +42024,7 @@ async function restoreOnFailure(step) {
     if (!state.restoreOnFailureRequested())
         return;
     // First, so the token is registered as a secret before anything is printed.
-    const { settings } = await readInvocation(step.runner);
+    const settings = await step.readSettings();
     const created = state.createdBackups();
     const { noun } = restorePointsOf(settings.kind);
     const what = describeRestores(created, noun);
@@ -42088,17 +42045,21 @@ async function restoreOnFailure(step) {
         return;
     log.info(`restore-on-failure: the job failed after this step; checking the ${noun}s before restoring ${describeRestores(pending, noun)}`);
     try {
-        await withApi(step, settings, context => restoreFromBackups(context, {
-            backups: { byServer: pending },
-            serverIds: [],
-            keepPrefix: '',
-            // The backups (or snapshots) must have completed by now; the servers are followed until they are back.
-            waitForBackup: false,
-            waitForServer: true,
-            pollIntervalMs: settings.pollIntervalMs,
-            dryRun: false,
-            claim: backup => unrecorded.has(backup.server.id) || claim(step, settings.kind, backup.server.id, backup.id)
-        }));
+        await step.withApi(settings, async (context) => {
+            const outcome = await restoreServers(context, {
+                backups: { byServer: pending },
+                serverIds: [],
+                keepPrefix: '',
+                // The backups (or snapshots) must have completed by now; the servers are followed until they are back.
+                waitForBackup: false,
+                waitForServer: true,
+                pollIntervalMs: settings.pollIntervalMs,
+                dryRun: false,
+                claim: backup => unrecorded.has(backup.server.id) || claim(step, settings.kind, backup.server.id, backup.id)
+            });
+            // Rendered as `command: restore` renders them.
+            await presentRestores(outcome, context);
+        });
     }
     catch (error) {
         // Only the servers that were not restored: one that came back is named in a notice instead.
@@ -42176,15 +42137,24 @@ function alreadyRestored(step, restored, earlier) {
 
 
 
+
+
+
+
+
+
 /**
+ * The one place that assembles the real parts: the step's sinks on the runner port, the registry's
+ * reading of the inputs, and the API client with the step's deadline, handed to the commands.
+ *
  * The action's entry: the main step, or, after it, the post step of restore-on-failure. The real
  * runner and clock unless others are given (the in-process tests give fakes).
  */
-async function run(runner = actions_runner_actionsRunner, clock = systemClock) {
+async function run(runner = actionsRunner, clock = systemClock) {
     const step = stepContext(runner, clock);
     try {
         if (step.state.isPost()) {
-            await restoreOnFailure(step);
+            await restoreOnFailure(postStep(step));
         }
         else {
             step.state.markMainStepRan();
@@ -42198,11 +42168,48 @@ async function run(runner = actions_runner_actionsRunner, clock = systemClock) {
 }
 async function mainStep(step) {
     const invocation = await readInvocation(step.runner);
-    // The job run's id, for the records its later steps and post steps read (job-run.ts).
+    // The job run's id, for the records its later steps and post steps read (records/job-run.ts).
     startJobRun(step.runner);
     if (invocation.armsRestoreOnFailure)
         step.state.saveRestoreOnFailure(true);
     await withApi(step, invocation.settings, context => invocation.run(context));
+}
+function stepContext(runner, clock) {
+    const log = new Logger(runner);
+    return {
+        runner,
+        clock,
+        log,
+        outputs: new Outputs(runner),
+        state: new StepState(runner),
+        report: new Report(runner, log),
+        named: new Set()
+    };
+}
+function postStep(step) {
+    return {
+        ...step,
+        readSettings: async () => (await readInvocation(step.runner)).settings,
+        withApi: (settings, work) => withApi(step, settings, work)
+    };
+}
+/** Runs `work` with an API client and the step's deadline; every request ends with it. */
+async function withApi(step, settings, work) {
+    const deadline = new Deadline(settings.timeoutMs, step.clock);
+    const api = new VpsApiClient({
+        baseUrl: settings.apiUrl,
+        token: settings.apiToken,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        deadline,
+        clock: step.clock,
+        log: step.log
+    }, restorePointsOf(settings.kind));
+    try {
+        return await work({ ...step, api, deadline });
+    }
+    finally {
+        api.dispose();
+    }
 }
 /** One line a person can act on; a stack only for what this action did not foresee, in debug. */
 function fail(step, error) {
@@ -42228,7 +42235,7 @@ const EXIT_GRACE_MS = 2000;
 function exitSoonAfter() {
     setTimeout(() => {
         const held = process.getActiveResourcesInfo().join(', ');
-        actions_runner_actionsRunner.debug(`Still held open ${EXIT_GRACE_MS} ms after the step ended (${held || 'nothing named'}); exiting`);
+        actionsRunner.debug(`Still held open ${EXIT_GRACE_MS} ms after the step ended (${held || 'nothing named'}); exiting`);
         process.exit();
     }, EXIT_GRACE_MS).unref();
 }
