@@ -7,7 +7,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default defineConfig([
-  globalIgnores(['dist/', 'node_modules/', 'coverage/', '.demo/']),
+  globalIgnores(['dist/', 'node_modules/', 'coverage/', '.demo/', '.stryker-tmp/', 'reports/']),
 
   {
     files: ['**/*.{js,mjs,cjs,ts,mts,cts}'],
