@@ -48,6 +48,7 @@ describe('RFC 3339 fractions and offsets', () => {
   it('reads the largest offset, +23:59, and refuses a minute of 60', () => {
     expect(parseDateTime('2025-01-15T23:59:00+23:59')).toBe(Date.parse('2025-01-15T00:00:00Z'))
     expect(parseDateTime('2025-01-15T10:00:00+00:60')).toBeUndefined()
+    expect(parseDateTime('2025-02-30T10:00:00+01:00')).toBeUndefined()
   })
 })
 
@@ -88,11 +89,13 @@ describe('latest on equal dates', () => {
       backup(3, 3, { status: 'in_progress' }),
       backup(6, 3, { status: 'pending' }),
       backup(8, 4, { status: 'in_progress' }),
-      backup(7, 2, { status: 'in_progress' })
+      backup(7, 2, { status: 'in_progress' }),
+      backup(9, 5, { status: 'in_progress', server: { id: OTHER, name: 'db' } }),
+      backup(10, 5, { status: 'in_progress', description: 'by hand' })
     ]
     const choice = chooseLatest(all, scope, NOW)
     expect(choice.backup.id).toBe(5)
-    // Newest first: 8 (a later day), then 6 (the same instant, a higher id); never 3 nor 7.
+    // Newest first: 8 (a later day), then 6 (the same instant, a higher id); never 3 nor 7, nor one out of scope.
     expect(ids(choice.passedOver)).toEqual([8, 6])
     // One not completed (failed, too) of the chosen one's instant with a higher id is passed over.
     expect(ids(chooseLatest([backup(1, 3), backup(2, 3, { status: 'failed' })], scope, NOW).passedOver)).toEqual([2])
@@ -135,6 +138,12 @@ describe('keep on equal dates and at the window’s end', () => {
     expect(ids(planKeep(all, { ...scope, keep: 1 }, own, NOW).remove)).toEqual([1, 2, 4])
     expect(ids(planKeep(all, { ...scope, keep: 2 }, own, NOW).remove)).toEqual([1, 2, 4])
     expect(ids(planKeep(all, { ...scope, keep: 3 }, own, NOW).remove)).toEqual([1, 2])
+  })
+
+  it('ranks by date before id: an older backup with a higher id is older, a newer one with a lower id newer', () => {
+    const own = backup(5, 3)
+    const all = [backup(9, 1), backup(2, 4), own]
+    expect(ids(planKeep(all, { ...scope, keep: 1 }, own, NOW).remove)).toEqual([9])
   })
 
   it('keeps a backup created exactly keep-within before its own, and deletes one a millisecond older', () => {
@@ -204,6 +213,16 @@ describe('the limit’s refusal, word for word', () => {
         `(completed, description starting with "${PREFIX}"), 2 needed; backup 1 (created_at null), backup 2 ` +
         '(created_at null), backup 3 (created_at null), backup 4 (created_at null), backup 5 (created_at null) and 5 ' +
         'more kept: created_at not an RFC 3339 date-time; delete some by hand; nothing was deleted'
+    )
+  })
+
+  it('with keep-within, counts what it keeps apart from what may go', () => {
+    const within = { keepPrefix: PREFIX, keepWithinMs: 10 * DAY }
+    expect(() => planRoom(days(11), SERVER, within, at(12), BACKUPS)).toThrow(
+      `server ${SERVER} already has 11 manual backups, the VPS.org limit of 10, and only 1 of them may be deleted ` +
+        `(completed, description starting with "${PREFIX}", older than keep-within 10d), 2 needed; keep-within 10d ` +
+        "keeps 10 of them (created in the 10d before the API's now); shorten keep-within or delete some by hand; " +
+        'nothing was deleted'
     )
   })
 
