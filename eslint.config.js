@@ -42,7 +42,7 @@ const layerBoundaries = [
 ]
 
 export default defineConfig([
-  globalIgnores(['dist/', 'node_modules/', 'coverage/', '.demo/']),
+  globalIgnores(['dist/', 'node_modules/', 'coverage/', '.demo/', '.stryker-tmp/', 'reports/']),
 
   {
     files: ['**/*.{js,mjs,cjs,ts,mts,cts}'],

@@ -85,6 +85,7 @@ export function planKeep(
   const ownAt = own === undefined ? now : createdAt(own)
   if (ownAt === undefined) return { remove: [], undated, ahead, ownUndated: true }
   const ownId = own?.id ?? Infinity
+  // Equivalent mutant (StrykerJS), left: `d.backup.id <= ownId`, as no backup of `others` has own's id.
   const older = dated.filter(d => d.at < ownAt || (d.at === ownAt && d.backup.id < ownId))
   const newer = dated.length - older.length
   const keptByCount = rule.keep === undefined ? 0 : Math.max(0, rule.keep - 1 - newer)
@@ -111,7 +112,9 @@ function whyKept(kept: {
   const ahead = window === undefined ? 0 : dated.filter(aheadOf(now.at)).length
   const within = dated.length - candidates.length - ahead
   const why: string[] = []
-  if (window !== undefined && within > 0) {
+  // Equivalent mutant (StrykerJS), left: `true && within > 0`, as without keep-within every dated one may go.
+  const keptByWindow = window !== undefined && within > 0
+  if (keptByWindow) {
     why.push(
       `keep-within ${formatDuration(window)} keeps ${within} of them (created in the ${formatDuration(window)} before ${now.clock} now)`
     )
@@ -123,7 +126,7 @@ function whyKept(kept: {
     )
   }
   if (undated.length > 0) why.push(`${named(undated, points)} kept: created_at not an RFC 3339 date-time`)
-  why.push(window !== undefined && within > 0 ? 'shorten keep-within or delete some by hand' : 'delete some by hand')
+  why.push(keptByWindow ? 'shorten keep-within or delete some by hand' : 'delete some by hand')
   return why
 }
 
