@@ -532,7 +532,7 @@ describe('descriptions as stored', () => {
 })
 
 describe('a list that misbehaves', () => {
-  const simulator = useSimulator({ pageSize: 3 })
+  const simulator = useSimulator({ pageSize: 3 }, { clocked: true })
 
   async function follow(sim: Simulator, path: string, maxPages: number) {
     const pages: Page[] = []
@@ -583,7 +583,8 @@ describe('a list that misbehaves', () => {
     sim.setListQuirks({ duplicateAcrossPages: true })
     const first = (await call<Page>(sim.url, `${BACKUPS}?server_id=${WEB}`)).json as Page
     expect(first.results.map(b => b.status)).toEqual(['in_progress', 'in_progress', 'in_progress'])
-    await waitFor(() => sim.backups().every(b => b.status === 'completed'))
+    simulator.clock().advance(300)
+    expect(sim.backups().map(b => b.status)).toEqual(Array(4).fill('completed'))
     const second = (await call<Page>(first.next ?? '', '')).json as Page
     expect(second).toMatchObject({ count: 4, next: null })
     expect(second.results).toHaveLength(2)
