@@ -4,6 +4,7 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals'
 import { startSimulator, type SimSnapshot, type Simulator, type SimulatorOptions } from '../../tools/simulator/index.js'
 
+import { FakeClock } from '../support/in-process.js'
 import { DB, TOKEN, WEB } from '../support/simulator-fixture.js'
 const SNAPSHOTS = '/api/v1/snapshots/'
 const restorePath = (id: number) => `${SNAPSHOTS}${id}/restore/`
@@ -15,18 +16,30 @@ interface Page {
   results: SimSnapshot[]
 }
 
-function useSimulator(options?: SimulatorOptions): () => Simulator {
+/**
+ * Starts a simulator before each test of the enclosing block, on a FakeClock of its own (at the real
+ * now) that `clock()` returns, and closes it after: lifecycles end as the test advances the clock.
+ */
+function useSimulator(options?: SimulatorOptions): (() => Simulator) & { clock: () => FakeClock } {
   let current: Simulator | undefined
+  let fake: FakeClock | undefined
   beforeEach(async () => {
-    current = await startSimulator(options)
+    const clock = new FakeClock()
+    fake = clock
+    current = await startSimulator({ ...options, now: () => clock.now() })
   })
   afterEach(async () => {
     await current?.close()
   })
-  return () => {
+  const simulator = () => {
     if (!current) throw new Error('simulator not started')
     return current
   }
+  const clock = () => {
+    if (!fake) throw new Error('simulator not started')
+    return fake
+  }
+  return Object.assign(simulator, { clock })
 }
 
 /** A request through fetch with the token; a body that is not a string is sent as JSON. */
@@ -55,8 +68,6 @@ async function call<T = Record<string, unknown>>(
 
 const create = (sim: Simulator, body: Record<string, unknown>) =>
   call<SimSnapshot & { message: string }>(sim.url, SNAPSHOTS, { method: 'POST', body })
-
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
 /** Every row of a list, following `next` links. */
 async function listAll(sim: Simulator, query = ''): Promise<SimSnapshot[]> {
@@ -152,7 +163,9 @@ describe('creating snapshots', () => {
       message: 'Snapshot is being created. This may take 3-10 minutes depending on server size.'
     })
     expect(sim.snapshots()[0]?.status).toBe('in_progress')
-    await sleep(1100)
+    simulator.clock().advance(999)
+    expect(sim.snapshots()[0]?.status).toBe('in_progress')
+    simulator.clock().advance(1)
     expect(sim.snapshots()[0]).toMatchObject({ status: 'completed', size_mb: expect.any(Number) })
     expect(sim.snapshots()[0]?.size_mb).toBeGreaterThan(0)
   })
@@ -239,8 +252,10 @@ describe('creating snapshots', () => {
     const day = 86_400_000
     sim.setClockOffset(-day)
     const created = await create(sim, { server_id: WEB, name: 'x' })
-    expect(Math.abs(Date.parse(created.json.created_at) - (Date.now() - day))).toBeLessThan(2000)
-    expect(Math.abs(Date.parse(created.headers.get('date') ?? '') - (Date.now() - day))).toBeLessThan(2000)
+    const now = simulator.clock().now()
+    expect(Date.parse(created.json.created_at)).toBe(now - day)
+    // The Date header has whole seconds.
+    expect(Math.abs(Date.parse(created.headers.get('date') ?? '') - (now - day))).toBeLessThan(1000)
   })
 })
 
@@ -260,7 +275,9 @@ describe('restoring from snapshots', () => {
     })
     expect(sim.restores).toEqual([{ serverId: DB, snapshotId: snapshot.id, at: expect.any(Number) }])
     expect(sim.servers().find(s => s.id === DB)?.status).toBe('restoring')
-    await sleep(1100)
+    simulator.clock().advance(999)
+    expect(sim.servers().find(s => s.id === DB)?.status).toBe('restoring')
+    simulator.clock().advance(1)
     expect(sim.servers().find(s => s.id === DB)?.status).toBe('active')
   })
 
@@ -270,7 +287,7 @@ describe('restoring from snapshots', () => {
     sim.setRestoreDuration(0)
     const snapshot = sim.addSnapshot({ serverId: WEB })
     expect((await call(sim.url, restorePath(snapshot.id), { method: 'POST', body: {} })).status).toBe(200)
-    await sleep(20)
+    // restoreDurationMs 0: over as soon as accepted, with no time passing.
     expect(sim.servers().find(s => s.id === WEB)?.status).toBe('stopped')
   })
 
@@ -344,7 +361,10 @@ describe('faults on the snapshot endpoints', () => {
     expect((await call<Page>(sim.url, SNAPSHOTS)).json.count).toBe(0)
     const again = await create(sim, { server_id: WEB, name: 'x' })
     expect(again.json.id).toBe(801)
-    await sleep(50)
+    // Back to the default duration (2000 ms) and outcome: in progress until then, then completed.
+    simulator.clock().advance(1999)
     expect(sim.snapshots()[0]?.status).toBe('in_progress')
+    simulator.clock().advance(1)
+    expect(sim.snapshots()[0]?.status).toBe('completed')
   })
 })
