@@ -40248,7 +40248,11 @@ function shownCreatedAt(backup) {
     if (!(RAW_CREATED_AT in backup))
         return `created_at "${safeText(backup.created_at, 60)}"`;
     const raw = backup[RAW_CREATED_AT];
-    return raw === undefined ? 'no created_at' : `created_at ${safeText(JSON.stringify(raw) ?? 'undefined', 60)}`;
+    if (raw === undefined)
+        return 'no created_at';
+    // Stryker disable next-line StringLiteral: equivalent, raw is a value parsed from JSON (not undefined), which always stringifies
+    const shown = JSON.stringify(raw) ?? 'undefined';
+    return `created_at ${safeText(shown, 60)}`;
 }
 /**
  * Oldest first by (created_at, id): ids break ties between backups of the same instant. Backups
@@ -40312,7 +40316,8 @@ function chooseLatest(backups, scope, now) {
         throw new BackupError(`no completed ${points.countedOne} of server ${scope.serverId} whose description starts with ` +
             `"${safeText(scope.keepPrefix, 60)}" for backup-id latest; nothing was restored`);
     }
-    const later = byDate(backups.filter(b => inScope(b, scope) && b.status !== COMPLETED)).dated;
+    // In scope and newer than the chosen one: none of them is completed, the chosen one being the newest that is.
+    const later = byDate(backups.filter(b => inScope(b, scope))).dated;
     const passedOver = later.filter(d => d.at > found.at || (d.at === found.at && d.backup.id > found.backup.id));
     return {
         backup: found.backup,
@@ -40359,6 +40364,7 @@ function planKeep(backups, rule, own, now) {
     if (ownAt === undefined)
         return { remove: [], undated, ahead, ownUndated: true };
     const ownId = own?.id ?? Infinity;
+    // Equivalent mutant (StrykerJS), left: `d.backup.id <= ownId`, as no backup of `others` has own's id.
     const older = dated.filter(d => d.at < ownAt || (d.at === ownAt && d.backup.id < ownId));
     const newer = dated.length - older.length;
     const keptByCount = rule.keep === undefined ? 0 : Math.max(0, rule.keep - 1 - newer);
@@ -40377,7 +40383,9 @@ function whyKept(kept) {
     const ahead = window === undefined ? 0 : dated.filter(aheadOf(now.at)).length;
     const within = dated.length - candidates.length - ahead;
     const why = [];
-    if (window !== undefined && within > 0) {
+    // Equivalent mutant (StrykerJS), left: `true && within > 0`, as without keep-within every dated one may go.
+    const keptByWindow = window !== undefined && within > 0;
+    if (keptByWindow) {
         why.push(`keep-within ${formatDuration(window)} keeps ${within} of them (created in the ${formatDuration(window)} before ${now.clock} now)`);
     }
     if (ahead > 0) {
@@ -40386,7 +40394,7 @@ function whyKept(kept) {
     }
     if (undated.length > 0)
         why.push(`${named(undated, points)} kept: created_at not an RFC 3339 date-time`);
-    why.push(window !== undefined && within > 0 ? 'shorten keep-within or delete some by hand' : 'delete some by hand');
+    why.push(keptByWindow ? 'shorten keep-within or delete some by hand' : 'delete some by hand');
     return why;
 }
 /** Whether the server has no room for one more manual backup (or snapshot, by `points`). */
