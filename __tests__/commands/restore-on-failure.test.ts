@@ -3,13 +3,11 @@
 // In process (support/in-process.ts), the main and post steps on the simulator's fake clock; the
 // post step as its own process, reading the main step's state file and the job's RUNNER_TEMP
 // record, is in e2e/restore-on-failure.e2e.test.ts.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { describe, expect, it } from '@jest/globals'
 import { runWithPostInProcess, useInProcessSimulator, type InProcessRun } from '../support/in-process.js'
 import { errorLines, expectOneLineError, warningLines } from '../support/run-action.js'
 import { DB, PREFIX, WEB, ids, nonGet, restorePath } from '../support/simulator-fixture.js'
+import { useJob } from '../support/job.js'
 
 // Three backups a page, so every read of the list has to follow `next`.
 const fx = useInProcessSimulator({ pageSize: 3, backupDurationMs: 1500 })
@@ -188,25 +186,8 @@ describe('restore-on-failure', () => {
 // job one RUNNER_TEMP, and passes what a step exports (GITHUB_ENV) on to the later steps and the
 // post steps; each test here is one job with its own.
 describe('restore-on-failure on several steps of one job', () => {
-  let jobTemp = ''
-  let jobEnv: Record<string, string> = {}
-  beforeEach(() => {
-    jobTemp = mkdtempSync(join(tmpdir(), 'vps-job-'))
-    jobEnv = {}
-  })
-  afterEach(() => {
-    rmSync(jobTemp, { recursive: true, force: true })
-  })
-
-  /** Runs one step of the job (its main step, or with `after`, its post step after a later step failed). */
-  const step = async (stepInputs: Record<string, string>, after?: InProcessRun): Promise<InProcessRun> => {
-    const run = await fx.run(stepInputs, {
-      env: { ...jobEnv, RUNNER_TEMP: jobTemp },
-      ...(after ? { postState: after.state } : {})
-    })
-    Object.assign(jobEnv, run.exported)
-    return run
-  }
+  const job = useJob((given, options) => fx.run(given, options))
+  const { step } = job
 
   it('several servers: the post step restores only those no earlier post step of the job restored', async () => {
     const createInputs = { 'server-id': `${WEB},${DB}`, 'restore-on-failure': 'true' }
@@ -246,9 +227,7 @@ describe('restore-on-failure on several steps of one job', () => {
     const createInputs = { 'server-id': String(WEB), 'restore-on-failure': 'true' }
     const create = await step(createInputs)
     const first = await step(createInputs, create)
-    rmSync(jobTemp, { recursive: true, force: true })
-    jobTemp = mkdtempSync(join(tmpdir(), 'vps-job-'))
-    jobEnv = {}
+    job.startAnother()
     const again = await step(createInputs, create)
 
     expect([first.exitCode, again.exitCode]).toEqual([0, 0])
@@ -260,9 +239,9 @@ describe('restore-on-failure on several steps of one job', () => {
     ['not on a runner (no GITHUB_ENV), nothing is exported', { GITHUB_ENV: '' }, 0]
   ])('%s: the server is restored all the same', async (_case, env, warnings) => {
     const createInputs = { 'server-id': String(WEB), 'restore-on-failure': 'true' }
-    const main = await fx.run(createInputs, { env: { ...env, RUNNER_TEMP: jobTemp } })
+    const main = await fx.run(createInputs, { env: { ...env, RUNNER_TEMP: job.temp() } })
     // What the main step exported is not passed on, as when it ran a version of the action before the id.
-    const post = await fx.run(createInputs, { env: { ...env, RUNNER_TEMP: jobTemp }, postState: main.state })
+    const post = await fx.run(createInputs, { env: { ...env, RUNNER_TEMP: job.temp() }, postState: main.state })
 
     expect(main.exported).toEqual(warnings ? { VPS_BACKUP_ACTION_JOB_RUN: expect.any(String) } : {})
     expect(post.exitCode).toBe(0)

@@ -3,10 +3,7 @@
 // `keep` and `restore-on-failure` work on the wait step as on such a create. Each test runs the
 // action in process (support/in-process.ts) on a fake clock, against the simulator over real HTTP
 // on the same clock: the simulator's timestamps are virtual too.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { describe, expect, it } from '@jest/globals'
 import {
   errorLines,
   expectOneLineError,
@@ -16,9 +13,10 @@ import {
   warningLines,
   type ActionRun
 } from '../support/run-action.js'
-import { runInProcess, runWithPostInProcess, useInProcessSimulator, type InProcessRun } from '../support/in-process.js'
+import { runInProcess, runWithPostInProcess, useInProcessSimulator } from '../support/in-process.js'
 import { type RecordedRequest, type SimBackup } from '../../tools/simulator/index.js'
 import { DB, LIST, PREFIX, TOKEN, WEB, restorePath } from '../support/simulator-fixture.js'
+import { useJob } from '../support/job.js'
 
 const WEB_LABEL = 'web-server-01 (12345)'
 const BACKUP_MS = 1500
@@ -353,20 +351,7 @@ describe('restore-on-failure on the wait step', () => {
 // Issue 20 §6: a backup and a snapshot may have the same id, and only `kind` tells them apart. The
 // steps of one job share RUNNER_TEMP and what a step exports (GITHUB_ENV), as on the runner.
 describe('two kinds, one id, in one job', () => {
-  let jobTemp = ''
-  let jobEnv: Record<string, string> = {}
-  beforeEach(() => {
-    jobTemp = mkdtempSync(join(tmpdir(), 'vps-job-'))
-    jobEnv = {}
-  })
-  afterEach(() => {
-    rmSync(jobTemp, { recursive: true, force: true })
-  })
-  const step = async (given: Record<string, string>): Promise<InProcessRun> => {
-    const run = await runInProcess(inputs(given), { clock, env: { ...jobEnv, RUNNER_TEMP: jobTemp } })
-    Object.assign(jobEnv, run.exported)
-    return run
-  }
+  const { step } = useJob((given, options) => runInProcess(inputs(given), { clock, ...options }))
 
   it('wait and restore with kind: snapshot and the id of the backup this job created refuse before any request', async () => {
     const create = await step({ 'server-id': String(WEB), wait: 'false', 'restore-on-failure': 'true' })

@@ -15,6 +15,7 @@ import {
   type ActionRun
 } from '../support/run-action.js'
 import { PREFIX, TOKEN, WEB, restorePath, useSimulator } from '../support/simulator-fixture.js'
+import { useJob } from '../support/job.js'
 
 // Three backups a page, so every read of the list has to follow `next`.
 const fx = useSimulator({ pageSize: 3, backupDurationMs: 1500 })
@@ -51,25 +52,8 @@ describe('restore-on-failure', () => {
 // job one RUNNER_TEMP, and passes what a step exported (GITHUB_ENV) on to the job's later steps and
 // post steps; each test here is one job with its own.
 describe('restore-on-failure on several steps of one job', () => {
-  let jobTemp = ''
-  let jobEnv: Record<string, string> = {}
-  beforeEach(() => {
-    jobTemp = mkdtempSync(join(tmpdir(), 'vps-job-'))
-    jobEnv = {}
-  })
-  afterEach(() => {
-    rmSync(jobTemp, { recursive: true, force: true })
-  })
-
-  /** Runs one step of the job (its main step, or with `after`, its post step after a later step failed). */
-  const step = async (stepInputs: Record<string, string>, after?: ActionRun): Promise<ActionRun> => {
-    const run = await runAction(inputs(stepInputs), {
-      env: { ...jobEnv, RUNNER_TEMP: jobTemp },
-      ...(after ? { postState: after.state } : {})
-    })
-    Object.assign(jobEnv, run.exported)
-    return run
-  }
+  const job = useJob((given, options) => runAction(inputs(given), options))
+  const { step } = job
 
   // Kept e2e: two post steps, two processes, whose only link is the record under the job's RUNNER_TEMP.
   it('create with wait: false and its wait step: a later failure restores the server once, and the other post step says so', async () => {
@@ -100,9 +84,9 @@ describe('restore-on-failure on several steps of one job', () => {
     )
     // Not even a read: nothing is left to do.
     expect(since(from)).toEqual([])
-    const [folder] = readdirSync(jobTemp)
+    const [folder] = readdirSync(job.temp())
     expect(folder).toMatch(/^vps-backup-action-[0-9a-f-]{36}$/)
-    expect(readdirSync(join(jobTemp, folder ?? '', 'restored'))).toEqual([`backup-${WEB}-${backupId}.json`])
+    expect(readdirSync(join(job.temp(), folder ?? '', 'restored'))).toEqual([`backup-${WEB}-${backupId}.json`])
   })
 })
 
