@@ -4,7 +4,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { decodeBackup, type Backup } from '../../src/api/backup.js'
 import { chooseLatest, newestFirst, parseDateTime } from '../../src/policy/backups.js'
-import { eligibleAhead, isAtLimit, planKeep, planRoom } from '../../src/policy/retention.js'
+import { describeRule, eligibleAhead, isAtLimit, makingRoom, planKeep, planRoom } from '../../src/policy/retention.js'
 import { BACKUPS, SNAPSHOTS } from '../../src/api/kinds.js'
 import type { ClockReading } from '../../src/api/http-date.js'
 
@@ -236,5 +236,18 @@ describe('the limit’s refusal, word for word', () => {
         '(created_at null), backup 4 (created_at null), backup 5 (created_at null) and 4 more kept: created_at not ' +
         'an RFC 3339 date-time; delete some by hand; nothing was deleted'
     )
+  })
+})
+
+describe('what retention says of itself', () => {
+  it('names its rule: keep, keep-within or both', () => {
+    expect(describeRule({ keepPrefix: PREFIX, keep: 3 })).toBe('keep 3')
+    expect(describeRule({ keepPrefix: PREFIX, keepWithinMs: 2 * DAY })).toBe('keep-within 2d')
+    expect(describeRule({ keepPrefix: PREFIX, keep: 3, keepWithinMs: 2 * DAY })).toBe('keep 3 and keep-within 2d')
+  })
+
+  it('says why it deletes before creating, by the kind', () => {
+    expect(makingRoom(BACKUPS)).toBe('to make room under the limit of 10 manual backups')
+    expect(makingRoom(SNAPSHOTS)).toBe('to make room under the limit of 5 snapshots')
   })
 })

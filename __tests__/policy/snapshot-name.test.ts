@@ -94,6 +94,27 @@ describe('the default snapshot name', () => {
     expect(defaultSnapshotName(run)).toBe(expected)
   })
 
+  it('keeps the hyphens of a name, one for each run of other characters, none at the ends', () => {
+    expect(defaultSnapshotName({ ...RUN, repository: 'acme/--my..shop--' })).toBe(
+      'pre-deploy-my-shop-3f1c2d9-run9876543210-1'
+    )
+    expect(defaultSnapshotName({ ...RUN, repository: 'acme/my--shop' })).toBe(
+      'pre-deploy-my--shop-3f1c2d9-run9876543210-1'
+    )
+  })
+
+  it('drops every hyphen the cut leaves at the end of a part, and only there', () => {
+    // 50 - 'pre-deploy--3f1c2d9-run9876543210-1'.length = 15 characters left for the repository.
+    expect(defaultSnapshotName({ ...RUN, repository: `acme/a-b${'c'.repeat(3)}${'-'.repeat(12)}x` })).toBe(
+      'pre-deploy-a-bccc-3f1c2d9-run9876543210-1'
+    )
+  })
+
+  it('names the run and attempt only for whole numbers above 0', () => {
+    for (const runId of [0, -1, 1.5]) expect(defaultSnapshotName({ runId, runAttempt: 2 })).toBe('pre-deploy')
+    for (const runAttempt of [0, -1, 1.5]) expect(defaultSnapshotName({ runId: 7, runAttempt })).toBe('pre-deploy-run7')
+  })
+
   it('is always a name checkSnapshotName takes', () => {
     const runs = [
       RUN,

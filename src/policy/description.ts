@@ -17,7 +17,7 @@ export interface RunContext {
  */
 export function defaultDescription(run: RunContext, prefix = DEFAULT_KEEP_PREFIX): string {
   const where = [run.repository, run.sha?.slice(0, 7)].filter(Boolean).join('@')
-  const hasRun = run.runId !== undefined && Number.isSafeInteger(run.runId) && run.runId > 0
+  const hasRun = Number.isSafeInteger(run.runId) && Number(run.runId) > 0
   const attempt = run.runAttempt && run.runAttempt > 1 ? `, attempt ${run.runAttempt}` : ''
   const runText = hasRun ? `run ${run.runId}${attempt}` : ''
   if (where && runText) return `${prefix}: ${where} (${runText})`

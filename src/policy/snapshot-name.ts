@@ -38,11 +38,8 @@ function snapshotNameProblem(name: string): string | undefined {
   if (name === '') return 'is empty'
   const length = [...name].length
   if (length > SNAPSHOT_NAME_MAX_LENGTH) return `is ${length} characters long`
-  if (!SNAPSHOT_NAME.test(name)) {
-    const bad = [...name].find(c => !SNAPSHOT_NAME.test(c)) ?? ''
-    return `contains ${/^\s$/u.test(bad) ? 'white space' : `"${safeText(bad, 4)}"`}`
-  }
-  return undefined
+  const bad = [...name].find(c => !SNAPSHOT_NAME.test(c))
+  return bad === undefined ? undefined : `contains ${/\s/u.test(bad) ? 'white space' : `"${safeText(bad, 4)}"`}`
 }
 
 /** Runs of other characters made one `-`, and none left at either end. */
@@ -50,7 +47,7 @@ function slug(text: string): string {
   return text.replace(NOT_IN_NAME, '-').replace(/^-+|-+$/g, '')
 }
 
-const isPositive = (n: number | undefined): n is number => n !== undefined && Number.isSafeInteger(n) && n > 0
+const isPositive = (n: number | undefined): boolean => Number.isSafeInteger(n) && Number(n) > 0
 
 /**
  * `pre-deploy-<repo>-<sha7>-run<id>-<attempt>`, e.g. `pre-deploy-shop-3f1c2d9-run9876543210-1`:
@@ -67,13 +64,12 @@ export function defaultSnapshotName(run: RunContext): string {
   const attempt = isPositive(run.runAttempt) && runPart ? String(run.runAttempt) : ''
   // In the order they are cut, each as long as the others leave room for.
   const cuttable = [repo, sha]
-  const fixed = [DEFAULT_PREFIX, runPart, attempt].filter(Boolean)
+  const fixed = [DEFAULT_PREFIX, runPart, attempt]
   const join = (parts: string[]): string => [fixed[0], ...parts, ...fixed.slice(1)].filter(Boolean).join('-')
-  for (let i = 0; i < cuttable.length; i++) {
-    const over = join(cuttable).length - SNAPSHOT_NAME_MAX_LENGTH
-    if (over <= 0) break
-    const kept = cuttable[i].slice(0, Math.max(0, cuttable[i].length - over))
-    cuttable[i] = kept.replace(/-+$/, '')
+  for (const [i, part] of cuttable.entries()) {
+    const over = Math.max(0, join(cuttable).length - SNAPSHOT_NAME_MAX_LENGTH)
+    // A cut leaves no hyphen at the part's end (a slug has none there of its own).
+    cuttable[i] = part.slice(0, Math.max(0, part.length - over)).replace(/-+$/, '')
   }
   return join(cuttable)
 }
