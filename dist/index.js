@@ -39556,7 +39556,7 @@ const DEFAULT_SNAPSHOT_PREFIX = 'Pre-deploy snapshot';
  */
 function defaultDescription(run, prefix = DEFAULT_KEEP_PREFIX) {
     const where = [run.repository, run.sha?.slice(0, 7)].filter(Boolean).join('@');
-    const hasRun = run.runId !== undefined && Number.isSafeInteger(run.runId) && run.runId > 0;
+    const hasRun = Number.isSafeInteger(run.runId) && Number(run.runId) > 0;
     const attempt = run.runAttempt && run.runAttempt > 1 ? `, attempt ${run.runAttempt}` : '';
     const runText = hasRun ? `run ${run.runId}${attempt}` : '';
     if (where && runText)
@@ -39599,17 +39599,14 @@ function snapshotNameProblem(name) {
     const length = [...name].length;
     if (length > SNAPSHOT_NAME_MAX_LENGTH)
         return `is ${length} characters long`;
-    if (!SNAPSHOT_NAME.test(name)) {
-        const bad = [...name].find(c => !SNAPSHOT_NAME.test(c)) ?? '';
-        return `contains ${/^\s$/u.test(bad) ? 'white space' : `"${safeText(bad, 4)}"`}`;
-    }
-    return undefined;
+    const bad = [...name].find(c => !SNAPSHOT_NAME.test(c));
+    return bad === undefined ? undefined : `contains ${/\s/u.test(bad) ? 'white space' : `"${safeText(bad, 4)}"`}`;
 }
 /** Runs of other characters made one `-`, and none left at either end. */
 function slug(text) {
     return text.replace(NOT_IN_NAME, '-').replace(/^-+|-+$/g, '');
 }
-const isPositive = (n) => n !== undefined && Number.isSafeInteger(n) && n > 0;
+const isPositive = (n) => Number.isSafeInteger(n) && Number(n) > 0;
 /**
  * `pre-deploy-<repo>-<sha7>-run<id>-<attempt>`, e.g. `pre-deploy-shop-3f1c2d9-run9876543210-1`:
  * unique per run and attempt (GITHUB_RUN_ID is unique across repositories), which is what matches
@@ -39625,14 +39622,12 @@ function defaultSnapshotName(run) {
     const attempt = isPositive(run.runAttempt) && runPart ? String(run.runAttempt) : '';
     // In the order they are cut, each as long as the others leave room for.
     const cuttable = [repo, sha];
-    const fixed = [DEFAULT_PREFIX, runPart, attempt].filter(Boolean);
+    const fixed = [DEFAULT_PREFIX, runPart, attempt];
     const join = (parts) => [fixed[0], ...parts, ...fixed.slice(1)].filter(Boolean).join('-');
-    for (let i = 0; i < cuttable.length; i++) {
-        const over = join(cuttable).length - SNAPSHOT_NAME_MAX_LENGTH;
-        if (over <= 0)
-            break;
-        const kept = cuttable[i].slice(0, Math.max(0, cuttable[i].length - over));
-        cuttable[i] = kept.replace(/-+$/, '');
+    for (const [i, part] of cuttable.entries()) {
+        const over = Math.max(0, join(cuttable).length - SNAPSHOT_NAME_MAX_LENGTH);
+        // A cut leaves no hyphen at the part's end (a slug has none there of its own).
+        cuttable[i] = part.slice(0, Math.max(0, part.length - over)).replace(/-+$/, '');
     }
     return join(cuttable);
 }
