@@ -39578,7 +39578,10 @@ function defaultDescription(run, prefix = DEFAULT_KEEP_PREFIX) {
  * some of the repository.
  */
 const SNAPSHOT_NAME_MAX_LENGTH = 50;
-/** ASCII only: the slug rule Django applies unless told to allow Unicode. */
+/**
+ * ASCII only: the slug rule Django applies unless told to allow Unicode. Tested one character at a time, so three
+ * mutants of its anchors and `+` are equivalent (StrykerJS), left.
+ */
 const SNAPSHOT_NAME = /^[A-Za-z0-9_-]+$/;
 const NOT_IN_NAME = /[^A-Za-z0-9_-]+/gu;
 const DEFAULT_PREFIX = 'pre-deploy';
@@ -39602,7 +39605,10 @@ function snapshotNameProblem(name) {
     const bad = [...name].find(c => !SNAPSHOT_NAME.test(c));
     return bad === undefined ? undefined : `contains ${/\s/u.test(bad) ? 'white space' : `"${safeText(bad, 4)}"`}`;
 }
-/** Runs of other characters made one `-`, and none left at either end. */
+/**
+ * Runs of other characters made one `-`, and none left at either end. (`-$` for `-+$` is an equivalent mutant,
+ * left: the cut in defaultSnapshotName drops trailing hyphens again.)
+ */
 function slug(text) {
     return text.replace(NOT_IN_NAME, '-').replace(/^-+|-+$/g, '');
 }

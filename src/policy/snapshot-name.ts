@@ -16,7 +16,10 @@ import { safeText } from '../base/text.js'
  */
 export const SNAPSHOT_NAME_MAX_LENGTH = 50
 
-/** ASCII only: the slug rule Django applies unless told to allow Unicode. */
+/**
+ * ASCII only: the slug rule Django applies unless told to allow Unicode. Tested one character at a time, so three
+ * mutants of its anchors and `+` are equivalent (StrykerJS), left.
+ */
 const SNAPSHOT_NAME = /^[A-Za-z0-9_-]+$/
 const NOT_IN_NAME = /[^A-Za-z0-9_-]+/gu
 const DEFAULT_PREFIX = 'pre-deploy'
@@ -42,7 +45,10 @@ function snapshotNameProblem(name: string): string | undefined {
   return bad === undefined ? undefined : `contains ${/\s/u.test(bad) ? 'white space' : `"${safeText(bad, 4)}"`}`
 }
 
-/** Runs of other characters made one `-`, and none left at either end. */
+/**
+ * Runs of other characters made one `-`, and none left at either end. (`-$` for `-+$` is an equivalent mutant,
+ * left: the cut in defaultSnapshotName drops trailing hyphens again.)
+ */
 function slug(text: string): string {
   return text.replace(NOT_IN_NAME, '-').replace(/^-+|-+$/g, '')
 }
