@@ -2,7 +2,7 @@
 // rank, what latest chooses, what keep, keep-within and the limit of 10 keep, all with `now` given.
 import { describe, expect, it } from '@jest/globals'
 import { decodeBackup, type Backup } from '../../src/api/backup.js'
-import { ApiClock, parseHttpDate, type ClockReading } from '../../src/api/http-date.js'
+import { ApiClock, parseHttpDate } from '../../src/api/http-date.js'
 import {
   FUTURE_TOLERANCE_MS,
   chooseLatest,
@@ -13,31 +13,12 @@ import {
 } from '../../src/policy/backups.js'
 import { planKeep, planRoom } from '../../src/policy/retention.js'
 import { BACKUPS } from '../../src/api/kinds.js'
+import { DAY, NOW, PREFIX, SERVER, backup, byApi } from '../support/policy-fixture.js'
 
-const SERVER = 12345
-const DAY = 86_400_000
 const HOUR = 3_600_000
-const PREFIX = 'Pre-deploy backup'
 const rule = { serverId: SERVER, keepPrefix: PREFIX, keep: 2, points: BACKUPS }
 const scope = { serverId: SERVER, keepPrefix: PREFIX, points: BACKUPS }
-/** The API's now in these tests: after every fixture's date. */
-const NOW = Date.parse('2026-02-01T00:00:00Z')
-/** A now by the API's clock, as planRoom takes it. */
-const byApi = (at: number): ClockReading => ({ at, clock: "the API's" })
 
-function backup(id: number, day: number, extra: Partial<Backup> = {}): Backup {
-  return {
-    id,
-    server: { id: SERVER, name: 'web' },
-    backup_type: 'manual',
-    status: 'completed',
-    size_mb: 1,
-    created_at: `2026-01-${String(day).padStart(2, '0')}T00:00:00Z`,
-    expires_at: null,
-    description: `${PREFIX}: ${id}`,
-    ...extra
-  }
-}
 /** A backup as decodeBackup reads the API's row, created_at as given (or left out). */
 function fromApi(id: number, createdAtField: { created_at?: unknown }): Backup {
   const row = { ...backup(id, 1), ...createdAtField }

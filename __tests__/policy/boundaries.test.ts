@@ -6,29 +6,11 @@ import { decodeBackup, type Backup } from '../../src/api/backup.js'
 import { chooseLatest, newestFirst, parseDateTime } from '../../src/policy/backups.js'
 import { describeRule, eligibleAhead, isAtLimit, makingRoom, planKeep, planRoom } from '../../src/policy/retention.js'
 import { BACKUPS, SNAPSHOTS } from '../../src/api/kinds.js'
-import type { ClockReading } from '../../src/api/http-date.js'
+import { DAY, NOW, PREFIX, SERVER, backup, byApi } from '../support/policy-fixture.js'
 
-const SERVER = 12345
 const OTHER = 99
-const DAY = 86_400_000
-const PREFIX = 'Pre-deploy backup'
 const scope = { serverId: SERVER, keepPrefix: PREFIX, points: BACKUPS }
-const NOW = Date.parse('2026-02-01T00:00:00Z')
-const byApi = (at: number): ClockReading => ({ at, clock: "the API's" })
 
-function backup(id: number, day: number, extra: Partial<Backup> = {}): Backup {
-  return {
-    id,
-    server: { id: SERVER, name: 'web' },
-    backup_type: 'manual',
-    status: 'completed',
-    size_mb: 1,
-    created_at: `2026-01-${String(day).padStart(2, '0')}T00:00:00Z`,
-    expires_at: null,
-    description: `${PREFIX}: ${id}`,
-    ...extra
-  }
-}
 const undatedBackup = (id: number): Backup => decodeBackup({ ...backup(id, 1), created_at: null }) as Backup
 const at = (day: number): number => Date.parse(`2026-01-${String(day).padStart(2, '0')}T00:00:00Z`)
 const ids = (backups: readonly Backup[]): number[] => backups.map(b => b.id)
