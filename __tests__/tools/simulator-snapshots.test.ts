@@ -1,10 +1,10 @@
 // Tests of the simulator's Snapshots API (tools/simulator/kinds.js, restore-points*.js), over real HTTP, so the
 // tests of `kind: snapshot` can trust it. What it shares with the backups (faults, paging, clock)
 // is tested in tools/simulator.test.ts; here, that the snapshots take part in it.
-import { describe, it, expect, beforeEach, afterEach } from '@jest/globals'
-import { startSimulator, type SimSnapshot, type Simulator, type SimulatorOptions } from '../../tools/simulator/index.js'
+import { describe, it, expect } from '@jest/globals'
+import { type SimSnapshot, type Simulator, type SimulatorOptions } from '../../tools/simulator/index.js'
 
-import { FakeClock } from '../support/in-process.js'
+import { useFreshSimulator } from '../support/fresh-simulator.js'
 import { DB, TOKEN, WEB } from '../support/simulator-fixture.js'
 const SNAPSHOTS = '/api/v1/snapshots/'
 const restorePath = (id: number) => `${SNAPSHOTS}${id}/restore/`
@@ -16,31 +16,8 @@ interface Page {
   results: SimSnapshot[]
 }
 
-/**
- * Starts a simulator before each test of the enclosing block, on a FakeClock of its own (at the real
- * now) that `clock()` returns, and closes it after: lifecycles end as the test advances the clock.
- */
-function useSimulator(options?: SimulatorOptions): (() => Simulator) & { clock: () => FakeClock } {
-  let current: Simulator | undefined
-  let fake: FakeClock | undefined
-  beforeEach(async () => {
-    const clock = new FakeClock()
-    fake = clock
-    current = await startSimulator({ ...options, now: () => clock.now() })
-  })
-  afterEach(async () => {
-    await current?.close()
-  })
-  const simulator = () => {
-    if (!current) throw new Error('simulator not started')
-    return current
-  }
-  const clock = () => {
-    if (!fake) throw new Error('simulator not started')
-    return fake
-  }
-  return Object.assign(simulator, { clock })
-}
+/** Every test here runs the simulator on a FakeClock of its own. */
+const useSimulator = (options?: SimulatorOptions) => useFreshSimulator(options, { clocked: true })
 
 /** A request through fetch with the token; a body that is not a string is sent as JSON. */
 async function call<T = Record<string, unknown>>(

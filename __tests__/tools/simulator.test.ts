@@ -1,5 +1,5 @@
 // Tests of the VPS.org API simulator itself, over real HTTP, so the other tests can trust it.
-import { describe, it, expect, beforeEach, afterEach } from '@jest/globals'
+import { describe, it, expect, beforeEach } from '@jest/globals'
 import http from 'node:http'
 import net from 'node:net'
 import {
@@ -8,10 +8,10 @@ import {
   startSimulator,
   type SimBackup,
   type SimServerDetail,
-  type Simulator,
-  type SimulatorOptions
+  type Simulator
 } from '../../tools/simulator/index.js'
 
+import { useFreshSimulator } from '../support/fresh-simulator.js'
 import { FakeClock } from '../support/in-process.js'
 import { DB, TOKEN, WEB } from '../support/simulator-fixture.js'
 const BACKUPS = '/api/v1/backups/'
@@ -25,34 +25,7 @@ interface Page<T = SimBackup> {
 
 const SERVERS = '/api/v1/servers/'
 
-type Started = (() => Simulator) & { clock: () => FakeClock }
-
-/**
- * Starts a simulator before each test of the enclosing block and closes it after. With `clocked`, on
- * a FakeClock of its own (at the real now), which `clock()` returns: backups finish, restores and
- * timed statuses end as the test advances it, never by waiting.
- */
-function useSimulator(options?: SimulatorOptions, { clocked = false } = {}): Started {
-  let current: Simulator | undefined
-  let fake: FakeClock | undefined
-  beforeEach(async () => {
-    const clock = clocked ? new FakeClock() : undefined
-    fake = clock
-    current = await startSimulator(clock ? { ...options, now: () => clock.now() } : options)
-  })
-  afterEach(async () => {
-    await current?.close()
-  })
-  const simulator = () => {
-    if (!current) throw new Error('simulator not started')
-    return current
-  }
-  const clock = () => {
-    if (!fake) throw new Error('simulator not started on a FakeClock')
-    return fake
-  }
-  return Object.assign(simulator, { clock })
-}
+const useSimulator = useFreshSimulator
 
 interface CallOptions {
   method?: string
